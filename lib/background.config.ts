@@ -1,0 +1,144 @@
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { INVALID_OPTION, UNKNOWN_OPTION } from './background.messages.js';
+import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import type {
+  BackgroundModuleOptions,
+  BackoffOptions,
+  JobPriority,
+} from './interfaces/background-options.interface.js';
+
+/** The module options with every default applied; the only shape the runtime reads. */
+export interface BackgroundConfig {
+  connection: string | RedisOptions | Redis | Cluster;
+  storage: 'redis' | 'memory';
+  prefix: string;
+  workers: boolean;
+  queues: Record<string, { concurrency: number }>;
+  defaults: {
+    attempts: number;
+    backoff: Required<BackoffOptions>;
+    timeoutMs: number;
+    priority: number;
+    keepCompleted: { count: number; ageMs: number };
+  };
+  deadLetter: { maxSize: number; maxAgeMs: number };
+  leaseMs: number;
+  maxStalls: number;
+  shutdownTimeoutMs: number;
+  maxPayloadBytes: number;
+  enqueueTimeoutMs: number;
+}
+
+export const DEFAULT_QUEUE = 'default';
+export const DEFAULT_CONCURRENCY = 10;
+
+const MODULE_OPTION_KEYS = [
+  'connection', 'storage', 'prefix', 'workers', 'queues', 'defaults', 'deadLetter', 'leaseMs',
+  'maxStalls', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'isGlobal',
+] as const;
+const DEFAULTS_KEYS = ['attempts', 'backoff', 'timeoutMs', 'priority', 'keepCompleted'] as const;
+const BACKOFF_KEYS = ['type', 'delayMs', 'maxDelayMs', 'jitter'] as const;
+const KEEP_KEYS = ['count', 'ageMs'] as const;
+const DEAD_LETTER_KEYS = ['maxSize', 'maxAgeMs'] as const;
+const QUEUE_KEYS = ['concurrency'] as const;
+
+const NAMED_PRIORITIES: Record<string, number> = { high: 10, normal: 0, low: -10 };
+export const MAX_PRIORITY = 1000;
+
+/** Validates `forRoot()` options and merges the defaults, in one place. */
+export function resolveConfig(options: BackgroundModuleOptions = {}): BackgroundConfig {
+  const where = 'BackgroundModule.forRoot()';
+  assertKnownKeys(where, options, MODULE_OPTION_KEYS);
+  const defaults = options.defaults ?? {};
+  assertKnownKeys(`${where} defaults`, defaults, DEFAULTS_KEYS);
+  const backoff = defaults.backoff ?? {};
+  assertKnownKeys(`${where} defaults.backoff`, backoff, BACKOFF_KEYS);
+  const keep = defaults.keepCompleted ?? {};
+  assertKnownKeys(`${where} defaults.keepCompleted`, keep, KEEP_KEYS);
+  const deadLetter = options.deadLetter ?? {};
+  assertKnownKeys(`${where} deadLetter`, deadLetter, DEAD_LETTER_KEYS);
+
+  const queues: Record<string, { concurrency: number }> = { [DEFAULT_QUEUE]: { concurrency: DEFAULT_CONCURRENCY } };
+  for (const [name, queue] of Object.entries(options.queues ?? {})) {
+    assertQueueName(where, name);
+    assertKnownKeys(`${where} queues.${name}`, queue ?? {}, QUEUE_KEYS);
+    queues[name] = { concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, DEFAULT_CONCURRENCY, 1) };
+  }
+  const storage = options.storage ?? 'redis';
+  if (storage !== 'redis' && storage !== 'memory') {
+    throw new InvalidOptionsError(INVALID_OPTION(where, 'storage', "'redis' or 'memory'", storage));
+  }
+  const backoffType = backoff.type ?? 'exponential';
+  if (backoffType !== 'fixed' && backoffType !== 'exponential') {
+    throw new InvalidOptionsError(INVALID_OPTION(where, 'defaults.backoff.type', "'fixed' or 'exponential'", backoffType));
+  }
+  const prefix = options.prefix ?? 'bg';
+  if (typeof prefix !== 'string' || prefix === '' || /[{}:\s]/.test(prefix)) {
+    throw new InvalidOptionsError(INVALID_OPTION(where, 'prefix', 'a non-empty string without braces, colons or spaces', prefix));
+  }
+  return {
+    connection: options.connection ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    storage,
+    prefix,
+    workers: options.workers ?? true,
+    queues,
+    defaults: {
+      attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1),
+      backoff: {
+        type: backoffType,
+        delayMs: integer(where, 'defaults.backoff.delayMs', backoff.delayMs, 1000, 0),
+        maxDelayMs: integer(where, 'defaults.backoff.maxDelayMs', backoff.maxDelayMs, 60_000, 0),
+        jitter: backoff.jitter ?? true,
+      },
+      timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0),
+      priority: resolvePriority(where, defaults.priority ?? 'normal'),
+      keepCompleted: {
+        count: integer(where, 'defaults.keepCompleted.count', keep.count, 1000, 0),
+        ageMs: integer(where, 'defaults.keepCompleted.ageMs', keep.ageMs, 24 * 3600_000, 0),
+      },
+    },
+    deadLetter: {
+      maxSize: integer(where, 'deadLetter.maxSize', deadLetter.maxSize, 10_000, 0),
+      maxAgeMs: integer(where, 'deadLetter.maxAgeMs', deadLetter.maxAgeMs, 7 * 24 * 3600_000, 0),
+    },
+    leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100),
+    maxStalls: integer(where, 'maxStalls', options.maxStalls, 2, 0),
+    shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0),
+    maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
+    enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1),
+  };
+}
+
+export function resolvePriority(where: string, priority: JobPriority): number {
+  if (typeof priority === 'string' && priority in NAMED_PRIORITIES) return NAMED_PRIORITIES[priority]!;
+  if (typeof priority === 'number' && Number.isInteger(priority) && Math.abs(priority) <= MAX_PRIORITY) {
+    return priority;
+  }
+  throw new InvalidOptionsError(
+    INVALID_OPTION(where, 'priority', `'high', 'normal', 'low' or an integer from -${MAX_PRIORITY} to ${MAX_PRIORITY}`, priority),
+  );
+}
+
+export function assertKnownKeys(where: string, value: object, known: readonly string[]): void {
+  if (value === null || typeof value !== 'object') {
+    throw new InvalidOptionsError(`${where} expects an options object, got ${value === null ? 'null' : typeof value}.`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new InvalidOptionsError(UNKNOWN_OPTION(where, key, known));
+  }
+}
+
+export function assertQueueName(where: string, queue: unknown): asserts queue is string {
+  if (typeof queue !== 'string' || !/^[\w.-]{1,100}$/.test(queue)) {
+    throw new InvalidOptionsError(INVALID_OPTION(where, 'queue', 'a name of letters, digits, "_", "." or "-"', queue));
+  }
+}
+
+/** An integer option at or above `min`, or `fallback` when absent. */
+export function integer(where: string, key: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, `an integer of at least ${min}`, value));
+  }
+  return value;
+}

@@ -1,0 +1,54 @@
+/** Every message a user may read, each saying what to do about it. */
+
+export const DUPLICATE_HANDLER = (name: string, first: string, second: string) =>
+  `Two handlers are registered for job "${name}": ${first} and ${second}. Give one of them another name, or remove one @Job decorator.`;
+
+export const REQUEST_SCOPED_HANDLER = (where: string) =>
+  `${where} is a @Job handler on a request-scoped provider. Jobs run outside any request: make the provider a singleton (the default scope), or move the handler to one.`;
+
+export const UNKNOWN_JOB = (name: string) =>
+  `No handler is registered for job "${name}" in this process or by any worker of the cluster. Check the name, or add @Job('${name}') to a provider (a producer-only process must still list the provider, with workers: false).`;
+
+export const NO_LOCAL_HANDLER = (name: string) =>
+  `No handler for job "${name}" in this worker. Deploy the handler to every worker of its queue, or send the job to a queue whose workers have it.`;
+
+export const UNKNOWN_OPTION = (where: string, key: string, known: readonly string[]) =>
+  `Unknown option "${key}" in ${where}. Valid options are: ${known.join(', ')}.`;
+
+export const INVALID_OPTION = (where: string, key: string, expected: string, got: unknown) =>
+  `Invalid ${where} option "${key}": expected ${expected}, got ${describe(got)}.`;
+
+export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string) =>
+  `The payload of job "${name}" cannot be stored as JSON: ${path} ${problem}.`;
+
+export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number) =>
+  `The payload of job "${name}" is ${bytes} bytes as JSON, over the limit of ${limit} bytes. Store large data elsewhere (object storage, a database) and enqueue its key, or raise maxPayloadBytes in BackgroundModule.forRoot().`;
+
+export const REDIS_UNREACHABLE = (address: string, waitedMs: number) =>
+  `Redis at ${address} did not answer within ${waitedMs} ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`;
+
+export const JOB_NOT_FOUND = (id: string) =>
+  `No job with id "${id}" exists (it may have been trimmed by retention). Check the id returned by enqueue().`;
+
+export const WAIT_TIMEOUT = (id: string, ms: number, state: string) =>
+  `Job "${id}" did not finish within ${ms} ms (it is ${state}). Wait longer with waitFor(id, { timeoutMs }), or check that a worker runs its queue.`;
+
+export const JOB_DEAD = (id: string, name: string, message: string) =>
+  `Job "${id}" (${name}) failed for good: ${message}`;
+
+export const JOB_CANCELLED = (id: string) => `Job "${id}" was cancelled.`;
+
+export const JOB_TIMED_OUT = (ms: number) =>
+  `The job ran longer than its timeout of ${ms} ms. Raise timeoutMs, or make the handler watch ctx.signal and finish sooner.`;
+
+export const SHUTDOWN_ABORT = (ms: number) =>
+  `The application shut down and the job was still running after ${ms} ms; it was handed back to the queue.`;
+
+export const JOB_STALLED = (stalls: number) =>
+  `The job's worker stopped renewing its lease ${stalls} times (crashed or blocked the event loop); it was moved to the dead-letter queue.`;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return typeof value;
+}

@@ -1,0 +1,8 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
+
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<BackgroundModuleOptions>({ moduleName: 'Background' })
+    .setClassMethodName('forRoot')
+    .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+    .build();

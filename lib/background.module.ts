@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { BACKGROUND_CONFIG } from './background.constants.js';
+import { resolveConfig, type BackgroundConfig } from './background.config.js';
+import { BackgroundExplorer } from './background.explorer.js';
+import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './background.module-definition.js';
+import { BackgroundOrchestrator } from './background.orchestrator.js';
+import { MemoryEngine } from './engine/memory/memory.engine.js';
+import { RedisEngine } from './engine/redis/redis.engine.js';
+import { STORAGE_ENGINE } from './engine/storage-engine.interface.js';
+import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
+import { JobsService } from './jobs.service.js';
+import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobEvents } from './worker/job.events.js';
+
+/**
+ * Background jobs for the application: `BackgroundModule.forRoot(options)` or
+ * `BackgroundModule.forRootAsync({ imports, inject, useFactory })`. Global unless `isGlobal: false`.
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: BACKGROUND_CONFIG,
+      useFactory: (options: BackgroundModuleOptions & { isGlobal?: boolean }) => resolveConfig(options),
+      inject: [MODULE_OPTIONS_TOKEN],
+    },
+    {
+      provide: STORAGE_ENGINE,
+      useFactory: (config: BackgroundConfig) =>
+        config.storage === 'memory' ? new MemoryEngine(config) : new RedisEngine(config),
+      inject: [BACKGROUND_CONFIG],
+    },
+    JobEvents,
+    JobHandlerRegistry,
+    BackgroundMetadataAccessor,
+    BackgroundExplorer,
+    BackgroundOrchestrator,
+    JobsService,
+  ],
+  exports: [JobsService],
+})
+export class BackgroundModule extends ConfigurableModuleClass {}

@@ -1,0 +1,63 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { BACKGROUND_CONFIG } from './background.constants.js';
+import type { BackgroundConfig } from './background.config.js';
+import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
+import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobEvents } from './worker/job.events.js';
+import { QueueWorker } from './worker/queue.worker.js';
+
+/** Owns the workers: starts one per queue with handlers at bootstrap, drains them at shutdown. */
+@Injectable()
+export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Background');
+  private readonly workers: QueueWorker[] = [];
+  private readonly detached = new Set<Promise<unknown>>();
+
+  constructor(
+    @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
+    @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
+    private readonly registry: JobHandlerRegistry,
+    private readonly events: JobEvents,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.engine.connect();
+    await this.engine.registerHandlers(this.registry.routes());
+    if (!this.config.workers) return;
+    for (const queue of this.registry.queues()) {
+      const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
+      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config, this.events);
+      this.workers.push(worker);
+      worker.start();
+    }
+    if (this.workers.length > 0) {
+      this.logger.log(`Working on queue${this.workers.length > 1 ? 's' : ''} ${this.workers.map((w) => `"${w.queue}"`).join(', ')}`);
+    }
+  }
+
+  /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */
+  track(task: Promise<unknown>): void {
+    this.detached.add(task);
+    void task.finally(() => this.detached.delete(task));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.engine.interruptWaits();
+    const timeout = this.config.shutdownTimeoutMs;
+    await Promise.all(this.workers.splice(0).map((worker) => worker.stop(timeout)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.detached), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    clearTimeout(timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.close();
+  }
+}

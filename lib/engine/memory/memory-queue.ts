@@ -1,0 +1,91 @@
+import type { JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
+
+/** One job as the memory engine keeps it: the same fields the Redis engine keeps in its hash. */
+export interface MemoryJob {
+  id: string;
+  name: string;
+  data: string;
+  priority: number;
+  maxAttempts: number;
+  attempts: number;
+  timeoutMs: number;
+  enqueuedAt: number;
+  state: JobState;
+  runAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  worker?: string;
+  result?: string;
+  errors: JobErrorRecord[];
+  progress?: string;
+  logs: string[];
+  stalls: number;
+}
+
+/** The state of one queue in the memory engine, shaped like its Redis keys. */
+export class MemoryQueue {
+  readonly jobs = new Map<string, MemoryJob>();
+  /** Waiting ids per priority, FIFO. */
+  readonly waiting = new Map<number, string[]>();
+  /** Due times of delayed (and, separately, retrying) jobs. */
+  readonly delayed = new Map<string, number>();
+  readonly retry = new Map<string, number>();
+  /** Lease expiry per worker holding jobs, and what each holds. */
+  readonly leases = new Map<string, number>();
+  readonly held = new Map<string, Set<string>>();
+  readonly cancelledUnder = new Map<string, Set<string>>();
+  readonly lost = new Set<string>();
+  /** Finished ids in finishing order, oldest first. */
+  readonly completed: string[] = [];
+  readonly dead: string[] = [];
+  readonly cancelled: string[] = [];
+  paused = false;
+  readonly waiters = new Set<() => void>();
+
+  pushWaiting(job: MemoryJob, front: boolean): void {
+    job.state = 'waiting';
+    const list = this.waiting.get(job.priority) ?? [];
+    if (front) list.unshift(job.id);
+    else list.push(job.id);
+    this.waiting.set(job.priority, list);
+  }
+
+  /** Up to `max` waiting ids, highest priority first, FIFO within one. */
+  popWaiting(max: number): string[] {
+    const taken: string[] = [];
+    for (const priority of [...this.waiting.keys()].sort((a, b) => b - a)) {
+      const list = this.waiting.get(priority)!;
+      taken.push(...list.splice(0, max - taken.length));
+      if (list.length === 0) this.waiting.delete(priority);
+      if (taken.length === max) break;
+    }
+    return taken;
+  }
+
+  removeWaiting(job: MemoryJob): void {
+    const list = this.waiting.get(job.priority);
+    if (!list) return;
+    const index = list.indexOf(job.id);
+    if (index >= 0) list.splice(index, 1);
+    if (list.length === 0) this.waiting.delete(job.priority);
+  }
+
+  waitingCount(): number {
+    let count = 0;
+    for (const list of this.waiting.values()) count += list.length;
+    return count;
+  }
+
+  /** Keeps the worker in the lease registry exactly while it holds jobs. */
+  register(workerId: string, now: number, leaseMs: number): void {
+    if (this.held.get(workerId)?.size) this.leases.set(workerId, now + leaseMs);
+    else {
+      this.leases.delete(workerId);
+      this.held.delete(workerId);
+    }
+  }
+
+  wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}

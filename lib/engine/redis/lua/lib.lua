@@ -1,0 +1,133 @@
+-- Shared helpers, prepended to the scripts that say `--@include lib`.
+-- Key layout under one hash tag, base = "{prefix:queue}":
+--   base:j:<id>  job hash    n name, d data, p priority, m max attempts, a attempts started,
+--                            t enqueued at, s state, to timeout, ra run at, sa started at,
+--                            w worker, r result, e errors (JSON array), f finished at,
+--                            st stalls, pr progress
+--   base:l:<id>  job log (list)
+--   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
+--   base:delayed / base:retry   ids by due time (zset)
+--   base:workers  worker ids by lease expiry (zset)      base:a:<worker>  ids it holds (set)
+--   base:x:<worker>  ids cancelled under it (set)         base:lost:<worker>  tombstone after its lease expired
+--   base:completed / base:dead / base:cancelled  ids by finish time (zset)
+--   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
+
+local function push_waiting(base, id, p, front)
+  if front then
+    redis.call('LPUSH', base .. ':w:' .. p, id)
+  else
+    redis.call('RPUSH', base .. ':w:' .. p, id)
+  end
+  redis.call('ZADD', base .. ':prios', -tonumber(p), p)
+end
+
+local function wake(base)
+  if redis.call('LLEN', base .. ':marker') == 0 then
+    redis.call('RPUSH', base .. ':marker', '1')
+  end
+end
+
+local function delete_jobs(base, ids)
+  local keys = {}
+  for _, id in ipairs(ids) do
+    keys[#keys + 1] = base .. ':j:' .. id
+    keys[#keys + 1] = base .. ':l:' .. id
+    if #keys >= 500 then
+      redis.call('DEL', unpack(keys))
+      keys = {}
+    end
+  end
+  if #keys > 0 then redis.call('DEL', unpack(keys)) end
+end
+
+-- Trims a finished-jobs zset to `count` entries and drops entries older than `age_ms`.
+local function trim(base, zkey, count, age_ms, now)
+  local excess = redis.call('ZCARD', zkey) - count
+  if excess > 0 then
+    local ids = redis.call('ZRANGE', zkey, 0, excess - 1)
+    delete_jobs(base, ids)
+    redis.call('ZREMRANGEBYRANK', zkey, 0, excess - 1)
+  end
+  local old = redis.call('ZRANGEBYSCORE', zkey, '-inf', now - age_ms, 'LIMIT', 0, 500)
+  if #old > 0 then
+    delete_jobs(base, old)
+    redis.call('ZREM', zkey, unpack(old))
+  end
+end
+
+local function append_error(jk, err)
+  local e = redis.call('HGET', jk, 'e')
+  if e then
+    e = string.sub(e, 1, -2) .. ',' .. err .. ']'
+  else
+    e = '[' .. err .. ']'
+  end
+  redis.call('HSET', jk, 'e', e)
+end
+
+-- cfg: lease, max_stalls, keep_count, keep_age, dead_max, dead_age, stall_message
+local function read_config(argv, from)
+  return {
+    lease = tonumber(argv[from]),
+    max_stalls = tonumber(argv[from + 1]),
+    keep_count = tonumber(argv[from + 2]),
+    keep_age = tonumber(argv[from + 3]),
+    dead_max = tonumber(argv[from + 4]),
+    dead_age = tonumber(argv[from + 5]),
+    stall_message = argv[from + 6],
+  }
+end
+local CONFIG_ARGS = 7
+
+local function to_dead(base, jk, id, now, cfg)
+  redis.call('HSET', jk, 's', 'dead', 'f', now)
+  redis.call('ZADD', base .. ':dead', now, id)
+  trim(base, base .. ':dead', cfg.dead_max, cfg.dead_age, now)
+end
+
+-- Hands the jobs of workers whose lease expired back to the queue (or to the dead-letter
+-- queue once they stalled too often). Returns how many went back to waiting.
+local function reap(base, now, self, cfg)
+  local expired = redis.call('ZRANGEBYSCORE', base .. ':workers', '-inf', now, 'LIMIT', 0, 10)
+  local recovered = 0
+  for _, w in ipairs(expired) do
+    if w ~= self then
+      local wak = base .. ':a:' .. w
+      for _, id in ipairs(redis.call('SMEMBERS', wak)) do
+        local jk = base .. ':j:' .. id
+        local stalls = redis.call('HINCRBY', jk, 'st', 1)
+        -- a stall does not use up an attempt: the attempt never got to finish
+        local attempt = redis.call('HINCRBY', jk, 'a', -1) + 1
+        if stalls > cfg.max_stalls then
+          append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now }))
+          to_dead(base, jk, id, now, cfg)
+        else
+          redis.call('HSET', jk, 's', 'waiting')
+          push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
+          recovered = recovered + 1
+        end
+      end
+      redis.call('DEL', wak, base .. ':x:' .. w)
+      redis.call('SET', base .. ':lost:' .. w, '1', 'PX', cfg.lease * 10)
+      redis.call('ZREM', base .. ':workers', w)
+    end
+  end
+  if recovered > 0 then wake(base) end
+  return recovered
+end
+
+-- Keeps the worker in the lease registry exactly while it holds jobs.
+local function register(base, wid, now, cfg)
+  if redis.call('EXISTS', base .. ':a:' .. wid) == 1 then
+    redis.call('ZADD', base .. ':workers', now + cfg.lease, wid)
+  else
+    redis.call('ZREM', base .. ':workers', wid)
+  end
+end
+
+local function take_cancelled(base, wid)
+  local xk = base .. ':x:' .. wid
+  local ids = redis.call('SMEMBERS', xk)
+  if #ids > 0 then redis.call('DEL', xk) end
+  return ids
+end

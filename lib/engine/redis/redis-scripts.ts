@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import type { RedisClient } from './redis.connection.js';
+
+/** The state transitions, one Lua script each (see `lua/`). */
+export const SCRIPT_NAMES = ['enqueue', 'claim', 'heartbeat', 'release', 'cancel', 'annotate', 'set-paused', 'counts'] as const;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+type Reply = unknown;
+export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[]) => Promise<Reply>;
+
+function load(name: string): string {
+  return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+}
+
+/** Registers every script on `client` (EVALSHA, with EVAL on a server that lost them) and returns a runner. */
+export function defineScripts(client: RedisClient): ScriptRunner {
+  const shared = load('lib');
+  for (const name of SCRIPT_NAMES) {
+    const lua = load(name).replace('--@include lib', shared);
+    client.defineCommand(commandName(name), { numberOfKeys: 1, lua });
+  }
+  return (name, base, args) =>
+    (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(base, ...args);
+}
+
+function commandName(name: string): string {
+  return `bg_${name.replace('-', '_')}`;
+}

@@ -1,0 +1,97 @@
+import { Logger } from '@nestjs/common';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { REDIS_UNREACHABLE } from '../../background.messages.js';
+import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
+
+export type RedisClient = Redis | Cluster;
+export type ConnectionOption = string | RedisOptions | Redis | Cluster;
+
+/**
+ * The clients the Redis engine owns. Commands never wait in ioredis' offline queue: a command
+ * that could not be sent must not be written later, after its caller was told it failed.
+ * Instead every caller first waits, for a bounded time, until the client is ready.
+ */
+export class RedisConnection {
+  readonly address: string;
+  private readonly logger = new Logger('Background');
+  private readonly owned: RedisClient[] = [];
+  private lastErrorLog = 0;
+
+  constructor(private readonly option: ConnectionOption) {
+    this.address = describeAddress(option);
+  }
+
+  /** A new client: `blocking` ones are for BLPOP and may wait indefinitely. */
+  create(kind: 'commands' | 'blocking'): RedisClient {
+    const ours: RedisOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      enableAutoPipelining: kind === 'commands',
+      maxRetriesPerRequest: kind === 'blocking' ? null : 1,
+      connectionName: `nestjs-background:${kind}`,
+    };
+    const option = this.option;
+    let client: RedisClient;
+    if (option instanceof Redis || option instanceof Cluster) {
+      client = option instanceof Redis ? option.duplicate(ours) : option.duplicate(undefined, { redisOptions: ours, enableOfflineQueue: false, enableAutoPipelining: ours.enableAutoPipelining, lazyConnect: true });
+    } else if (typeof option === 'string') {
+      client = new Redis(option, ours);
+    } else {
+      client = new Redis({ ...option, ...ours });
+    }
+    client.on('error', (error: Error) => this.logError(error));
+    this.owned.push(client);
+    return client;
+  }
+
+  /** Resolves when `client` can take commands; rejects after `timeoutMs` naming the address. */
+  async ready(client: RedisClient, timeoutMs: number): Promise<void> {
+    if (client.status === 'ready') return;
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.off('ready', onReady);
+        reject(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, timeoutMs)));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once('ready', onReady);
+    });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      this.owned.splice(0).map(async (client) => {
+        if (client.status === 'ready') {
+          await client.quit().catch(() => client.disconnect());
+        } else {
+          client.disconnect();
+        }
+      }),
+    );
+  }
+
+  private logError(error: Error): void {
+    // a down Redis makes ioredis report every reconnect attempt; one line a minute is enough
+    const now = Date.now();
+    if (now - this.lastErrorLog < 60_000) return;
+    this.lastErrorLog = now;
+    this.logger.error(`Redis at ${this.address}: ${error.message}`);
+  }
+}
+
+function describeAddress(option: ConnectionOption): string {
+  if (typeof option === 'string') {
+    try {
+      const url = new URL(option);
+      return `${url.hostname}:${url.port || 6379}`;
+    } catch {
+      return option;
+    }
+  }
+  if (option instanceof Cluster) return 'the Redis Cluster';
+  const options = option instanceof Redis ? option.options : option;
+  return options.path ?? `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
+}

@@ -1,0 +1,225 @@
+import type { BackgroundConfig } from '../../background.config.js';
+import { JOB_STALLED } from '../../background.messages.js';
+import type { JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
+import type {
+  CancelOutcome,
+  ClaimRequest,
+  ClaimResponse,
+  ClaimedJob,
+  HeartbeatResponse,
+  NewJob,
+  StorageEngine,
+  StoredJob,
+} from '../storage-engine.interface.js';
+import { RedisConnection, type RedisClient } from './redis.connection.js';
+import { defineScripts, type ScriptRunner } from './redis-scripts.js';
+
+const CLAIMED_FIELDS = 7;
+
+/**
+ * Jobs in Redis. Every change of a job's state is one Lua script (see `lua/`); every key of a
+ * queue sits under the hash tag `{prefix:queue}`, so each script touches one cluster slot.
+ */
+export class RedisEngine implements StorageEngine {
+  private readonly connection: RedisConnection;
+  private readonly client: RedisClient;
+  private readonly run: ScriptRunner;
+  private readonly blocking = new Map<string, RedisClient>();
+  private readonly configArgs: (string | number)[];
+  private closed = false;
+
+  constructor(private readonly config: BackgroundConfig) {
+    this.connection = new RedisConnection(config.connection);
+    this.client = this.connection.create('commands');
+    this.run = defineScripts(this.client);
+    this.configArgs = [
+      config.leaseMs,
+      config.maxStalls,
+      config.defaults.keepCompleted.count,
+      config.defaults.keepCompleted.ageMs,
+      config.deadLetter.maxSize,
+      config.deadLetter.maxAgeMs,
+      JOB_STALLED(config.maxStalls + 1),
+    ];
+  }
+
+  connect(): Promise<void> {
+    return this.connection.ready(this.client, this.config.enqueueTimeoutMs);
+  }
+
+  async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
+    await this.connect();
+    const byQueue = new Map<string, NewJob[]>();
+    for (const job of jobs) {
+      const list = byQueue.get(job.queue) ?? [];
+      list.push(job);
+      byQueue.set(job.queue, list);
+    }
+    const now = Date.now();
+    const created = new Map<NewJob, boolean>();
+    await Promise.all(
+      [...byQueue].map(async ([queue, list]) => {
+        const args: (string | number)[] = [now];
+        for (const job of list) {
+          args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.runAt, job.timeoutMs);
+        }
+        const flags = (await this.run('enqueue', this.base(queue), args)) as number[];
+        list.forEach((job, index) => created.set(job, flags[index] === 1));
+      }),
+    );
+    return jobs.map((job) => ({ id: job.id, created: created.get(job)! }));
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResponse> {
+    const args: (string | number)[] = [Date.now(), request.workerId, request.max, ...this.configArgs, request.settlements.length];
+    for (const s of request.settlements) {
+      if (s.outcome === 'completed') args.push(s.id, 'c', s.result, -1);
+      else args.push(s.id, 'f', JSON.stringify(s.error), s.retryAt);
+    }
+    const [flat, nextWake, cancelled, lost] = (await this.run('claim', this.base(request.queue), args)) as [
+      (string | number)[],
+      number,
+      string[],
+      number,
+    ];
+    const jobs: ClaimedJob[] = [];
+    for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
+      jobs.push({
+        id: String(flat[i]),
+        name: String(flat[i + 1]),
+        data: String(flat[i + 2]),
+        attempt: Number(flat[i + 3]),
+        maxAttempts: Number(flat[i + 4]),
+        timeoutMs: Number(flat[i + 5]),
+        enqueuedAt: Number(flat[i + 6]),
+      });
+    }
+    return { jobs, nextWakeAt: nextWake < 0 ? null : nextWake, cancelled, lost: lost === 1 };
+  }
+
+  async waitForWork(queue: string, until: number): Promise<void> {
+    if (this.closed) return;
+    let client = this.blocking.get(queue);
+    if (!client) {
+      client = this.connection.create('blocking');
+      this.blocking.set(queue, client);
+    }
+    try {
+      await this.connection.ready(client, Math.max(1, until - Date.now()));
+      const seconds = Math.max(0.001, (until - Date.now()) / 1000);
+      await client.blpop(`${this.base(queue)}:marker`, seconds.toFixed(3));
+    } catch (error) {
+      // interruptWaits() disconnected this client on purpose: that is a wake-up, not a failure
+      if (this.blocking.get(queue) === client) throw error;
+    }
+  }
+
+  interruptWaits(): void {
+    for (const client of this.blocking.values()) client.disconnect();
+    this.blocking.clear();
+  }
+
+  async heartbeat(queue: string, workerId: string): Promise<HeartbeatResponse> {
+    const [lost, cancelled] = (await this.run('heartbeat', this.base(queue), [Date.now(), workerId, ...this.configArgs])) as [
+      number,
+      string[],
+    ];
+    return { lost: lost === 1, cancelled };
+  }
+
+  async release(queue: string, workerId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.run('release', this.base(queue), [Date.now(), workerId, ...this.configArgs, ...ids]);
+  }
+
+  async annotate(queue: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void> {
+    await this.run('annotate', this.base(queue), [
+      workerId,
+      id,
+      note.progress ?? '',
+      note.log === undefined ? '0' : '1',
+      note.log ?? '',
+    ]);
+  }
+
+  async getJob(queue: string, id: string): Promise<StoredJob | null> {
+    await this.connect();
+    const base = this.base(queue);
+    const [hash, logs] = await Promise.all([
+      this.client.hgetall(`${base}:j:${id}`),
+      this.client.lrange(`${base}:l:${id}`, 0, -1),
+    ]);
+    if (!hash.s) return null;
+    const optional = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
+    return {
+      id,
+      name: hash.n!,
+      queue,
+      state: hash.s as JobState,
+      data: hash.d!,
+      priority: Number(hash.p),
+      attempts: Number(hash.a ?? 0),
+      maxAttempts: Number(hash.m),
+      result: hash.r,
+      errors: hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [],
+      progress: hash.pr,
+      logs,
+      stalls: Number(hash.st ?? 0),
+      enqueuedAt: Number(hash.t),
+      runAt: optional('ra'),
+      startedAt: optional('sa'),
+      finishedAt: optional('f'),
+    };
+  }
+
+  async cancel(queue: string, id: string): Promise<CancelOutcome> {
+    await this.connect();
+    return (await this.run('cancel', this.base(queue), [Date.now(), id, ...this.configArgs])) as CancelOutcome;
+  }
+
+  async setPaused(queue: string, paused: boolean): Promise<void> {
+    await this.connect();
+    await this.run('set-paused', this.base(queue), [paused ? '1' : '0']);
+  }
+
+  async counts(queue: string): Promise<QueueCounts> {
+    await this.connect();
+    const [waiting, delayed, active, completed, failed, dead, cancelled] = (await this.run(
+      'counts',
+      this.base(queue),
+      [],
+    )) as number[];
+    return { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+  }
+
+  async registerHandlers(routes: Map<string, string>): Promise<void> {
+    if (routes.size === 0) return;
+    await this.connect();
+    const flat = [...routes].flat();
+    await Promise.all([
+      this.client.hset(`${this.config.prefix}:handlers`, ...flat),
+      this.client.sadd(`${this.config.prefix}:queues`, ...new Set(routes.values())),
+    ]);
+  }
+
+  async findHandlerQueue(name: string): Promise<string | null> {
+    await this.connect();
+    return this.client.hget(`${this.config.prefix}:handlers`, name);
+  }
+
+  async knownQueues(): Promise<string[]> {
+    await this.connect();
+    const registered = await this.client.smembers(`${this.config.prefix}:queues`);
+    return [...new Set([...Object.keys(this.config.queues), ...registered])];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.interruptWaits();
+    await this.connection.closeAll();
+  }
+
+  private base(queue: string): string {
+    return `{${this.config.prefix}:${queue}}`;
+  }
+}

@@ -1,0 +1,124 @@
+import type { JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
+
+/** A job as it is handed to an engine: validated, serialized, every default applied. */
+export interface NewJob {
+  id: string;
+  name: string;
+  queue: string;
+  /** Payload as JSON text. */
+  data: string;
+  priority: number;
+  maxAttempts: number;
+  /** Epoch ms before which it must not run; 0 = now. */
+  runAt: number;
+  /** 0 = no timeout. */
+  timeoutMs: number;
+}
+
+/** A job a worker now holds a lease on. */
+export interface ClaimedJob {
+  id: string;
+  name: string;
+  data: string;
+  attempt: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  enqueuedAt: number;
+}
+
+/** What a worker reports about one job it held. */
+export type Settlement =
+  | { id: string; outcome: 'completed'; result: string }
+  /** `retryAt` -1: no retry whatever attempts remain (UnrecoverableError). */
+  | { id: string; outcome: 'failed'; error: JobErrorRecord; retryAt: number };
+
+export interface ClaimRequest {
+  queue: string;
+  workerId: string;
+  /** Free slots; 0 only settles. */
+  max: number;
+  settlements: Settlement[];
+}
+
+export interface ClaimResponse {
+  jobs: ClaimedJob[];
+  /** Epoch ms at which a delayed job falls due or another worker's lease expires; null if none. */
+  nextWakeAt: number | null;
+  /** Jobs this worker holds that a user cancelled since its last call. */
+  cancelled: string[];
+  /** The worker's lease had expired before this call: every job it held before it went to others. */
+  lost: boolean;
+}
+
+export interface HeartbeatResponse {
+  /** The worker's lease had expired and its jobs were handed to others: stop working on them. */
+  lost: boolean;
+  cancelled: string[];
+}
+
+/** A stored job, fields still in their stored (serialized) form. */
+export interface StoredJob {
+  id: string;
+  name: string;
+  queue: string;
+  state: JobState;
+  data: string;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  result?: string;
+  errors: JobErrorRecord[];
+  progress?: string;
+  logs: string[];
+  stalls: number;
+  enqueuedAt: number;
+  runAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
+
+/** Limits every engine applies on its own, set once from the module options. */
+export interface EngineLimits {
+  leaseMs: number;
+  maxStalls: number;
+  keepCompleted: { count: number; ageMs: number };
+  deadLetter: { maxSize: number; maxAgeMs: number };
+}
+
+/**
+ * Where jobs live. Every method that changes a job is one atomic step; nothing above this
+ * interface knows which engine it runs on.
+ */
+export interface StorageEngine {
+  /** Resolves once the engine can take commands, or rejects naming what it could not reach. */
+  connect(): Promise<void>;
+  /** Jobs of one queue or several; `created: false` where the id already existed. */
+  enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]>;
+  /** Settles finished jobs, recovers jobs of dead workers, promotes due jobs and claims up to `max`. */
+  claim(request: ClaimRequest): Promise<ClaimResponse>;
+  /** Blocks until work may be there, `until` (epoch ms) passes, or `interruptWaits` is called. */
+  waitForWork(queue: string, until: number): Promise<void>;
+  /** Ends every pending `waitForWork` at once (shutdown). */
+  interruptWaits(): void;
+  /** Renews the worker's lease on all it holds, and recovers jobs of workers whose lease expired. */
+  heartbeat(queue: string, workerId: string): Promise<HeartbeatResponse>;
+  /** Hands jobs back to the front of their queue without counting an attempt or a stall. */
+  release(queue: string, workerId: string, ids: string[]): Promise<void>;
+  /** Records progress or a log line of a job the worker holds; ignored if it no longer holds it. */
+  annotate(queue: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void>;
+  getJob(queue: string, id: string): Promise<StoredJob | null>;
+  cancel(queue: string, id: string): Promise<CancelOutcome>;
+  setPaused(queue: string, paused: boolean): Promise<void>;
+  counts(queue: string): Promise<QueueCounts>;
+  /** Publishes which queue serves each job name, so producers elsewhere can route and check names. */
+  registerHandlers(routes: Map<string, string>): Promise<void>;
+  /** The queue that serves `name` somewhere in the cluster, or null. */
+  findHandlerQueue(name: string): Promise<string | null>;
+  /** Every queue known to the engine (configured, registered or used). */
+  knownQueues(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const STORAGE_ENGINE = Symbol('STORAGE_ENGINE');

@@ -1,0 +1,33 @@
+export { BackgroundModule } from './background.module.js';
+export { JobsService, type EnqueueItem } from './jobs.service.js';
+export { Job } from './decorators/job.decorator.js';
+export { defineJob, type JobDefinition, type JobData, type JobResult } from './job.definition.js';
+export type {
+  BackgroundModuleOptions,
+  BackoffOptions,
+  JobDefaults,
+  JobPriority,
+  KeepOptions,
+  QueueOptions,
+} from './interfaces/background-options.interface.js';
+export type { JobContext } from './interfaces/job-context.interface.js';
+export type { JobOptions } from './interfaces/job-options.interface.js';
+export type { EnqueueOptions, EnqueueResult, WaitForOptions } from './interfaces/enqueue-options.interface.js';
+export {
+  JOB_STATES,
+  type BackgroundStats,
+  type JobErrorRecord,
+  type JobInfo,
+  type JobState,
+  type QueueCounts,
+} from './interfaces/job-info.interface.js';
+export { BackgroundError } from './errors/background.error.js';
+export { DuplicateHandlerError } from './errors/duplicate-handler.error.js';
+export { InvalidOptionsError } from './errors/invalid-options.error.js';
+export { InvalidPayloadError } from './errors/invalid-payload.error.js';
+export { JobFailedError } from './errors/job-failed.error.js';
+export { JobNotFoundError } from './errors/job-not-found.error.js';
+export { RedisUnavailableError } from './errors/redis-unavailable.error.js';
+export { UnknownJobError } from './errors/unknown-job.error.js';
+export { UnrecoverableError } from './errors/unrecoverable.error.js';
+export { WaitTimeoutError } from './errors/wait-timeout.error.js';

@@ -1,0 +1,89 @@
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * How a failed attempt is spaced from the next one.
+ * @publicApi
+ */
+export interface BackoffOptions {
+  /** @default 'exponential' */
+  type?: 'fixed' | 'exponential';
+  /** Delay before the first retry; exponential doubles it each attempt. @default 1000 */
+  delayMs?: number;
+  /** Upper bound of any single delay. @default 60000 */
+  maxDelayMs?: number;
+  /** Spread each delay randomly over [delay/2, delay] so retries of many jobs do not line up. @default true */
+  jitter?: boolean;
+}
+
+/**
+ * Retention of completed (and cancelled) jobs; whichever limit is reached first trims.
+ * @publicApi
+ */
+export interface KeepOptions {
+  /** @default 1000 */
+  count?: number;
+  /** @default 86400000 (24 h) */
+  ageMs?: number;
+}
+
+/**
+ * Job defaults applied when neither `@Job` nor `enqueue` says otherwise.
+ * @publicApi
+ */
+export interface JobDefaults {
+  /** Total attempts, the first run included. @default 3 */
+  attempts?: number;
+  backoff?: BackoffOptions;
+  /** Abort `ctx.signal` and fail the attempt after this long; 0 = no timeout. @default 0 */
+  timeoutMs?: number;
+  /** @default 'normal' */
+  priority?: JobPriority;
+  keepCompleted?: KeepOptions;
+}
+
+/**
+ * `'high'` (10), `'normal'` (0), `'low'` (-10), or an integer from -1000 to 1000.
+ * Higher runs first; FIFO within one priority.
+ * @publicApi
+ */
+export type JobPriority = 'high' | 'normal' | 'low' | number;
+
+/** @publicApi */
+export interface QueueOptions {
+  /** Jobs of this queue run at once in this process. @default 10 */
+  concurrency?: number;
+}
+
+/**
+ * Options of `BackgroundModule.forRoot()`.
+ * @publicApi
+ */
+export interface BackgroundModuleOptions {
+  /** @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
+  connection?: string | RedisOptions | Redis | Cluster;
+  /** `'memory'` keeps everything in this process: same semantics, no durability. @default 'redis' */
+  storage?: 'redis' | 'memory';
+  /** First part of every Redis key. @default 'bg' */
+  prefix?: string;
+  /** `false`: this process only produces jobs; handlers are known but never run here. @default true */
+  workers?: boolean;
+  /** @default { default: { concurrency: 10 } } */
+  queues?: Record<string, QueueOptions>;
+  defaults?: JobDefaults;
+  deadLetter?: {
+    /** @default 10000 */
+    maxSize?: number;
+    /** @default 604800000 (7 days) */
+    maxAgeMs?: number;
+  };
+  /** How long a worker's claim on its jobs lasts without renewal. @default 30000 */
+  leaseMs?: number;
+  /** A job whose worker lost its lease more than this many times goes to the dead-letter queue. @default 2 */
+  maxStalls?: number;
+  /** How long `app.close()` waits for active jobs before aborting them and handing them back. @default 10000 */
+  shutdownTimeoutMs?: number;
+  /** Largest accepted payload, as serialized JSON. @default 524288 (512 KiB) */
+  maxPayloadBytes?: number;
+  /** How long `enqueue` waits for an unreachable Redis before it rejects. @default 5000 */
+  enqueueTimeoutMs?: number;
+}

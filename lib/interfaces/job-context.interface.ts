@@ -1,0 +1,19 @@
+/**
+ * What a `@Job` handler receives beside its payload.
+ * @publicApi
+ */
+export interface JobContext {
+  readonly id: string;
+  readonly name: string;
+  readonly queue: string;
+  /** 1-based number of this attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Aborted on timeout, on `cancel(id)`, and when shutdown gives up waiting. */
+  readonly signal: AbortSignal;
+  readonly enqueuedAt: Date;
+  /** Record progress (any JSON value) visible through `getJob(id)`. */
+  progress(value: unknown): Promise<void>;
+  /** Append a line to the job's log (the last 100 lines are kept). */
+  log(message: string): Promise<void>;
+}

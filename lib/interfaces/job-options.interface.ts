@@ -1,0 +1,16 @@
+import type { JobPriority } from './background-options.interface.js';
+
+/**
+ * Options of `@Job(name, options)`.
+ * @publicApi
+ */
+export interface JobOptions {
+  /** @default 'default' */
+  queue?: string;
+  /** At most this many runs of this handler at once in this process (the queue's concurrency still applies). */
+  concurrency?: number;
+  priority?: JobPriority;
+  timeoutMs?: number;
+  /** Total attempts, the first run included. */
+  attempts?: number;
+}

@@ -1,0 +1,243 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BACKGROUND_CONFIG } from './background.constants.js';
+import {
+  DEFAULT_QUEUE,
+  assertKnownKeys,
+  assertQueueName,
+  integer,
+  resolvePriority,
+  type BackgroundConfig,
+} from './background.config.js';
+import {
+  INVALID_OPTION,
+  JOB_CANCELLED,
+  JOB_DEAD,
+  JOB_NOT_FOUND,
+  UNKNOWN_JOB,
+  WAIT_TIMEOUT,
+} from './background.messages.js';
+import { BackgroundOrchestrator } from './background.orchestrator.js';
+import { JobIdGenerator } from './engine/job-id.generator.js';
+import { STORAGE_ENGINE, type NewJob, type StorageEngine, type StoredJob } from './engine/storage-engine.interface.js';
+import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import { JobFailedError } from './errors/job-failed.error.js';
+import { JobNotFoundError } from './errors/job-not-found.error.js';
+import { UnknownJobError } from './errors/unknown-job.error.js';
+import { WaitTimeoutError } from './errors/wait-timeout.error.js';
+import type { EnqueueOptions, EnqueueResult, WaitForOptions } from './interfaces/enqueue-options.interface.js';
+import type { BackgroundStats, JobInfo } from './interfaces/job-info.interface.js';
+import { jobName, type JobDefinition } from './job.definition.js';
+import { deserialize, serializePayload } from './payload/payload.codec.js';
+import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobEvents } from './worker/job.events.js';
+
+const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
+const FINAL_STATES = new Set(['completed', 'dead', 'cancelled']);
+
+/** One item of `enqueueMany`. @publicApi */
+export type EnqueueItem =
+  | { name: string; data: unknown; options?: EnqueueOptions }
+  | { [K in 'name']: JobDefinition<any, any> } & { data: unknown; options?: EnqueueOptions };
+
+/**
+ * Enqueue jobs, look them up, wait for them, cancel them; pause and resume queues.
+ * @publicApi
+ */
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger('Background');
+  private readonly ids = new JobIdGenerator();
+  /** Job name → queue, learnt from the cluster's handler registry. */
+  private readonly routes = new Map<string, string>();
+
+  constructor(
+    @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
+    @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
+    private readonly registry: JobHandlerRegistry,
+    private readonly events: JobEvents,
+    private readonly orchestrator: BackgroundOrchestrator,
+  ) {}
+
+  /**
+   * Durable once the promise resolves. With `jobId`, a second call with the same id returns the
+   * first job and changes nothing.
+   */
+  enqueue<TData, TResult>(job: JobDefinition<TData, TResult>, data: TData, options?: EnqueueOptions): Promise<EnqueueResult>;
+  enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
+  async enqueue(job: string | JobDefinition<any, any>, data: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    const [result] = await this.engine.enqueue([await this.prepare(jobName(job), data, options)]);
+    return { id: result!.id };
+  }
+
+  /** Many jobs in one round trip per queue; all are validated before any is written. */
+  async enqueueMany(items: EnqueueItem[]): Promise<EnqueueResult[]> {
+    if (!Array.isArray(items)) throw new InvalidOptionsError('enqueueMany() expects an array of { name, data, options? }.');
+    const jobs = await Promise.all(items.map((item) => this.prepare(jobName(item.name), item.data, item.options ?? {})));
+    const results = await this.engine.enqueue(jobs);
+    return results.map(({ id }) => ({ id }));
+  }
+
+  /** Runs `fn(data)` in this process now; not durable, for work that may be lost. */
+  fireAndForget<T>(fn: (data: T) => unknown, data?: T): void {
+    const task = Promise.resolve()
+      .then(() => fn(data as T))
+      .catch((error: Error) => this.logger.error(`fireAndForget task ${fn.name || '(anonymous)'} failed: ${error?.message ?? error}`));
+    this.orchestrator.track(task);
+  }
+
+  async getJob<TData = unknown, TResult = unknown>(id: string): Promise<JobInfo<TData, TResult> | null> {
+    const stored = await this.find(id);
+    return stored && toJobInfo<TData, TResult>(stored);
+  }
+
+  /** Resolves with the job's result; rejects with `JobFailedError` if it ends dead or cancelled. */
+  async waitFor<TResult = unknown>(id: string, options: WaitForOptions = {}): Promise<TResult> {
+    const timeoutMs = integer('waitFor()', 'timeoutMs', options.timeoutMs, 30_000, 0);
+    const deadline = Date.now() + timeoutMs;
+    let pause = 10;
+    for (;;) {
+      const job = await this.find(id);
+      if (!job) throw new JobNotFoundError(JOB_NOT_FOUND(id));
+      if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
+      if (job.state === 'dead') {
+        throw new JobFailedError(JOB_DEAD(id, job.name, job.errors.at(-1)?.message ?? 'unknown error'));
+      }
+      if (job.state === 'cancelled') throw new JobFailedError(JOB_CANCELLED(id));
+      const left = deadline - Date.now();
+      if (left <= 0) throw new WaitTimeoutError(WAIT_TIMEOUT(id, timeoutMs, job.state));
+      // settled here: woken at once; settled elsewhere: seen at the next look, looks spaced out to 1 s
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(pause, left));
+        const unsubscribe = this.events.onSettled(id, done);
+        function done() {
+          clearTimeout(timer);
+          unsubscribe();
+          resolve();
+        }
+      });
+      pause = Math.min(pause * 2, 1000);
+    }
+  }
+
+  /** Removes a waiting or delayed job, or aborts `ctx.signal` of an active one. False if it had already finished. */
+  async cancel(id: string): Promise<boolean> {
+    for (const queue of await this.queues()) {
+      const outcome = await this.engine.cancel(queue, id);
+      if (outcome === 'cancelled') return true;
+      if (outcome === 'finished') return false;
+    }
+    throw new JobNotFoundError(JOB_NOT_FOUND(id));
+  }
+
+  /** Stops claiming from the queue on every worker of the cluster; enqueue still works. */
+  async pause(queue: string = DEFAULT_QUEUE): Promise<void> {
+    assertQueueName('pause()', queue);
+    await this.engine.setPaused(queue, true);
+  }
+
+  async resume(queue: string = DEFAULT_QUEUE): Promise<void> {
+    assertQueueName('resume()', queue);
+    await this.engine.setPaused(queue, false);
+  }
+
+  async getStats(): Promise<BackgroundStats> {
+    const queues = await this.queues();
+    const counts = await Promise.all(queues.map((queue) => this.engine.counts(queue)));
+    return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])) };
+  }
+
+  private async prepare(name: string, data: unknown, options: EnqueueOptions): Promise<NewJob> {
+    if (typeof name !== 'string' || name === '') {
+      throw new InvalidOptionsError('enqueue() needs a job name (a non-empty string) or a definition made with defineJob().');
+    }
+    const where = `enqueue('${name}')`;
+    assertKnownKeys(`${where} options`, options, ENQUEUE_OPTION_KEYS);
+    const handler = this.registry.get(name);
+    const payload = serializePayload(name, data, this.config.maxPayloadBytes);
+    const queue = options.queue ?? (await this.routeOf(name));
+    assertQueueName(where, queue);
+    return {
+      id: options.jobId === undefined ? this.ids.next() : jobIdOf(where, options.jobId),
+      name,
+      queue,
+      data: payload,
+      priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
+      maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
+      runAt: runAtOf(where, options),
+      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
+    };
+  }
+
+  /** The queue whose workers handle `name`, from the cluster registry; throws UnknownJobError. */
+  private async routeOf(name: string): Promise<string> {
+    const local = this.registry.get(name)?.queue ?? this.routes.get(name);
+    if (local) return local;
+    const queue = await this.engine.findHandlerQueue(name);
+    if (!queue) throw new UnknownJobError(UNKNOWN_JOB(name));
+    this.routes.set(name, queue);
+    return queue;
+  }
+
+  private async queues(): Promise<string[]> {
+    return [...new Set([...this.registry.queues(), ...(await this.engine.knownQueues())])];
+  }
+
+  private async find(id: string): Promise<StoredJob | null> {
+    if (typeof id !== 'string' || id === '') throw new InvalidOptionsError('A job id must be a non-empty string, as returned by enqueue().');
+    for (const queue of await this.queues()) {
+      const job = await this.engine.getJob(queue, id);
+      if (job) return job;
+    }
+    return null;
+  }
+}
+
+function jobIdOf(where: string, jobId: unknown): string {
+  if (typeof jobId !== 'string' || jobId === '' || jobId.length > 200) {
+    throw new InvalidOptionsError(INVALID_OPTION(where, 'jobId', 'a non-empty string of at most 200 characters', jobId));
+  }
+  return jobId;
+}
+
+function runAtOf(where: string, options: EnqueueOptions): number {
+  if (options.delayMs !== undefined && options.runAt !== undefined) {
+    throw new InvalidOptionsError(`${where} options: give delayMs or runAt, not both.`);
+  }
+  if (options.delayMs !== undefined) {
+    if (typeof options.delayMs !== 'number' || !Number.isFinite(options.delayMs) || options.delayMs < 0) {
+      throw new InvalidOptionsError(INVALID_OPTION(where, 'delayMs', 'a finite number of milliseconds, 0 or more', options.delayMs));
+    }
+    return options.delayMs === 0 ? 0 : Date.now() + Math.ceil(options.delayMs);
+  }
+  if (options.runAt !== undefined) {
+    const at = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt;
+    if (typeof at !== 'number' || !Number.isFinite(at)) {
+      throw new InvalidOptionsError(INVALID_OPTION(where, 'runAt', 'a valid Date or epoch milliseconds', options.runAt));
+    }
+    return at;
+  }
+  return 0;
+}
+
+function toJobInfo<TData, TResult>(job: StoredJob): JobInfo<TData, TResult> {
+  const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+  return {
+    id: job.id,
+    name: job.name,
+    queue: job.queue,
+    state: job.state,
+    data: JSON.parse(job.data) as TData,
+    priority: job.priority,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    result: deserialize<TResult>(job.result),
+    errors: job.errors,
+    progress: deserialize(job.progress),
+    logs: job.logs,
+    stalls: job.stalls,
+    enqueuedAt: new Date(job.enqueuedAt),
+    runAt: date(job.runAt),
+    startedAt: date(job.startedAt),
+    finishedAt: date(job.finishedAt),
+  };
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DUPLICATE_HANDLER } from '../background.messages.js';
+import { DuplicateHandlerError } from '../errors/duplicate-handler.error.js';
+import type { JobContext } from '../interfaces/job-context.interface.js';
+
+/** A discovered `@Job` method, bound to its provider instance. */
+export interface JobHandler {
+  name: string;
+  queue: string;
+  /** `Class@method`, for messages. */
+  target: string;
+  priority?: number;
+  timeoutMs?: number;
+  attempts?: number;
+  concurrency?: number;
+  invoke(data: unknown, ctx: JobContext): unknown;
+}
+
+/** Every handler of this process, by job name. */
+@Injectable()
+export class JobHandlerRegistry {
+  private readonly handlers = new Map<string, JobHandler>();
+
+  add(handler: JobHandler): void {
+    const existing = this.handlers.get(handler.name);
+    if (existing) {
+      throw new DuplicateHandlerError(DUPLICATE_HANDLER(handler.name, existing.target, handler.target));
+    }
+    this.handlers.set(handler.name, handler);
+  }
+
+  get(name: string): JobHandler | undefined {
+    return this.handlers.get(name);
+  }
+
+  /** Job name → queue, for every handler. */
+  routes(): Map<string, string> {
+    return new Map([...this.handlers.values()].map((handler) => [handler.name, handler.queue]));
+  }
+
+  /** Queues that have at least one handler here. */
+  queues(): string[] {
+    return [...new Set([...this.handlers.values()].map((handler) => handler.queue))];
+  }
+}
