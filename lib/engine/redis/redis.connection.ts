@@ -49,26 +49,31 @@ export class RedisConnection {
     if (client.status === 'ready') return;
     if (client.status === 'wait') client.connect().catch(() => undefined);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.off('ready', onReady);
-        reject(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, timeoutMs)));
-      }, timeoutMs);
-      const onReady = () => {
+      const settle = (error?: Error) => {
         clearTimeout(timer);
-        resolve();
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+        if (error) reject(error);
+        else resolve();
       };
+      const onReady = () => settle();
+      const onEnd = () => settle(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, 0)));
+      const timer = setTimeout(() => settle(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, timeoutMs))), timeoutMs);
       client.once('ready', onReady);
+      // a client closed on purpose (shutdown) will never be ready
+      client.once('end', onEnd);
     });
   }
 
   async closeAll(): Promise<void> {
     await Promise.all(
       this.owned.splice(0).map(async (client) => {
-        if (client.status === 'ready') {
-          await client.quit().catch(() => client.disconnect());
-        } else {
-          client.disconnect();
-        }
+        if (client.status === 'end') return;
+        // resolve only once the socket is gone, so that nothing outlives app.close()
+        const ended = new Promise((resolve) => client.once('end', resolve));
+        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+        else client.disconnect();
+        await ended;
       }),
     );
   }

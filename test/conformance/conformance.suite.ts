@@ -1,0 +1,301 @@
+import { Injectable } from '@nestjs/common';
+import { Job, JobFailedError, UnrecoverableError, type JobContext } from '../../lib/index.js';
+import { createTestApp, deferred, eventually, type TestApp } from '../support/test-app.js';
+import type { EngineHarness } from './engine-harness.js';
+
+type Behaviour = (data: any, ctx: JobContext) => unknown;
+
+/** Handlers whose behaviour each test sets. */
+@Injectable()
+class ConformanceJobs {
+  static behaviour: Behaviour = () => undefined;
+
+  @Job('task')
+  task(data: unknown, ctx: JobContext) {
+    return ConformanceJobs.behaviour(data, ctx);
+  }
+}
+
+const fastRetries = { attempts: 3, backoff: { type: 'fixed' as const, delayMs: 10, jitter: false } };
+
+/** One behaviour, proven against every engine. */
+export function describeConformance(harness: EngineHarness): void {
+  describe(`conformance: ${harness.name} engine`, () => {
+    let app: TestApp;
+    const open = async (extra = {}) => (app = await createTestApp(harness.options(extra), [ConformanceJobs]));
+
+    beforeAll(() => harness.setup());
+    afterAll(() => harness.teardown());
+    afterEach(async () => {
+      await app?.close();
+      ConformanceJobs.behaviour = () => undefined;
+    });
+
+    async function runPaused(enqueue: () => Promise<string[]>): Promise<unknown[]> {
+      const seen: unknown[] = [];
+      ConformanceJobs.behaviour = (data) => void seen.push(data);
+      await app.jobs.pause();
+      const ids = await enqueue();
+      await app.jobs.resume();
+      for (const id of ids) await app.jobs.waitFor(id);
+      return seen;
+    }
+
+    it('runs higher priorities first', async () => {
+      await open({ queues: { default: { concurrency: 1 } } });
+      const seen = await runPaused(async () => {
+        const ids = [];
+        for (const priority of ['low', 'normal', 'high', 500, -500] as const) {
+          ids.push((await app.jobs.enqueue('task', priority, { priority })).id);
+        }
+        return ids;
+      });
+      expect(seen).toEqual([500, 'high', 'normal', 'low', -500]);
+    });
+
+    it('keeps FIFO order within one priority', async () => {
+      await open({ queues: { default: { concurrency: 1 } } });
+      const seen = await runPaused(async () => {
+        const ids = [];
+        for (let i = 0; i < 30; i++) ids.push((await app.jobs.enqueue('task', i)).id);
+        return ids;
+      });
+      expect(seen).toEqual([...Array(30).keys()]);
+    });
+
+    it('runs a delayed job no earlier than due, and others meanwhile', async () => {
+      await open();
+      const started = new Map<string, number>();
+      ConformanceJobs.behaviour = (data) => void started.set(data, Date.now());
+      const enqueuedAt = Date.now();
+      const late = await app.jobs.enqueue('task', 'late', { delayMs: 300 });
+      const now = await app.jobs.enqueue('task', 'now');
+      expect((await app.jobs.getJob(late.id))?.state).toBe('delayed');
+      await app.jobs.waitFor(now.id);
+      await app.jobs.waitFor(late.id);
+      expect(started.get('late')! - enqueuedAt).toBeGreaterThanOrEqual(300);
+      expect(started.get('now')!).toBeLessThan(started.get('late')!);
+    });
+
+    it('makes enqueue idempotent with jobId', async () => {
+      await open();
+      const calls: unknown[] = [];
+      ConformanceJobs.behaviour = (data) => void calls.push(data);
+      const first = await app.jobs.enqueue('task', { n: 1 }, { jobId: 'order-42' });
+      const second = await app.jobs.enqueue('task', { n: 2 }, { jobId: 'order-42' });
+      expect(second).toEqual(first);
+      expect(first.id).toBe('order-42');
+      await app.jobs.waitFor(first.id);
+      const [third] = await app.jobs.enqueueMany([{ name: 'task', data: { n: 3 }, options: { jobId: 'order-42' } }]);
+      expect(third).toEqual(first);
+      expect(calls).toEqual([{ n: 1 }]);
+      expect((await app.jobs.getJob(first.id))?.data).toEqual({ n: 1 });
+    });
+
+    it('retries a failing job, then moves it to the dead-letter state with every error', async () => {
+      await open({ defaults: fastRetries });
+      const attempts: number[] = [];
+      ConformanceJobs.behaviour = (_data, ctx) => {
+        attempts.push(ctx.attempt);
+        throw new Error(`boom ${ctx.attempt}`);
+      };
+      const { id } = await app.jobs.enqueue('task', {});
+      await expect(app.jobs.waitFor(id)).rejects.toThrow(new JobFailedError(`Job "${id}" (task) failed for good: boom 3`));
+      const job = await app.jobs.getJob(id);
+      expect(job?.state).toBe('dead');
+      expect(attempts).toEqual([1, 2, 3]);
+      expect(job?.errors.map((e) => [e.attempt, e.message])).toEqual([
+        [1, 'boom 1'],
+        [2, 'boom 2'],
+        [3, 'boom 3'],
+      ]);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ dead: 1, failed: 0, waiting: 0, active: 0 });
+    });
+
+    it('succeeds on a retry and keeps the earlier error', async () => {
+      await open({ defaults: fastRetries });
+      ConformanceJobs.behaviour = (_data, ctx) => {
+        if (ctx.attempt === 1) throw new Error('flaky');
+        return { ok: ctx.attempt };
+      };
+      const { id } = await app.jobs.enqueue('task', {});
+      await expect(app.jobs.waitFor(id)).resolves.toEqual({ ok: 2 });
+      const job = await app.jobs.getJob(id);
+      expect(job).toMatchObject({ state: 'completed', attempts: 2, result: { ok: 2 } });
+      expect(job?.errors.map((e) => e.message)).toEqual(['flaky']);
+    });
+
+    it('skips the remaining attempts on UnrecoverableError', async () => {
+      await open({ defaults: fastRetries });
+      ConformanceJobs.behaviour = () => {
+        throw new UnrecoverableError('bad card');
+      };
+      const { id } = await app.jobs.enqueue('task', {});
+      await expect(app.jobs.waitFor(id)).rejects.toThrow('bad card');
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 1 });
+    });
+
+    it('gives a job whose worker stopped renewing its lease to another worker', async () => {
+      await open({ leaseMs: 300, workers: true });
+      await app.jobs.pause();
+      const { id } = await app.jobs.enqueue('task', 'stalled');
+      await app.jobs.resume();
+      // a worker that claims the job and then goes silent, as a crashed process would
+      const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, settlements: [] });
+      expect(ghost.jobs.map((job) => job.id)).toEqual([id]);
+      expect((await app.jobs.getJob(id))?.state).toBe('active');
+      ConformanceJobs.behaviour = () => 'recovered';
+      await expect(app.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBe('recovered');
+      expect(await app.jobs.getJob(id)).toMatchObject({ stalls: 1, attempts: 1, state: 'completed' });
+      // the ghost's late report is void: the job belongs to the worker that ran it
+      await app.engine.claim({
+        queue: 'default',
+        workerId: 'ghost',
+        max: 0,
+        settlements: [{ id, outcome: 'completed', result: '"ghost"' }],
+      });
+      expect((await app.jobs.getJob(id))?.result).toBe('recovered');
+    });
+
+    it('moves a job that stalls more than maxStalls times to the dead-letter state', async () => {
+      await open({ leaseMs: 150, maxStalls: 0, workers: false });
+      const { id } = await app.jobs.enqueue('task', 'x');
+      await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, settlements: [] });
+      // once the lease runs out, any worker's next round trip finds the job stalled
+      await eventually('the stalled job to be reaped', async () => {
+        await app.engine.claim({ queue: 'default', workerId: 'reaper', max: 0, settlements: [] });
+        return (await app.jobs.getJob(id))?.state === 'dead';
+      });
+      const job = await app.jobs.getJob(id);
+      expect(job?.state).toBe('dead');
+      expect(job?.errors.map((e) => e.name)).toEqual(['StalledError']);
+      expect(job?.errors[0]?.message).toContain('stopped renewing its lease 1 times');
+    });
+
+    it('cancels a waiting job so that it never runs', async () => {
+      await open({ queues: { default: { concurrency: 1 } } });
+      const seen: unknown[] = [];
+      ConformanceJobs.behaviour = (data) => void seen.push(data);
+      await app.jobs.pause();
+      const doomed = await app.jobs.enqueue('task', 'doomed');
+      const delayed = await app.jobs.enqueue('task', 'delayed', { delayMs: 100 });
+      const kept = await app.jobs.enqueue('task', 'kept');
+      await expect(app.jobs.cancel(doomed.id)).resolves.toBe(true);
+      await expect(app.jobs.cancel(delayed.id)).resolves.toBe(true);
+      await app.jobs.resume();
+      await app.jobs.waitFor(kept.id);
+      await expect(app.jobs.waitFor(doomed.id)).rejects.toThrow(`Job "${doomed.id}" was cancelled.`);
+      expect(seen).toEqual(['kept']);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ cancelled: 2, waiting: 0, delayed: 0 });
+      await expect(app.jobs.cancel(kept.id)).resolves.toBe(false);
+    });
+
+    it('cancels an active job by aborting its signal', async () => {
+      await open({ leaseMs: 300 });
+      const started = deferred();
+      const aborted = deferred<string>();
+      ConformanceJobs.behaviour = (_data, ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted.resolve((ctx.signal.reason as Error).message);
+            reject(ctx.signal.reason);
+          });
+          started.resolve();
+        });
+      const { id } = await app.jobs.enqueue('task', {});
+      await started.promise;
+      await expect(app.jobs.cancel(id)).resolves.toBe(true);
+      await expect(aborted.promise).resolves.toBe(`Job "${id}" was cancelled.`);
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'cancelled', errors: [] });
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ active: 0, cancelled: 1 });
+    });
+
+    it('on shutdown, lets short jobs finish and hands long ones back at once', async () => {
+      const options = harness.options({ shutdownTimeoutMs: 200, queues: { default: { concurrency: 2 } } });
+      app = await createTestApp(options, [ConformanceJobs]);
+      const bothStarted = deferred();
+      let running = 0;
+      let abortReason = '';
+      ConformanceJobs.behaviour = (data: string, ctx) =>
+        new Promise((resolve) => {
+          if (++running === 2) bothStarted.resolve();
+          if (data === 'short') setTimeout(() => resolve('done'), 50);
+          ctx.signal.addEventListener('abort', () => (abortReason = (ctx.signal.reason as Error).message));
+        });
+      await app.jobs.pause();
+      const long = await app.jobs.enqueue('task', 'long');
+      const short = await app.jobs.enqueue('task', 'short');
+      await app.jobs.resume();
+      await bothStarted.promise;
+      const engine = app.engine;
+      const closing = Date.now();
+      await app.close();
+      expect(Date.now() - closing).toBeLessThan(2000);
+      expect(abortReason).toContain('shut down');
+
+      // read the queue as another process would (the memory engine lives on in this process)
+      const reader = harness.name === 'memory' ? null : await createTestApp({ ...options, workers: false }, [ConformanceJobs]);
+      const read = async (id: string) => (reader ? reader.jobs.getJob(id) : engine.getJob('default', id));
+      expect(await read(short.id)).toMatchObject({ state: 'completed' });
+      expect(await read(long.id)).toMatchObject({ state: 'waiting', attempts: 0 });
+      if (reader) {
+        // and another worker picks the handed-back job up right away, no lease expiry needed
+        await reader.close();
+        ConformanceJobs.behaviour = () => 'second life';
+        app = await createTestApp(options, [ConformanceJobs]);
+        await expect(app.jobs.waitFor(long.id, { timeoutMs: 2000 })).resolves.toBe('second life');
+      }
+    });
+
+    it('trims completed jobs to the configured count', async () => {
+      await open({ defaults: { keepCompleted: { count: 5 } }, queues: { default: { concurrency: 1 } } });
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const { id } = await app.jobs.enqueue('task', i);
+        ids.push(id);
+        await app.jobs.waitFor(id);
+      }
+      expect((await app.jobs.getStats()).queues.default?.completed).toBe(5);
+      expect(await app.jobs.getJob(ids[0]!)).toBeNull();
+      expect((await app.jobs.getJob(ids[19]!))?.state).toBe('completed');
+    });
+
+    it('trims the dead-letter queue to its maximum size', async () => {
+      await open({ deadLetter: { maxSize: 2 }, defaults: { attempts: 1 } });
+      ConformanceJobs.behaviour = () => {
+        throw new Error('no');
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const { id } = await app.jobs.enqueue('task', i);
+        ids.push(id);
+        await expect(app.jobs.waitFor(id)).rejects.toThrow(JobFailedError);
+      }
+      expect((await app.jobs.getStats()).queues.default?.dead).toBe(2);
+      expect(await app.jobs.getJob(ids[0]!)).toBeNull();
+      expect((await app.jobs.getJob(ids[3]!))?.state).toBe('dead');
+    });
+
+    it('times a job out through ctx.signal and counts it as a failed attempt', async () => {
+      await open({ defaults: { attempts: 1 } });
+      let sawAbort = false;
+      ConformanceJobs.behaviour = (_data, ctx) =>
+        new Promise(() => ctx.signal.addEventListener('abort', () => (sawAbort = true)));
+      const { id } = await app.jobs.enqueue('task', {}, { timeoutMs: 100 });
+      await expect(app.jobs.waitFor(id)).rejects.toThrow('ran longer than its timeout of 100 ms');
+      expect(sawAbort).toBe(true);
+    });
+
+    it('reports progress and log lines through getJob', async () => {
+      await open();
+      ConformanceJobs.behaviour = async (_data, ctx) => {
+        await ctx.progress({ done: 50 });
+        await ctx.log('half way');
+        return 'ok';
+      };
+      const { id } = await app.jobs.enqueue('task', {});
+      await app.jobs.waitFor(id);
+      expect(await app.jobs.getJob(id)).toMatchObject({ progress: { done: 50 }, logs: ['half way'], state: 'completed' });
+    });
+  });
+}
