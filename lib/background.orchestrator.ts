@@ -28,8 +28,14 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.engine.connect();
-    await this.engine.registerHandlers(this.registry.routes());
+    try {
+      await this.engine.connect();
+      await this.engine.registerHandlers(this.registry.routes());
+    } catch (error) {
+      // a failed bootstrap gets no shutdown hooks: stop reconnecting before reporting it
+      await this.engine.close();
+      throw error;
+    }
     if (!this.config.workers) return;
     for (const queue of this.registry.queues()) {
       const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;

@@ -73,7 +73,8 @@ export class RedisConnection {
         const ended = new Promise((resolve) => client.once('end', resolve));
         if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
         else client.disconnect();
-        await ended;
+        // between reconnect attempts there is no socket, and ioredis emits no 'end'
+        if (client.status !== 'reconnecting' && client.status !== 'end') await ended;
       }),
     );
   }

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  BackgroundModule,
+  InvalidOptionsError,
+  InvalidPayloadError,
+  Job,
+  RedisUnavailableError,
+  UnknownJobError,
+} from '../lib/index.js';
+import { freePort, RedisServer } from './support/redis-server.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+@Injectable()
+class MailJobs {
+  @Job('mail.send')
+  send() {
+    return 'sent';
+  }
+}
+
+describe('bad input is refused at the call that made it', () => {
+  let app: TestApp;
+  beforeAll(async () => (app = await createTestApp({ storage: 'memory', workers: false }, [MailJobs])));
+  afterAll(() => app.close());
+
+  describe('payloads that JSON cannot carry faithfully', () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    it.each([
+      ['a cycle', circular, 'payload.self refers back to itself (a circular reference); send a tree, for example ids instead of objects'],
+      ['a BigInt', { amount: 10n }, 'payload.amount is a BigInt; send it as a string (value.toString()) and parse it in the handler'],
+      ['a function', { cb: () => 1 }, 'payload.cb is a function; send data only, and look the behaviour up in the handler'],
+      ['undefined at the top', undefined, 'the payload is undefined; pass null or an object instead'],
+      ['NaN', { n: [1, Number.NaN] }, 'payload.n[1] is NaN, which JSON turns into null; send a finite number or a string'],
+      ['a Map', { m: new Map() }, 'payload.m is a Map, which JSON turns into {}; send an array or a plain object'],
+    ])('refuses %s', async (_what, payload, problem) => {
+      const call = app.jobs.enqueue('mail.send', payload);
+      await expect(call).rejects.toThrow(InvalidPayloadError);
+      await expect(call).rejects.toThrow(`The payload of job "mail.send" cannot be stored as JSON: ${problem}.`);
+    });
+
+    it('accepts a Date, which arrives as its ISO string', async () => {
+      const at = new Date('2026-01-02T03:04:05.000Z');
+      const { id } = await app.jobs.enqueue('mail.send', { at });
+      expect((await app.jobs.getJob(id))?.data).toEqual({ at: '2026-01-02T03:04:05.000Z' });
+    });
+  });
+
+  it('refuses a payload over the size limit, and the limit can be raised', async () => {
+    const big = { text: 'x'.repeat(600 * 1024) };
+    await expect(app.jobs.enqueue('mail.send', big)).rejects.toThrow(
+      'The payload of job "mail.send" is 614411 bytes as JSON, over the limit of 524288 bytes. Store large data elsewhere (object storage, a database) and enqueue its key, or raise maxPayloadBytes in BackgroundModule.forRoot().',
+    );
+    const roomy = await createTestApp({ storage: 'memory', workers: false, maxPayloadBytes: 1024 * 1024 }, [MailJobs]);
+    await expect(roomy.jobs.enqueue('mail.send', big)).resolves.toHaveProperty('id');
+    await roomy.close();
+  });
+
+  it('refuses a job name no handler has registered', async () => {
+    const call = app.jobs.enqueue('mail.sned', {});
+    await expect(call).rejects.toThrow(UnknownJobError);
+    await expect(call).rejects.toThrow(
+      `No handler is registered for job "mail.sned" in this process or by any worker of the cluster. Check the name, or add @Job('mail.sned') to a provider (a producer-only process must still list the provider, with workers: false).`,
+    );
+  });
+
+  it.each([
+    [{ delayMs: -5 }, 'Invalid enqueue(\'mail.send\') option "delayMs": expected a finite number of milliseconds, 0 or more, got -5.'],
+    [{ delayMs: Number.NaN }, 'Invalid enqueue(\'mail.send\') option "delayMs": expected a finite number of milliseconds, 0 or more, got NaN.'],
+    [{ runAt: new Date('nope') }, 'Invalid enqueue(\'mail.send\') option "runAt": expected a valid Date or epoch milliseconds, got object.'],
+    [{ priority: 'urgent' }, 'Invalid enqueue(\'mail.send\') option "priority": expected \'high\', \'normal\', \'low\' or an integer from -1000 to 1000, got "urgent".'],
+    [{ attempts: 0 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer of at least 1, got 0.'],
+    [{ delay: 100 }, 'Unknown option "delay" in enqueue(\'mail.send\') options. Valid options are: priority, delayMs, runAt, jobId, attempts, timeoutMs, queue.'],
+  ])('refuses enqueue options %p', async (options, message) => {
+    const call = app.jobs.enqueue('mail.send', {}, options as never);
+    await expect(call).rejects.toThrow(InvalidOptionsError);
+    await expect(call).rejects.toThrow(message);
+  });
+
+  it('writes nothing of an enqueueMany batch when one item is bad', async () => {
+    const before = (await app.jobs.getStats()).queues.default!.waiting;
+    await expect(
+      app.jobs.enqueueMany([
+        { name: 'mail.send', data: { ok: 1 } },
+        { name: 'mail.send', data: { bad: 1n } },
+      ]),
+    ).rejects.toThrow(InvalidPayloadError);
+    expect((await app.jobs.getStats()).queues.default!.waiting).toBe(before);
+  });
+
+  it('refuses unknown module options when the application starts', async () => {
+    await expect(createTestApp({ storage: 'memory', concurency: 5 } as never)).rejects.toThrow(
+      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, isGlobal.',
+    );
+    await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
+      'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer of at least 1, got 0.',
+    );
+  });
+});
+
+describe('Redis unreachable at enqueue', () => {
+  it('stops the application from starting, naming the address', async () => {
+    const port = await freePort();
+    const moduleRef = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot({ connection: `redis://127.0.0.1:${port}`, workers: false, enqueueTimeoutMs: 300 })],
+      providers: [MailJobs],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    const started = Date.now();
+    const failure = await app.init().catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(RedisUnavailableError);
+    expect((failure as Error).message).toBe(
+      `Redis at 127.0.0.1:${port} did not answer within 300 ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    await app.close();
+  });
+
+  it('rejects an enqueue made while Redis is down, and the job never appears after it returns', async () => {
+    const server = await RedisServer.start();
+    const app = await createTestApp({ connection: server.url, prefix: 'down', workers: false, enqueueTimeoutMs: 300 }, [MailJobs]);
+    await server.stop('SIGKILL');
+    const started = Date.now();
+    const call = app.jobs.enqueue('mail.send', { n: 'lost?' });
+    await expect(call).rejects.toThrow(RedisUnavailableError);
+    await expect(call).rejects.toThrow(`Redis at 127.0.0.1:${server.port} did not answer within 300 ms`);
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    await server.start();
+    const { id } = await app.jobs.enqueue('mail.send', { n: 'after' });
+    const client = server.client();
+    const jobKeys = await client.keys('{down:default}:j:*');
+    await client.quit();
+    expect(jobKeys).toEqual([`{down:default}:j:${id}`]);
+    await app.close();
+    await server.stop();
+  });
+});
