@@ -74,7 +74,7 @@ export class RedisConnection {
         if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
         else client.disconnect();
         // between reconnect attempts there is no socket, and ioredis emits no 'end'
-        if (client.status !== 'reconnecting' && client.status !== 'end') await ended;
+        if (!['reconnecting', 'end'].includes(client.status)) await ended;
       }),
     );
   }

@@ -1,0 +1,69 @@
+import { RedisServer } from './support/redis-server.js';
+import { createTestApp, eventually, type TestApp } from './support/test-app.js';
+import { WorkerProcess } from './support/worker-process.js';
+
+describe('worker processes that crash or share the work', () => {
+  let server: RedisServer;
+  let producer: TestApp | undefined;
+  beforeAll(async () => (server = await RedisServer.start()));
+  afterEach(() => producer?.close());
+  afterAll(() => server.stop());
+
+  async function runsPerJob(prefix: string): Promise<Record<string, string>> {
+    const client = server.client();
+    try {
+      return await client.hgetall(`${prefix}:runs`);
+    } finally {
+      await client.quit();
+    }
+  }
+
+  it('runs every job of a SIGKILLed worker on another worker; none is lost', async () => {
+    const env = { REDIS_URL: server.url, PREFIX: 'kill', CONCURRENCY: '5', JOB_MS: '400', LEASE_MS: '1000' };
+    const doomed = await WorkerProcess.spawn(env);
+    // a producer without handlers: the name is known from the worker's registration
+    producer = await createTestApp({ connection: server.url, prefix: 'kill', workers: false });
+    const ids = (await producer.jobs.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+
+    await doomed.untilStarted(5);
+    await doomed.kill();
+    const heldWhenKilled = [...doomed.started];
+    expect((await producer.jobs.getStats()).queues.default).toMatchObject({ active: 5, completed: 0 });
+
+    const survivor = await WorkerProcess.spawn(env);
+    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 15_000 });
+    await survivor.stop();
+
+    const runs = await runsPerJob('kill');
+    for (const id of ids) {
+      const job = await producer.jobs.getJob(id);
+      const killed = heldWhenKilled.includes(id);
+      expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({
+        id,
+        state: 'completed',
+        stalls: killed ? 1 : 0,
+        runs: killed ? '2' : '1',
+      });
+    }
+  });
+
+  it('runs 10,000 jobs across two worker processes exactly once each', async () => {
+    const env = { REDIS_URL: server.url, PREFIX: 'tenk', CONCURRENCY: '50', JOB_MS: '0' };
+    const workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
+    producer = await createTestApp({ connection: server.url, prefix: 'tenk', workers: false });
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const results = await producer.jobs.enqueueMany(Array.from({ length: 1000 }, (_, i) => ({ name: 'count', data: { i: batch * 1000 + i } })));
+      ids.push(...results.map((r) => r.id));
+    }
+    await eventually('10,000 completed jobs', async () => (await producer!.jobs.getStats()).queues.default!.completed === 10_000, 60_000);
+    const processed = await Promise.all(workers.map((worker) => worker.stop()));
+
+    const runs = await runsPerJob('tenk');
+    expect(Object.keys(runs).sort()).toEqual([...ids].sort());
+    expect(Object.values(runs).filter((count) => count !== '1')).toEqual([]);
+    expect(processed[0]! + processed[1]!).toBe(10_000);
+    expect(processed.every((count) => count > 0)).toBe(true);
+    expect((await producer.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 0, dead: 0, failed: 0 });
+  });
+});

@@ -1,0 +1,68 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const FIXTURE = resolve('dist-test/test/fixtures/worker.app.js');
+
+/** A worker application in a child process (built by `npm run build:test`), killable at will. */
+export class WorkerProcess {
+  readonly started: string[] = [];
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+  private startListeners: (() => void)[] = [];
+
+  private constructor(env: Record<string, string>) {
+    this.child = fork(FIXTURE, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: { started?: string }) => {
+      if (message.started) {
+        this.started.push(message.started);
+        for (const listener of this.startListeners) listener();
+      }
+    });
+    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
+  }
+
+  static async spawn(env: Record<string, string>): Promise<WorkerProcess> {
+    const worker = new WorkerProcess(env);
+    await worker.next((message) => message.ready === true);
+    return worker;
+  }
+
+  /** Resolves once the worker has started `count` jobs. */
+  untilStarted(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.started.length < count) return;
+        this.startListeners = this.startListeners.filter((listener) => listener !== check);
+        resolve();
+      };
+      this.startListeners.push(check);
+      check();
+    });
+  }
+
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** Graceful stop; resolves with how many jobs the worker finished. */
+  async stop(): Promise<number> {
+    const report = this.next((message) => typeof message.processed === 'number');
+    this.child.kill('SIGTERM');
+    const { processed } = await report;
+    await this.exited;
+    return processed as number;
+  }
+
+  private next(match: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: Record<string, unknown>) => {
+        if (!match(message)) return;
+        this.child.off('message', onMessage);
+        resolve(message);
+      };
+      this.child.on('message', onMessage);
+      this.exited.then((code) => reject(new Error(`worker process exited with ${code} before reporting`)));
+    });
+  }
+}
