@@ -34,10 +34,14 @@ import { JobEvents } from './worker/job.events.js';
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
 const FINAL_STATES = new Set(['completed', 'dead', 'cancelled']);
 
-/** One item of `enqueueMany`. @publicApi */
-export type EnqueueItem =
+/** One item of `enqueueMany`; with a `defineJob` definition as name, `data` is type-checked. @publicApi */
+export type EnqueueItem<TData = unknown> =
   | { name: string; data: unknown; options?: EnqueueOptions }
-  | { [K in 'name']: JobDefinition<any, any> } & { data: unknown; options?: EnqueueOptions };
+  | { name: JobDefinition<TData, any>; data: TData; options?: EnqueueOptions };
+
+type CheckedItem<T> = T extends { name: JobDefinition<infer D, any> }
+  ? { name: JobDefinition<D, any>; data: D; options?: EnqueueOptions }
+  : { name: string; data: unknown; options?: EnqueueOptions };
 
 /**
  * Enqueue jobs, look them up, wait for them, cancel them; pause and resume queues.
@@ -70,9 +74,11 @@ export class JobsService {
   }
 
   /** Many jobs in one round trip per queue; all are validated before any is written. */
-  async enqueueMany(items: EnqueueItem[]): Promise<EnqueueResult[]> {
+  async enqueueMany<T extends readonly EnqueueItem<any>[]>(
+    items: [...T] & { [K in keyof T]: CheckedItem<T[K]> },
+  ): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new InvalidOptionsError('enqueueMany() expects an array of { name, data, options? }.');
-    const jobs = await Promise.all(items.map((item) => this.prepare(jobName(item.name), item.data, item.options ?? {})));
+    const jobs = await Promise.all((items as readonly EnqueueItem[]).map((item) => this.prepare(jobName(item.name), item.data, item.options ?? {})));
     const results = await this.engine.enqueue(jobs);
     return results.map(({ id }) => ({ id }));
   }

@@ -1,0 +1,91 @@
+import type { BenchConfig } from './config.js';
+
+export type ScenarioKind = 'enqueue-single' | 'enqueue-bulk' | 'process' | 'process-two-workers' | 'latency' | 'memory' | 'idle-cpu';
+
+/** One number a scenario reports, shown as one row of the results table. */
+export interface MetricSpec {
+  key: string;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+}
+
+export interface ScenarioSpec {
+  id: string;
+  kind: ScenarioKind;
+  params: Record<string, number>;
+  metrics: MetricSpec[];
+  /** Overrides BENCH_ROUNDS (the idle-CPU run is long and stable, so it runs once). */
+  rounds?: number;
+  timeoutMs: number;
+}
+
+const throughput = (label: string): MetricSpec => ({ key: 'jobsPerSecond', label, unit: 'jobs/s', better: 'higher' });
+const redisCpu = (label: string): MetricSpec => ({ key: 'redisCpuUsPerJob', label: `${label}: Redis CPU`, unit: 'µs/job', better: 'lower' });
+
+function processing(id: string, label: string, kind: ScenarioKind, params: Record<string, number>): ScenarioSpec {
+  return { id, kind, params, metrics: [throughput(label), redisCpu(label)], timeoutMs: 300_000 };
+}
+
+/** The scenarios in the order they run; counts shrink with BENCH_QUICK=1. */
+export function scenarioCatalogue(config: BenchConfig): ScenarioSpec[] {
+  const n = (full: number, quick: number) => (config.quick ? quick : full);
+  const all: ScenarioSpec[] = [
+    {
+      id: 'enqueue',
+      kind: 'enqueue-single',
+      params: { jobs: n(20_000, 2_000), inFlight: 100 },
+      metrics: [throughput('1. enqueue one at a time, 100 in flight')],
+      timeoutMs: 300_000,
+    },
+    {
+      id: 'enqueue-bulk',
+      kind: 'enqueue-bulk',
+      params: { jobs: n(50_000, 5_000), batch: 1_000 },
+      metrics: [throughput('2. bulk enqueue, batches of 1000')],
+      timeoutMs: 300_000,
+    },
+    processing('process-c1', '3. process backlog, c=1', 'process', { jobs: n(10_000, 1_000), concurrency: 1 }),
+    processing('process-c10', '3. process backlog, c=10', 'process', { jobs: n(30_000, 3_000), concurrency: 10 }),
+    processing('process-c50', '3. process backlog, c=50', 'process', { jobs: n(30_000, 3_000), concurrency: 50 }),
+    processing('process-c200', '3. process backlog, c=200', 'process', { jobs: n(30_000, 3_000), concurrency: 200 }),
+    processing('process-2x50', '4. process backlog, 2 processes x c=50', 'process-two-workers', {
+      jobs: n(30_000, 3_000),
+      concurrency: 50,
+      processes: 2,
+    }),
+    {
+      id: 'latency',
+      kind: 'latency',
+      params: { ratePerSecond: n(1_000, 500), durationMs: n(3_000, 1_000), warmupMs: n(500, 200), concurrency: 10 },
+      metrics: [
+        { key: 'p50Ms', label: '5. enqueue-to-start latency p50 (1000/s, c=10)', unit: 'ms', better: 'lower' },
+        { key: 'p99Ms', label: '5. enqueue-to-start latency p99 (1000/s, c=10)', unit: 'ms', better: 'lower' },
+      ],
+      timeoutMs: 120_000,
+    },
+    {
+      id: 'memory',
+      kind: 'memory',
+      params: { jobs: n(10_000, 2_000), batch: 1_000 },
+      metrics: [{ key: 'bytesPerJob', label: '6. Redis memory per waiting job', unit: 'bytes', better: 'lower' }],
+      timeoutMs: 120_000,
+    },
+    {
+      id: 'idle-cpu',
+      kind: 'idle-cpu',
+      params: { startupMs: n(15_000, 2_000), idleMs: n(10_000, 2_000), concurrency: 10 },
+      metrics: [
+        { key: 'workerCpuMs', label: `7. idle worker CPU, ${n(10, 2)} s steady (c=10)`, unit: 'ms', better: 'lower' },
+        { key: 'redisCpuMs', label: `7. Redis CPU during those ${n(10, 2)} s`, unit: 'ms', better: 'lower' },
+        { key: 'workerCpuMsStartup', label: `7. idle worker CPU, first ${n(15, 2)} s after ready`, unit: 'ms', better: 'lower' },
+      ],
+      rounds: 1,
+      timeoutMs: 180_000,
+    },
+  ];
+  if (config.scenarioFilter.length === 0) return all;
+  const unknown = config.scenarioFilter.filter((id) => !all.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown id(s) ${unknown.join(', ')}; known: ${all.map((s) => s.id).join(', ')}`);
+  return all.filter((s) => config.scenarioFilter.includes(s.id));
+}

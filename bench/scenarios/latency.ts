@@ -1,0 +1,47 @@
+import { nowMs, sleep, within } from '../clock.js';
+import { percentile } from '../statistics.js';
+import type { NoopData } from '../systems/system.js';
+import { countJobs } from './job-counter.js';
+import type { ScenarioRunner } from './scenario-context.js';
+
+/**
+ * Scenario 5: producer and worker in one process (one clock). Jobs are sent open-loop at
+ * `ratePerSecond`, each stamped with its enqueue time; the handler records when it starts.
+ * Jobs sent during the first `warmupMs` are not counted.
+ */
+export const enqueueToStartLatency: ScenarioRunner = async ({ params, system }) => {
+  const { ratePerSecond, durationMs, warmupMs, concurrency } = params;
+  const warmupJobs = Math.round((ratePerSecond * warmupMs) / 1000);
+  const total = warmupJobs + Math.round((ratePerSecond * durationMs) / 1000);
+  const latencies: number[] = [];
+  const counter = countJobs(total);
+  const onJob = (data: NoopData) => {
+    if (data.i >= warmupJobs && data.t !== undefined) latencies.push(nowMs() - data.t);
+    counter.onJob(data);
+  };
+
+  const worker = await system.startWorker(concurrency, onJob);
+  const producer = await system.createProducer();
+  const enqueued: Promise<void>[] = [];
+  const start = nowMs();
+  while (enqueued.length < total) {
+    const due = Math.min(total, Math.floor(((nowMs() - start) * ratePerSecond) / 1000) + 1);
+    while (enqueued.length < due) enqueued.push(producer.enqueue({ i: enqueued.length, t: nowMs() }));
+    await sleep(1);
+  }
+  await Promise.all(enqueued);
+  await within(counter.done, 30_000, () => `only ${counter.count} of ${total} jobs started within 30 s of the last enqueue`);
+  await producer.close();
+  await worker.close();
+
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    p999Ms: percentile(latencies, 99.9),
+    maxMs: percentile(latencies, 100),
+    meanMs: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    measuredJobs: latencies.length,
+    duplicateStarts: counter.duplicates,
+    achievedRatePerSecond: (total * 1000) / (nowMs() - start),
+  };
+};

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { BackgroundModule, Job, JobsService, type JobContext } from 'nestjs-background';
+import type { NoopData, QueueSystem, SystemTarget } from './system.js';
+
+/** Set by `startWorker`; the handler below forwards every job start to it. */
+let onJob: (data: NoopData) => void = () => {};
+
+@Injectable()
+class NoopHandlers {
+  @Job('noop')
+  noop(data: NoopData, _ctx: JobContext): void {
+    onJob(data);
+  }
+}
+
+async function createApp({ redisPort, namespace }: SystemTarget, workers: boolean, concurrency = 10) {
+  @Module({
+    imports: [
+      BackgroundModule.forRoot({
+        connection: `redis://127.0.0.1:${redisPort}`,
+        prefix: namespace,
+        queues: { default: { concurrency } },
+        workers,
+      }),
+    ],
+    providers: [NoopHandlers],
+  })
+  class BenchModule {}
+
+  // createApplicationContext runs app.init() itself; with `workers: true` that starts consuming.
+  return NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+}
+
+export function createNestjsBackgroundSystem(target: SystemTarget): QueueSystem {
+  return {
+    async createProducer() {
+      const app = await createApp(target, false);
+      const jobs = app.get(JobsService);
+      return {
+        async enqueue(data) {
+          await jobs.enqueue('noop', data);
+        },
+        async enqueueMany(items) {
+          await jobs.enqueueMany(items.map((data) => ({ name: 'noop', data })));
+        },
+        async countWaiting() {
+          return (await jobs.getStats()).queues.default?.waiting ?? 0;
+        },
+        close: () => app.close(),
+      };
+    },
+    async startWorker(concurrency, handler) {
+      onJob = handler;
+      const app = await createApp(target, true, concurrency);
+      return { close: () => app.close() };
+    },
+  };
+}

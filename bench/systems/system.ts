@@ -1,0 +1,47 @@
+/** Payload of every benchmark job: a sequence number and, for latency runs, the enqueue time. */
+export interface NoopData {
+  i: number;
+  /** Wall-clock enqueue time in ms (see clock.ts `nowMs`). */
+  t?: number;
+}
+
+export type SystemId = 'nestjs-background' | 'bullmq';
+export const SYSTEM_IDS: readonly SystemId[] = ['nestjs-background', 'bullmq'];
+
+export interface Producer {
+  enqueue(data: NoopData): Promise<void>;
+  enqueueMany(data: NoopData[]): Promise<void>;
+  /** Jobs waiting to run, as the library reports it (used to check that enqueues really landed). */
+  countWaiting(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  close(): Promise<void>;
+}
+
+/**
+ * The two operations the benchmark needs from a queue library. Each system uses
+ * one Redis namespace per run (`namespace` below) so runs never share keys.
+ */
+export interface QueueSystem {
+  createProducer(): Promise<Producer>;
+  /** Resolves once the worker is connected and consuming; `onJob` runs at the start of every job. */
+  startWorker(concurrency: number, onJob: (data: NoopData) => void): Promise<RunningWorker>;
+}
+
+export type BullmqJobOptions = 'matched' | 'bullmq-defaults';
+
+export interface SystemTarget {
+  redisPort: number;
+  /** BullMQ queue name, or the nestjs-background key prefix. */
+  namespace: string;
+  /** Only read by the BullMQ system; see config.ts. */
+  bullmqJobOptions: BullmqJobOptions;
+}
+
+/** Loads only the requested library, so a child process never has the other one in its heap. */
+export async function loadSystem(id: SystemId, target: SystemTarget): Promise<QueueSystem> {
+  if (id === 'bullmq') return (await import('./bullmq.js')).createBullmqSystem(target);
+  return (await import('./nestjs-background.js')).createNestjsBackgroundSystem(target);
+}

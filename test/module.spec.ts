@@ -1,0 +1,147 @@
+import { Injectable, Module, Scope } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  BackgroundModule,
+  DuplicateHandlerError,
+  InvalidOptionsError,
+  Job,
+  JobsService,
+  type JobContext,
+} from '../lib/index.js';
+import { createTestApp, deferred } from './support/test-app.js';
+
+@Injectable()
+class BillingJobs {
+  @Job('invoice.send')
+  send() {
+    return 'billing';
+  }
+}
+
+@Injectable()
+class LegacyBillingJobs {
+  @Job('invoice.send')
+  sendAgain() {
+    return 'legacy';
+  }
+}
+
+@Injectable({ scope: Scope.REQUEST })
+class RequestScopedJobs {
+  @Job('per.request')
+  run() {
+    return 'never';
+  }
+}
+
+async function bootstrap(providers: any[]) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [BackgroundModule.forRoot({ storage: 'memory' })],
+    providers,
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  try {
+    await app.init();
+  } finally {
+    await app.close();
+  }
+}
+
+describe('BackgroundModule', () => {
+  it('fails the bootstrap when two handlers share a name, naming both', async () => {
+    const failure = bootstrap([BillingJobs, LegacyBillingJobs]);
+    await expect(failure).rejects.toThrow(DuplicateHandlerError);
+    await expect(failure).rejects.toThrow(
+      'Two handlers are registered for job "invoice.send": BillingJobs@send and LegacyBillingJobs@sendAgain. Give one of them another name, or remove one @Job decorator.',
+    );
+  });
+
+  it('refuses a @Job on a request-scoped provider, saying what to do', async () => {
+    await expect(bootstrap([RequestScopedJobs])).rejects.toThrow(
+      new InvalidOptionsError(
+        'RequestScopedJobs@run is a @Job handler on a request-scoped provider. Jobs run outside any request: make the provider a singleton (the default scope), or move the handler to one.',
+      ),
+    );
+  });
+
+  it('refuses unknown @Job options at bootstrap', async () => {
+    @Injectable()
+    class Typo {
+      @Job('typo', { concurency: 2 } as never)
+      run() {}
+    }
+    await expect(bootstrap([Typo])).rejects.toThrow(
+      `Unknown option "concurency" in @Job('typo') on Typo@run. Valid options are: queue, concurrency, priority, timeoutMs, attempts.`,
+    );
+  });
+
+  it('is configured asynchronously with forRootAsync and is global', async () => {
+    @Module({ providers: [{ provide: 'STORAGE', useValue: 'memory' }], exports: ['STORAGE'] })
+    class ConfigModule {}
+
+    @Injectable()
+    class Consumer {
+      constructor(readonly jobs: JobsService) {}
+    }
+    @Module({ providers: [Consumer, BillingJobs] })
+    class FeatureModule {}
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BackgroundModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: ['STORAGE'],
+          useFactory: (storage: 'memory') => ({ storage }),
+        }),
+        FeatureModule,
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const { jobs } = app.get(Consumer);
+    await expect(jobs.waitFor((await jobs.enqueue('invoice.send', {})).id)).resolves.toBe('billing');
+    await app.close();
+  });
+
+  it('routes a job to its handler queue and honours the handler concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    const release = deferred();
+    const twoRunning = deferred();
+    @Injectable()
+    class ReportJobs {
+      @Job('report', { queue: 'reports', concurrency: 2 })
+      async report(_data: unknown, ctx: JobContext) {
+        peak = Math.max(peak, ++running);
+        if (running === 2) twoRunning.resolve();
+        await release.promise;
+        running--;
+        return ctx.queue;
+      }
+    }
+    const app = await createTestApp({ storage: 'memory', queues: { reports: { concurrency: 10 } } }, [ReportJobs]);
+    const ids = (await app.jobs.enqueueMany(Array.from({ length: 6 }, () => ({ name: 'report', data: {} })))).map((r) => r.id);
+    await twoRunning.promise;
+    // the queue claimed all six; the handler's own limit lets two run
+    expect((await app.jobs.getStats()).queues.reports).toMatchObject({ active: 6, waiting: 0 });
+    expect(running).toBe(2);
+    release.resolve();
+    const results = await Promise.all(ids.map((id) => app.jobs.waitFor(id)));
+    expect(results).toEqual(Array(6).fill('reports'));
+    expect(peak).toBe(2);
+    expect((await app.jobs.getStats()).queues.reports).toMatchObject({ completed: 6 });
+    await app.close();
+  });
+
+  it('runs fireAndForget work in the process and waits for it on shutdown', async () => {
+    const app = await createTestApp({ storage: 'memory' });
+    const done: number[] = [];
+    app.jobs.fireAndForget(async (n: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      done.push(n);
+    }, 7);
+    expect(done).toEqual([]);
+    await app.close();
+    expect(done).toEqual([7]);
+  });
+});
