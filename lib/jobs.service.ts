@@ -101,8 +101,11 @@ export class JobsService {
     const timeoutMs = integer('waitFor()', 'timeoutMs', options.timeoutMs, 30_000, 0);
     const deadline = Date.now() + timeoutMs;
     let pause = 10;
+    let queue: string | undefined;
     for (;;) {
-      const job = await this.find(id);
+      // once found, look in its queue only: no search across queues on every look
+      const job = queue ? await this.engine.getJob(queue, id) : await this.find(id);
+      queue = job?.queue;
       if (!job) throw new JobNotFoundError(JOB_NOT_FOUND(id));
       if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
       if (job.state === 'dead') {
