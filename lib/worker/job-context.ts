@@ -1,18 +1,21 @@
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
 
-/** The `ctx` a handler receives; progress and log lines go to the engine while the job is held. */
+/**
+ * The `ctx` a handler receives; progress and log lines go to the engine while the job is held.
+ * The abort signal is made on first use: most handlers never look at it.
+ */
 export class RunningJobContext implements JobContext {
   readonly id: string;
   readonly name: string;
   readonly attempt: number;
   readonly maxAttempts: number;
-  readonly enqueuedAt: Date;
+  private controller?: AbortController;
+  private abortReason?: Error;
 
   constructor(
-    job: ClaimedJob,
+    private readonly job: ClaimedJob,
     readonly queue: string,
-    readonly signal: AbortSignal,
     private readonly engine: StorageEngine,
     private readonly workerId: string,
   ) {
@@ -20,7 +23,25 @@ export class RunningJobContext implements JobContext {
     this.name = job.name;
     this.attempt = job.attempt;
     this.maxAttempts = job.maxAttempts;
-    this.enqueuedAt = new Date(job.enqueuedAt);
+  }
+
+  get enqueuedAt(): Date {
+    return new Date(this.job.enqueuedAt);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts `signal`, now or, if nobody asked for it yet, as soon as somebody does. */
+  abort(reason: Error): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
   }
 
   async progress(value: unknown): Promise<void> {

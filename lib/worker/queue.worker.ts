@@ -11,25 +11,38 @@ import type { JobEvents } from './job.events.js';
 import { backoffDelay } from './retry.backoff.js';
 
 interface RunningJob {
-  job: ClaimedJob;
-  controller: AbortController;
-  done: Promise<void>;
+  readonly job: ClaimedJob;
+  readonly handler: JobHandler | undefined;
+  readonly ctx: RunningJobContext;
+  readonly startedAt: number;
+  timer?: NodeJS.Timeout;
 }
+
+/** The most jobs a worker holds beyond its concurrency, however short its jobs are. */
+const MAX_PREFETCH = 64;
+/** Weight of the newest sample in the moving averages of job duration and round trip. */
+const SMOOTHING = 0.2;
 
 /**
  * Runs the jobs of one queue in this process. One engine round trip settles what finished and
- * claims as many jobs as there are free slots; when the queue is empty the worker blocks in the
- * engine (no polling) and a single timer covers the next known due time.
+ * claims jobs; while it is under way the jobs already here keep running, so a busy worker
+ * always has one round trip in flight and never waits for one between jobs. When jobs finish
+ * faster than a round trip, the worker claims a few more than its free slots (never more than
+ * it would finish within about one round trip, see `prefetch()`), so slow jobs are never
+ * hoarded and a job of higher priority waits at most about one round trip longer.
+ * When the queue is empty the worker blocks in the engine (no polling) and a single timer
+ * covers the next known due time.
  */
 export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger('Background');
   private readonly running = new Map<string, RunningJob>();
-  /** Claimed jobs waiting for their handler's own concurrency limit. */
-  private readonly deferred: ClaimedJob[] = [];
+  /** Claimed jobs not started yet: prefetched, or waiting for their handler's own concurrency limit. */
+  private readonly buffer: ClaimedJob[] = [];
   private readonly activePerHandler = new Map<string, number>();
   private settlements: Settlement[] = [];
   private stopping = false;
+  private onDrained: (() => void) | null = null;
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private pumpScheduled = false;
@@ -38,6 +51,9 @@ export class QueueWorker {
   private wakeAt = Infinity;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Moving averages in ms; no prefetching until a job has finished here. */
+  private jobMs = Infinity;
+  private roundTripMs = 0;
 
   constructor(
     readonly queue: string,
@@ -58,15 +74,20 @@ export class QueueWorker {
     this.stopping = true;
     this.clearTimer('wakeTimer');
     this.clearTimer('retryTimer');
+    // a claim under way lands its jobs in the buffer, which is handed back below
+    await this.pumping;
     let timer: NodeJS.Timeout | undefined;
-    const drained = Promise.all([...this.running.values()].map((entry) => entry.done));
+    const drained = new Promise<void>((resolve) => {
+      this.onDrained = resolve;
+      if (this.running.size === 0) resolve();
+    });
     await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
-    const unfinished = [...this.running.values()].map((entry) => entry.job).concat(this.deferred.splice(0));
-    for (const job of unfinished) this.drop(job.id, new Error(SHUTDOWN_ABORT(timeoutMs)));
+    const unfinished = [...this.running.keys(), ...this.buffer.map((job) => job.id)];
+    for (const id of unfinished) this.drop(id, new Error(SHUTDOWN_ABORT(timeoutMs)));
     await this.pumping;
     try {
-      await this.engine.release(this.queue, this.id, unfinished.map((job) => job.id));
+      await this.engine.release(this.queue, this.id, unfinished);
       await this.flush();
     } catch (error) {
       this.logger.error(`Could not hand jobs of queue "${this.queue}" back on shutdown; they run again once the lease expires: ${(error as Error).message}`);
@@ -96,111 +117,135 @@ export class QueueWorker {
   private async pumpLoop(): Promise<void> {
     do {
       this.pumpAgain = false;
-      const free = this.stopping ? 0 : this.concurrency - this.running.size - this.deferred.length;
-      if (free <= 0 && this.settlements.length === 0) return;
+      const wanted = this.stopping ? 0 : this.concurrency + this.prefetch() - this.running.size - this.buffer.length;
+      if (wanted <= 0 && this.settlements.length === 0) return;
+      const max = Math.max(0, wanted);
       const settlements = this.settlements.splice(0);
+      const sentAt = performance.now();
       let response: ClaimResponse;
       try {
-        response = await this.engine.claim({ queue: this.queue, workerId: this.id, max: free, settlements });
+        response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, settlements });
       } catch (error) {
         this.settlements.unshift(...settlements);
         this.retryLater(error as Error);
         return;
       }
+      this.roundTripMs += (performance.now() - sentAt - this.roundTripMs) * SMOOTHING;
       this.events.settled(settlements);
       this.apply(response);
       if (this.stopping) return;
-      if (response.jobs.length < free) {
+      if (response.jobs.length < max) {
         this.armWakeTimer(response.nextWakeAt);
         this.waitForWork();
       }
     } while (this.pumpAgain);
   }
 
+  /** Jobs to claim beyond the free slots: about as many as finish here during one round trip. */
+  private prefetch(): number {
+    return Math.min(MAX_PREFETCH, Math.floor((this.concurrency * this.roundTripMs) / this.jobMs));
+  }
+
   private apply(response: ClaimResponse): void {
     if (response.lost) {
-      for (const entry of [...this.running.values()]) this.drop(entry.job.id, new Error('lease lost'));
+      // another worker recovered everything this one held
+      for (const id of [...this.running.keys()]) this.drop(id, new Error('lease lost'));
+      this.buffer.length = 0;
     }
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
-    for (const job of response.jobs) this.run(job);
+    for (const job of response.jobs) this.buffer.push(job);
+    this.startJobs();
   }
 
-  private run(job: ClaimedJob): void {
-    const handler = this.registry.get(job.name);
-    if (handler?.concurrency && (this.activePerHandler.get(job.name) ?? 0) >= handler.concurrency) {
-      this.deferred.push(job);
-      return;
-    }
-    this.activePerHandler.set(job.name, (this.activePerHandler.get(job.name) ?? 0) + 1);
-    const controller = new AbortController();
-    const entry: RunningJob = { job, controller, done: Promise.resolve() };
-    this.running.set(job.id, entry);
-    entry.done = this.execute(job, handler, controller).then((settlement) => {
-      this.activePerHandler.set(job.name, this.activePerHandler.get(job.name)! - 1);
-      // a job dropped meanwhile (cancelled, lease lost, shutdown) has no say in its outcome
-      if (this.running.get(job.id) === entry) {
-        this.running.delete(job.id);
-        this.settlements.push(settlement);
-      }
-      this.startDeferred();
-      this.schedulePump();
-    });
-  }
-
-  private async execute(job: ClaimedJob, handler: JobHandler | undefined, controller: AbortController): Promise<Settlement> {
-    const ctx = new RunningJobContext(job, this.queue, controller.signal, this.engine, this.id);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name));
-      const aborted = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      });
-      aborted.catch(() => undefined);
-      if (job.timeoutMs > 0) {
-        timer = setTimeout(() => controller.abort(new Error(JOB_TIMED_OUT(job.timeoutMs))), job.timeoutMs);
-      }
-      const result = await Promise.race([Promise.resolve().then(() => handler.invoke(JSON.parse(job.data), ctx)), aborted]);
-      return { id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) };
-    } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-      const retry = !(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts;
-      if (this.running.has(job.id)) {
-        this.logger.warn(
-          `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts}${handler ? ` in ${handler.target}` : ''}: ${error.message}`,
-        );
-      }
-      return {
-        id: job.id,
-        outcome: 'failed',
-        error: { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now() },
-        retryAt: retry ? Date.now() + backoffDelay(this.config.defaults.backoff, job.attempt) : -1,
-      };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private startDeferred(): void {
-    for (let i = 0; i < this.deferred.length; i++) {
-      const job = this.deferred[i]!;
+  /** Starts buffered jobs in claim order while slots are free, skipping handlers at their own limit. */
+  private startJobs(): void {
+    if (this.stopping) return;
+    for (let i = 0; i < this.buffer.length && this.running.size < this.concurrency; ) {
+      const job = this.buffer[i]!;
       const handler = this.registry.get(job.name);
-      if ((this.activePerHandler.get(job.name) ?? 0) < (handler?.concurrency ?? Infinity)) {
-        this.deferred.splice(i, 1);
-        this.run(job);
-        return;
+      if (handler?.concurrency && (this.activePerHandler.get(job.name) ?? 0) >= handler.concurrency) {
+        i++;
+        continue;
       }
+      if (i === 0) this.buffer.shift();
+      else this.buffer.splice(i, 1);
+      this.run(job, handler);
     }
+  }
+
+  private run(job: ClaimedJob, handler: JobHandler | undefined): void {
+    const ctx = new RunningJobContext(job, this.queue, this.engine, this.id);
+    const entry: RunningJob = { job, handler, ctx, startedAt: performance.now() };
+    this.running.set(job.id, entry);
+    if (handler?.concurrency) this.activePerHandler.set(job.name, (this.activePerHandler.get(job.name) ?? 0) + 1);
+    if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), job.timeoutMs);
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name));
+        return handler.invoke(JSON.parse(job.data), ctx);
+      })
+      .then((result): Settlement => ({ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }))
+      .then(
+        (settlement) => this.finish(entry, settlement),
+        (error: unknown) => this.finish(entry, this.failure(entry, error)),
+      );
+  }
+
+  private timeOut(entry: RunningJob): void {
+    if (this.running.get(entry.job.id) !== entry) return;
+    const error = new Error(JOB_TIMED_OUT(entry.job.timeoutMs));
+    const settlement = this.failure(entry, error);
+    entry.ctx.abort(error);
+    this.finish(entry, settlement);
+  }
+
+  private failure({ job, handler }: RunningJob, thrown: unknown): Settlement {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const retry = !(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts;
+    if (this.running.has(job.id)) {
+      this.logger.warn(
+        `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts}${handler ? ` in ${handler.target}` : ''}: ${error.message}`,
+      );
+    }
+    return {
+      id: job.id,
+      outcome: 'failed',
+      error: { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now() },
+      retryAt: retry ? Date.now() + backoffDelay(this.config.defaults.backoff, job.attempt) : -1,
+    };
+  }
+
+  /** Records a job's outcome, unless it was dropped meanwhile (cancelled, lease lost, shutdown). */
+  private finish(entry: RunningJob, settlement: Settlement): void {
+    if (this.running.get(entry.job.id) !== entry) return;
+    this.forget(entry);
+    this.jobMs = Number.isFinite(this.jobMs)
+      ? this.jobMs + (performance.now() - entry.startedAt - this.jobMs) * SMOOTHING
+      : performance.now() - entry.startedAt;
+    this.settlements.push(settlement);
+    this.startJobs();
+    this.schedulePump();
   }
 
   /** Forgets a job without settling it, aborting its handler. */
   private drop(id: string, reason: Error): void {
     const entry = this.running.get(id);
     if (entry) {
-      this.running.delete(id);
-      entry.controller.abort(reason);
+      this.forget(entry);
+      entry.ctx.abort(reason);
+      this.startJobs();
+      this.schedulePump();
+      return;
     }
-    const index = this.deferred.findIndex((job) => job.id === id);
-    if (index >= 0) this.deferred.splice(index, 1);
+    const index = this.buffer.findIndex((job) => job.id === id);
+    if (index >= 0) this.buffer.splice(index, 1);
+  }
+
+  private forget(entry: RunningJob): void {
+    this.running.delete(entry.job.id);
+    clearTimeout(entry.timer);
+    if (entry.handler?.concurrency) this.activePerHandler.set(entry.job.name, this.activePerHandler.get(entry.job.name)! - 1);
+    if (this.running.size === 0) this.onDrained?.();
   }
 
   private waitForWork(): void {
@@ -233,7 +278,7 @@ export class QueueWorker {
   }
 
   private async heartbeat(): Promise<void> {
-    if (this.running.size === 0 && this.deferred.length === 0) return;
+    if (this.running.size === 0 && this.buffer.length === 0) return;
     try {
       const response = await this.engine.heartbeat(this.queue, this.id);
       this.apply({ jobs: [], cancelled: response.cancelled, lost: response.lost, nextWakeAt: null });
