@@ -69,7 +69,8 @@ export class JobsService {
   enqueue<TData, TResult>(job: JobDefinition<TData, TResult>, data: TData, options?: EnqueueOptions): Promise<EnqueueResult>;
   enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
   async enqueue(job: string | JobDefinition<any, any>, data: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const [result] = await this.engine.enqueue([await this.prepare(jobName(job), data, options)]);
+    const prepared = this.prepare(jobName(job), data, options);
+    const [result] = await this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]);
     return { id: result!.id };
   }
 
@@ -78,7 +79,16 @@ export class JobsService {
     items: [...T] & { [K in keyof T]: CheckedItem<T[K]> },
   ): Promise<EnqueueResult[]> {
     if (!Array.isArray(items)) throw new InvalidOptionsError('enqueueMany() expects an array of { name, data, options? }.');
-    const jobs = await Promise.all((items as readonly EnqueueItem[]).map((item) => this.prepare(jobName(item.name), item.data, item.options ?? {})));
+    const jobs = await Promise.all(
+      (items as readonly EnqueueItem[]).map((item) => {
+        try {
+          return this.prepare(jobName(item.name), item.data, item.options ?? {});
+        } catch (error) {
+          // rejected, not thrown: Promise.all must still see every look-up already under way
+          return Promise.reject(error as Error);
+        }
+      }),
+    );
     const results = await this.engine.enqueue(jobs);
     return results.map(({ id }) => ({ id }));
   }
@@ -155,32 +165,39 @@ export class JobsService {
     return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])) };
   }
 
-  private async prepare(name: string, data: unknown, options: EnqueueOptions): Promise<NewJob> {
+  /** Validates one job; synchronous unless its handler lives only in other processes and is not known here yet. */
+  private prepare(name: string, data: unknown, options: EnqueueOptions): NewJob | Promise<NewJob> {
     if (typeof name !== 'string' || name === '') {
       throw new InvalidOptionsError('enqueue() needs a job name (a non-empty string) or a definition made with defineJob().');
     }
     const where = `enqueue('${name}')`;
     assertKnownKeys(`${where} options`, options, ENQUEUE_OPTION_KEYS);
+    if (options.queue !== undefined) assertQueueName(where, options.queue);
     const handler = this.registry.get(name);
-    const payload = serializePayload(name, data, this.config.maxPayloadBytes);
-    const queue = options.queue ?? (await this.routeOf(name));
-    assertQueueName(where, queue);
-    return {
+    const job: NewJob = {
       id: options.jobId === undefined ? this.ids.next() : jobIdOf(where, options.jobId),
       name,
-      queue,
-      data: payload,
+      queue: '',
+      data: serializePayload(name, data, this.config.maxPayloadBytes),
       priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
       maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
       runAt: runAtOf(where, options),
       timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
     };
+    // the name must have a handler somewhere, also when the caller picks the queue
+    const route = handler?.queue ?? this.routes.get(name);
+    if (route) {
+      job.queue = options.queue ?? route;
+      return job;
+    }
+    return this.lookUpRoute(name).then((found) => {
+      job.queue = options.queue ?? found;
+      return job;
+    });
   }
 
   /** The queue whose workers handle `name`, from the cluster registry; throws UnknownJobError. */
-  private async routeOf(name: string): Promise<string> {
-    const local = this.registry.get(name)?.queue ?? this.routes.get(name);
-    if (local) return local;
+  private async lookUpRoute(name: string): Promise<string> {
     const queue = await this.engine.findHandlerQueue(name);
     if (!queue) throw new UnknownJobError(UNKNOWN_JOB(name));
     this.routes.set(name, queue);

@@ -9,7 +9,7 @@ import {
   UnknownJobError,
 } from '../lib/index.js';
 import { freePort, RedisServer } from './support/redis-server.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, eventually, type TestApp } from './support/test-app.js';
 
 @Injectable()
 class MailJobs {
@@ -128,7 +128,15 @@ describe('Redis unreachable at enqueue', () => {
     expect(Date.now() - started).toBeLessThan(2000);
 
     await server.start();
-    const { id } = await app.jobs.enqueue('mail.send', { n: 'after' });
+    // the client reconnects with backoff; calls made before it is back fail the same way
+    let id = '';
+    await eventually('an enqueue to succeed after Redis came back', async () => {
+      id = await app.jobs.enqueue('mail.send', { n: 'after' }).then(
+        (result) => result.id,
+        () => '',
+      );
+      return id !== '';
+    });
     const client = server.client();
     const jobKeys = await client.keys('{down:default}:j:*');
     await client.quit();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Job } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
-import { createTestApp, liveResources } from './support/test-app.js';
+import { createTestApp, trackResources } from './support/test-app.js';
 
 @Injectable()
 class EchoJobs {
@@ -34,7 +34,7 @@ describe('application lifecycle', () => {
   }
 
   it('leaves no timers and no Redis connections after app.close()', async () => {
-    const before = liveResources();
+    const resources = trackResources();
     const app = await createTestApp({ connection: server.url, prefix: 'life', leaseMs: 1000 }, [EchoJobs]);
     const { id } = await app.jobs.enqueue('echo', { hello: 'world' });
     await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
@@ -43,16 +43,19 @@ describe('application lifecycle', () => {
     // one command client and one blocking client per queue with a worker
     expect(await ourConnections()).toBe(3);
     await app.close();
+    resources.stop();
     expect(await ourConnections()).toBe(0);
-    expect(liveResources()).toEqual(before);
+    expect(resources.alive()).toEqual([]);
   });
 
   it('leaves no timers after app.close() with the memory engine', async () => {
-    const before = liveResources();
+    const resources = trackResources();
     const app = await createTestApp({ storage: 'memory' }, [EchoJobs]);
     await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 });
     await expect(app.jobs.waitFor((await app.jobs.enqueue('echo', 1)).id)).resolves.toBe(1);
     await app.close();
-    expect(liveResources()).toEqual(before);
+    resources.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(resources.alive()).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ export function serializePayload(jobName: string, payload: unknown, maxBytes: nu
       UNSERIALIZABLE_PAYLOAD(jobName, 'the payload', 'is undefined; pass null or an object instead'),
     );
   }
-  assertFaithful(jobName, payload, 'payload', new Set());
+  assertFaithful(jobName, payload);
   const text = JSON.stringify(payload);
   const bytes = Buffer.byteLength(text);
   if (bytes > maxBytes) throw new InvalidPayloadError(PAYLOAD_TOO_LARGE(jobName, bytes, maxBytes));
@@ -23,39 +23,61 @@ export function deserialize<T>(text: string | undefined): T | undefined {
   return text === undefined || text === '' ? undefined : (JSON.parse(text) as T);
 }
 
-function assertFaithful(jobName: string, value: unknown, path: string, seen: Set<object>): void {
-  const fail = (problem: string): never => {
-    throw new InvalidPayloadError(UNSERIALIZABLE_PAYLOAD(jobName, path, problem));
-  };
+function assertFaithful(jobName: string, payload: unknown): void {
+  const found = problemIn(payload, new Set());
+  if (found) {
+    const path = found.path.reduceRight<string>(
+      (text, step) => (typeof step === 'number' ? `${text}[${step}]` : `${text}.${step}`),
+      'payload',
+    );
+    throw new InvalidPayloadError(UNSERIALIZABLE_PAYLOAD(jobName, path, found.problem));
+  }
+}
+
+/** The first value JSON would not carry faithfully, with its path (innermost step first). */
+function problemIn(value: unknown, seen: Set<object>): { path: (string | number)[]; problem: string } | null {
+  const problem = (text: string) => ({ path: [], problem: text });
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return;
+      return null;
     case 'number':
-      if (!Number.isFinite(value)) fail(`is ${value}, which JSON turns into null; send a finite number or a string`);
-      return;
+      return Number.isFinite(value) ? null : problem(`is ${value}, which JSON turns into null; send a finite number or a string`);
     case 'bigint':
-      return fail('is a BigInt; send it as a string (value.toString()) and parse it in the handler');
+      return problem('is a BigInt; send it as a string (value.toString()) and parse it in the handler');
     case 'function':
-      return fail('is a function; send data only, and look the behaviour up in the handler');
+      return problem('is a function; send data only, and look the behaviour up in the handler');
     case 'symbol':
-      return fail('is a symbol; send a string instead');
+      return problem('is a symbol; send a string instead');
     case 'undefined':
       // inside objects JSON drops the key, which reads back as undefined: faithful enough
-      return;
+      return null;
   }
-  if (value === null) return;
-  const object = value as object;
-  if (seen.has(object)) fail('refers back to itself (a circular reference); send a tree, for example ids instead of objects');
+  if (value === null) return null;
+  const object = value as Record<string, unknown>;
+  if (seen.has(object)) return problem('refers back to itself (a circular reference); send a tree, for example ids instead of objects');
   if (object instanceof Map || object instanceof Set) {
-    fail(`is a ${object.constructor.name}, which JSON turns into {}; send an array or a plain object`);
+    return problem(`is a ${object.constructor.name}, which JSON turns into {}; send an array or a plain object`);
   }
-  if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return; // Date and friends arrive as their JSON form
+  if (typeof object.toJSON === 'function') return null; // Date and friends arrive as their JSON form
   seen.add(object);
   if (Array.isArray(object)) {
-    object.forEach((item, index) => assertFaithful(jobName, item, `${path}[${index}]`, seen));
+    for (let index = 0; index < object.length; index++) {
+      const found = problemIn(object[index], seen);
+      if (found) {
+        found.path.push(index);
+        return found;
+      }
+    }
   } else {
-    for (const [key, item] of Object.entries(object)) assertFaithful(jobName, item, `${path}.${key}`, seen);
+    for (const key of Object.keys(object)) {
+      const found = problemIn(object[key], seen);
+      if (found) {
+        found.path.push(key);
+        return found;
+      }
+    }
   }
   seen.delete(object);
+  return null;
 }

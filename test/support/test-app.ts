@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { Test } from '@nestjs/testing';
 import type { INestApplication, Type } from '@nestjs/common';
 import { BackgroundModule, JobsService, type BackgroundModuleOptions } from '../../lib/index.js';
@@ -39,14 +40,36 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-/** Counts live timers and sockets, to show that closing the app left none behind. */
-export function liveResources(): { timers: number; sockets: number } {
-  const all = process.getActiveResourcesInfo();
+/**
+ * Records the timers and sockets created from now until `stop()`; `alive()` tells which of them
+ * still exist, with where each was created (and ends the tracking). Only what was created
+ * meanwhile counts, so leftovers of earlier test files running in the same process cannot sway
+ * the answer either way.
+ */
+export function trackResources(): { stop(): void; alive(): string[] } {
+  const live = new Map<number, string>();
+  let recording = true;
+  const hook = createHook({
+    init(id, type) {
+      if (!recording || !TRACKED_RESOURCES.has(type)) return;
+      const stack = new Error().stack!.split('\n').slice(5, 11).join('\n');
+      // Jest's reporter ticks in this process too; its timers are not ours to judge
+      if (!stack.includes('/node_modules/@jest/')) live.set(id, `${type} created${stack}`);
+    },
+    destroy(id) {
+      live.delete(id);
+    },
+  }).enable();
   return {
-    timers: all.filter((r) => r === 'Timeout' || r === 'Immediate').length,
-    sockets: all.filter((r) => r === 'TCPSocketWrap' || r === 'TCPWrap').length,
+    stop: () => void (recording = false),
+    alive: () => {
+      hook.disable();
+      return [...live.values()].sort();
+    },
   };
 }
+
+const TRACKED_RESOURCES = new Set(['Timeout', 'Immediate', 'TCPWRAP']);
 
 /** Polls `check` until it returns true, failing after `timeoutMs` with `what` in the message. */
 export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {

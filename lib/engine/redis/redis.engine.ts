@@ -15,6 +15,8 @@ import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { defineScripts, type ScriptRunner } from './redis-scripts.js';
 
 const CLAIMED_FIELDS = 7;
+/** Jobs per enqueue script call when many callers enqueue in the same tick. */
+const MAX_ENQUEUE_BATCH = 1000;
 
 /**
  * Jobs in Redis. Every change of a job's state is one Lua script (see `lua/`); every key of a
@@ -25,6 +27,8 @@ export class RedisEngine implements StorageEngine {
   private readonly client: RedisClient;
   private readonly run: ScriptRunner;
   private readonly blocking = new Map<string, RedisClient>();
+  /** Enqueue calls of the current tick, per queue, not yet sent. */
+  private readonly batches = new Map<string, EnqueueBatch>();
   private readonly configArgs: (string | number)[];
   private closed = false;
 
@@ -47,27 +51,42 @@ export class RedisEngine implements StorageEngine {
     return this.connection.ready(this.client, this.config.enqueueTimeoutMs);
   }
 
+  /**
+   * Enqueues made in the same tick are written together: one script call per queue, however
+   * many callers. Each caller's promise resolves once the whole batch is stored.
+   */
   async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
-    await this.connect();
+    if (this.client.status !== 'ready') await this.connect();
+    if (jobs.length === 1) {
+      const [flag] = await this.batchFor(jobs[0]!.queue, 1).add(jobs);
+      return [{ id: jobs[0]!.id, created: flag === 1 }];
+    }
     const byQueue = new Map<string, NewJob[]>();
     for (const job of jobs) {
-      const list = byQueue.get(job.queue) ?? [];
-      list.push(job);
-      byQueue.set(job.queue, list);
+      const list = byQueue.get(job.queue);
+      if (list) list.push(job);
+      else byQueue.set(job.queue, [job]);
     }
-    const now = Date.now();
     const created = new Map<NewJob, boolean>();
     await Promise.all(
       [...byQueue].map(async ([queue, list]) => {
-        const args: (string | number)[] = [now];
-        for (const job of list) {
-          args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.runAt, job.timeoutMs);
-        }
-        const flags = (await this.run('enqueue', this.base(queue), args)) as number[];
+        const flags = await this.batchFor(queue, list.length).add(list);
         list.forEach((job, index) => created.set(job, flags[index] === 1));
       }),
     );
     return jobs.map((job) => ({ id: job.id, created: created.get(job)! }));
+  }
+
+  private batchFor(queue: string, size: number): EnqueueBatch {
+    const open = this.batches.get(queue);
+    if (open && open.size + size <= MAX_ENQUEUE_BATCH) return open;
+    const batch = new EnqueueBatch();
+    this.batches.set(queue, batch);
+    process.nextTick(() => {
+      if (this.batches.get(queue) === batch) this.batches.delete(queue);
+      batch.write((args) => this.run('enqueue', this.base(queue), args) as Promise<number[]>);
+    });
+    return batch;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
@@ -221,5 +240,34 @@ export class RedisEngine implements StorageEngine {
 
   private base(queue: string): string {
     return `{${this.config.prefix}:${queue}}`;
+  }
+}
+
+/** Jobs of several enqueue calls, sent as one script call. */
+class EnqueueBatch {
+  size = 0;
+  private readonly jobs: NewJob[] = [];
+  private readonly waiters: { from: number; count: number; resolve: (flags: number[]) => void; reject: (error: unknown) => void }[] = [];
+
+  add(jobs: NewJob[]): Promise<number[]> {
+    const from = this.size;
+    this.jobs.push(...jobs);
+    this.size += jobs.length;
+    return new Promise((resolve, reject) => this.waiters.push({ from, count: jobs.length, resolve, reject }));
+  }
+
+  write(send: (args: (string | number)[]) => Promise<number[]>): void {
+    const args: (string | number)[] = [Date.now()];
+    for (const job of this.jobs) {
+      args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.runAt, job.timeoutMs);
+    }
+    send(args).then(
+      (flags) => {
+        for (const waiter of this.waiters) waiter.resolve(flags.slice(waiter.from, waiter.from + waiter.count));
+      },
+      (error: unknown) => {
+        for (const waiter of this.waiters) waiter.reject(error);
+      },
+    );
   }
 }

@@ -8,6 +8,7 @@ local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local out = {}
 local added = false
+local listed = {}
 for i = 2, #ARGV, 7 do
   local id = ARGV[i]
   local jk = base .. ':j:' .. id
@@ -24,12 +25,15 @@ for i = 2, #ARGV, 7 do
       redis.call('HSET', jk, 'ra', run_at)
       redis.call('ZADD', base .. ':delayed', run_at, id)
     else
-      push_waiting(base, id, p, false)
+      redis.call('RPUSH', base .. ':w:' .. p, id)
+      listed[p] = true
     end
     added = true
     out[#out + 1] = 1
   end
 end
+-- each priority that got jobs is entered once, however many jobs it got
+for p in pairs(listed) do redis.call('ZADD', base .. ':prios', -tonumber(p), p) end
 -- a delayed job may be due before the time idle workers block until, so wake one to look
 if added then wake(base) end
 return out
