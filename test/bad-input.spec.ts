@@ -65,6 +65,13 @@ describe('bad input is refused at the call that made it', () => {
     );
   });
 
+  it('refuses an unknown job name also when the caller picks the queue', async () => {
+    const waiting = async () => (await app.jobs.getStats()).queues.default?.waiting ?? 0;
+    const before = await waiting();
+    await expect(app.jobs.enqueue('mail.sned', {}, { queue: 'default' })).rejects.toThrow(UnknownJobError);
+    expect(await waiting()).toBe(before);
+  });
+
   it.each([
     [{ delayMs: -5 }, 'Invalid enqueue(\'mail.send\') option "delayMs": expected a finite number of milliseconds, 0 or more, got -5.'],
     [{ delayMs: Number.NaN }, 'Invalid enqueue(\'mail.send\') option "delayMs": expected a finite number of milliseconds, 0 or more, got NaN.'],
