@@ -35,8 +35,15 @@ export type Settlement =
 export interface ClaimRequest {
   queue: string;
   workerId: string;
-  /** Free slots; 0 only settles. */
+  /** Jobs to claim as started (free slots); 0 with `reserve` 0 only settles. */
   max: number;
+  /**
+   * Jobs to claim beyond `max` as reserved: held by this worker but not started, so if it dies
+   * they go back to the queue without counting an attempt or a stall. Claimed after the `max`.
+   */
+  reserve: number;
+  /** Reserved jobs this worker has started since its last call; their attempt begins now. */
+  started: string[];
   settlements: Settlement[];
 }
 

@@ -19,7 +19,7 @@ interface RunningJob {
 }
 
 /** The most jobs a worker holds beyond its concurrency, however short its jobs are. */
-const MAX_PREFETCH = 64;
+const MAX_PREFETCH = 128;
 /** Weight of the newest sample in the moving averages of job duration and round trip. */
 const SMOOTHING = 0.2;
 
@@ -37,8 +37,12 @@ export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger('Background');
   private readonly running = new Map<string, RunningJob>();
-  /** Claimed jobs not started yet: prefetched, or waiting for their handler's own concurrency limit. */
+  /** Claimed jobs not started yet: reserved, or waiting for their handler's own concurrency limit. */
   private readonly buffer: ClaimedJob[] = [];
+  /** Buffered jobs claimed as reserved: storage counts their attempt once told they started. */
+  private readonly reserved = new Set<string>();
+  /** Reserved jobs started since the last round trip. */
+  private started: string[] = [];
   private readonly activePerHandler = new Map<string, number>();
   private settlements: Settlement[] = [];
   private stopping = false;
@@ -96,11 +100,17 @@ export class QueueWorker {
     }
   }
 
+  /**
+   * Starts buffered jobs and the next round trip on the next turn of the event loop, not at once:
+   * the claim is then written to the socket before the jobs just started run, so storage works on
+   * it while they do, and a burst of short jobs cannot hold the event loop for long.
+   */
   private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
+      this.startJobs();
       void this.pump();
     });
   }
@@ -117,43 +127,65 @@ export class QueueWorker {
   private async pumpLoop(): Promise<void> {
     do {
       this.pumpAgain = false;
-      const wanted = this.stopping ? 0 : this.concurrency + this.prefetch() - this.running.size - this.buffer.length;
-      if (wanted <= 0 && this.settlements.length === 0) return;
-      const max = Math.max(0, wanted);
+      // buffered jobs take free slots first; what is left is claimed to start, the rest reserved
+      const slots = this.concurrency - this.running.size;
+      const max = this.stopping ? 0 : Math.max(0, slots - this.buffer.length);
+      const prefetch = this.stopping ? 0 : this.prefetch();
+      const reserve = Math.max(0, prefetch - Math.max(0, this.buffer.length - slots));
+      // with jobs on hand that finish within a round trip, wait until half the reserve is used
+      // up: claims stay large, and what finished meanwhile rides along with the next claim
+      const busy = this.running.size + this.buffer.length > 0;
+      if (busy && max + reserve < Math.ceil(prefetch / 2)) return;
+      if (max + reserve === 0 && this.settlements.length === 0 && this.started.length === 0) return;
       const settlements = this.settlements.splice(0);
+      const started = this.takeStarted(settlements);
       const sentAt = performance.now();
       let response: ClaimResponse;
       try {
-        response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, settlements });
+        response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, reserve, started, settlements });
       } catch (error) {
         this.settlements.unshift(...settlements);
+        this.started.unshift(...started);
         this.retryLater(error as Error);
         return;
       }
       this.roundTripMs += (performance.now() - sentAt - this.roundTripMs) * SMOOTHING;
       this.events.settled(settlements);
-      this.apply(response);
+      this.apply(response, max);
       if (this.stopping) return;
-      if (response.jobs.length < max) {
+      if (response.jobs.length < max + reserve) {
         this.armWakeTimer(response.nextWakeAt);
         this.waitForWork();
       }
     } while (this.pumpAgain);
   }
 
-  /** Jobs to claim beyond the free slots: about as many as finish here during one round trip. */
-  private prefetch(): number {
-    return Math.min(MAX_PREFETCH, Math.floor((this.concurrency * this.roundTripMs) / this.jobMs));
+  /** Reserved jobs started since the last round trip, less those settled in it (a settlement implies the start). */
+  private takeStarted(settlements: Settlement[]): string[] {
+    const started = this.started.splice(0);
+    if (started.length === 0 || settlements.length === 0) return started;
+    const settled = new Set(settlements.map((settlement) => settlement.id));
+    return started.filter((id) => !settled.has(id));
   }
 
-  private apply(response: ClaimResponse): void {
+  /** Jobs to hold beyond the free slots: about as many as finish here during one round trip. */
+  private prefetch(): number {
+    return Math.min(MAX_PREFETCH, Math.floor((2 * this.concurrency * this.roundTripMs) / this.jobMs));
+  }
+
+  /** Takes in what storage answered; claimed jobs after the first `started` are reserved. */
+  private apply(response: ClaimResponse, started: number): void {
     if (response.lost) {
       // another worker recovered everything this one held
       for (const id of [...this.running.keys()]) this.drop(id, new Error('lease lost'));
       this.buffer.length = 0;
+      this.reserved.clear();
     }
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
-    for (const job of response.jobs) this.buffer.push(job);
+    response.jobs.forEach((job, index) => {
+      if (index >= started) this.reserved.add(job.id);
+      this.buffer.push(job);
+    });
     this.startJobs();
   }
 
@@ -169,6 +201,10 @@ export class QueueWorker {
       }
       if (i === 0) this.buffer.shift();
       else this.buffer.splice(i, 1);
+      if (this.reserved.delete(job.id)) {
+        this.started.push(job.id);
+        this.schedulePump();
+      }
       this.run(job, handler);
     }
   }
@@ -223,7 +259,6 @@ export class QueueWorker {
       ? this.jobMs + (performance.now() - entry.startedAt - this.jobMs) * SMOOTHING
       : performance.now() - entry.startedAt;
     this.settlements.push(settlement);
-    this.startJobs();
     this.schedulePump();
   }
 
@@ -233,12 +268,12 @@ export class QueueWorker {
     if (entry) {
       this.forget(entry);
       entry.ctx.abort(reason);
-      this.startJobs();
       this.schedulePump();
       return;
     }
     const index = this.buffer.findIndex((job) => job.id === id);
     if (index >= 0) this.buffer.splice(index, 1);
+    this.reserved.delete(id);
   }
 
   private forget(entry: RunningJob): void {
@@ -281,7 +316,7 @@ export class QueueWorker {
     if (this.running.size === 0 && this.buffer.length === 0) return;
     try {
       const response = await this.engine.heartbeat(this.queue, this.id);
-      this.apply({ jobs: [], cancelled: response.cancelled, lost: response.lost, nextWakeAt: null });
+      this.apply({ jobs: [], cancelled: response.cancelled, lost: response.lost, nextWakeAt: null }, 0);
     } catch (error) {
       this.logger.warn(`Lease renewal for queue "${this.queue}" failed: ${(error as Error).message}`);
     }
@@ -290,9 +325,10 @@ export class QueueWorker {
   private async flush(): Promise<void> {
     if (this.settlements.length === 0) return;
     const settlements = this.settlements.splice(0);
-    const response = await this.engine.claim({ queue: this.queue, workerId: this.id, max: 0, settlements });
+    const started = this.takeStarted(settlements);
+    const response = await this.engine.claim({ queue: this.queue, workerId: this.id, max: 0, reserve: 0, started, settlements });
     this.events.settled(settlements);
-    this.apply(response);
+    this.apply(response, 0);
   }
 
   private retryLater(error: Error): void {

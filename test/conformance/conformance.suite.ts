@@ -141,7 +141,7 @@ export function describeConformance(harness: EngineHarness): void {
       const { id } = await app.jobs.enqueue('task', 'stalled');
       await app.jobs.resume();
       // a worker that claims the job and then goes silent, as a crashed process would
-      const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, settlements: [] });
+      const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 0, started: [], settlements: [] });
       expect(ghost.jobs.map((job) => job.id)).toEqual([id]);
       expect((await app.jobs.getJob(id))?.state).toBe('active');
       ConformanceJobs.behaviour = () => 'recovered';
@@ -152,6 +152,8 @@ export function describeConformance(harness: EngineHarness): void {
         queue: 'default',
         workerId: 'ghost',
         max: 0,
+        reserve: 0,
+        started: [],
         settlements: [{ id, outcome: 'completed', result: '"ghost"' }],
       });
       expect((await app.jobs.getJob(id))?.result).toBe('recovered');
@@ -160,16 +162,56 @@ export function describeConformance(harness: EngineHarness): void {
     it('moves a job that stalls more than maxStalls times to the dead-letter state', async () => {
       await open({ leaseMs: 150, maxStalls: 0, workers: false });
       const { id } = await app.jobs.enqueue('task', 'x');
-      await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, settlements: [] });
+      await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 0, started: [], settlements: [] });
       // once the lease runs out, any worker's next round trip finds the job stalled
       await eventually('the stalled job to be reaped', async () => {
-        await app.engine.claim({ queue: 'default', workerId: 'reaper', max: 0, settlements: [] });
+        await app.engine.claim({ queue: 'default', workerId: 'reaper', max: 0, reserve: 0, started: [], settlements: [] });
         return (await app.jobs.getJob(id))?.state === 'dead';
       });
       const job = await app.jobs.getJob(id);
       expect(job?.state).toBe('dead');
       expect(job?.errors.map((e) => e.name)).toEqual(['StalledError']);
       expect(job?.errors[0]?.message).toContain('stopped renewing its lease 1 times');
+    });
+
+    it('returns reserved jobs of a dead worker without counting a stall, and counts the ones it started', async () => {
+      await open({ leaseMs: 150, workers: false });
+      const ids: string[] = [];
+      for (const n of [1, 2, 3, 4]) ids.push((await app.jobs.enqueue('task', n)).id);
+      // a worker starts one job, reserves three, starts the first reserved one and dies
+      const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 3, started: [], settlements: [] });
+      expect(ghost.jobs.map((job) => [job.id, job.attempt])).toEqual(ids.map((id) => [id, 1]));
+      await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 0, reserve: 0, started: [ids[1]!], settlements: [] });
+      expect(await Promise.all(ids.map(async (id) => (await app.jobs.getJob(id))?.attempts))).toEqual([1, 1, 0, 0]);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 4 });
+
+      let rescued: string[] = [];
+      await eventually('the dead worker to be reaped', async () => {
+        const claim = await app.engine.claim({ queue: 'default', workerId: 'rescuer', max: 4, reserve: 0, started: [], settlements: [] });
+        rescued = claim.jobs.map((job) => job.id);
+        return rescued.length > 0;
+      });
+      expect([...rescued].sort()).toEqual([...ids].sort());
+      const jobs = await Promise.all(ids.map((id) => app.jobs.getJob(id)));
+      expect(jobs.map((job) => [job?.stalls, job?.attempts])).toEqual([
+        [1, 1],
+        [1, 1],
+        [0, 1],
+        [0, 1],
+      ]);
+    });
+
+    it('hands reserved jobs back on release without counting an attempt', async () => {
+      await open({ workers: false });
+      const ids: string[] = [];
+      for (const n of [1, 2]) ids.push((await app.jobs.enqueue('task', n)).id);
+      await app.engine.claim({ queue: 'default', workerId: 'w', max: 1, reserve: 1, started: [], settlements: [] });
+      await app.engine.release('default', 'w', ids);
+      const jobs = await Promise.all(ids.map((id) => app.jobs.getJob(id)));
+      expect(jobs.map((job) => [job?.state, job?.attempts])).toEqual([
+        ['waiting', 0],
+        ['waiting', 0],
+      ]);
     });
 
     it('cancels a waiting job so that it never runs', async () => {

@@ -15,6 +15,8 @@ export interface MemoryJob {
   startedAt?: number;
   finishedAt?: number;
   worker?: string;
+  /** Claimed by `worker` but not started yet: neither an attempt nor a stall so far. */
+  reserved?: boolean;
   result?: string;
   errors: JobErrorRecord[];
   progress?: string;

@@ -63,10 +63,23 @@ export class MemoryEngine implements StorageEngine {
     const now = Date.now();
     const held = queue.held.get(request.workerId) ?? new Set<string>();
     queue.held.set(request.workerId, held);
+    for (const id of request.started) {
+      const job = queue.jobs.get(id)!;
+      if (!held.has(id) || !job.reserved) continue;
+      job.reserved = false;
+      job.attempts += 1;
+      job.startedAt = now;
+    }
     let completed = false;
     for (const settlement of request.settlements) {
       if (!held.delete(settlement.id)) continue;
       const job = queue.jobs.get(settlement.id)!;
+      if (job.reserved) {
+        // started and finished since the last call: its attempt counts now
+        job.reserved = false;
+        job.attempts += 1;
+        job.startedAt = now;
+      }
       if (settlement.outcome === 'completed') {
         job.state = 'completed';
         job.finishedAt = now;
@@ -94,19 +107,22 @@ export class MemoryEngine implements StorageEngine {
       }
     }
     const jobs = [];
-    if (request.max > 0 && !queue.paused) {
-      for (const id of queue.popWaiting(request.max)) {
+    if (request.max + request.reserve > 0 && !queue.paused) {
+      for (const id of queue.popWaiting(request.max + request.reserve)) {
         const job = queue.jobs.get(id)!;
-        job.attempts += 1;
+        job.reserved = jobs.length >= request.max;
+        if (!job.reserved) {
+          job.attempts += 1;
+          job.startedAt = now;
+        }
         job.state = 'active';
-        job.startedAt = now;
         job.worker = request.workerId;
         held.add(id);
         jobs.push({
           id,
           name: job.name,
           data: job.data,
-          attempt: job.attempts,
+          attempt: job.reserved ? job.attempts + 1 : job.attempts,
           maxAttempts: job.maxAttempts,
           timeoutMs: job.timeoutMs,
           enqueuedAt: job.enqueuedAt,
@@ -160,7 +176,9 @@ export class MemoryEngine implements StorageEngine {
     for (const id of [...ids].reverse()) {
       if (!held?.delete(id)) continue;
       const job = queue.jobs.get(id)!;
-      job.attempts -= 1;
+      // a reserved job never counted its attempt
+      if (job.reserved) job.reserved = false;
+      else job.attempts -= 1;
       queue.pushWaiting(job, true);
       released++;
     }
@@ -290,6 +308,13 @@ export class MemoryEngine implements StorageEngine {
       if (worker === self || expiry > now) continue;
       for (const id of queue.held.get(worker) ?? []) {
         const job = queue.jobs.get(id)!;
+        if (job.reserved) {
+          // reserved, never started: back to the front as if never claimed
+          job.reserved = false;
+          queue.pushWaiting(job, true);
+          recovered++;
+          continue;
+        }
         job.stalls += 1;
         job.attempts -= 1;
         if (job.stalls > this.config.maxStalls) {

@@ -90,7 +90,8 @@ export class RedisEngine implements StorageEngine {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
-    const args: (string | number)[] = [Date.now(), request.workerId, request.max, ...this.configArgs, request.settlements.length];
+    const args: (string | number)[] = [Date.now(), request.workerId, request.max, request.reserve, ...this.configArgs];
+    args.push(request.started.length, ...request.started, request.settlements.length);
     for (const s of request.settlements) {
       if (s.outcome === 'completed') args.push(s.id, 'c', s.result, -1);
       else args.push(s.id, 'f', JSON.stringify(s.error), s.retryAt);

@@ -1,27 +1,45 @@
--- claim: one worker's round trip. Settles the jobs it finished, recovers jobs of workers whose
--- lease expired, promotes due delayed and retry jobs, then claims up to `max` jobs,
--- highest priority first, FIFO within a priority.
+-- claim: one worker's round trip. Records which of its reserved jobs it started, settles the
+-- jobs it finished, recovers jobs of workers whose lease expired, promotes due delayed and retry
+-- jobs, then claims up to `start` + `reserve` jobs, highest priority first, FIFO within a priority.
+-- The first `start` jobs count as started (an attempt begins). The others are reserved: held by
+-- the worker, but neither an attempt nor a stall until it reports them started.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1] now, ARGV[2] worker id, ARGV[3] max, ARGV[4..10] config (see read_config),
--- ARGV[11] settlement count, then 4 per settlement: id, 'c' | 'f', result or error JSON, retry at (-1 = no retry)
+-- ARGV[1] now, ARGV[2] worker id, ARGV[3] start, ARGV[4] reserve, ARGV[5..11] config (see read_config),
+-- then a count and that many ids of reserved jobs started since the last call (a settlement
+-- implies the start of its job, so finished ones need not be listed),
+-- then a count and 4 per settlement: id, 'c' | 'f', result or error JSON, retry at (-1 = no retry)
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at) x N,
 --           next wake-up ms or -1, cancelled ids, lost (1 when this worker's lease had expired) }
 --@include lib
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local wid = ARGV[2]
-local max = tonumber(ARGV[3])
-local cfg = read_config(ARGV, 4)
+local start = tonumber(ARGV[3])
+local max = start + tonumber(ARGV[4])
+local cfg = read_config(ARGV, 5)
 local ak = base .. ':a:' .. wid
 
 local i = 5 + CONFIG_ARGS
+for _ = 1, tonumber(ARGV[i]) do
+  i = i + 1
+  local jk = base .. ':j:' .. ARGV[i]
+  if redis.call('SISMEMBER', ak, ARGV[i]) == 1 and redis.call('HDEL', jk, 'pf') == 1 then
+    redis.call('HINCRBY', jk, 'a', 1)
+    redis.call('HSET', jk, 'sa', now)
+  end
+end
+i = i + 1
+local settlement_count = tonumber(ARGV[i])
+i = i + 1
 local completed = 0
-for _ = 1, tonumber(ARGV[4 + CONFIG_ARGS]) do
+for _ = 1, settlement_count do
   local id, kind, payload, retry_at = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
   i = i + 4
   -- a job no longer in this worker's set was cancelled or recovered: its outcome is void
   if redis.call('SREM', ak, id) == 1 then
     local jk = base .. ':j:' .. id
+    -- a reserved job that started and finished since the last call: its attempt counts now
+    if redis.call('HDEL', jk, 'pf') == 1 then redis.call('HINCRBY', jk, 'a', 1) end
     if kind == 'c' then
       redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
       redis.call('ZADD', base .. ':completed', now, id)
@@ -70,10 +88,16 @@ if max > 0 and not paused then
       redis.call('ZREM', base .. ':prios', p)
     end
     if ids then
-      for _, id in ipairs(ids) do
+      for k, id in ipairs(ids) do
         local jk = base .. ':j:' .. id
-        local attempt = redis.call('HINCRBY', jk, 'a', 1)
-        redis.call('HSET', jk, 's', 'active', 'sa', now, 'w', wid)
+        local attempt
+        if got + k <= start then
+          attempt = redis.call('HINCRBY', jk, 'a', 1)
+          redis.call('HSET', jk, 's', 'active', 'sa', now, 'w', wid)
+        else
+          attempt = tonumber(redis.call('HGET', jk, 'a') or '0') + 1
+          redis.call('HSET', jk, 's', 'active', 'w', wid, 'pf', '1')
+        end
         local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't')
         local n = #jobs
         jobs[n + 1] = id

@@ -2,8 +2,8 @@
 -- Key layout under one hash tag, base = "{prefix:queue}":
 --   base:j:<id>  job hash    n name, d data, p priority, m max attempts, a attempts started,
 --                            t enqueued at, s state, to timeout, ra run at, sa started at,
---                            w worker, r result, e errors (JSON array), f finished at,
---                            st stalls, pr progress
+--                            w worker, pf reserved by w (claimed, not started yet),
+--                            r result, e errors (JSON array), f finished at, st stalls, pr progress
 --   base:l:<id>  job log (list)
 --   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
 --   base:delayed / base:retry   ids by due time (zset)
@@ -95,16 +95,23 @@ local function reap(base, now, self, cfg)
       local wak = base .. ':a:' .. w
       for _, id in ipairs(redis.call('SMEMBERS', wak)) do
         local jk = base .. ':j:' .. id
-        local stalls = redis.call('HINCRBY', jk, 'st', 1)
-        -- a stall does not use up an attempt: the attempt never got to finish
-        local attempt = redis.call('HINCRBY', jk, 'a', -1) + 1
-        if stalls > cfg.max_stalls then
-          append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now }))
-          to_dead(base, jk, id, now, cfg)
-        else
+        if redis.call('HDEL', jk, 'pf') == 1 then
+          -- reserved, never started: back to the front as if never claimed
           redis.call('HSET', jk, 's', 'waiting')
           push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
           recovered = recovered + 1
+        else
+          local stalls = redis.call('HINCRBY', jk, 'st', 1)
+          -- a stall does not use up an attempt: the attempt never got to finish
+          local attempt = redis.call('HINCRBY', jk, 'a', -1) + 1
+          if stalls > cfg.max_stalls then
+            append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now }))
+            to_dead(base, jk, id, now, cfg)
+          else
+            redis.call('HSET', jk, 's', 'waiting')
+            push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
+            recovered = recovered + 1
+          end
         end
       end
       redis.call('DEL', wak, base .. ':x:' .. w)

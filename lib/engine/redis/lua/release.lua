@@ -13,7 +13,8 @@ for i = #ARGV, 3 + CONFIG_ARGS, -1 do
   local id = ARGV[i]
   if redis.call('SREM', ak, id) == 1 then
     local jk = base .. ':j:' .. id
-    redis.call('HINCRBY', jk, 'a', -1)
+    -- a reserved job never counted its attempt
+    if redis.call('HDEL', jk, 'pf') == 0 then redis.call('HINCRBY', jk, 'a', -1) end
     redis.call('HSET', jk, 's', 'waiting')
     push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
     released = released + 1
