@@ -25,11 +25,12 @@ const SMOOTHING = 0.2;
 
 /**
  * Runs the jobs of one queue in this process. One engine round trip settles what finished and
- * claims jobs; while it is under way the jobs already here keep running, so a busy worker
- * always has one round trip in flight and never waits for one between jobs. When jobs finish
- * faster than a round trip, the worker claims a few more than its free slots (never more than
- * it would finish within about one round trip, see `prefetch()`), so slow jobs are never
- * hoarded and a job of higher priority waits at most about one round trip longer.
+ * claims jobs; while it is under way the jobs already here keep running. When jobs finish
+ * faster than a round trip, the worker also reserves jobs beyond its free slots (about as many
+ * as it finishes in two round trips, see `prefetch()`) and starts the next claim once half of
+ * them are used up, so it does not wait for storage between jobs. Slow jobs are never reserved,
+ * so they are not hoarded, and a job of higher priority waits at most about a round trip longer.
+ * A reserved job counts neither an attempt nor a stall until the worker reports it started.
  * When the queue is empty the worker blocks in the engine (no polling) and a single timer
  * covers the next known due time.
  */
@@ -100,11 +101,7 @@ export class QueueWorker {
     }
   }
 
-  /**
-   * Starts buffered jobs and the next round trip on the next turn of the event loop, not at once:
-   * the claim is then written to the socket before the jobs just started run, so storage works on
-   * it while they do, and a burst of short jobs cannot hold the event loop for long.
-   */
+  /** Starts buffered jobs that fit and the next round trip, on the next turn of the event loop. */
   private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
@@ -168,7 +165,7 @@ export class QueueWorker {
     return started.filter((id) => !settled.has(id));
   }
 
-  /** Jobs to hold beyond the free slots: about as many as finish here during one round trip. */
+  /** Jobs to reserve beyond the free slots: about as many as finish here during two round trips. */
   private prefetch(): number {
     return Math.min(MAX_PREFETCH, Math.floor((2 * this.concurrency * this.roundTripMs) / this.jobMs));
   }
@@ -259,6 +256,7 @@ export class QueueWorker {
       ? this.jobMs + (performance.now() - entry.startedAt - this.jobMs) * SMOOTHING
       : performance.now() - entry.startedAt;
     this.settlements.push(settlement);
+    this.startJobs();
     this.schedulePump();
   }
 

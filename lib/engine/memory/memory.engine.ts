@@ -238,6 +238,7 @@ export class MemoryEngine implements StorageEngine {
       case 'active': {
         const worker = job.worker!;
         queue.held.get(worker)?.delete(id);
+        job.reserved = false;
         const cancelled = queue.cancelledUnder.get(worker) ?? new Set<string>();
         cancelled.add(id);
         queue.cancelledUnder.set(worker, cancelled);

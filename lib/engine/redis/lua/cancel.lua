@@ -23,6 +23,7 @@ elseif state == 'failed' then
 elseif state == 'active' then
   local w = v[3]
   redis.call('SREM', base .. ':a:' .. w, id)
+  redis.call('HDEL', jk, 'pf')
   local xk = base .. ':x:' .. w
   redis.call('SADD', xk, id)
   redis.call('PEXPIRE', xk, cfg.lease * 10)

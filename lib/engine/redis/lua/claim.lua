@@ -23,6 +23,7 @@ local i = 5 + CONFIG_ARGS
 for _ = 1, tonumber(ARGV[i]) do
   i = i + 1
   local jk = base .. ':j:' .. ARGV[i]
+  -- the job may have gone to another worker since (lease lost), which may have reserved it too
   if redis.call('SISMEMBER', ak, ARGV[i]) == 1 and redis.call('HDEL', jk, 'pf') == 1 then
     redis.call('HINCRBY', jk, 'a', 1)
     redis.call('HSET', jk, 'sa', now)
@@ -90,15 +91,13 @@ if max > 0 and not paused then
     if ids then
       for k, id in ipairs(ids) do
         local jk = base .. ':j:' .. id
-        local attempt
+        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a')
+        local attempt = tonumber(v[6] or '0') + 1
         if got + k <= start then
-          attempt = redis.call('HINCRBY', jk, 'a', 1)
-          redis.call('HSET', jk, 's', 'active', 'sa', now, 'w', wid)
+          redis.call('HSET', jk, 's', 'active', 'a', attempt, 'sa', now, 'w', wid)
         else
-          attempt = tonumber(redis.call('HGET', jk, 'a') or '0') + 1
           redis.call('HSET', jk, 's', 'active', 'w', wid, 'pf', '1')
         end
-        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't')
         local n = #jobs
         jobs[n + 1] = id
         jobs[n + 2] = v[1]
