@@ -15,6 +15,7 @@ export class RedisConnection {
   readonly address: string;
   private readonly logger = new Logger('Background');
   private readonly owned: RedisClient[] = [];
+  private readonly retired = new WeakSet<RedisClient>();
   private lastErrorLog = 0;
 
   constructor(private readonly option: ConnectionOption) {
@@ -39,7 +40,8 @@ export class RedisConnection {
     } else {
       client = new Redis({ ...option, ...ours });
     }
-    client.on('error', (error: Error) => this.logError(error));
+    // a client closed on purpose may still report its unfinished handshake: that is no news
+    client.on('error', (error: Error) => this.retired.has(client) || this.logError(error));
     this.owned.push(client);
     return client;
   }
@@ -65,9 +67,16 @@ export class RedisConnection {
     });
   }
 
+  /** Disconnects a client at once, for good, without reporting what that interrupts. */
+  retire(client: RedisClient): void {
+    this.retired.add(client);
+    client.disconnect();
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all(
       this.owned.splice(0).map(async (client) => {
+        this.retired.add(client);
         if (client.status === 'end') return;
         // resolve only once the socket is gone, so that nothing outlives app.close()
         const ended = new Promise((resolve) => client.once('end', resolve));

@@ -135,7 +135,7 @@ export class RedisEngine implements StorageEngine {
   }
 
   interruptWaits(): void {
-    for (const client of this.blocking.values()) client.disconnect();
+    for (const client of this.blocking.values()) this.connection.retire(client);
     this.blocking.clear();
   }
 
