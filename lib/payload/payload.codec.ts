@@ -14,8 +14,11 @@ export function serializePayload(jobName: string, payload: unknown, maxBytes: nu
   }
   assertFaithful(jobName, payload);
   const text = JSON.stringify(payload);
-  const bytes = Buffer.byteLength(text);
-  if (bytes > maxBytes) throw new InvalidPayloadError(PAYLOAD_TOO_LARGE(jobName, bytes, maxBytes));
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: short texts need no counting
+  if (text.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > maxBytes) throw new InvalidPayloadError(PAYLOAD_TOO_LARGE(jobName, bytes, maxBytes));
+  }
   return text;
 }
 
