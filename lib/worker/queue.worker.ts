@@ -19,16 +19,19 @@ interface RunningJob {
 }
 
 /** The most jobs a worker holds beyond its concurrency, however short its jobs are. */
-const MAX_PREFETCH = 128;
+const MAX_PREFETCH = 256;
 /** Weight of the newest sample in the moving averages of job duration and round trip. */
 const SMOOTHING = 0.2;
+/** Round trips a worker has under way at once: storage takes the next while this process runs jobs. */
+const MAX_CLAIMS = 2;
 
 /**
  * Runs the jobs of one queue in this process. One engine round trip settles what finished and
  * claims jobs; while it is under way the jobs already here keep running. When jobs finish
  * faster than a round trip, the worker also reserves jobs beyond its free slots (about as many
- * as it finishes in two round trips, see `prefetch()`) and starts the next claim once half of
- * them are used up, so it does not wait for storage between jobs. Slow jobs are never reserved,
+ * as it finishes in two round trips, see `prefetch()`) and sends the next claim once half of
+ * them are used up, even if the previous one has not come back yet (at most `MAX_CLAIMS` under
+ * way), so neither this process nor storage waits for the other. Slow jobs are never reserved,
  * so they are not hoarded, and a job of higher priority waits at most about a round trip longer.
  * A reserved job counts neither an attempt nor a stall until the worker reports it started.
  * When the queue is empty the worker blocks in the engine (no polling) and a single timer
@@ -48,7 +51,9 @@ export class QueueWorker {
   private settlements: Settlement[] = [];
   private stopping = false;
   private onDrained: (() => void) | null = null;
-  private pumping: Promise<void> | null = null;
+  /** Round trips under way, and how many jobs they ask for. */
+  private readonly claims = new Set<Promise<void>>();
+  private asked = 0;
   private pumpAgain = false;
   private pumpScheduled = false;
   private waiting = false;
@@ -80,7 +85,7 @@ export class QueueWorker {
     this.clearTimer('wakeTimer');
     this.clearTimer('retryTimer');
     // a claim under way lands its jobs in the buffer, which is handed back below
-    await this.pumping;
+    await this.claimsSettled();
     let timer: NodeJS.Timeout | undefined;
     const drained = new Promise<void>((resolve) => {
       this.onDrained = resolve;
@@ -90,7 +95,7 @@ export class QueueWorker {
     clearTimeout(timer);
     const unfinished = [...this.running.keys(), ...this.buffer.map((job) => job.id)];
     for (const id of unfinished) this.drop(id, new Error(SHUTDOWN_ABORT(timeoutMs)));
-    await this.pumping;
+    await this.claimsSettled();
     try {
       await this.engine.release(this.queue, this.id, unfinished);
       await this.flush();
@@ -108,53 +113,84 @@ export class QueueWorker {
     setImmediate(() => {
       this.pumpScheduled = false;
       this.startJobs();
-      void this.pump();
+      this.pump();
     });
   }
 
-  private pump(): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return this.pumping;
-    }
-    this.pumping = this.pumpLoop().finally(() => (this.pumping = null));
-    return this.pumping;
+  /** Sends round trips while they are worth it; asked while some are under way, it looks again when one comes back. */
+  private pump(): void {
+    if (this.claims.size > 0) this.pumpAgain = true;
+    this.sendClaims();
   }
 
-  private async pumpLoop(): Promise<void> {
-    do {
-      this.pumpAgain = false;
-      // buffered jobs take free slots first; what is left is claimed to start, the rest reserved
-      const slots = this.concurrency - this.running.size;
-      const max = this.stopping ? 0 : Math.max(0, slots - this.buffer.length);
-      const prefetch = this.stopping ? 0 : this.prefetch();
-      const reserve = Math.max(0, prefetch - Math.max(0, this.buffer.length - slots));
-      // with jobs on hand that finish within a round trip, wait until half the reserve is used
-      // up: claims stay large, and what finished meanwhile rides along with the next claim
-      const busy = this.running.size + this.buffer.length > 0;
-      if (busy && max + reserve < Math.ceil(prefetch / 2)) return;
-      if (max + reserve === 0 && this.settlements.length === 0 && this.started.length === 0) return;
-      const settlements = this.settlements.splice(0);
-      const started = this.takeStarted(settlements);
-      const sentAt = performance.now();
-      let response: ClaimResponse;
-      try {
-        response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, reserve, started, settlements });
-      } catch (error) {
-        this.settlements.unshift(...settlements);
-        this.started.unshift(...started);
-        this.retryLater(error as Error);
-        return;
-      }
-      this.roundTripMs += (performance.now() - sentAt - this.roundTripMs) * SMOOTHING;
-      this.events.settled(settlements);
-      this.apply(response, max);
-      if (this.stopping) return;
-      if (response.jobs.length < max + reserve) {
-        this.armWakeTimer(response.nextWakeAt);
-        this.waitForWork();
-      }
-    } while (this.pumpAgain);
+  private sendClaims(): void {
+    while (this.claims.size < MAX_CLAIMS) {
+      const size = this.claimSize();
+      if (!size) return;
+      const claim: Promise<void> = this.claim(size.max, size.reserve).then(
+        (more) => {
+          this.claims.delete(claim);
+          // a full answer means more may be waiting; otherwise the worker waits to be woken,
+          // unless something asked for a round trip while this one was under way
+          if (this.stopping || !(more || this.pumpAgain)) return;
+          this.pumpAgain = false;
+          this.sendClaims();
+        },
+        (error: Error) => {
+          this.claims.delete(claim);
+          this.retryLater(error);
+        },
+      );
+      this.claims.add(claim);
+    }
+  }
+
+  /** What the next round trip claims: jobs to start and jobs to reserve; null when it is not worth one yet. */
+  private claimSize(): { max: number; reserve: number } | null {
+    // buffered jobs, and those asked for by claims under way, take free slots first; what is
+    // left is claimed to start, the rest reserved
+    const expected = this.buffer.length + this.asked;
+    const slots = this.concurrency - this.running.size;
+    const max = this.stopping ? 0 : Math.max(0, slots - expected);
+    const prefetch = this.stopping ? 0 : this.prefetch();
+    const reserve = Math.max(0, prefetch - Math.max(0, expected - slots));
+    // with jobs on hand that finish within a round trip, wait until part of the reserve is used
+    // up: claims stay large, and what finished meanwhile rides along with the next claim
+    const busy = this.running.size + expected > 0;
+    if (busy && max + reserve < Math.ceil(prefetch / 2)) return null;
+    if (max + reserve === 0 && this.settlements.length === 0 && this.started.length === 0) return null;
+    return { max, reserve };
+  }
+
+  private async claimsSettled(): Promise<void> {
+    while (this.claims.size > 0) await Promise.all(this.claims);
+  }
+
+  /** One round trip; resolves true when storage gave every job asked for. */
+  private async claim(max: number, reserve: number): Promise<boolean> {
+    const settlements = this.settlements.splice(0);
+    const started = this.takeStarted(settlements);
+    const sentAt = performance.now();
+    this.asked += max + reserve;
+    let response: ClaimResponse;
+    try {
+      response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, reserve, started, settlements });
+    } catch (error) {
+      this.asked -= max + reserve;
+      this.settlements.unshift(...settlements);
+      this.started.unshift(...started);
+      this.retryLater(error as Error);
+      return false;
+    }
+    this.asked -= max + reserve;
+    this.roundTripMs += (performance.now() - sentAt - this.roundTripMs) * SMOOTHING;
+    this.events.settled(settlements);
+    this.apply(response, max);
+    if (this.stopping) return false;
+    if (response.jobs.length === max + reserve) return true;
+    this.armWakeTimer(response.nextWakeAt);
+    this.waitForWork();
+    return false;
   }
 
   /** Reserved jobs started since the last round trip, less those settled in it (a settlement implies the start). */
@@ -257,7 +293,9 @@ export class QueueWorker {
       : performance.now() - entry.startedAt;
     this.settlements.push(settlement);
     this.startJobs();
-    this.schedulePump();
+    // jobs that finish at once run back to back in one turn of the event loop: the claim goes
+    // out as soon as it is worth it, so storage works on it while the rest of the burst runs
+    this.pump();
   }
 
   /** Forgets a job without settling it, aborting its handler. */

@@ -23,6 +23,13 @@ export function defineScripts(client: RedisClient): ScriptRunner {
     (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(base, ...args);
 }
 
+/**
+ * Scripts written to the socket at once, never held for ioredis' auto-pipelining (which sends
+ * on the next tick): a worker sends its claim while a burst of short jobs holds the event loop,
+ * and storage should work on it while the burst runs, not after.
+ */
+export const IMMEDIATE_SCRIPTS: readonly string[] = [commandName('claim')];
+
 function commandName(name: string): string {
   return `bg_${name.replace('-', '_')}`;
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { REDIS_UNREACHABLE } from '../../background.messages.js';
 import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
+import { IMMEDIATE_SCRIPTS } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 export type ConnectionOption = string | RedisOptions | Redis | Cluster;
@@ -28,13 +29,14 @@ export class RedisConnection {
       lazyConnect: true,
       enableOfflineQueue: false,
       enableAutoPipelining: kind === 'commands',
+      autoPipeliningIgnoredCommands: [...IMMEDIATE_SCRIPTS],
       maxRetriesPerRequest: kind === 'blocking' ? null : 1,
       connectionName: `nestjs-background:${kind}`,
     };
     const option = this.option;
     let client: RedisClient;
     if (option instanceof Redis || option instanceof Cluster) {
-      client = option instanceof Redis ? option.duplicate(ours) : option.duplicate(undefined, { redisOptions: ours, enableOfflineQueue: false, enableAutoPipelining: ours.enableAutoPipelining, lazyConnect: true });
+      client = option instanceof Redis ? option.duplicate(ours) : option.duplicate(undefined, { redisOptions: ours, enableOfflineQueue: false, enableAutoPipelining: ours.enableAutoPipelining, autoPipeliningIgnoredCommands: ours.autoPipeliningIgnoredCommands, lazyConnect: true });
     } else if (typeof option === 'string') {
       client = new Redis(option, ours);
     } else {
