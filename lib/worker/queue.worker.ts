@@ -131,9 +131,11 @@ export class QueueWorker {
         (more) => {
           this.claims.delete(claim);
           // a full answer means more may be waiting; otherwise the worker waits to be woken,
-          // unless something asked for a round trip while this one was under way
+          // unless something asked for a round trip while this one was under way. That request
+          // is done with only once no other claim is under way: until then, the one left may
+          // hold it back (see claimSize) and must look again when it comes back.
           if (this.stopping || !(more || this.pumpAgain)) return;
-          this.pumpAgain = false;
+          if (this.claims.size === 0) this.pumpAgain = false;
           this.sendClaims();
         },
         (error: Error) => {
@@ -349,7 +351,7 @@ export class QueueWorker {
   }
 
   private async heartbeat(): Promise<void> {
-    if (this.running.size === 0 && this.buffer.length === 0) return;
+    if (this.running.size === 0 && this.buffer.length === 0 && this.settlements.length === 0) return;
     try {
       const response = await this.engine.heartbeat(this.queue, this.id);
       this.apply({ jobs: [], cancelled: response.cancelled, lost: response.lost, nextWakeAt: null }, 0);

@@ -136,15 +136,23 @@ export function describeConformance(harness: EngineHarness): void {
     });
 
     it('gives a job whose worker stopped renewing its lease to another worker', async () => {
-      await open({ leaseMs: 300, workers: true });
-      await app.jobs.pause();
+      await open({ leaseMs: 300, queues: { default: { concurrency: 1 } } });
+      // the app's only slot is busy, so the job below goes to the ghost and not to this worker
+      const blockerStarted = deferred();
+      const unblock = deferred();
+      ConformanceJobs.behaviour = (data) => {
+        if (data !== 'blocker') return 'recovered';
+        blockerStarted.resolve();
+        return unblock.promise;
+      };
+      await app.jobs.enqueue('task', 'blocker');
+      await blockerStarted.promise;
       const { id } = await app.jobs.enqueue('task', 'stalled');
-      await app.jobs.resume();
       // a worker that claims the job and then goes silent, as a crashed process would
       const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 0, started: [], settlements: [] });
       expect(ghost.jobs.map((job) => job.id)).toEqual([id]);
       expect((await app.jobs.getJob(id))?.state).toBe('active');
-      ConformanceJobs.behaviour = () => 'recovered';
+      unblock.resolve();
       await expect(app.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBe('recovered');
       expect(await app.jobs.getJob(id)).toMatchObject({ stalls: 1, attempts: 1, state: 'completed' });
       // the ghost's late report is void: the job belongs to the worker that ran it

@@ -50,7 +50,8 @@ export class RedisConnection {
 
   /** Resolves when `client` can take commands; rejects after `timeoutMs` naming the address. */
   async ready(client: RedisClient, timeoutMs: number): Promise<void> {
-    if (client.status === 'ready') return;
+    // right after Redis went away a client may still say 'ready' over a socket that is closed
+    if (client.status === 'ready' && (client as Redis).stream?.writable !== false) return;
     if (client.status === 'wait') client.connect().catch(() => undefined);
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {

@@ -84,9 +84,24 @@ export class RedisEngine implements StorageEngine {
     this.batches.set(queue, batch);
     process.nextTick(() => {
       if (this.batches.get(queue) === batch) this.batches.delete(queue);
-      batch.write((args) => this.run('enqueue', this.base(queue), args) as Promise<number[]>);
+      batch.write((args) => this.sendEnqueue(queue, args));
     });
     return batch;
+  }
+
+  /**
+   * Writes one enqueue batch. A client that has not noticed yet that Redis went away refuses to
+   * write ("Stream isn't writeable"): nothing was sent, so wait for the connection as a call
+   * made a moment later would (failing after `enqueueTimeoutMs`, naming the address) and send once more.
+   */
+  private async sendEnqueue(queue: string, args: (string | number)[]): Promise<number[]> {
+    try {
+      return (await this.run('enqueue', this.base(queue), args)) as number[];
+    } catch (error) {
+      if (!wasNotSent(error)) throw error;
+      await this.connect();
+      return (await this.run('enqueue', this.base(queue), args)) as number[];
+    }
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
@@ -245,6 +260,11 @@ export class RedisEngine implements StorageEngine {
 }
 
 /** Jobs of several enqueue calls, sent as one script call. */
+/** ioredis refused to write the command: the connection is down and offline queueing is off. */
+function wasNotSent(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("Stream isn't writeable");
+}
+
 class EnqueueBatch {
   size = 0;
   private readonly jobs: NewJob[] = [];
