@@ -63,6 +63,17 @@ export function describeConformance(harness: EngineHarness): void {
       expect(seen).toEqual([...Array(30).keys()]);
     });
 
+    it('settles the last jobs of each burst at once, not at the next lease renewal', async () => {
+      // a lease far beyond the test's timeout: a finished job left unreported would show here
+      await open({ leaseMs: 600_000, queues: { default: { concurrency: 2 } } });
+      for (let burst = 0; burst < 10; burst++) {
+        const ids = (await app.jobs.enqueueMany(Array.from({ length: 300 }, (_, i) => ({ name: 'task', data: i })))).map((job) => job.id);
+        for (const id of ids) await app.jobs.waitFor(id, { timeoutMs: 20_000 });
+        const states = await Promise.all(ids.map(async (id) => (await app.jobs.getJob(id))?.state));
+        expect(new Set(states)).toEqual(new Set(['completed']));
+      }
+    });
+
     it('runs a delayed job no earlier than due, and others meanwhile', async () => {
       await open();
       const started = new Map<string, number>();
