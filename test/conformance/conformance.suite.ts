@@ -358,5 +358,17 @@ export function describeConformance(harness: EngineHarness): void {
       await app.jobs.waitFor(id);
       expect(await app.jobs.getJob(id)).toMatchObject({ progress: { done: 50 }, logs: ['half way'], state: 'completed' });
     });
+
+    it('keeps progress and log lines a handler did not await before returning', async () => {
+      await open();
+      ConformanceJobs.behaviour = (_data, ctx) => {
+        void ctx.progress({ done: 100 });
+        void ctx.log('last words');
+        return 'ok';
+      };
+      const { id } = await app.jobs.enqueue('task', {});
+      await app.jobs.waitFor(id);
+      expect(await app.jobs.getJob(id)).toMatchObject({ progress: { done: 100 }, logs: ['last words'], state: 'completed' });
+    });
   });
 }

@@ -25,10 +25,12 @@ export function defineScripts(client: RedisClient): ScriptRunner {
 
 /**
  * Scripts written to the socket at once, never held for ioredis' auto-pipelining (which sends
- * on the next tick): a worker sends its claim while a burst of short jobs holds the event loop,
- * and storage should work on it while the burst runs, not after.
+ * on a later turn of the event loop): a worker sends its claim while a burst of short jobs holds
+ * the event loop, and storage should work on it while the burst runs, not after. A job's
+ * progress and log lines go the same way, so that one a handler did not await still reaches
+ * storage before the claim that settles the job (which would refuse it).
  */
-export const IMMEDIATE_SCRIPTS: readonly string[] = [commandName('claim')];
+export const IMMEDIATE_SCRIPTS: readonly string[] = [commandName('claim'), commandName('annotate')];
 
 function commandName(name: string): string {
   return `bg_${name.replace('-', '_')}`;
