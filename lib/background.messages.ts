@@ -52,3 +52,9 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return typeof value;
 }
+
+export const LEASE_LOST =
+  "The worker's lease on the job lapsed (its event loop was blocked or storage was unreachable for longer than leaseMs) and the job went to another worker.";
+
+export const SHUTDOWN_HAND_BACK_FAILED = (queue: string, unfinished: number, finished: number, reason: string) =>
+  `Could not hand ${unfinished} unfinished job(s) of queue "${queue}" back or record ${finished} finished one(s) on shutdown (${reason}); they run again once the lease expires.`;

@@ -181,7 +181,7 @@ export class JobsService {
       data: serializePayload(name, data, this.config.maxPayloadBytes),
       priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
       maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
-      runAt: runAtOf(where, options),
+      delayMs: delayOf(where, options),
       timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
     };
     // the name must have a handler somewhere, also when the caller picks the queue
@@ -225,7 +225,8 @@ function jobIdOf(where: string, jobId: unknown): string {
   return jobId;
 }
 
-function runAtOf(where: string, options: EnqueueOptions): number {
+/** Delay from now; storage adds it to its own clock, so hosts with skewed clocks agree on due times. */
+function delayOf(where: string, options: EnqueueOptions): number {
   if (options.delayMs !== undefined && options.runAt !== undefined) {
     throw new InvalidOptionsError(`${where} options: give delayMs or runAt, not both.`);
   }
@@ -233,14 +234,14 @@ function runAtOf(where: string, options: EnqueueOptions): number {
     if (typeof options.delayMs !== 'number' || !Number.isFinite(options.delayMs) || options.delayMs < 0) {
       throw new InvalidOptionsError(INVALID_OPTION(where, 'delayMs', 'a finite number of milliseconds, 0 or more', options.delayMs));
     }
-    return options.delayMs === 0 ? 0 : Date.now() + Math.ceil(options.delayMs);
+    return Math.ceil(options.delayMs);
   }
   if (options.runAt !== undefined) {
     const at = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt;
     if (typeof at !== 'number' || !Number.isFinite(at)) {
       throw new InvalidOptionsError(INVALID_OPTION(where, 'runAt', 'a valid Date or epoch milliseconds', options.runAt));
     }
-    return at;
+    return Math.max(0, Math.ceil(at - Date.now()));
   }
   return 0;
 }

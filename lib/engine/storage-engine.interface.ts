@@ -9,8 +9,8 @@ export interface NewJob {
   data: string;
   priority: number;
   maxAttempts: number;
-  /** Epoch ms before which it must not run; 0 = now. */
-  runAt: number;
+  /** How long from now (storage's clock) before it may run; 0 = now. */
+  delayMs: number;
   /** 0 = no timeout. */
   timeoutMs: number;
 }
@@ -24,13 +24,14 @@ export interface ClaimedJob {
   maxAttempts: number;
   timeoutMs: number;
   enqueuedAt: number;
+  priority: number;
 }
 
 /** What a worker reports about one job it held. */
 export type Settlement =
   | { id: string; outcome: 'completed'; result: string }
-  /** `retryAt` -1: no retry whatever attempts remain (UnrecoverableError). */
-  | { id: string; outcome: 'failed'; error: JobErrorRecord; retryAt: number };
+  /** `retryInMs` -1: no retry whatever attempts remain (UnrecoverableError); else the backoff delay. */
+  | { id: string; outcome: 'failed'; error: JobErrorRecord; retryInMs: number };
 
 export interface ClaimRequest {
   queue: string;
@@ -40,27 +41,49 @@ export interface ClaimRequest {
   /**
    * Jobs to claim beyond `max` as reserved: held by this worker but not started, so if it dies
    * they go back to the queue without counting an attempt or a stall. Claimed after the `max`.
+   * A job that was reserved by a worker that died is never reserved again, only claimed to start.
    */
   reserve: number;
   /** Reserved jobs this worker has started since its last call; their attempt begins now. */
   started: string[];
   settlements: Settlement[];
+  /** Jobs handed back to the front of the queue after the settlements, no attempt or stall counted (shutdown). */
+  release?: string[];
+  /**
+   * How many jobs the worker believes storage lists as its own before this call (running,
+   * reserved, finished but not yet settled), and how many more claims under way may add. Storage
+   * answers `reconcile` when its own count is outside that range.
+   */
+  held: number;
+  inFlight: number;
+  /** Job names with a handler concurrency limit, and how many more of each this worker may take. */
+  limits?: [name: string, remaining: number][];
 }
 
 export interface ClaimResponse {
   jobs: ClaimedJob[];
-  /** Epoch ms at which a delayed job falls due or another worker's lease expires; null if none. */
-  nextWakeAt: number | null;
+  /** Milliseconds until a delayed job falls due or another worker's lease expires; null if none. */
+  wakeInMs: number | null;
   /** Jobs this worker holds that a user cancelled since its last call. */
   cancelled: string[];
-  /** The worker's lease had expired before this call: every job it held before it went to others. */
-  lost: boolean;
+  /**
+   * What storage holds for this worker differs from what the worker said it holds (its lease
+   * expired and its jobs went to others, or a reply was lost): it must start nothing it held
+   * before until `heartbeat` with its held ids has said which are still its own.
+   */
+  reconcile: boolean;
+}
+
+/** A job the worker said it holds that storage no longer lists as its own. */
+export interface GoneJob {
+  id: string;
+  /** True when a user cancelled it; otherwise the worker's lease had expired and it went to others. */
+  cancelled: boolean;
 }
 
 export interface HeartbeatResponse {
-  /** The worker's lease had expired and its jobs were handed to others: stop working on them. */
-  lost: boolean;
-  cancelled: string[];
+  /** Jobs to stop working on (cancelled, or lost with the lease). */
+  gone: GoneJob[];
 }
 
 /** A stored job, fields still in their stored (serialized) form. */
@@ -109,10 +132,13 @@ export interface StorageEngine {
   waitForWork(queue: string, until: number): Promise<void>;
   /** Ends every pending `waitForWork` at once (shutdown). */
   interruptWaits(): void;
-  /** Renews the worker's lease on all it holds, and recovers jobs of workers whose lease expired. */
-  heartbeat(queue: string, workerId: string): Promise<HeartbeatResponse>;
-  /** Hands jobs back to the front of their queue without counting an attempt or a stall. */
-  release(queue: string, workerId: string, ids: string[]): Promise<void>;
+  /**
+   * Renews the worker's lease on all it holds, and recovers jobs of workers whose lease expired.
+   * With `held` (every id the worker holds, sent only while none of its claims is under way) it
+   * also reconciles: jobs storage lists as the worker's that it does not hold (a claim whose reply
+   * was lost) go back to the queue, and held jobs storage no longer lists as its own are `gone`.
+   */
+  heartbeat(queue: string, workerId: string, held: string[] | null): Promise<HeartbeatResponse>;
   /** Records progress or a log line of a job the worker holds; ignored if it no longer holds it. */
   annotate(queue: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void>;
   getJob(queue: string, id: string): Promise<StoredJob | null>;

@@ -38,6 +38,15 @@ export class JobHandlerRegistry {
     return new Map([...this.handlers.values()].map((handler) => [handler.name, handler.queue]));
   }
 
+  /** Handlers of `queue` with a concurrency limit of their own. */
+  limited(queue: string): { name: string; concurrency: number }[] {
+    const limited = [];
+    for (const { name, queue: own, concurrency } of this.handlers.values()) {
+      if (own === queue && concurrency) limited.push({ name, concurrency });
+    }
+    return limited;
+  }
+
   /** Queues that have at least one handler here. */
   queues(): string[] {
     return [...new Set([...this.handlers.values()].map((handler) => handler.queue))];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Job, JobFailedError, UnrecoverableError, type JobContext } from '../../lib/index.js';
 import { createTestApp, deferred, eventually, type TestApp } from '../support/test-app.js';
+import type { ClaimRequest } from '../../lib/engine/storage-engine.interface.js';
 import type { EngineHarness } from './engine-harness.js';
 
 type Behaviour = (data: any, ctx: JobContext) => unknown;
@@ -12,6 +13,11 @@ class ConformanceJobs {
 
   @Job('task')
   task(data: unknown, ctx: JobContext) {
+    return ConformanceJobs.behaviour(data, ctx);
+  }
+
+  @Job('solo', { concurrency: 1 })
+  solo(data: unknown, ctx: JobContext) {
     return ConformanceJobs.behaviour(data, ctx);
   }
 }
@@ -30,6 +36,11 @@ export function describeConformance(harness: EngineHarness): void {
       await app?.close();
       ConformanceJobs.behaviour = () => undefined;
     });
+
+    /** One round trip of a worker the test plays itself (a crashed one, or one that goes silent). */
+    function claimAs(workerId: string, request: Omit<ClaimRequest, 'queue' | 'workerId' | 'held' | 'inFlight'> & { held?: number }) {
+      return app.engine.claim({ queue: 'default', workerId, held: 0, inFlight: 0, ...request });
+    }
 
     async function runPaused(enqueue: () => Promise<string[]>): Promise<unknown[]> {
       const seen: unknown[] = [];
@@ -160,16 +171,14 @@ export function describeConformance(harness: EngineHarness): void {
       await blockerStarted.promise;
       const { id } = await app.jobs.enqueue('task', 'stalled');
       // a worker that claims the job and then goes silent, as a crashed process would
-      const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 0, started: [], settlements: [] });
+      const ghost = await claimAs('ghost', { max: 1, reserve: 0, started: [], settlements: [] });
       expect(ghost.jobs.map((job) => job.id)).toEqual([id]);
       expect((await app.jobs.getJob(id))?.state).toBe('active');
       unblock.resolve();
       await expect(app.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBe('recovered');
       expect(await app.jobs.getJob(id)).toMatchObject({ stalls: 1, attempts: 1, state: 'completed' });
       // the ghost's late report is void: the job belongs to the worker that ran it
-      await app.engine.claim({
-        queue: 'default',
-        workerId: 'ghost',
+      await claimAs('ghost', {
         max: 0,
         reserve: 0,
         started: [],
@@ -181,10 +190,10 @@ export function describeConformance(harness: EngineHarness): void {
     it('moves a job that stalls more than maxStalls times to the dead-letter state', async () => {
       await open({ leaseMs: 150, maxStalls: 0, workers: false });
       const { id } = await app.jobs.enqueue('task', 'x');
-      await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 0, started: [], settlements: [] });
+      await claimAs('ghost', { max: 1, reserve: 0, started: [], settlements: [] });
       // once the lease runs out, any worker's next round trip finds the job stalled
       await eventually('the stalled job to be reaped', async () => {
-        await app.engine.claim({ queue: 'default', workerId: 'reaper', max: 0, reserve: 0, started: [], settlements: [] });
+        await claimAs('reaper', { max: 0, reserve: 0, started: [], settlements: [] });
         return (await app.jobs.getJob(id))?.state === 'dead';
       });
       const job = await app.jobs.getJob(id);
@@ -198,15 +207,23 @@ export function describeConformance(harness: EngineHarness): void {
       const ids: string[] = [];
       for (const n of [1, 2, 3, 4]) ids.push((await app.jobs.enqueue('task', n)).id);
       // a worker starts one job, reserves three, starts the first reserved one and dies
-      const ghost = await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 1, reserve: 3, started: [], settlements: [] });
+      const ghost = await claimAs('ghost', { max: 1, reserve: 3, started: [], settlements: [] });
       expect(ghost.jobs.map((job) => [job.id, job.attempt])).toEqual(ids.map((id) => [id, 1]));
-      await app.engine.claim({ queue: 'default', workerId: 'ghost', max: 0, reserve: 0, started: [ids[1]!], settlements: [] });
-      expect(await Promise.all(ids.map(async (id) => (await app.jobs.getJob(id))?.attempts))).toEqual([1, 1, 0, 0]);
-      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 4 });
+      // reserved jobs have not reached a handler: they show as waiting, with no attempt used
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 3, active: 1 });
+      await claimAs('ghost', { max: 0, reserve: 0, started: [ids[1]!], settlements: [] });
+      const before = await Promise.all(ids.map((id) => app.jobs.getJob(id)));
+      expect(before.map((job) => [job?.state, job?.attempts])).toEqual([
+        ['active', 1],
+        ['active', 1],
+        ['waiting', 0],
+        ['waiting', 0],
+      ]);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 2, active: 2 });
 
       let rescued: string[] = [];
       await eventually('the dead worker to be reaped', async () => {
-        const claim = await app.engine.claim({ queue: 'default', workerId: 'rescuer', max: 4, reserve: 0, started: [], settlements: [] });
+        const claim = await claimAs('rescuer', { max: 4, reserve: 0, started: [], settlements: [] });
         rescued = claim.jobs.map((job) => job.id);
         return rescued.length > 0;
       });
@@ -220,12 +237,106 @@ export function describeConformance(harness: EngineHarness): void {
       ]);
     });
 
+    it('claims a job reserved by a worker that died only to start, and counts a stall when that worker dies too', async () => {
+      // a poison job: it kills whichever process starts it, reserved or not
+      await open({ leaseMs: 150, maxStalls: 1, workers: false });
+      const { id } = await app.jobs.enqueue('task', 'poison');
+      await claimAs('first', { max: 0, reserve: 1, started: [], settlements: [] });
+      // the first worker died before it could report the start. Once its lease has lapsed and it
+      // is reaped, the job may not be reserved again (it would hop from worker to worker
+      // uncounted), only started
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await claimAs('reaper', { max: 0, reserve: 0, started: [], settlements: [] });
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'waiting', stalls: 0, attempts: 0 });
+      expect((await claimAs('reserver', { max: 0, reserve: 5, started: [], settlements: [] })).jobs).toEqual([]);
+      const second = await claimAs('second', { max: 1, reserve: 0, started: [], settlements: [] });
+      expect(second.jobs.map((job) => [job.id, job.attempt])).toEqual([[id, 1]]);
+      // the second worker dies too: both deaths count, which is over maxStalls
+      await eventually('the poison job to be dead', async () => {
+        await claimAs('reaper', { max: 0, reserve: 0, started: [], settlements: [] });
+        return (await app.jobs.getJob(id))?.state === 'dead';
+      });
+      const job = await app.jobs.getJob(id);
+      expect(job).toMatchObject({ state: 'dead', stalls: 2 });
+      expect(job?.errors.map((e) => e.name)).toEqual(['StalledError']);
+    });
+
+    it('hands back jobs claimed by a call whose reply never reached the worker', async () => {
+      await open({ workers: false });
+      const ids: string[] = [];
+      for (const n of [1, 2, 3]) ids.push((await app.jobs.enqueue('task', n)).id);
+      // the reply of this claim is lost: the worker believes it holds nothing
+      await claimAs('w', { max: 2, reserve: 1, started: [], settlements: [] });
+      const next = await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [] });
+      expect(next.reconcile).toBe(true);
+      await expect(app.engine.heartbeat('default', 'w', [])).resolves.toEqual({ gone: [] });
+      const jobs = await Promise.all(ids.map((id) => app.jobs.getJob(id)));
+      expect(jobs.map((job) => [job?.state, job?.attempts])).toEqual([
+        ['waiting', 0],
+        ['waiting', 0],
+        ['waiting', 0],
+      ]);
+      // back at the front of the queue (in no particular order among themselves)
+      await app.jobs.enqueue('task', 4);
+      const again = await claimAs('w', { max: 3, reserve: 0, started: [], settlements: [] });
+      expect(again.jobs.map((job) => job.id).sort()).toEqual([...ids].sort());
+    });
+
+    it('tells a worker whose jobs went to others, however long it was away, which jobs it lost', async () => {
+      await open({ leaseMs: 100, workers: false });
+      const { id } = await app.jobs.enqueue('task', 'x');
+      await claimAs('sleeper', { max: 1, reserve: 0, started: [], settlements: [] });
+      await eventually('the sleeper to be reaped', async () => {
+        const claim = await claimAs('other', { max: 1, reserve: 0, started: [], settlements: [] });
+        return claim.jobs.length === 1;
+      });
+      // fifteen leases later the news is still there
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const back = await claimAs('sleeper', { max: 0, reserve: 0, started: [], settlements: [], held: 1 });
+      expect(back.reconcile).toBe(true);
+      await expect(app.engine.heartbeat('default', 'sleeper', [id])).resolves.toEqual({ gone: [{ id, cancelled: false }] });
+    });
+
+    it('keeps other jobs flowing while a handler is at its own concurrency limit', async () => {
+      await open({ queues: { default: { concurrency: 10 } } });
+      const gate = deferred();
+      const soloStarted = deferred();
+      ConformanceJobs.behaviour = async (data) => {
+        if (data === 'solo') {
+          soloStarted.resolve();
+          await gate.promise;
+        }
+        return data;
+      };
+      await app.jobs.pause();
+      const solos = await app.jobs.enqueueMany(Array.from({ length: 40 }, () => ({ name: 'solo', data: 'solo' })));
+      const other = await app.jobs.enqueue('task', 'other');
+      await app.jobs.resume();
+      await soloStarted.promise;
+      // the first solo job still runs: the other job did not wait for it
+      await expect(app.jobs.waitFor(other.id, { timeoutMs: 5000 })).resolves.toBe('other');
+      const states = await Promise.all(solos.map(async ({ id }) => (await app.jobs.getJob(id))!));
+      expect(states.filter((job) => job.state === 'active')).toHaveLength(1);
+      // jobs not handed to a handler yet are waiting and have used no attempt
+      expect(states.filter((job) => job.state === 'waiting' && job.attempts === 0)).toHaveLength(39);
+      gate.resolve();
+      for (const { id } of solos) await app.jobs.waitFor(id);
+    });
+
+    it('finds and cancels a job enqueued to a queue no worker serves', async () => {
+      await open();
+      const { id } = await app.jobs.enqueue('task', 'x', { queue: 'adhoc' });
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'waiting', queue: 'adhoc' });
+      await expect(app.jobs.cancel(id)).resolves.toBe(true);
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'cancelled' });
+    });
+
     it('hands reserved jobs back on release without counting an attempt', async () => {
       await open({ workers: false });
       const ids: string[] = [];
       for (const n of [1, 2]) ids.push((await app.jobs.enqueue('task', n)).id);
-      await app.engine.claim({ queue: 'default', workerId: 'w', max: 1, reserve: 1, started: [], settlements: [] });
-      await app.engine.release('default', 'w', ids);
+      await claimAs('w', { max: 1, reserve: 1, started: [], settlements: [] });
+      await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [], release: ids });
       const jobs = await Promise.all(ids.map((id) => app.jobs.getJob(id)));
       expect(jobs.map((job) => [job?.state, job?.attempts])).toEqual([
         ['waiting', 0],

@@ -15,8 +15,10 @@ export interface MemoryJob {
   startedAt?: number;
   finishedAt?: number;
   worker?: string;
-  /** Claimed by `worker` but not started yet: neither an attempt nor a stall so far. */
+  /** Claimed by `worker` but not started yet: shown as waiting, neither an attempt nor a stall so far. */
   reserved?: boolean;
+  /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
+  suspected?: number;
   result?: string;
   errors: JobErrorRecord[];
   progress?: string;
@@ -36,7 +38,8 @@ export class MemoryQueue {
   readonly leases = new Map<string, number>();
   readonly held = new Map<string, Set<string>>();
   readonly cancelledUnder = new Map<string, Set<string>>();
-  readonly lost = new Set<string>();
+  /** Workers whose jobs were recovered, and when: kept until each asks, or for a day. */
+  readonly lost = new Map<string, number>();
   /** Finished ids in finishing order, oldest first. */
   readonly completed: string[] = [];
   readonly dead: string[] = [];
@@ -52,15 +55,33 @@ export class MemoryQueue {
     this.waiting.set(job.priority, list);
   }
 
-  /** Up to `max` waiting ids, highest priority first, FIFO within one. */
-  popWaiting(max: number): string[] {
-    const taken: string[] = [];
+  /**
+   * Up to `max` waiting jobs, highest priority first, FIFO within one. `take` decides for each
+   * in turn: claim it, skip it (it stays first in line), or stop there.
+   */
+  popWaiting(max: number, take: (job: MemoryJob) => 'take' | 'skip' | 'stop'): MemoryJob[] {
+    const taken: MemoryJob[] = [];
     for (const priority of [...this.waiting.keys()].sort((a, b) => b - a)) {
       const list = this.waiting.get(priority)!;
-      taken.push(...list.splice(0, max - taken.length));
-      if (list.length === 0) this.waiting.delete(priority);
+      for (let i = 0; i < list.length && taken.length < max; ) {
+        const job = this.jobs.get(list[i]!)!;
+        const verdict = take(job);
+        if (verdict === 'stop') return this.dropEmpty(priority, taken);
+        if (verdict === 'skip') {
+          i++;
+          continue;
+        }
+        list.splice(i, 1);
+        taken.push(job);
+      }
+      this.dropEmpty(priority, taken);
       if (taken.length === max) break;
     }
+    return taken;
+  }
+
+  private dropEmpty(priority: number, taken: MemoryJob[]): MemoryJob[] {
+    if (this.waiting.get(priority)?.length === 0) this.waiting.delete(priority);
     return taken;
   }
 

@@ -5,12 +5,16 @@ import type {
   CancelOutcome,
   ClaimRequest,
   ClaimResponse,
+  GoneJob,
   HeartbeatResponse,
   NewJob,
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
 import { MemoryQueue, type MemoryJob } from './memory-queue.js';
+
+/** How long a worker whose jobs were recovered can still learn of it. */
+const LOST_KEPT_MS = 86_400_000;
 
 /**
  * Jobs in this process's memory: the Redis engine's semantics (leases, stalls, retries,
@@ -46,10 +50,10 @@ export class MemoryEngine implements StorageEngine {
         stalls: 0,
       };
       queue.jobs.set(job.id, stored);
-      if (job.runAt > now) {
+      if (job.delayMs > 0) {
         stored.state = 'delayed';
-        stored.runAt = job.runAt;
-        queue.delayed.set(job.id, job.runAt);
+        stored.runAt = now + job.delayMs;
+        queue.delayed.set(job.id, stored.runAt);
       } else {
         queue.pushWaiting(stored, false);
       }
@@ -63,23 +67,18 @@ export class MemoryEngine implements StorageEngine {
     const now = Date.now();
     const held = queue.held.get(request.workerId) ?? new Set<string>();
     queue.held.set(request.workerId, held);
+    const stored = held.size + (queue.cancelledUnder.get(request.workerId)?.size ?? 0);
+    const reconcile = queue.lost.delete(request.workerId) || stored < request.held || stored > request.held + request.inFlight;
     for (const id of request.started) {
       const job = queue.jobs.get(id)!;
-      if (!held.has(id) || !job.reserved) continue;
-      job.reserved = false;
-      job.attempts += 1;
-      job.startedAt = now;
+      if (held.has(id) && job.reserved) this.countStart(job, now);
     }
     let completed = false;
     for (const settlement of request.settlements) {
       if (!held.delete(settlement.id)) continue;
       const job = queue.jobs.get(settlement.id)!;
-      if (job.reserved) {
-        // started and finished since the last call: its attempt counts now
-        job.reserved = false;
-        job.attempts += 1;
-        job.startedAt = now;
-      }
+      // a reserved job started and finished since the last call: its attempt counts now
+      if (job.reserved) this.countStart(job, now);
       if (settlement.outcome === 'completed') {
         job.state = 'completed';
         job.finishedAt = now;
@@ -88,16 +87,19 @@ export class MemoryEngine implements StorageEngine {
         completed = true;
       } else {
         job.errors.push(settlement.error);
-        if (settlement.retryAt >= 0 && job.attempts < job.maxAttempts) {
+        if (settlement.retryInMs >= 0 && job.attempts < job.maxAttempts) {
           job.state = 'failed';
-          job.runAt = settlement.retryAt;
-          queue.retry.set(job.id, settlement.retryAt);
+          job.runAt = now + settlement.retryInMs;
+          queue.retry.set(job.id, job.runAt);
         } else {
           this.toDead(queue, job, now);
         }
       }
     }
     if (completed) this.trim(queue, queue.completed, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
+    const release = [...(request.release ?? [])].reverse();
+    for (const id of release) if (held.delete(id)) this.requeue(queue, queue.jobs.get(id)!);
+    if (release.length > 0) queue.wake();
     this.reap(queue, now, request.workerId);
     for (const due of [queue.delayed, queue.retry]) {
       for (const [id, at] of [...due].sort((a, b) => a[1] - b[1])) {
@@ -108,37 +110,44 @@ export class MemoryEngine implements StorageEngine {
     }
     const jobs = [];
     if (request.max + request.reserve > 0 && !queue.paused) {
-      for (const id of queue.popWaiting(request.max + request.reserve)) {
-        const job = queue.jobs.get(id)!;
+      const limits = new Map(request.limits ?? []);
+      let claimed = 0;
+      const taken = queue.popWaiting(request.max + request.reserve, (job) => {
+        const remaining = limits.get(job.name);
+        if (remaining !== undefined && remaining <= 0) return 'skip';
+        // a job reserved by a worker that died may be what killed it: only claim it to start
+        if (claimed >= request.max && job.suspected) return 'stop';
+        if (remaining !== undefined) limits.set(job.name, remaining - 1);
+        claimed++;
+        return 'take';
+      });
+      for (const job of taken) {
         job.reserved = jobs.length >= request.max;
-        if (!job.reserved) {
-          job.attempts += 1;
-          job.startedAt = now;
-        }
-        job.state = 'active';
+        if (!job.reserved) this.countStart(job, now);
         job.worker = request.workerId;
-        held.add(id);
+        held.add(job.id);
         jobs.push({
-          id,
+          id: job.id,
           name: job.name,
           data: job.data,
           attempt: job.reserved ? job.attempts + 1 : job.attempts,
           maxAttempts: job.maxAttempts,
           timeoutMs: job.timeoutMs,
           enqueuedAt: job.enqueuedAt,
+          priority: job.priority,
         });
       }
     }
     queue.register(request.workerId, now, this.config.leaseMs);
-    let nextWakeAt: number | null = null;
+    let wakeAt: number | null = null;
     const consider = (at: number) => {
-      if (nextWakeAt === null || at < nextWakeAt) nextWakeAt = at;
+      if (wakeAt === null || at < wakeAt) wakeAt = at;
     };
     for (const at of queue.delayed.values()) consider(at);
     for (const at of queue.retry.values()) consider(at);
     for (const [worker, at] of queue.leases) if (worker !== request.workerId) consider(at);
-    const lost = queue.lost.delete(request.workerId);
-    return { jobs, nextWakeAt, cancelled: this.takeCancelled(queue, request.workerId), lost };
+    const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
+    return { jobs, wakeInMs, cancelled: this.takeCancelled(queue, request.workerId), reconcile };
   }
 
   waitForWork(queue: string, until: number): Promise<void> {
@@ -160,30 +169,31 @@ export class MemoryEngine implements StorageEngine {
     for (const queue of this.queues.values()) queue.wake();
   }
 
-  async heartbeat(queueName: string, workerId: string): Promise<HeartbeatResponse> {
+  async heartbeat(queueName: string, workerId: string, heldIds: string[] | null): Promise<HeartbeatResponse> {
     const queue = this.queue(queueName);
     const now = Date.now();
-    queue.register(workerId, now, this.config.leaseMs);
     this.reap(queue, now, workerId);
-    const lost = queue.lost.delete(workerId);
-    return { lost, cancelled: this.takeCancelled(queue, workerId) };
-  }
-
-  async release(queueName: string, workerId: string, ids: string[]): Promise<void> {
-    const queue = this.queue(queueName);
-    const held = queue.held.get(workerId);
-    let released = 0;
-    for (const id of [...ids].reverse()) {
-      if (!held?.delete(id)) continue;
-      const job = queue.jobs.get(id)!;
-      // a reserved job never counted its attempt
-      if (job.reserved) job.reserved = false;
-      else job.attempts -= 1;
-      queue.pushWaiting(job, true);
-      released++;
+    const gone: GoneJob[] = this.takeCancelled(queue, workerId).map((id) => ({ id, cancelled: true }));
+    if (heldIds) {
+      gone.length = 0;
+      const held = queue.held.get(workerId) ?? new Set<string>();
+      const claimed = new Set(heldIds);
+      let orphans = 0;
+      for (const id of held) {
+        if (claimed.has(id)) continue;
+        // claimed by a call whose reply never reached the worker
+        held.delete(id);
+        this.requeue(queue, queue.jobs.get(id)!);
+        orphans++;
+      }
+      if (orphans > 0) queue.wake();
+      queue.lost.delete(workerId);
+      for (const id of heldIds) {
+        if (!held.has(id)) gone.push({ id, cancelled: queue.jobs.get(id)?.state === 'cancelled' });
+      }
     }
-    queue.register(workerId, Date.now(), this.config.leaseMs);
-    if (released > 0) queue.wake();
+    queue.register(workerId, now, this.config.leaseMs);
+    return { gone };
   }
 
   async annotate(queueName: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void> {
@@ -227,6 +237,10 @@ export class MemoryEngine implements StorageEngine {
     const now = Date.now();
     switch (job.state) {
       case 'waiting':
+        if (job.reserved) {
+          this.takeFromWorker(queue, job);
+          break;
+        }
         queue.removeWaiting(job);
         break;
       case 'delayed':
@@ -235,16 +249,9 @@ export class MemoryEngine implements StorageEngine {
       case 'failed':
         queue.retry.delete(id);
         break;
-      case 'active': {
-        const worker = job.worker!;
-        queue.held.get(worker)?.delete(id);
-        job.reserved = false;
-        const cancelled = queue.cancelledUnder.get(worker) ?? new Set<string>();
-        cancelled.add(id);
-        queue.cancelledUnder.set(worker, cancelled);
-        queue.register(worker, now, this.config.leaseMs);
+      case 'active':
+        this.takeFromWorker(queue, job);
         break;
-      }
       default:
         return 'finished';
     }
@@ -263,10 +270,17 @@ export class MemoryEngine implements StorageEngine {
 
   async counts(queueName: string): Promise<QueueCounts> {
     const queue = this.queue(queueName);
+    // a reserved job has not reached its handler: it is still waiting
     let active = 0;
-    for (const held of queue.held.values()) active += held.size;
+    let reserved = 0;
+    for (const held of queue.held.values()) {
+      for (const id of held) {
+        if (queue.jobs.get(id)!.reserved) reserved++;
+        else active++;
+      }
+    }
     return {
-      waiting: queue.waitingCount(),
+      waiting: queue.waitingCount() + reserved,
       delayed: queue.delayed.size,
       active,
       completed: queue.completed.length,
@@ -303,6 +317,12 @@ export class MemoryEngine implements StorageEngine {
     return queue;
   }
 
+  /**
+   * Hands the jobs of workers whose lease expired back to the queue (or to the dead letters once
+   * they stalled too often). A reserved job may have reached its handler just before its worker
+   * died: it goes back unharmed, but is only claimed to start from then on, and counts as a stall
+   * if its next worker dies too.
+   */
   private reap(queue: MemoryQueue, now: number, self: string): void {
     let recovered = 0;
     for (const [worker, expiry] of [...queue.leases]) {
@@ -310,13 +330,14 @@ export class MemoryEngine implements StorageEngine {
       for (const id of queue.held.get(worker) ?? []) {
         const job = queue.jobs.get(id)!;
         if (job.reserved) {
-          // reserved, never started: back to the front as if never claimed
           job.reserved = false;
+          job.suspected = (job.suspected ?? 0) + 1;
           queue.pushWaiting(job, true);
           recovered++;
           continue;
         }
-        job.stalls += 1;
+        job.stalls += 1 + (job.suspected ?? 0);
+        job.suspected = 0;
         job.attempts -= 1;
         if (job.stalls > this.config.maxStalls) {
           job.errors.push({ attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now });
@@ -329,9 +350,36 @@ export class MemoryEngine implements StorageEngine {
       queue.held.delete(worker);
       queue.cancelledUnder.delete(worker);
       queue.leases.delete(worker);
-      queue.lost.add(worker);
+      queue.lost.set(worker, now);
     }
+    for (const [worker, at] of queue.lost) if (at < now - LOST_KEPT_MS) queue.lost.delete(worker);
     if (recovered > 0) queue.wake();
+  }
+
+  private countStart(job: MemoryJob, now: number): void {
+    job.reserved = false;
+    job.attempts += 1;
+    job.state = 'active';
+    job.startedAt = now;
+  }
+
+  /** Back to the front of the queue; a started job gives its attempt back. */
+  private requeue(queue: MemoryQueue, job: MemoryJob): void {
+    if (job.reserved) job.reserved = false;
+    else job.attempts -= 1;
+    queue.pushWaiting(job, true);
+  }
+
+  /** A user cancelled a job a worker holds: the worker is told at its next call. The lease is left as it is. */
+  private takeFromWorker(queue: MemoryQueue, job: MemoryJob): void {
+    const worker = job.worker!;
+    const held = queue.held.get(worker);
+    held?.delete(job.id);
+    job.reserved = false;
+    const cancelled = queue.cancelledUnder.get(worker) ?? new Set<string>();
+    cancelled.add(job.id);
+    queue.cancelledUnder.set(worker, cancelled);
+    if (held?.size === 0) queue.leases.delete(worker);
   }
 
   private toDead(queue: MemoryQueue, job: MemoryJob, now: number): void {

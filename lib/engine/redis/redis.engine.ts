@@ -6,6 +6,7 @@ import type {
   ClaimRequest,
   ClaimResponse,
   ClaimedJob,
+  GoneJob,
   HeartbeatResponse,
   NewJob,
   StorageEngine,
@@ -14,7 +15,7 @@ import type {
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { defineScripts, type ScriptRunner } from './redis-scripts.js';
 
-const CLAIMED_FIELDS = 7;
+const CLAIMED_FIELDS = 8;
 /** Jobs per enqueue script call when many callers enqueue in the same tick. */
 const MAX_ENQUEUE_BATCH = 1000;
 
@@ -30,6 +31,8 @@ export class RedisEngine implements StorageEngine {
   /** Enqueue calls of the current tick, per queue, not yet sent. */
   private readonly batches = new Map<string, EnqueueBatch>();
   private readonly configArgs: (string | number)[];
+  /** Queues known to be in the cluster's list of queues, so `getJob` and `cancel` find their jobs. */
+  private readonly listedQueues = new Set<string>();
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -57,6 +60,7 @@ export class RedisEngine implements StorageEngine {
    */
   async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
     if (this.client.status !== 'ready') await this.connect();
+    for (const job of jobs) if (!this.listedQueues.has(job.queue)) await this.listQueue(job.queue);
     if (jobs.length === 1) {
       const [flag] = await this.batchFor(jobs[0]!.queue, 1).add(jobs);
       return [{ id: jobs[0]!.id, created: flag === 1 }];
@@ -105,13 +109,16 @@ export class RedisEngine implements StorageEngine {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
-    const args: (string | number)[] = [Date.now(), request.workerId, request.max, request.reserve, ...this.configArgs];
+    const args: (string | number)[] = [request.workerId, request.max, request.reserve, request.held, request.inFlight, ...this.configArgs];
     args.push(request.started.length, ...request.started, request.settlements.length);
     for (const s of request.settlements) {
       if (s.outcome === 'completed') args.push(s.id, 'c', s.result, -1);
-      else args.push(s.id, 'f', JSON.stringify(s.error), s.retryAt);
+      else args.push(s.id, 'f', JSON.stringify(s.error), s.retryInMs);
     }
-    const [flat, nextWake, cancelled, lost] = (await this.run('claim', this.base(request.queue), args)) as [
+    const release = request.release ?? [];
+    const limits = request.limits ?? [];
+    args.push(release.length, ...release, limits.length, ...limits.flat());
+    const [flat, wakeIn, cancelled, reconcile] = (await this.run('claim', this.base(request.queue), args)) as [
       (string | number)[],
       number,
       string[],
@@ -127,9 +134,10 @@ export class RedisEngine implements StorageEngine {
         maxAttempts: Number(flat[i + 4]),
         timeoutMs: Number(flat[i + 5]),
         enqueuedAt: Number(flat[i + 6]),
+        priority: Number(flat[i + 7]),
       });
     }
-    return { jobs, nextWakeAt: nextWake < 0 ? null : nextWake, cancelled, lost: lost === 1 };
+    return { jobs, wakeInMs: wakeIn < 0 ? null : wakeIn, cancelled, reconcile: reconcile === 1 };
   }
 
   async waitForWork(queue: string, until: number): Promise<void> {
@@ -154,17 +162,12 @@ export class RedisEngine implements StorageEngine {
     this.blocking.clear();
   }
 
-  async heartbeat(queue: string, workerId: string): Promise<HeartbeatResponse> {
-    const [lost, cancelled] = (await this.run('heartbeat', this.base(queue), [Date.now(), workerId, ...this.configArgs])) as [
-      number,
-      string[],
-    ];
-    return { lost: lost === 1, cancelled };
-  }
-
-  async release(queue: string, workerId: string, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.run('release', this.base(queue), [Date.now(), workerId, ...this.configArgs, ...ids]);
+  async heartbeat(queue: string, workerId: string, held: string[] | null): Promise<HeartbeatResponse> {
+    const args = [workerId, held ? '1' : '0', ...this.configArgs, ...(held ?? [])];
+    const flat = (await this.run('heartbeat', this.base(queue), args)) as (string | number)[];
+    const gone: GoneJob[] = [];
+    for (let i = 0; i < flat.length; i += 2) gone.push({ id: String(flat[i]), cancelled: flat[i + 1] === 1 });
+    return { gone };
   }
 
   async annotate(queue: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void> {
@@ -190,7 +193,8 @@ export class RedisEngine implements StorageEngine {
       id,
       name: hash.n!,
       queue,
-      state: hash.s as JobState,
+      // a reserved job has not reached its handler yet
+      state: (hash.s === 'reserved' ? 'waiting' : hash.s) as JobState,
       data: hash.d!,
       priority: Number(hash.p),
       attempts: Number(hash.a ?? 0),
@@ -209,7 +213,7 @@ export class RedisEngine implements StorageEngine {
 
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
-    return (await this.run('cancel', this.base(queue), [Date.now(), id, ...this.configArgs])) as CancelOutcome;
+    return (await this.run('cancel', this.base(queue), [id, ...this.configArgs])) as CancelOutcome;
   }
 
   async setPaused(queue: string, paused: boolean): Promise<void> {
@@ -235,6 +239,12 @@ export class RedisEngine implements StorageEngine {
       this.client.hset(`${this.config.prefix}:handlers`, ...flat),
       this.client.sadd(`${this.config.prefix}:queues`, ...new Set(routes.values())),
     ]);
+    for (const queue of routes.values()) this.listedQueues.add(queue);
+  }
+
+  private async listQueue(queue: string): Promise<void> {
+    await this.client.sadd(`${this.config.prefix}:queues`, queue);
+    this.listedQueues.add(queue);
   }
 
   async findHandlerQueue(name: string): Promise<string | null> {
@@ -278,9 +288,9 @@ class EnqueueBatch {
   }
 
   write(send: (args: (string | number)[]) => Promise<number[]>): void {
-    const args: (string | number)[] = [Date.now()];
+    const args: (string | number)[] = [];
     for (const job of this.jobs) {
-      args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.runAt, job.timeoutMs);
+      args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.delayMs, job.timeoutMs);
     }
     send(args).then(
       (flags) => {

@@ -1,13 +1,14 @@
--- cancel: removes a waiting, delayed or retrying job, or takes an active one from its worker
--- (which is told at its next call and aborts ctx.signal).
+-- cancel: removes a waiting, delayed or retrying job, or takes a reserved or active one from its
+-- worker (which is told at its next call and aborts ctx.signal). The worker's lease is left as
+-- it is: a cancel must not keep a dead worker's other jobs from being recovered.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1] now, ARGV[2] job id, ARGV[3..9] config (see read_config)
+-- ARGV[1] job id, ARGV[2..8] config (see read_config)
 -- Returns 'cancelled', 'not-found' or 'finished'.
 --@include lib
 local base = KEYS[1]
-local now = tonumber(ARGV[1])
-local id = ARGV[2]
-local cfg = read_config(ARGV, 3)
+local now = now_ms()
+local id = ARGV[1]
+local cfg = read_config(ARGV, 2)
 local jk = base .. ':j:' .. id
 local v = redis.call('HMGET', jk, 's', 'p', 'w')
 local state = v[1]
@@ -20,14 +21,15 @@ elseif state == 'delayed' then
   redis.call('ZREM', base .. ':delayed', id)
 elseif state == 'failed' then
   redis.call('ZREM', base .. ':retry', id)
-elseif state == 'active' then
+elseif state == 'active' or state == 'reserved' then
   local w = v[3]
-  redis.call('SREM', base .. ':a:' .. w, id)
-  redis.call('HDEL', jk, 'pf')
+  redis.call('SREM', base .. ':' .. (state == 'active' and 'a' or 'r') .. ':' .. w, id)
   local xk = base .. ':x:' .. w
   redis.call('SADD', xk, id)
   redis.call('PEXPIRE', xk, cfg.lease * 10)
-  register(base, w, now, cfg)
+  if redis.call('EXISTS', base .. ':a:' .. w, base .. ':r:' .. w) == 0 then
+    redis.call('ZREM', base .. ':workers', w)
+  end
 else
   return 'finished'
 end

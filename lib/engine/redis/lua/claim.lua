@@ -1,46 +1,65 @@
--- claim: one worker's round trip. Records which of its reserved jobs it started, settles the
--- jobs it finished, recovers jobs of workers whose lease expired, promotes due delayed and retry
--- jobs, then claims up to `start` + `reserve` jobs, highest priority first, FIFO within a priority.
--- The first `start` jobs count as started (an attempt begins). The others are reserved: held by
--- the worker, but neither an attempt nor a stall until it reports them started.
+-- claim: one worker's round trip. Checks that what Redis lists as the worker's matches what the
+-- worker says it holds, records which of its reserved jobs it started, settles the jobs it
+-- finished, hands back jobs it releases, recovers jobs of workers whose lease expired, promotes
+-- due delayed and retry jobs, then claims up to `start` + `reserve` jobs, highest priority
+-- first, FIFO within a priority. The first `start` jobs count as started (an attempt begins).
+-- The others are reserved: held by the worker, shown as waiting, neither an attempt nor a stall
+-- until it reports them started. A job reserved by a worker that died is only claimed to start.
+-- Jobs of a name at its handler's limit in this worker are skipped and stay first in line.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1] now, ARGV[2] worker id, ARGV[3] start, ARGV[4] reserve, ARGV[5..11] config (see read_config),
--- then a count and that many ids of reserved jobs started since the last call (a settlement
--- implies the start of its job, so finished ones need not be listed),
--- then a count and 4 per settlement: id, 'c' | 'f', result or error JSON, retry at (-1 = no retry)
--- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at) x N,
---           next wake-up ms or -1, cancelled ids, lost (1 when this worker's lease had expired) }
+-- ARGV[1] worker id, ARGV[2] start, ARGV[3] reserve, ARGV[4] held, ARGV[5] in flight,
+-- ARGV[6..12] config (see read_config), then these lists, each a count and its items:
+--   ids of reserved jobs started since the last call (a settlement implies the start of its job),
+--   settlements, 4 each: id, 'c' | 'f', result or error JSON, retry in ms (-1 = no retry),
+--   ids to release, limits, 2 each: job name, how many more of it the worker may take
+-- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
+--           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1) }
 --@include lib
+local MAX_SCAN = 500
 local base = KEYS[1]
-local now = tonumber(ARGV[1])
-local wid = ARGV[2]
-local start = tonumber(ARGV[3])
-local max = start + tonumber(ARGV[4])
-local cfg = read_config(ARGV, 5)
+local now = now_ms()
+local wid = ARGV[1]
+local start = tonumber(ARGV[2])
+local max = start + tonumber(ARGV[3])
+local held = tonumber(ARGV[4])
+local cfg = read_config(ARGV, 6)
 local ak = base .. ':a:' .. wid
+local rk = base .. ':r:' .. wid
 
-local i = 5 + CONFIG_ARGS
+-- the worker's lease expired and its jobs went to others, or a claim's reply never reached it
+local stored = redis.call('SCARD', ak) + redis.call('SCARD', rk) + redis.call('SCARD', base .. ':x:' .. wid)
+local reconcile = (stored < held or stored > held + tonumber(ARGV[5])) and 1 or 0
+if redis.call('ZREM', base .. ':lost', wid) == 1 then reconcile = 1 end
+
+local function count_start(jk)
+  redis.call('HINCRBY', jk, 'a', 1)
+  redis.call('HSET', jk, 's', 'active', 'sa', now)
+end
+
+local i = 6 + CONFIG_ARGS
 for _ = 1, tonumber(ARGV[i]) do
   i = i + 1
-  local jk = base .. ':j:' .. ARGV[i]
-  -- the job may have gone to another worker since (lease lost), which may have reserved it too
-  if redis.call('SISMEMBER', ak, ARGV[i]) == 1 and redis.call('HDEL', jk, 'pf') == 1 then
-    redis.call('HINCRBY', jk, 'a', 1)
-    redis.call('HSET', jk, 'sa', now)
+  local id = ARGV[i]
+  -- the job may have gone to another worker since (lease lost), or been cancelled
+  if redis.call('SREM', rk, id) == 1 then
+    redis.call('SADD', ak, id)
+    count_start(base .. ':j:' .. id)
   end
 end
 i = i + 1
-local settlement_count = tonumber(ARGV[i])
-i = i + 1
 local completed = 0
-for _ = 1, settlement_count do
-  local id, kind, payload, retry_at = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+for _ = 1, tonumber(ARGV[i]) do
+  local id, kind, payload, retry_in = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
   i = i + 4
-  -- a job no longer in this worker's set was cancelled or recovered: its outcome is void
-  if redis.call('SREM', ak, id) == 1 then
-    local jk = base .. ':j:' .. id
-    -- a reserved job that started and finished since the last call: its attempt counts now
-    if redis.call('HDEL', jk, 'pf') == 1 then redis.call('HINCRBY', jk, 'a', 1) end
+  local jk = base .. ':j:' .. id
+  -- a job no longer in this worker's sets was cancelled or recovered: its outcome is void.
+  -- A reserved one started and finished since the last call: its attempt counts now.
+  local mine = redis.call('SREM', ak, id) == 1
+  if not mine and redis.call('SREM', rk, id) == 1 then
+    count_start(jk)
+    mine = true
+  end
+  if mine then
     if kind == 'c' then
       redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
       redis.call('ZADD', base .. ':completed', now, id)
@@ -48,9 +67,9 @@ for _ = 1, settlement_count do
     else
       append_error(jk, payload)
       local v = redis.call('HMGET', jk, 'a', 'm')
-      if retry_at >= 0 and tonumber(v[1]) < tonumber(v[2]) then
-        redis.call('HSET', jk, 's', 'failed', 'ra', retry_at)
-        redis.call('ZADD', base .. ':retry', retry_at, id)
+      if retry_in >= 0 and tonumber(v[1]) < tonumber(v[2]) then
+        redis.call('HSET', jk, 's', 'failed', 'ra', now + retry_in)
+        redis.call('ZADD', base .. ':retry', now + retry_in, id)
       else
         to_dead(base, jk, id, now, cfg)
       end
@@ -59,6 +78,24 @@ for _ = 1, settlement_count do
 end
 if completed > 0 then
   trim(base, base .. ':completed', cfg.keep_count, cfg.keep_age, now)
+end
+i = i + 1
+local release_to = i + tonumber(ARGV[i])
+-- the last first: each goes to the front, so the first ends up first
+for k = release_to, i + 1, -1 do
+  local id = ARGV[k]
+  if redis.call('SREM', ak, id) == 1 then
+    requeue(base, id, true)
+  elseif redis.call('SREM', rk, id) == 1 then
+    requeue(base, id, false)
+  end
+end
+if release_to > i then wake(base) end
+i = release_to + 1
+local limit = {}
+for _ = 1, tonumber(ARGV[i]) do
+  limit[ARGV[i + 1]] = tonumber(ARGV[i + 2])
+  i = i + 2
 end
 
 reap(base, now, wid, cfg)
@@ -79,7 +116,11 @@ local jobs = {}
 local paused = redis.call('HEXISTS', base .. ':meta', 'paused') == 1
 if max > 0 and not paused then
   local got = 0
-  while got < max do
+  local scanned = 0
+  -- ids taken from a list but not claimed, per priority, in queue order: they go back in front
+  local back = {}
+  local full = false
+  while got < max and not full and scanned < max + MAX_SCAN do
     local top = redis.call('ZRANGE', base .. ':prios', 0, 0)
     if #top == 0 then break end
     local p = top[1]
@@ -89,31 +130,53 @@ if max > 0 and not paused then
       redis.call('ZREM', base .. ':prios', p)
     end
     if ids then
-      for k, id in ipairs(ids) do
+      scanned = scanned + #ids
+      local started, reserved = {}, {}
+      for _, id in ipairs(ids) do
         local jk = base .. ':j:' .. id
-        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a')
-        local attempt = tonumber(v[6] or '0') + 1
-        if got + k <= start then
-          redis.call('HSET', jk, 's', 'active', 'a', attempt, 'sa', now, 'w', wid)
-        else
-          redis.call('HSET', jk, 's', 'active', 'w', wid, 'pf', '1')
+        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a', 'rs')
+        local remaining = limit[v[1]]
+        local skip = full or (remaining ~= nil and remaining <= 0)
+        -- a job reserved by a worker that died may be what killed it: only claim it to start
+        if not skip and got >= start and v[7] then
+          full = true
+          skip = true
         end
-        local n = #jobs
-        jobs[n + 1] = id
-        jobs[n + 2] = v[1]
-        jobs[n + 3] = v[2]
-        jobs[n + 4] = attempt
-        jobs[n + 5] = v[3]
-        jobs[n + 6] = v[4] or '0'
-        jobs[n + 7] = v[5]
+        if skip then
+          back[p] = back[p] or {}
+          table.insert(back[p], id)
+        else
+          if remaining then limit[v[1]] = remaining - 1 end
+          got = got + 1
+          local attempt = tonumber(v[6] or '0') + 1
+          if got <= start then
+            redis.call('HSET', jk, 's', 'active', 'a', attempt, 'sa', now, 'w', wid)
+            started[#started + 1] = id
+          else
+            redis.call('HSET', jk, 's', 'reserved', 'w', wid)
+            reserved[#reserved + 1] = id
+          end
+          local n = #jobs
+          jobs[n + 1] = id
+          jobs[n + 2] = v[1]
+          jobs[n + 3] = v[2]
+          jobs[n + 4] = attempt
+          jobs[n + 5] = v[3]
+          jobs[n + 6] = v[4] or '0'
+          jobs[n + 7] = v[5]
+          jobs[n + 8] = p
+        end
       end
-      redis.call('SADD', ak, unpack(ids))
-      got = got + #ids
+      if #started > 0 then redis.call('SADD', ak, unpack(started)) end
+      if #reserved > 0 then redis.call('SADD', rk, unpack(reserved)) end
     end
+  end
+  for p, ids in pairs(back) do
+    for k = #ids, 1, -1 do push_waiting(base, ids[k], p, true) end
   end
   if redis.call('EXISTS', base .. ':prios') == 1 then
     -- this worker is full and work remains: pass the wake-up on to another worker
-    if got == max then wake(base) end
+    if got == max or full then wake(base) end
   else
     redis.call('DEL', base .. ':marker')
   end
@@ -133,6 +196,6 @@ for k = 1, #leases, 2 do
     break
   end
 end
+if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
 
-local lost = redis.call('DEL', base .. ':lost:' .. wid)
-return { jobs, next_wake, take_cancelled(base, wid), lost }
+return { jobs, next_wake, take_cancelled(base, wid), reconcile }

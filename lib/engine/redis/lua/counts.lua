@@ -6,9 +6,11 @@ local waiting = 0
 for _, p in ipairs(redis.call('ZRANGE', base .. ':prios', 0, -1)) do
   waiting = waiting + redis.call('LLEN', base .. ':w:' .. p)
 end
+-- a reserved job has not reached its handler: it is still waiting
 local active = 0
 for _, w in ipairs(redis.call('ZRANGE', base .. ':workers', 0, -1)) do
   active = active + redis.call('SCARD', base .. ':a:' .. w)
+  waiting = waiting + redis.call('SCARD', base .. ':r:' .. w)
 end
 return {
   waiting,

@@ -1,22 +1,21 @@
 -- enqueue: accepts new jobs into one queue; an id that exists already is left as it is.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1]  now (ms)
--- ARGV[2..] 7 per job: id, name, data, priority, max attempts, run at (0 = now), timeout (0 = none)
+-- ARGV[1..] 7 per job: id, name, data, priority, max attempts, delay in ms (0 = now), timeout (0 = none)
 -- Returns one integer per job: 1 created, 0 existed.
 --@include lib
 local base = KEYS[1]
-local now = tonumber(ARGV[1])
+local now = now_ms()
 local out = {}
 local added = false
 local listed = {}
-for i = 2, #ARGV, 7 do
+for i = 1, #ARGV, 7 do
   local id = ARGV[i]
   local jk = base .. ':j:' .. id
   if redis.call('EXISTS', jk) == 1 then
     out[#out + 1] = 0
   else
     local p = ARGV[i + 3]
-    local run_at = tonumber(ARGV[i + 5])
+    local run_at = now + tonumber(ARGV[i + 5])
     local delayed = run_at > now
     redis.call('HSET', jk, 'n', ARGV[i + 1], 'd', ARGV[i + 2], 'p', p, 'm', ARGV[i + 4], 't', now,
       's', delayed and 'delayed' or 'waiting')

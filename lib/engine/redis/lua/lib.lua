@@ -1,16 +1,23 @@
 -- Shared helpers, prepended to the scripts that say `--@include lib`.
 -- Key layout under one hash tag, base = "{prefix:queue}":
 --   base:j:<id>  job hash    n name, d data, p priority, m max attempts, a attempts started,
---                            t enqueued at, s state, to timeout, ra run at, sa started at,
---                            w worker, pf reserved by w (claimed, not started yet),
+--                            t enqueued at, s state ('reserved' = held by worker w, not started:
+--                            shown as waiting), to timeout, ra run at, sa started at, w worker,
+--                            rs times a worker died while it held the job reserved,
 --                            r result, e errors (JSON array), f finished at, st stalls, pr progress
 --   base:l:<id>  job log (list)
 --   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
 --   base:delayed / base:retry   ids by due time (zset)
---   base:workers  worker ids by lease expiry (zset)      base:a:<worker>  ids it holds (set)
---   base:x:<worker>  ids cancelled under it (set)         base:lost:<worker>  tombstone after its lease expired
+--   base:workers  worker ids by lease expiry (zset)      base:lost  workers whose jobs were recovered, by when (zset)
+--   base:a:<worker>  ids it runs (set)   base:r:<worker>  ids it reserved (set)   base:x:<worker>  ids cancelled under it (set)
 --   base:completed / base:dead / base:cancelled  ids by finish time (zset)
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
+-- Every time is Redis's own clock (TIME), so hosts whose clocks disagree still agree on leases and due times.
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 
 local function push_waiting(base, id, p, front)
   if front then
@@ -86,50 +93,66 @@ local function to_dead(base, jk, id, now, cfg)
 end
 
 -- Hands the jobs of workers whose lease expired back to the queue (or to the dead-letter
--- queue once they stalled too often). Returns how many went back to waiting.
+-- queue once they stalled too often). A reserved job may have reached its handler just before
+-- the worker died (the start is reported with the next round trip): it goes back unharmed, but
+-- is marked so that it is never reserved again, and counts as a stall if its next worker dies too.
+-- Returns how many went back to waiting.
 local function reap(base, now, self, cfg)
   local expired = redis.call('ZRANGEBYSCORE', base .. ':workers', '-inf', now, 'LIMIT', 0, 10)
   local recovered = 0
   for _, w in ipairs(expired) do
     if w ~= self then
-      local wak = base .. ':a:' .. w
-      for _, id in ipairs(redis.call('SMEMBERS', wak)) do
+      local rk = base .. ':r:' .. w
+      for _, id in ipairs(redis.call('SMEMBERS', rk)) do
         local jk = base .. ':j:' .. id
-        if redis.call('HDEL', jk, 'pf') == 1 then
-          -- reserved, never started: back to the front as if never claimed
+        redis.call('HINCRBY', jk, 'rs', 1)
+        redis.call('HSET', jk, 's', 'waiting')
+        push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
+        recovered = recovered + 1
+      end
+      for _, id in ipairs(redis.call('SMEMBERS', base .. ':a:' .. w)) do
+        local jk = base .. ':j:' .. id
+        local suspected = tonumber(redis.call('HGET', jk, 'rs') or '0')
+        if suspected > 0 then redis.call('HDEL', jk, 'rs') end
+        local stalls = redis.call('HINCRBY', jk, 'st', 1 + suspected)
+        -- a stall does not use up an attempt: the attempt never got to finish
+        local attempt = redis.call('HINCRBY', jk, 'a', -1) + 1
+        if stalls > cfg.max_stalls then
+          append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now }))
+          to_dead(base, jk, id, now, cfg)
+        else
           redis.call('HSET', jk, 's', 'waiting')
           push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
           recovered = recovered + 1
-        else
-          local stalls = redis.call('HINCRBY', jk, 'st', 1)
-          -- a stall does not use up an attempt: the attempt never got to finish
-          local attempt = redis.call('HINCRBY', jk, 'a', -1) + 1
-          if stalls > cfg.max_stalls then
-            append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now }))
-            to_dead(base, jk, id, now, cfg)
-          else
-            redis.call('HSET', jk, 's', 'waiting')
-            push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
-            recovered = recovered + 1
-          end
         end
       end
-      redis.call('DEL', wak, base .. ':x:' .. w)
-      redis.call('SET', base .. ':lost:' .. w, '1', 'PX', cfg.lease * 10)
+      redis.call('DEL', base .. ':a:' .. w, rk, base .. ':x:' .. w)
       redis.call('ZREM', base .. ':workers', w)
+      -- kept until the worker asks, however long its event loop was blocked; a worker that
+      -- never comes back (killed) leaves it for a day
+      redis.call('ZADD', base .. ':lost', now, w)
     end
   end
+  if #expired > 0 then redis.call('ZREMRANGEBYSCORE', base .. ':lost', '-inf', now - 86400000) end
   if recovered > 0 then wake(base) end
   return recovered
 end
 
 -- Keeps the worker in the lease registry exactly while it holds jobs.
 local function register(base, wid, now, cfg)
-  if redis.call('EXISTS', base .. ':a:' .. wid) == 1 then
+  if redis.call('EXISTS', base .. ':a:' .. wid, base .. ':r:' .. wid) > 0 then
     redis.call('ZADD', base .. ':workers', now + cfg.lease, wid)
   else
     redis.call('ZREM', base .. ':workers', wid)
   end
+end
+
+-- Hands a job a worker held back to the front of its queue; a started one gives its attempt back.
+local function requeue(base, id, started)
+  local jk = base .. ':j:' .. id
+  if started then redis.call('HINCRBY', jk, 'a', -1) end
+  redis.call('HSET', jk, 's', 'waiting')
+  push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
 end
 
 local function take_cancelled(base, wid)

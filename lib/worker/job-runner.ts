@@ -1,0 +1,139 @@
+import { Logger } from '@nestjs/common';
+import { JOB_TIMED_OUT, NO_LOCAL_HANDLER } from '../background.messages.js';
+import type { ClaimedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import { UnrecoverableError } from '../errors/unrecoverable.error.js';
+import type { BackoffOptions } from '../interfaces/background-options.interface.js';
+import type { JobHandler, JobHandlerRegistry } from '../registry/job-handler.registry.js';
+import { RunningJobContext } from './job-context.js';
+import { backoffDelay } from './retry.backoff.js';
+
+interface RunningJob {
+  readonly job: ClaimedJob;
+  readonly handler: JobHandler | undefined;
+  readonly ctx: RunningJobContext;
+  readonly startedAt: number;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Runs the handlers of one worker's jobs: starts them, enforces their timeout and their
+ * handler's own concurrency limit, and turns each outcome into a settlement. It knows nothing
+ * of leases or storage round trips: a job it is told to drop is aborted and never settled.
+ */
+export class JobRunner {
+  private readonly logger = new Logger('Background');
+  private readonly running = new Map<string, RunningJob>();
+  private readonly perHandler = new Map<string, number>();
+  private onIdle: (() => void) | null = null;
+
+  constructor(
+    private readonly queue: string,
+    private readonly workerId: string,
+    private readonly engine: StorageEngine,
+    private readonly registry: JobHandlerRegistry,
+    private readonly backoff: Required<BackoffOptions>,
+    /** Called once per job that ran to an outcome, with how long it ran. */
+    private readonly onFinished: (settlement: Settlement, ms: number) => void,
+  ) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  ids(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Whether the handler of `job` is below its own concurrency limit here. */
+  hasRoomFor(job: ClaimedJob): boolean {
+    const limit = this.registry.get(job.name)?.concurrency;
+    return !limit || (this.perHandler.get(job.name) ?? 0) < limit;
+  }
+
+  /** Per handler with a concurrency limit: how many more of its jobs may be claimed, given those already claimed. */
+  limits(claimed: readonly ClaimedJob[]): [string, number][] {
+    const limited = this.registry.limited(this.queue);
+    if (limited.length === 0) return [];
+    return limited.map(({ name, concurrency }) => {
+      let taken = this.perHandler.get(name) ?? 0;
+      for (const job of claimed) if (job.name === name) taken++;
+      return [name, Math.max(0, concurrency - taken)];
+    });
+  }
+
+  start(job: ClaimedJob): void {
+    const handler = this.registry.get(job.name);
+    const ctx = new RunningJobContext(job, this.queue, this.engine, this.workerId);
+    const entry: RunningJob = { job, handler, ctx, startedAt: performance.now() };
+    this.running.set(job.id, entry);
+    if (handler?.concurrency) this.perHandler.set(job.name, (this.perHandler.get(job.name) ?? 0) + 1);
+    if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), job.timeoutMs);
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name));
+        return handler.invoke(JSON.parse(job.data), ctx);
+      })
+      .then((result): Settlement => ({ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }))
+      .then(
+        (settlement) => this.finish(entry, settlement),
+        (error: unknown) => this.finish(entry, this.failure(entry, error)),
+      );
+  }
+
+  /** Forgets a running job without settling it and aborts its handler's signal; false if it was not running. */
+  abort(id: string, reason: Error): boolean {
+    const entry = this.running.get(id);
+    if (!entry) return false;
+    this.forget(entry);
+    entry.ctx.abort(reason);
+    return true;
+  }
+
+  /** Resolves once nothing runs. */
+  idle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.onIdle = resolve));
+  }
+
+  private timeOut(entry: RunningJob): void {
+    if (this.running.get(entry.job.id) !== entry) return;
+    const error = new Error(JOB_TIMED_OUT(entry.job.timeoutMs));
+    const settlement = this.failure(entry, error);
+    entry.ctx.abort(error);
+    this.finish(entry, settlement);
+  }
+
+  private failure({ job, handler }: RunningJob, thrown: unknown): Settlement {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const retry = !(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts;
+    if (this.running.has(job.id)) {
+      this.logger.warn(
+        `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts}${handler ? ` in ${handler.target}` : ''}: ${error.message}`,
+      );
+    }
+    return {
+      id: job.id,
+      outcome: 'failed',
+      error: { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now() },
+      retryInMs: retry ? backoffDelay(this.backoff, job.attempt) : -1,
+    };
+  }
+
+  /** Reports a job's outcome, unless it was dropped meanwhile (cancelled, lease lost, shutdown). */
+  private finish(entry: RunningJob, settlement: Settlement): void {
+    if (this.running.get(entry.job.id) !== entry) return;
+    this.forget(entry);
+    this.onFinished(settlement, performance.now() - entry.startedAt);
+  }
+
+  private forget(entry: RunningJob): void {
+    this.running.delete(entry.job.id);
+    clearTimeout(entry.timer);
+    if (entry.handler?.concurrency) this.perHandler.set(entry.job.name, this.perHandler.get(entry.job.name)! - 1);
+    if (this.running.size === 0 && this.onIdle) {
+      const resolve = this.onIdle;
+      this.onIdle = null;
+      resolve();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import type { ClaimedJob, Settlement } from '../engine/storage-engine.interface.js';
+
+/** Share of the lease after its last confirmation within which a worker still starts jobs without asking. */
+const LEASE_TRUST = 0.75;
+
+/** What one round trip reports to storage. */
+export interface Report {
+  started: string[];
+  settlements: Settlement[];
+}
+
+/**
+ * What one worker holds in storage besides the jobs running: claimed jobs not started yet (the
+ * reserve, highest priority first), reserved jobs started since the last round trip, finished
+ * jobs not settled yet, and how long its lease can be trusted.
+ *
+ * The lease is trusted for a while after a round trip that proved storage still lists
+ * everything the worker holds. Past that (the event loop was blocked, storage was slow) the
+ * jobs may already belong to another worker, so nothing more is started until a round trip
+ * has said which are still this worker's.
+ */
+export class WorkerLedger {
+  /** Claimed jobs not started yet: highest priority first, claim order within one. */
+  private readonly buffer: ClaimedJob[] = [];
+  /** Buffered jobs claimed as reserved: storage counts their attempt once told they started. */
+  private readonly reserved = new Set<string>();
+  private started: string[] = [];
+  private settlements: Settlement[] = [];
+  /** `performance.now()` when the last round trip that proved the lease was sent. */
+  private confirmedAt = -Infinity;
+
+  constructor(private readonly leaseMs: number) {}
+
+  get buffered(): readonly ClaimedJob[] {
+    return this.buffer;
+  }
+
+  get unsettled(): number {
+    return this.settlements.length;
+  }
+
+  get unreported(): boolean {
+    return this.settlements.length > 0 || this.started.length > 0;
+  }
+
+  /** Takes in claimed jobs; those after the first `startNow` are reserved. */
+  add(jobs: ClaimedJob[], startNow: number): void {
+    jobs.forEach((job, index) => {
+      if (index >= startNow) this.reserved.add(job.id);
+      // claims come highest priority first, so a job goes after every job of its priority or higher
+      let at = this.buffer.length;
+      while (at > 0 && this.buffer[at - 1]!.priority < job.priority) at--;
+      this.buffer.splice(at, 0, job);
+    });
+  }
+
+  /** Removes and returns the first buffered job `canStart` accepts, noting the start of a reserved one. */
+  take(canStart: (job: ClaimedJob) => boolean): ClaimedJob | undefined {
+    const index = this.buffer.findIndex(canStart);
+    if (index < 0) return undefined;
+    const [job] = this.buffer.splice(index, 1);
+    if (this.reserved.delete(job!.id)) this.started.push(job!.id);
+    return job;
+  }
+
+  settle(settlement: Settlement): void {
+    this.settlements.push(settlement);
+  }
+
+  /** What the next round trip reports; a settlement implies the start of its job. */
+  takeReport(): Report {
+    const settlements = this.settlements.splice(0);
+    let started = this.started.splice(0);
+    if (started.length > 0 && settlements.length > 0) {
+      const settled = new Set(settlements.map((settlement) => settlement.id));
+      started = started.filter((id) => !settled.has(id));
+    }
+    return { started, settlements };
+  }
+
+  /** Puts back a report whose round trip failed; sending it again is harmless. */
+  restore(report: Report): void {
+    this.settlements.unshift(...report.settlements);
+    this.started.unshift(...report.started);
+  }
+
+  /** Forgets a job storage no longer lists as this worker's: buffered, or finished and not settled yet. */
+  forget(id: string): void {
+    const index = this.buffer.findIndex((job) => job.id === id);
+    if (index >= 0) this.buffer.splice(index, 1);
+    this.reserved.delete(id);
+    this.settlements = this.settlements.filter((settlement) => settlement.id !== id);
+  }
+
+  /** Empties the buffer (shutdown), returning the ids it held. */
+  clearBuffer(): string[] {
+    const ids = this.buffer.map((job) => job.id);
+    this.buffer.length = 0;
+    this.reserved.clear();
+    return ids;
+  }
+
+  /** A round trip sent at `sentAt` proved that storage still listed everything this worker held. */
+  confirm(sentAt: number): void {
+    this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+  }
+
+  /** Whether the lease is known to hold: jobs may start without asking storage first. */
+  trusted(): boolean {
+    return performance.now() - this.confirmedAt < this.leaseMs * LEASE_TRUST;
+  }
+
+  /** How many jobs storage should list as this worker's, given what runs. */
+  heldCount(running: number): number {
+    return running + this.buffer.length + this.settlements.length;
+  }
+
+  /** Every id storage should list as this worker's, given what runs. */
+  heldIds(running: string[]): string[] {
+    return [...running, ...this.buffer.map((job) => job.id), ...this.settlements.map((settlement) => settlement.id)];
+  }
+}
