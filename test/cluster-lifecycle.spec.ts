@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
+import { Job } from '../lib/index.js';
+import { RedisCluster } from './support/redis-cluster.js';
+import { createTestApp, trackResources } from './support/test-app.js';
+
+@Injectable()
+class EchoJobs {
+  @Job('echo')
+  echo(data: unknown) {
+    return data;
+  }
+
+  @Job('mail', { queue: 'mail' })
+  mail() {
+    return 'sent';
+  }
+}
+
+describe('application lifecycle on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let users: Cluster;
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    users = new Cluster(cluster.startupNodes);
+    // connected before the test tracks what is created, as an application's client would be
+    await new Promise((resolve) => users.once('ready', resolve));
+  });
+  afterAll(async () => {
+    await users?.quit();
+    await cluster?.stop();
+  });
+
+  /** Connections the library holds, on every node. */
+  async function ourConnections(): Promise<number> {
+    let count = 0;
+    for (const port of cluster.ports) {
+      const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+      try {
+        const list = (await client.client('LIST')) as string;
+        count += list.split('\n').filter((line) => line.includes('nestjs-background')).length;
+      } finally {
+        const ended = new Promise((resolve) => client.once('end', resolve));
+        await client.quit();
+        await ended;
+      }
+    }
+    return count;
+  }
+
+  it('leaves no timers and no connections after app.close(), and leaves the given Cluster open', async () => {
+    const resources = trackResources();
+    const app = await createTestApp({ connection: users, prefix: 'life', leaseMs: 1000 }, [EchoJobs]);
+    const { id } = await app.jobs.enqueue('echo', { hello: 'world' });
+    await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
+    await expect(app.jobs.waitFor((await app.jobs.enqueue('mail', {})).id)).resolves.toBe('sent');
+    await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 });
+    expect(await ourConnections()).toBeGreaterThan(0);
+    await app.close();
+    resources.stop();
+    expect(await ourConnections()).toBe(0);
+    expect(resources.alive()).toEqual([]);
+    // the library worked on duplicates: the application's own Cluster is still in service
+    expect(users.status).toBe('ready');
+    await expect(users.ping()).resolves.toBe('PONG');
+  });
+});
