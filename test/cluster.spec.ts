@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
-import { Job } from '../lib/index.js';
+import { Job, type JobContext } from '../lib/index.js';
 import { RedisCluster } from './support/redis-cluster.js';
 import { createTestApp, trackResources } from './support/test-app.js';
 
@@ -15,9 +15,16 @@ class EchoJobs {
   mail() {
     return 'sent';
   }
+
+  @Job('flaky', { queue: 'mail', attempts: 1 })
+  async flaky(_data: unknown, ctx: JobContext) {
+    await ctx.progress({ done: 1 });
+    await ctx.log('trying');
+    throw new Error('no');
+  }
 }
 
-describe('application lifecycle on a Redis Cluster', () => {
+describe('on a Redis Cluster', () => {
   let cluster: RedisCluster;
   let users: Cluster;
   beforeAll(async () => {
@@ -63,5 +70,23 @@ describe('application lifecycle on a Redis Cluster', () => {
     // the library worked on duplicates: the application's own Cluster is still in service
     expect(users.status).toBe('ready');
     await expect(users.ping()).resolves.toBe('PONG');
+  });
+
+  it('keeps every key of a queue under its hash tag, so each script touches one slot', async () => {
+    const app = await createTestApp({ connection: users, prefix: 'tags' }, [EchoJobs]);
+    await app.jobs.waitFor((await app.jobs.enqueue('echo', 1)).id);
+    await expect(app.jobs.waitFor((await app.jobs.enqueue('flaky', {})).id)).rejects.toThrow('no');
+    await app.jobs.cancel((await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 })).id);
+    await app.jobs.pause('mail');
+    await app.jobs.enqueue('mail', {});
+    await app.jobs.getStats();
+    await app.close();
+
+    const keys: string[] = [];
+    for (const node of users.nodes('master')) keys.push(...(await node.keys('*tags*')));
+    const untagged = keys.filter((key) => !/^\{tags:(default|mail)\}:/.test(key)).sort();
+    // the registry of handlers and queues is read and written by plain commands, never by a script
+    expect(untagged).toEqual(['tags:handlers', 'tags:queues']);
+    expect(keys.length).toBeGreaterThan(10);
   });
 });
