@@ -26,15 +26,15 @@ class EchoJobs {
 
 describe('on a Redis Cluster', () => {
   let cluster: RedisCluster;
-  let users: Cluster;
+  let appCluster: Cluster;
   beforeAll(async () => {
     cluster = await RedisCluster.start();
-    users = new Cluster(cluster.startupNodes);
+    appCluster = new Cluster(cluster.startupNodes);
     // connected before the test tracks what is created, as an application's client would be
-    await new Promise((resolve) => users.once('ready', resolve));
+    await new Promise((resolve) => appCluster.once('ready', resolve));
   });
   afterAll(async () => {
-    await users?.quit();
+    await appCluster?.quit();
     await cluster?.stop();
   });
 
@@ -57,7 +57,7 @@ describe('on a Redis Cluster', () => {
 
   it('leaves no timers and no connections after app.close(), and leaves the given Cluster open', async () => {
     const resources = trackResources();
-    const app = await createTestApp({ connection: users, prefix: 'life', leaseMs: 1000 }, [EchoJobs]);
+    const app = await createTestApp({ connection: appCluster, prefix: 'life', leaseMs: 1000 }, [EchoJobs]);
     const { id } = await app.jobs.enqueue('echo', { hello: 'world' });
     await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
     await expect(app.jobs.waitFor((await app.jobs.enqueue('mail', {})).id)).resolves.toBe('sent');
@@ -68,12 +68,12 @@ describe('on a Redis Cluster', () => {
     expect(await ourConnections()).toBe(0);
     expect(resources.alive()).toEqual([]);
     // the library worked on duplicates: the application's own Cluster is still in service
-    expect(users.status).toBe('ready');
-    await expect(users.ping()).resolves.toBe('PONG');
+    expect(appCluster.status).toBe('ready');
+    await expect(appCluster.ping()).resolves.toBe('PONG');
   });
 
   it('keeps every key of a queue under its hash tag, so each script touches one slot', async () => {
-    const app = await createTestApp({ connection: users, prefix: 'tags' }, [EchoJobs]);
+    const app = await createTestApp({ connection: appCluster, prefix: 'tags' }, [EchoJobs]);
     await app.jobs.waitFor((await app.jobs.enqueue('echo', 1)).id);
     await expect(app.jobs.waitFor((await app.jobs.enqueue('flaky', {})).id)).rejects.toThrow('no');
     await app.jobs.cancel((await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 })).id);
@@ -83,7 +83,7 @@ describe('on a Redis Cluster', () => {
     await app.close();
 
     const keys: string[] = [];
-    for (const node of users.nodes('master')) keys.push(...(await node.keys('*tags*')));
+    for (const node of appCluster.nodes('master')) keys.push(...(await node.keys('*tags*')));
     const untagged = keys.filter((key) => !/^\{tags:(default|mail)\}:/.test(key)).sort();
     // the registry of handlers and queues is read and written by plain commands, never by a script
     expect(untagged).toEqual(['tags:handlers', 'tags:queues']);
