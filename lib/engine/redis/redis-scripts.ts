@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { LUA_SOURCES } from './lua/scripts.generated.js';
 import type { RedisClient } from './redis.connection.js';
 
 /** The state transitions, one Lua script each (see `lua/`). */
@@ -8,8 +8,11 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
 type Reply = unknown;
 export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[]) => Promise<Reply>;
 
+/** A script's source, embedded in the build by scripts/embed-lua.mjs (bundles leave .lua files behind). */
 function load(name: string): string {
-  return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+  const lua = LUA_SOURCES[name];
+  if (lua === undefined) throw new Error(`lua/${name}.lua is missing from the build: rebuild with npm run build.`);
+  return lua;
 }
 
 /** Registers every script on `client` (EVALSHA, with EVAL on a server that lost them) and returns a runner. */

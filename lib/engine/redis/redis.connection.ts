@@ -17,6 +17,8 @@ export class RedisConnection {
   private readonly logger = new Logger('Background');
   private readonly owned: RedisClient[] = [];
   private readonly retired = new WeakSet<RedisClient>();
+  /** An ioredis Cluster may say 'close' after its 'end' (a late drain of its node pool): trust the event. */
+  private readonly endReported = new WeakSet<RedisClient>();
   private lastErrorLog = 0;
 
   constructor(private readonly option: ConnectionOption) {
@@ -44,6 +46,7 @@ export class RedisConnection {
     }
     // a client closed on purpose may still report its unfinished handshake: that is no news
     client.on('error', (error: Error) => this.retired.has(client) || this.logError(error));
+    client.once('end', () => this.endReported.add(client));
     this.owned.push(client);
     return client;
   }
@@ -80,7 +83,7 @@ export class RedisConnection {
     await Promise.all(
       this.owned.splice(0).map(async (client) => {
         this.retired.add(client);
-        if (client.status === 'end') return;
+        if (client.status === 'end' || this.endReported.has(client)) return;
         // resolve only once the socket is gone, so that nothing outlives app.close()
         const ended = new Promise((resolve) => client.once('end', resolve));
         if (client.status === 'ready') await client.quit().catch(() => client.disconnect());

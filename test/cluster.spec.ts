@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
+import { Job, type JobContext } from '../lib/index.js';
+import { RedisCluster } from './support/redis-cluster.js';
+import { createTestApp, trackResources } from './support/test-app.js';
+
+@Injectable()
+class EchoJobs {
+  @Job('echo')
+  echo(data: unknown) {
+    return data;
+  }
+
+  @Job('mail', { queue: 'mail' })
+  mail() {
+    return 'sent';
+  }
+
+  @Job('flaky', { queue: 'mail', attempts: 1 })
+  async flaky(_data: unknown, ctx: JobContext) {
+    await ctx.progress({ done: 1 });
+    await ctx.log('trying');
+    throw new Error('no');
+  }
+}
+
+describe('on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let appCluster: Cluster;
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    appCluster = new Cluster(cluster.startupNodes);
+    // connected before the test tracks what is created, as an application's client would be
+    await new Promise((resolve) => appCluster.once('ready', resolve));
+  });
+  afterAll(async () => {
+    await appCluster?.quit();
+    await cluster?.stop();
+  });
+
+  /** Connections the library holds, on every node. */
+  async function ourConnections(): Promise<number> {
+    let count = 0;
+    for (const port of cluster.ports) {
+      const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+      try {
+        const list = (await client.client('LIST')) as string;
+        count += list.split('\n').filter((line) => line.includes('nestjs-background')).length;
+      } finally {
+        const ended = new Promise((resolve) => client.once('end', resolve));
+        await client.quit();
+        await ended;
+      }
+    }
+    return count;
+  }
+
+  it('leaves no timers and no connections after app.close(), and leaves the given Cluster open', async () => {
+    const resources = trackResources();
+    const app = await createTestApp({ connection: appCluster, prefix: 'life', leaseMs: 1000 }, [EchoJobs]);
+    const { id } = await app.jobs.enqueue('echo', { hello: 'world' });
+    await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
+    await expect(app.jobs.waitFor((await app.jobs.enqueue('mail', {})).id)).resolves.toBe('sent');
+    await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 });
+    expect(await ourConnections()).toBeGreaterThan(0);
+    await app.close();
+    resources.stop();
+    expect(await ourConnections()).toBe(0);
+    expect(resources.alive()).toEqual([]);
+    // the library worked on duplicates: the application's own Cluster is still in service
+    expect(appCluster.status).toBe('ready');
+    await expect(appCluster.ping()).resolves.toBe('PONG');
+  });
+
+  it('keeps every key of a queue under its hash tag, so each script touches one slot', async () => {
+    const app = await createTestApp({ connection: appCluster, prefix: 'tags' }, [EchoJobs]);
+    await app.jobs.waitFor((await app.jobs.enqueue('echo', 1)).id);
+    await expect(app.jobs.waitFor((await app.jobs.enqueue('flaky', {})).id)).rejects.toThrow('no');
+    await app.jobs.cancel((await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 })).id);
+    await app.jobs.pause('mail');
+    await app.jobs.enqueue('mail', {});
+    await app.jobs.getStats();
+    await app.close();
+
+    const keys: string[] = [];
+    for (const node of appCluster.nodes('master')) keys.push(...(await node.keys('*tags*')));
+    const untagged = keys.filter((key) => !/^\{tags:(default|mail)\}:/.test(key)).sort();
+    // the registry of handlers and queues is read and written by plain commands, never by a script
+    expect(untagged).toEqual(['tags:handlers', 'tags:queues']);
+    expect(keys.length).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,4 @@
+import { describeConformance } from './conformance/conformance.suite.js';
+import { clusterHarness } from './conformance/engine-harness.js';
+
+describeConformance(clusterHarness());
