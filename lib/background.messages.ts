@@ -18,6 +18,9 @@ export const UNKNOWN_OPTION = (where: string, key: string, known: readonly strin
 export const INVALID_OPTION = (where: string, key: string, expected: string, got: unknown) =>
   `Invalid ${where} option "${key}": expected ${expected}, got ${describe(got)}.`;
 
+export const INVALID_REDIS_URL_ENV = (value: string) =>
+  `The REDIS_URL environment variable is ${JSON.stringify(value)}, which is not a redis:// or rediss:// URL. Fix REDIS_URL, or give BackgroundModule.forRoot() a connection option.`;
+
 export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string) =>
   `The payload of job "${name}" cannot be stored as JSON: ${path} ${problem}.`;
 

@@ -104,6 +104,45 @@ describe('bad input is refused at the call that made it', () => {
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer of at least 1, got 0.',
     );
   });
+
+  it.each([
+    ['not a url', '"not a url"'],
+    ['http://127.0.0.1:6379', '"http://127.0.0.1:6379"'],
+    [42, '42'],
+    [null, 'null'],
+    [new Map(), 'object'],
+  ])('refuses connection %p when the application starts', async (connection, got) => {
+    const failure = createTestApp({ connection: connection as never, workers: false });
+    await expect(failure).rejects.toThrow(InvalidOptionsError);
+    await expect(failure).rejects.toThrow(
+      `Invalid BackgroundModule.forRoot() option "connection": expected a redis:// or rediss:// URL, an ioredis options object, or a Redis or Cluster instance, got ${got}.`,
+    );
+  });
+
+  it('refuses a REDIS_URL that is not a Redis URL, unless the memory engine is used', async () => {
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = '127.0.0.1:6379';
+    try {
+      await expect(createTestApp({ workers: false })).rejects.toThrow(
+        'The REDIS_URL environment variable is "127.0.0.1:6379", which is not a redis:// or rediss:// URL. Fix REDIS_URL, or give BackgroundModule.forRoot() a connection option.',
+      );
+      const memory = await createTestApp({ storage: 'memory', workers: false });
+      await memory.close();
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
+  });
+
+  it.each([
+    ['workers', { workers: 'false' }, '"false"'],
+    ['workers', { workers: -1 }, '-1'],
+    ['defaults.backoff.jitter', { defaults: { backoff: { jitter: 0 } } }, '0'],
+  ])('refuses a %s option that is not a boolean', async (key, options, got) => {
+    await expect(createTestApp({ storage: 'memory', ...options } as never)).rejects.toThrow(
+      `Invalid BackgroundModule.forRoot() option "${key}": expected true or false (convert a string from the environment, e.g. process.env.WORKERS !== 'false'), got ${got}.`,
+    );
+  });
 });
 
 describe('Redis unreachable at enqueue', () => {
