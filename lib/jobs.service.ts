@@ -138,14 +138,18 @@ export class JobsService {
     }
   }
 
-  /** Removes a waiting or delayed job, or aborts `ctx.signal` of an active one. False if it had already finished. */
+  /**
+   * Removes a waiting or delayed job, or aborts `ctx.signal` of an active one. Resolves true if
+   * it did, false if the job had already finished or no job has this id (also one trimmed by
+   * retention): either way, nothing of it is left to run.
+   */
   async cancel(id: string): Promise<boolean> {
     for (const queue of await this.queues()) {
       const outcome = await this.engine.cancel(queue, id);
       if (outcome === 'cancelled') return true;
       if (outcome === 'finished') return false;
     }
-    throw new JobNotFoundError(JOB_NOT_FOUND(id));
+    return false;
   }
 
   /** Stops claiming from the queue on every worker of the cluster; enqueue still works. */

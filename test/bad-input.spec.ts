@@ -143,6 +143,10 @@ describe('bad input is refused at the call that made it', () => {
       `Invalid BackgroundModule.forRoot() option "${key}": expected true or false (convert a string from the environment, e.g. process.env.WORKERS !== 'false'), got ${got}.`,
     );
   });
+
+  it('resolves cancel() of an id no job has with false', async () => {
+    await expect(app.jobs.cancel('no-such-job')).resolves.toBe(false);
+  });
 });
 
 describe('Redis unreachable at enqueue', () => {
