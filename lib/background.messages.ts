@@ -6,6 +6,9 @@ export const DUPLICATE_HANDLER = (name: string, first: string, second: string) =
 export const REQUEST_SCOPED_HANDLER = (where: string) =>
   `${where} is a @Job handler on a request-scoped provider. Jobs run outside any request: make the provider a singleton (the default scope), or move the handler to one.`;
 
+export const JOB_NAME_MISSING = (where: string) =>
+  `${where} needs a job name (a non-empty string) or a definition made with defineJob().`;
+
 export const UNKNOWN_JOB = (name: string) =>
   `No handler is registered for job "${name}" in this process or by any worker of the cluster. Check the name, or add @Job('${name}') to a provider (a producer-only process must still list the provider, with workers: false).`;
 

@@ -12,6 +12,7 @@ import {
   INVALID_OPTION,
   JOB_CANCELLED,
   JOB_DEAD,
+  JOB_NAME_MISSING,
   JOB_NOT_FOUND,
   UNKNOWN_JOB,
   WAIT_TIMEOUT,
@@ -172,7 +173,7 @@ export class JobsService {
   /** Validates one job; synchronous unless its handler lives only in other processes and is not known here yet. */
   private prepare(name: string, data: unknown, options: EnqueueOptions): NewJob | Promise<NewJob> {
     if (typeof name !== 'string' || name === '') {
-      throw new InvalidOptionsError('enqueue() needs a job name (a non-empty string) or a definition made with defineJob().');
+      throw new InvalidOptionsError(JOB_NAME_MISSING('enqueue()'));
     }
     const where = `enqueue('${name}')`;
     assertKnownKeys(`${where} options`, options, ENQUEUE_OPTION_KEYS);

@@ -75,6 +75,19 @@ describe('BackgroundModule', () => {
     );
   });
 
+  it('refuses @Job with an empty name at bootstrap, naming the method', async () => {
+    @Injectable()
+    class Nameless {
+      @Job('')
+      run() {}
+    }
+    const failure = bootstrap([Nameless]);
+    await expect(failure).rejects.toThrow(InvalidOptionsError);
+    await expect(failure).rejects.toThrow(
+      '@Job() on Nameless@run needs a job name (a non-empty string) or a definition made with defineJob().',
+    );
+  });
+
   it('is configured asynchronously with forRootAsync and is global', async () => {
     @Module({ providers: [{ provide: 'STORAGE', useValue: 'memory' }], exports: ['STORAGE'] })
     class ConfigModule {}
