@@ -33,6 +33,9 @@ export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number) =>
 export const REDIS_UNREACHABLE = (address: string, waitedMs: number) =>
   `Redis at ${address} did not answer within ${waitedMs} ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`;
 
+export const REDIS_UNREACHABLE_AT_START = (address: string, waitedMs: number, lastError?: string) =>
+  `Redis at ${address} did not answer within ${waitedMs} ms${lastError ? ` (${lastError})` : ''}, so the application cannot start. Check that Redis runs and that REDIS_URL, or the connection option of BackgroundModule.forRoot(), points at it.`;
+
 export const JOB_NOT_FOUND = (id: string) =>
   `No job with id "${id}" exists (it may have been trimmed by retention). Check the id returned by enqueue().`;
 

@@ -149,8 +149,8 @@ describe('bad input is refused at the call that made it', () => {
   });
 });
 
-describe('Redis unreachable at enqueue', () => {
-  it('stops the application from starting, naming the address', async () => {
+describe('Redis unreachable', () => {
+  it('stops the application from starting, naming the address and what ioredis met', async () => {
     const port = await freePort();
     const moduleRef = await Test.createTestingModule({
       imports: [BackgroundModule.forRoot({ connection: `redis://127.0.0.1:${port}`, workers: false, enqueueTimeoutMs: 300 })],
@@ -161,7 +161,7 @@ describe('Redis unreachable at enqueue', () => {
     const failure = await app.init().catch((error: Error) => error);
     expect(failure).toBeInstanceOf(RedisUnavailableError);
     expect((failure as Error).message).toBe(
-      `Redis at 127.0.0.1:${port} did not answer within 300 ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`,
+      `Redis at 127.0.0.1:${port} did not answer within 300 ms (connect ECONNREFUSED 127.0.0.1:${port}), so the application cannot start. Check that Redis runs and that REDIS_URL, or the connection option of BackgroundModule.forRoot(), points at it.`,
     );
     expect(Date.now() - started).toBeLessThan(2000);
     await app.close();

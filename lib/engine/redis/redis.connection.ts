@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { REDIS_UNREACHABLE } from '../../background.messages.js';
+import { REDIS_UNREACHABLE, REDIS_UNREACHABLE_AT_START } from '../../background.messages.js';
 import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
 import { IMMEDIATE_SCRIPTS } from './redis-scripts.js';
 
@@ -18,6 +18,10 @@ export class RedisConnection {
   private readonly owned: RedisClient[] = [];
   private readonly retired = new WeakSet<RedisClient>();
   private lastErrorLog = 0;
+  /** Until a client was ready once, Redis is unreachable at start-up, which is a configuration problem. */
+  private everReady = false;
+  /** The last error ioredis reported, said when the application cannot start. */
+  private lastError?: string;
 
   constructor(private readonly option: ConnectionOption) {
     this.address = describeAddress(option);
@@ -43,7 +47,14 @@ export class RedisConnection {
       client = new Redis({ ...option, ...ours });
     }
     // a client closed on purpose may still report its unfinished handshake: that is no news
-    client.on('error', (error: Error) => this.retired.has(client) || this.logError(error));
+    client.on('error', (error: Error) => {
+      this.lastError = error.message;
+      if (!this.retired.has(client)) this.logError(error);
+    });
+    client.on('ready', () => {
+      this.everReady = true;
+      this.lastError = undefined;
+    });
     this.owned.push(client);
     return client;
   }
@@ -63,7 +74,7 @@ export class RedisConnection {
       };
       const onReady = () => settle();
       const onEnd = () => settle(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, 0)));
-      const timer = setTimeout(() => settle(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, timeoutMs))), timeoutMs);
+      const timer = setTimeout(() => settle(this.unreachable(timeoutMs)), timeoutMs);
       client.once('ready', onReady);
       // a client closed on purpose (shutdown) will never be ready
       client.once('end', onEnd);
@@ -88,6 +99,12 @@ export class RedisConnection {
         // between reconnect attempts there is no socket, and ioredis emits no 'end'
         if (!['reconnecting', 'end'].includes(client.status)) await ended;
       }),
+    );
+  }
+
+  private unreachable(waitedMs: number): RedisUnavailableError {
+    return new RedisUnavailableError(
+      this.everReady ? REDIS_UNREACHABLE(this.address, waitedMs) : REDIS_UNREACHABLE_AT_START(this.address, waitedMs, this.lastError),
     );
   }
 
