@@ -36,6 +36,17 @@ export const REDIS_UNREACHABLE = (address: string, waitedMs: number) =>
 export const REDIS_UNREACHABLE_AT_START = (address: string, waitedMs: number, lastError?: string) =>
   `Redis at ${address} did not answer within ${waitedMs} ms${lastError ? ` (${lastError})` : ''}, so the application cannot start. Check that Redis runs and that REDIS_URL, or the connection option of BackgroundModule.forRoot(), points at it.`;
 
+export const REDIS_NOT_CONNECTED = (address: string) =>
+  `Redis at ${address} is not connected; nothing was sent. Check that Redis runs and that the connection option points at it; the connection is retried by itself.`;
+
+export const REDIS_LOST_REPLY = (address: string, waitedMs?: number) =>
+  `Redis at ${address} went away before it answered${waitedMs === undefined ? '' : ` and was not back within ${waitedMs} ms`}; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`;
+
+export const REDIS_LOST = (address: string) =>
+  `Lost Redis at ${address}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`;
+
+export const REDIS_BACK = (address: string) => `Redis at ${address} is back.`;
+
 export const JOB_NOT_FOUND = (id: string) =>
   `No job with id "${id}" exists (it may have been trimmed by retention). Check the id returned by enqueue().`;
 

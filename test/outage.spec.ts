@@ -1,0 +1,161 @@
+import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { runInThisContext } from 'node:vm';
+import { BackgroundModule, Job, JobsService, RedisUnavailableError } from '../lib/index.js';
+import { RedisServer } from './support/redis-server.js';
+
+/**
+ * The process itself: Jest gives each test file a copy of `process`, and Node emits 'warning'
+ * and 'unhandledRejection' on the real one only.
+ */
+const hostProcess = runInThisContext('process') as NodeJS.Process;
+
+/** Every line the application logs, and a promise for the first line that matches. */
+class CapturedLog implements LoggerService {
+  readonly lines: string[] = [];
+  private readonly waiters: { match: string; resolve: () => void }[] = [];
+
+  log(message: unknown) {
+    this.add(`log ${message}`);
+  }
+  warn(message: unknown) {
+    this.add(`warn ${message}`);
+  }
+  error(message: unknown) {
+    this.add(`error ${message}`);
+  }
+  debug(message: unknown) {
+    this.add(`debug ${message}`);
+  }
+  verbose(message: unknown) {
+    this.add(`verbose ${message}`);
+  }
+
+  /** Resolves once a line equal to `line` has been logged (at once if it already was). */
+  logged(line: string): Promise<void> {
+    if (this.lines.includes(line)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ match: line, resolve }));
+  }
+
+  count(line: string): number {
+    return this.lines.filter((logged) => logged === line).length;
+  }
+
+  private add(line: string) {
+    this.lines.push(line);
+    for (const waiter of this.waiters.filter((w) => w.match === line)) waiter.resolve();
+  }
+}
+
+async function startApp(server: RedisServer, log: CapturedLog, providers: any[], workers: boolean): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      BackgroundModule.forRoot({ connection: server.url, prefix: 'outage', workers, enqueueTimeoutMs: 500, shutdownTimeoutMs: 200 }),
+    ],
+    providers,
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: log });
+  await app.init();
+  return app;
+}
+
+@Injectable()
+class MailJobs {
+  @Job('mail.send')
+  send() {
+    return 'sent';
+  }
+}
+
+describe('a Redis outage', () => {
+  let server: RedisServer;
+  let app: INestApplication | undefined;
+  beforeEach(async () => (server = await RedisServer.start()));
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await server.stop();
+  });
+
+  it('rejects the enqueues it interrupts and those made during it with RedisUnavailableError naming the address, and writes none of them later', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    hostProcess.on('warning', onWarning);
+    try {
+      const log = new CapturedLog();
+      app = await startApp(server, log, [MailJobs], false);
+      const jobs = app.get(JobsService);
+      const address = `127.0.0.1:${server.port}`;
+      await jobs.enqueue('mail.send', {}, { jobId: 'before' });
+
+      // sent over a live connection when Redis dies: their replies are lost with it
+      const interrupted = Array.from({ length: 200 }, (_, i) => jobs.enqueue('mail.send', { i }, { jobId: `in-flight-${i}` }));
+      await server.stop('SIGKILL');
+      await log.logged(`warn Lost Redis at ${address}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`);
+      // made while it is down: each waits for the connection, more of them than EventEmitter's limit of 10
+      const during = Array.from({ length: 50 }, (_, i) => jobs.enqueue('mail.send', { i }, { jobId: `during-${i}` }));
+      const outcomes = await Promise.allSettled([...interrupted, ...during]);
+
+      const allowed = [
+        // waited for the connection, nothing sent
+        `Redis at ${address} did not answer within 500 ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`,
+        `Redis at ${address} is not connected; nothing was sent. Check that Redis runs and that the connection option points at it; the connection is retried by itself.`,
+        // sent, and the reply went with the connection
+        `Redis at ${address} went away before it answered; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`,
+        `Redis at ${address} went away before it answered and was not back within 500 ms; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`,
+      ];
+      const failures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => outcome.reason as Error);
+      // the 50 made during the outage fail for sure; some interrupted ones may have been answered before the socket closed
+      expect(failures.length).toBeGreaterThanOrEqual(50);
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(RedisUnavailableError);
+        expect(allowed).toContain(failure.message);
+      }
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
+
+      // Redis restarts empty (no persistence): any job key now was written after its caller was told it failed
+      await server.start();
+      await log.logged(`log Redis at ${address} is back.`);
+      await jobs.enqueue('mail.send', {}, { jobId: 'after' });
+      const client = server.client();
+      const keys = await client.keys('{outage:default}:j:*');
+      await client.quit();
+      expect(keys).toEqual(['{outage:default}:j:after']);
+    } finally {
+      hostProcess.off('warning', onWarning);
+    }
+  });
+
+  it('is logged once when Redis goes and once when it is back, however many queues and clients', async () => {
+    @Injectable()
+    class TwoQueues {
+      @Job('first', { queue: 'first' })
+      first() {
+        return 'first';
+      }
+      @Job('second', { queue: 'second' })
+      second() {
+        return 'second';
+      }
+    }
+    const log = new CapturedLog();
+    app = await startApp(server, log, [TwoQueues], true);
+    const jobs = app.get(JobsService);
+    await jobs.waitFor((await jobs.enqueue('first', {})).id);
+    const lost = `warn Lost Redis at 127.0.0.1:${server.port}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`;
+    const back = `log Redis at 127.0.0.1:${server.port} is back.`;
+
+    await server.stop('SIGKILL');
+    await log.logged(lost);
+    await server.start();
+    await log.logged(back);
+    // every client is back once a job enqueued now runs on the other queue's worker
+    let id = '';
+    while (!id) id = await jobs.enqueue('second', {}).then((result) => result.id, () => '');
+    await expect(jobs.waitFor(id)).resolves.toBe('second');
+
+    expect(log.count(lost)).toBe(1);
+    expect(log.count(back)).toBe(1);
+    expect(log.lines.filter((line) => line.includes('ECONNREFUSED'))).toEqual([]);
+  });
+});
