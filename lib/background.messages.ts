@@ -47,6 +47,9 @@ export const REDIS_LOST = (address: string) =>
 
 export const REDIS_BACK = (address: string) => `Redis at ${address} is back.`;
 
+export const ANNOTATION_LOST = (id: string, name: string, message: string) =>
+  `A progress or log line of job "${id}" (${name}) was not stored: ${message}. Such lines are best-effort; the job runs on.`;
+
 export const JOB_NOT_FOUND = (id: string) =>
   `No job with id "${id}" exists (it may have been trimmed by retention). Check the id returned by enqueue().`;
 

@@ -1,8 +1,9 @@
 import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { runInThisContext } from 'node:vm';
-import { BackgroundModule, Job, JobsService, RedisUnavailableError } from '../lib/index.js';
+import { BackgroundModule, Job, JobsService, RedisUnavailableError, type JobContext } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
+import { deferred } from './support/test-app.js';
 
 /**
  * The process itself: Jest gives each test file a copy of `process`, and Node emits 'warning'
@@ -123,6 +124,42 @@ describe('a Redis outage', () => {
       expect(keys).toEqual(['{outage:default}:j:after']);
     } finally {
       hostProcess.off('warning', onWarning);
+    }
+  });
+
+  it('lets a handler annotate without awaiting while Redis is down, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    hostProcess.on('unhandledRejection', onUnhandled);
+    try {
+      const started = deferred();
+      const gate = deferred();
+      const annotated = deferred<string>();
+      @Injectable()
+      class ChattyJobs {
+        @Job('chatty')
+        async run(_data: unknown, ctx: JobContext) {
+          started.resolve();
+          await gate.promise;
+          void ctx.log('x');
+          void ctx.progress(1);
+          // settles, like the two above, after the engine refused the line
+          annotated.resolve(await ctx.log('y').then(() => 'resolved', (error: Error) => `rejected: ${error.message}`));
+        }
+      }
+      const log = new CapturedLog();
+      app = await startApp(server, log, [ChattyJobs], true);
+      await app.get(JobsService).enqueue('chatty', {});
+      await started.promise;
+      await server.stop('SIGKILL');
+      await log.logged(`warn Lost Redis at 127.0.0.1:${server.port}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`);
+      gate.resolve();
+      await expect(annotated.promise).resolves.toBe('resolved');
+      // Node reports a rejection as unhandled once the microtasks of the turn that made it have run
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      hostProcess.off('unhandledRejection', onUnhandled);
     }
   });
 
