@@ -1,9 +1,10 @@
-import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, Logger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { runInThisContext } from 'node:vm';
+import { RedisConnection } from '../lib/engine/redis/redis.connection.js';
 import { BackgroundModule, Job, JobsService, RedisUnavailableError, type JobContext } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
-import { deferred } from './support/test-app.js';
+import { deferred, eventually } from './support/test-app.js';
 
 /**
  * The process itself: Jest gives each test file a copy of `process`, and Node emits 'warning'
@@ -45,6 +46,20 @@ class CapturedLog implements LoggerService {
   private add(line: string) {
     this.lines.push(line);
     for (const waiter of this.waiters.filter((w) => w.match === line)) waiter.resolve();
+  }
+}
+
+/** Enqueues as soon as Redis takes it: each try waits for the connection, for up to enqueueTimeoutMs. */
+async function enqueueOnceBack(jobs: JobsService, name: string): Promise<string> {
+  for (;;) {
+    const id = await jobs.enqueue(name, {}).then(
+      (result) => result.id,
+      (error: Error) => {
+        if (error instanceof RedisUnavailableError) return '';
+        throw error;
+      },
+    );
+    if (id) return id;
   }
 }
 
@@ -158,6 +173,10 @@ describe('a Redis outage', () => {
       // Node reports a rejection as unhandled once the microtasks of the turn that made it have run
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
+
+      // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
+      await server.start();
+      await app.get(JobsService).waitFor(await enqueueOnceBack(app.get(JobsService), 'chatty'));
     } finally {
       hostProcess.off('unhandledRejection', onUnhandled);
     }
@@ -187,12 +206,75 @@ describe('a Redis outage', () => {
     await server.start();
     await log.logged(back);
     // every client is back once a job enqueued now runs on the other queue's worker
-    let id = '';
-    while (!id) id = await jobs.enqueue('second', {}).then((result) => result.id, () => '');
-    await expect(jobs.waitFor(id)).resolves.toBe('second');
+    await expect(jobs.waitFor(await enqueueOnceBack(jobs, 'second'))).resolves.toBe('second');
 
     expect(log.count(lost)).toBe(1);
     expect(log.count(back)).toBe(1);
     expect(log.lines.filter((line) => line.includes('ECONNREFUSED'))).toEqual([]);
+  });
+});
+
+describe('RedisConnection.resendIdempotent, for commands that change nothing when repeated', () => {
+  let server: RedisServer;
+  let connection: RedisConnection;
+  let log: CapturedLog;
+  beforeEach(async () => {
+    server = await RedisServer.start();
+    log = new CapturedLog();
+    Logger.overrideLogger(log);
+    connection = new RedisConnection(server.url);
+  });
+  afterEach(async () => {
+    await connection.closeAll();
+    await server.stop();
+  });
+
+  /** Resolves once Redis holds a BLPOP: a command surely under way when the test then kills Redis. */
+  async function blocked(): Promise<void> {
+    const probe = server.client();
+    await eventually('a BLPOP to block in Redis', async () => (await probe.info('clients')).includes('blocked_clients:1'));
+    await probe.quit();
+  }
+
+  it('sends once more when Redis is back from losing the reply', async () => {
+    const client = connection.create('commands');
+    await connection.ready(client, 1000);
+    let tries = 0;
+    const call = connection.resendIdempotent<unknown>(client, 5000, () => (++tries === 1 ? client.blpop('never', 0) : client.ping()));
+    await blocked();
+    await server.stop('SIGKILL');
+    await server.start();
+    await expect(call).resolves.toBe('PONG');
+    expect(tries).toBe(2);
+  });
+
+  it('gives up after the time given, saying the call may have taken effect', async () => {
+    const client = connection.create('commands');
+    await connection.ready(client, 1000);
+    let tries = 0;
+    const call = connection.resendIdempotent<unknown>(client, 300, () => (++tries === 1 ? client.blpop('never', 0) : client.ping()));
+    await blocked();
+    await server.stop('SIGKILL');
+    await expect(call).rejects.toThrow(
+      new RedisUnavailableError(
+        `Redis at 127.0.0.1:${server.port} went away before it answered and was not back within 300 ms; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`,
+      ),
+    );
+    expect(tries).toBe(1);
+    // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
+    await server.start();
+    await connection.ready(client, 5000);
+  });
+
+  it('passes on an error of the command itself at once', async () => {
+    const client = connection.create('commands');
+    await connection.ready(client, 1000);
+    let tries = 0;
+    const call = connection.resendIdempotent(client, 5000, () => {
+      tries++;
+      return client.call('NO.SUCH.COMMAND');
+    });
+    await expect(call).rejects.toThrow("ERR unknown command 'NO.SUCH.COMMAND'");
+    expect(tries).toBe(1);
   });
 });
