@@ -43,7 +43,7 @@ export const REDIS_LOST_REPLY = (address: string, waitedMs?: number) =>
   `Redis at ${address} went away before it answered${waitedMs === undefined ? '' : ` and was not back within ${waitedMs} ms`}; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`;
 
 export const REDIS_LOST = (address: string) =>
-  `Lost Redis at ${address}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`;
+  `Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`;
 
 export const REDIS_BACK = (address: string) => `Redis at ${address} is back.`;
 

@@ -107,7 +107,7 @@ describe('a Redis outage', () => {
       // sent over a live connection when Redis dies: their replies are lost with it
       const interrupted = Array.from({ length: 200 }, (_, i) => jobs.enqueue('mail.send', { i }, { jobId: `in-flight-${i}` }));
       await server.stop('SIGKILL');
-      await log.logged(`warn Lost Redis at ${address}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`);
+      await log.logged(`warn Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
       // made while it is down: each waits for the connection, more of them than EventEmitter's limit of 10
       const during = Array.from({ length: 50 }, (_, i) => jobs.enqueue('mail.send', { i }, { jobId: `during-${i}` }));
       const outcomes = await Promise.allSettled([...interrupted, ...during]);
@@ -167,7 +167,7 @@ describe('a Redis outage', () => {
       await app.get(JobsService).enqueue('chatty', {});
       await started.promise;
       await server.stop('SIGKILL');
-      await log.logged(`warn Lost Redis at 127.0.0.1:${server.port}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`);
+      await log.logged(`warn Lost Redis at 127.0.0.1:${server.port}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
       gate.resolve();
       await expect(annotated.promise).resolves.toBe('resolved');
       // Node reports a rejection as unhandled once the microtasks of the turn that made it have run
@@ -198,7 +198,7 @@ describe('a Redis outage', () => {
     app = await startApp(server, log, [TwoQueues], true);
     const jobs = app.get(JobsService);
     await jobs.waitFor((await jobs.enqueue('first', {})).id);
-    const lost = `warn Lost Redis at 127.0.0.1:${server.port}: no job is claimed and enqueue calls fail until it is back. Reconnecting.`;
+    const lost = `warn Lost Redis at 127.0.0.1:${server.port}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`;
     const back = `log Redis at 127.0.0.1:${server.port} is back.`;
 
     await server.stop('SIGKILL');

@@ -3,6 +3,8 @@ import { ANNOTATION_LOST } from '../background.messages.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
 
+const logger = new Logger('Background');
+
 /**
  * The `ctx` a handler receives; progress and log lines go to the engine while the job is held.
  * The abort signal is made on first use: most handlers never look at it.
@@ -72,4 +74,3 @@ export class RunningJobContext implements JobContext {
   }
 }
 
-const logger = new Logger('Background');
