@@ -1,5 +1,5 @@
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import { INVALID_OPTION, UNKNOWN_OPTION } from './background.messages.js';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { INVALID_OPTION, INVALID_REDIS_URL_ENV, UNKNOWN_OPTION } from './background.messages.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import type {
   BackgroundModuleOptions,
@@ -77,10 +77,10 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     throw new InvalidOptionsError(INVALID_OPTION(where, 'prefix', 'a non-empty string without braces, colons or spaces', prefix));
   }
   return {
-    connection: options.connection ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    connection: resolveConnection(where, options.connection, storage),
     storage,
     prefix,
-    workers: options.workers ?? true,
+    workers: boolean(where, 'workers', options.workers, true),
     queues,
     defaults: {
       attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1),
@@ -88,7 +88,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
         type: backoffType,
         delayMs: integer(where, 'defaults.backoff.delayMs', backoff.delayMs, 1000, 0),
         maxDelayMs: integer(where, 'defaults.backoff.maxDelayMs', backoff.maxDelayMs, 60_000, 0),
-        jitter: backoff.jitter ?? true,
+        jitter: boolean(where, 'defaults.backoff.jitter', backoff.jitter, true),
       },
       timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0),
       priority: resolvePriority(where, defaults.priority ?? 'normal'),
@@ -107,6 +107,44 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
     enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1),
   };
+}
+
+const CONNECTION_EXPECTED = 'a redis:// or rediss:// URL, an ioredis options object, or a Redis or Cluster instance';
+
+function resolveConnection(where: string, connection: unknown, storage: string): BackgroundConfig['connection'] {
+  if (connection === undefined) {
+    const fromEnv = process.env.REDIS_URL;
+    // the memory engine never reads it: a stray REDIS_URL must not stop a test run
+    if (fromEnv !== undefined && storage === 'redis' && !isRedisUrl(fromEnv)) {
+      throw new InvalidOptionsError(INVALID_REDIS_URL_ENV(fromEnv));
+    }
+    return fromEnv ?? 'redis://127.0.0.1:6379';
+  }
+  if (typeof connection === 'string' ? isRedisUrl(connection) : isConnectionObject(connection)) {
+    return connection as BackgroundConfig['connection'];
+  }
+  throw new InvalidOptionsError(INVALID_OPTION(where, 'connection', CONNECTION_EXPECTED, connection));
+}
+
+function isRedisUrl(value: string): boolean {
+  return URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol);
+}
+
+/** ioredis reads any object as options; only a plain one (or one of its own clients) is meant as such. */
+function isConnectionObject(value: unknown): boolean {
+  if (value instanceof Redis || value instanceof Cluster) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function boolean(where: string, key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    // a string read from the environment is the usual culprit: 'false' is truthy
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, "true or false (convert a string from the environment, e.g. process.env.WORKERS !== 'false')", value));
+  }
+  return value;
 }
 
 export function resolvePriority(where: string, priority: JobPriority): number {

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { DEFAULT_QUEUE, assertKnownKeys, assertQueueName, integer, resolvePriority } from './background.config.js';
-import { REQUEST_SCOPED_HANDLER } from './background.messages.js';
+import { JOB_NAME_MISSING, REQUEST_SCOPED_HANDLER } from './background.messages.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
@@ -33,6 +33,9 @@ export class BackgroundExplorer implements OnModuleInit {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
       if (!metadata) continue;
       const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
+      if (typeof metadata.name !== 'string' || metadata.name === '') {
+        throw new InvalidOptionsError(JOB_NAME_MISSING(`@Job() on ${target}`));
+      }
       if (!wrapper.isDependencyTreeStatic() || !instance) {
         throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
       }

@@ -6,6 +6,9 @@ export const DUPLICATE_HANDLER = (name: string, first: string, second: string) =
 export const REQUEST_SCOPED_HANDLER = (where: string) =>
   `${where} is a @Job handler on a request-scoped provider. Jobs run outside any request: make the provider a singleton (the default scope), or move the handler to one.`;
 
+export const JOB_NAME_MISSING = (where: string) =>
+  `${where} needs a job name (a non-empty string) or a definition made with defineJob().`;
+
 export const UNKNOWN_JOB = (name: string) =>
   `No handler is registered for job "${name}" in this process or by any worker of the cluster. Check the name, or add @Job('${name}') to a provider (a producer-only process must still list the provider, with workers: false).`;
 
@@ -18,6 +21,9 @@ export const UNKNOWN_OPTION = (where: string, key: string, known: readonly strin
 export const INVALID_OPTION = (where: string, key: string, expected: string, got: unknown) =>
   `Invalid ${where} option "${key}": expected ${expected}, got ${describe(got)}.`;
 
+export const INVALID_REDIS_URL_ENV = (value: string) =>
+  `The REDIS_URL environment variable is ${JSON.stringify(value)}, which is not a redis:// or rediss:// URL. Fix REDIS_URL, or give BackgroundModule.forRoot() a connection option.`;
+
 export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string) =>
   `The payload of job "${name}" cannot be stored as JSON: ${path} ${problem}.`;
 
@@ -26,6 +32,23 @@ export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number) =>
 
 export const REDIS_UNREACHABLE = (address: string, waitedMs: number) =>
   `Redis at ${address} did not answer within ${waitedMs} ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`;
+
+export const REDIS_UNREACHABLE_AT_START = (address: string, waitedMs: number, lastError?: string) =>
+  `Redis at ${address} did not answer within ${waitedMs} ms${lastError ? ` (${lastError})` : ''}, so the application cannot start. Check that Redis runs and that REDIS_URL, or the connection option of BackgroundModule.forRoot(), points at it.`;
+
+export const REDIS_NOT_CONNECTED = (address: string) =>
+  `Redis at ${address} is not connected; nothing was sent. Check that Redis runs and that the connection option points at it; the connection is retried by itself.`;
+
+export const REDIS_LOST_REPLY = (address: string, waitedMs?: number) =>
+  `Redis at ${address} went away before it answered${waitedMs === undefined ? '' : ` and was not back within ${waitedMs} ms`}; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`;
+
+export const REDIS_LOST = (address: string) =>
+  `Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`;
+
+export const REDIS_BACK = (address: string) => `Redis at ${address} is back.`;
+
+export const ANNOTATION_LOST = (id: string, name: string, message: string) =>
+  `A progress or log line of job "${id}" (${name}) was not stored: ${message}. Such lines are best-effort; the job runs on.`;
 
 export const JOB_NOT_FOUND = (id: string) =>
   `No job with id "${id}" exists (it may have been trimmed by retention). Check the id returned by enqueue().`;

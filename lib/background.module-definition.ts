@@ -6,3 +6,10 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
     .setClassMethodName('forRoot')
     .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
     .build();
+
+/**
+ * What `BackgroundModule.forRootAsync()` takes: `imports`, `inject` and one of `useFactory`,
+ * `useClass`, `useExisting`, plus `isGlobal`.
+ * @publicApi
+ */
+export type BackgroundModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -1,10 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BACKGROUND_CONFIG } from './background.constants.js';
 import { resolveConfig, type BackgroundConfig } from './background.config.js';
 import { BackgroundExplorer } from './background.explorer.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
-import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './background.module-definition.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type OPTIONS_TYPE } from './background.module-definition.js';
 import { BackgroundOrchestrator } from './background.orchestrator.js';
 import { MemoryEngine } from './engine/memory/memory.engine.js';
 import { RedisEngine } from './engine/redis/redis.engine.js';
@@ -42,4 +42,9 @@ import { JobEvents } from './worker/job.events.js';
   ],
   exports: [JobsService],
 })
-export class BackgroundModule extends ConfigurableModuleClass {}
+export class BackgroundModule extends ConfigurableModuleClass {
+  /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

@@ -1,4 +1,5 @@
 export { BackgroundModule } from './background.module.js';
+export type { BackgroundModuleAsyncOptions } from './background.module-definition.js';
 export { JobsService, type EnqueueItem } from './jobs.service.js';
 export { Job } from './decorators/job.decorator.js';
 export { defineJob, type JobDefinition, type JobData, type JobResult } from './job.definition.js';

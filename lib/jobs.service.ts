@@ -12,12 +12,14 @@ import {
   INVALID_OPTION,
   JOB_CANCELLED,
   JOB_DEAD,
+  JOB_NAME_MISSING,
   JOB_NOT_FOUND,
   UNKNOWN_JOB,
   WAIT_TIMEOUT,
 } from './background.messages.js';
 import { BackgroundOrchestrator } from './background.orchestrator.js';
 import { JobIdGenerator } from './engine/job-id.generator.js';
+import { describeAddress, toUnavailable } from './engine/redis/redis.connection.js';
 import { STORAGE_ENGINE, type NewJob, type StorageEngine, type StoredJob } from './engine/storage-engine.interface.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobFailedError } from './errors/job-failed.error.js';
@@ -70,7 +72,7 @@ export class JobsService {
   enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
   async enqueue(job: string | JobDefinition<any, any>, data: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const prepared = this.prepare(jobName(job), data, options);
-    const [result] = await this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]);
+    const [result] = await this.edge(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
     return { id: result!.id };
   }
 
@@ -89,7 +91,7 @@ export class JobsService {
         }
       }),
     );
-    const results = await this.engine.enqueue(jobs);
+    const results = await this.edge(this.engine.enqueue(jobs));
     return results.map(({ id }) => ({ id }));
   }
 
@@ -114,7 +116,7 @@ export class JobsService {
     let queue: string | undefined;
     for (;;) {
       // once found, look in its queue only: no search across queues on every look
-      const job = queue ? await this.engine.getJob(queue, id) : await this.find(id);
+      const job = queue ? await this.edge(this.engine.getJob(queue, id)) : await this.find(id);
       queue = job?.queue;
       if (!job) throw new JobNotFoundError(JOB_NOT_FOUND(id));
       if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
@@ -138,37 +140,41 @@ export class JobsService {
     }
   }
 
-  /** Removes a waiting or delayed job, or aborts `ctx.signal` of an active one. False if it had already finished. */
+  /**
+   * Removes a waiting or delayed job, or aborts `ctx.signal` of an active one. Resolves true if
+   * it did, false if the job had already finished or no job has this id (also one trimmed by
+   * retention): either way, nothing of it is left to run.
+   */
   async cancel(id: string): Promise<boolean> {
     for (const queue of await this.queues()) {
-      const outcome = await this.engine.cancel(queue, id);
+      const outcome = await this.edge(this.engine.cancel(queue, id));
       if (outcome === 'cancelled') return true;
       if (outcome === 'finished') return false;
     }
-    throw new JobNotFoundError(JOB_NOT_FOUND(id));
+    return false;
   }
 
   /** Stops claiming from the queue on every worker of the cluster; enqueue still works. */
   async pause(queue: string = DEFAULT_QUEUE): Promise<void> {
     assertQueueName('pause()', queue);
-    await this.engine.setPaused(queue, true);
+    await this.edge(this.engine.setPaused(queue, true));
   }
 
   async resume(queue: string = DEFAULT_QUEUE): Promise<void> {
     assertQueueName('resume()', queue);
-    await this.engine.setPaused(queue, false);
+    await this.edge(this.engine.setPaused(queue, false));
   }
 
   async getStats(): Promise<BackgroundStats> {
     const queues = await this.queues();
-    const counts = await Promise.all(queues.map((queue) => this.engine.counts(queue)));
+    const counts = await this.edge(Promise.all(queues.map((queue) => this.engine.counts(queue))));
     return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])) };
   }
 
   /** Validates one job; synchronous unless its handler lives only in other processes and is not known here yet. */
   private prepare(name: string, data: unknown, options: EnqueueOptions): NewJob | Promise<NewJob> {
     if (typeof name !== 'string' || name === '') {
-      throw new InvalidOptionsError('enqueue() needs a job name (a non-empty string) or a definition made with defineJob().');
+      throw new InvalidOptionsError(JOB_NAME_MISSING('enqueue()'));
     }
     const where = `enqueue('${name}')`;
     assertKnownKeys(`${where} options`, options, ENQUEUE_OPTION_KEYS);
@@ -198,20 +204,32 @@ export class JobsService {
 
   /** The queue whose workers handle `name`, from the cluster registry; throws UnknownJobError. */
   private async lookUpRoute(name: string): Promise<string> {
-    const queue = await this.engine.findHandlerQueue(name);
+    const queue = await this.edge(this.engine.findHandlerQueue(name));
     if (!queue) throw new UnknownJobError(UNKNOWN_JOB(name));
     this.routes.set(name, queue);
     return queue;
   }
 
+  /**
+   * What callers see of an outage is this module's own error, naming the address: ioredis'
+   * (MaxRetriesPerRequestError, "Stream isn't writeable") say neither where nor what to do.
+   */
+  private async edge<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      throw toUnavailable(error, describeAddress(this.config.connection));
+    }
+  }
+
   private async queues(): Promise<string[]> {
-    return [...new Set([...this.registry.queues(), ...(await this.engine.knownQueues())])];
+    return [...new Set([...this.registry.queues(), ...(await this.edge(this.engine.knownQueues()))])];
   }
 
   private async find(id: string): Promise<StoredJob | null> {
     if (typeof id !== 'string' || id === '') throw new InvalidOptionsError('A job id must be a non-empty string, as returned by enqueue().');
     for (const queue of await this.queues()) {
-      const job = await this.engine.getJob(queue, id);
+      const job = await this.edge(this.engine.getJob(queue, id));
       if (job) return job;
     }
     return null;

@@ -104,10 +104,53 @@ describe('bad input is refused at the call that made it', () => {
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer of at least 1, got 0.',
     );
   });
+
+  it.each([
+    ['not a url', '"not a url"'],
+    ['http://127.0.0.1:6379', '"http://127.0.0.1:6379"'],
+    [42, '42'],
+    [null, 'null'],
+    [new Map(), 'object'],
+  ])('refuses connection %p when the application starts', async (connection, got) => {
+    const failure = createTestApp({ connection: connection as never, workers: false });
+    await expect(failure).rejects.toThrow(InvalidOptionsError);
+    await expect(failure).rejects.toThrow(
+      `Invalid BackgroundModule.forRoot() option "connection": expected a redis:// or rediss:// URL, an ioredis options object, or a Redis or Cluster instance, got ${got}.`,
+    );
+  });
+
+  it('refuses a REDIS_URL that is not a Redis URL, unless the memory engine is used', async () => {
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = '127.0.0.1:6379';
+    try {
+      await expect(createTestApp({ workers: false })).rejects.toThrow(
+        'The REDIS_URL environment variable is "127.0.0.1:6379", which is not a redis:// or rediss:// URL. Fix REDIS_URL, or give BackgroundModule.forRoot() a connection option.',
+      );
+      const memory = await createTestApp({ storage: 'memory', workers: false });
+      await memory.close();
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
+  });
+
+  it.each([
+    ['workers', { workers: 'false' }, '"false"'],
+    ['workers', { workers: -1 }, '-1'],
+    ['defaults.backoff.jitter', { defaults: { backoff: { jitter: 0 } } }, '0'],
+  ])('refuses a %s option that is not a boolean', async (key, options, got) => {
+    await expect(createTestApp({ storage: 'memory', ...options } as never)).rejects.toThrow(
+      `Invalid BackgroundModule.forRoot() option "${key}": expected true or false (convert a string from the environment, e.g. process.env.WORKERS !== 'false'), got ${got}.`,
+    );
+  });
+
+  it('resolves cancel() of an id no job has with false', async () => {
+    await expect(app.jobs.cancel('no-such-job')).resolves.toBe(false);
+  });
 });
 
-describe('Redis unreachable at enqueue', () => {
-  it('stops the application from starting, naming the address', async () => {
+describe('Redis unreachable', () => {
+  it('stops the application from starting, naming the address and what ioredis met', async () => {
     const port = await freePort();
     const moduleRef = await Test.createTestingModule({
       imports: [BackgroundModule.forRoot({ connection: `redis://127.0.0.1:${port}`, workers: false, enqueueTimeoutMs: 300 })],
@@ -118,7 +161,7 @@ describe('Redis unreachable at enqueue', () => {
     const failure = await app.init().catch((error: Error) => error);
     expect(failure).toBeInstanceOf(RedisUnavailableError);
     expect((failure as Error).message).toBe(
-      `Redis at 127.0.0.1:${port} did not answer within 300 ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`,
+      `Redis at 127.0.0.1:${port} did not answer within 300 ms (connect ECONNREFUSED 127.0.0.1:${port}), so the application cannot start. Check that Redis runs and that REDIS_URL, or the connection option of BackgroundModule.forRoot(), points at it.`,
     );
     expect(Date.now() - started).toBeLessThan(2000);
     await app.close();

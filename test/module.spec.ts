@@ -6,8 +6,10 @@ import {
   InvalidOptionsError,
   Job,
   JobsService,
+  type BackgroundModuleAsyncOptions,
   type JobContext,
 } from '../lib/index.js';
+import { RedisServer } from './support/redis-server.js';
 import { createTestApp, deferred } from './support/test-app.js';
 
 @Injectable()
@@ -75,6 +77,43 @@ describe('BackgroundModule', () => {
     );
   });
 
+  it('refuses @Job with an empty name at bootstrap, naming the method', async () => {
+    @Injectable()
+    class Nameless {
+      @Job('')
+      run() {}
+    }
+    const failure = bootstrap([Nameless]);
+    await expect(failure).rejects.toThrow(InvalidOptionsError);
+    await expect(failure).rejects.toThrow(
+      '@Job() on Nameless@run needs a job name (a non-empty string) or a definition made with defineJob().',
+    );
+  });
+
+  it('starts with forRoot() and no options: Redis at REDIS_URL, global, every default', async () => {
+    const server = await RedisServer.start();
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = server.url;
+    @Injectable()
+    class Consumer {
+      constructor(readonly jobs: JobsService) {}
+    }
+    @Module({ providers: [Consumer, BillingJobs] })
+    class FeatureModule {}
+    try {
+      const moduleRef = await Test.createTestingModule({ imports: [BackgroundModule.forRoot(), FeatureModule] }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      const { jobs } = app.get(Consumer);
+      await expect(jobs.waitFor((await jobs.enqueue('invoice.send', {})).id)).resolves.toBe('billing');
+      await app.close();
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+      await server.stop();
+    }
+  });
+
   it('is configured asynchronously with forRootAsync and is global', async () => {
     @Module({ providers: [{ provide: 'STORAGE', useValue: 'memory' }], exports: ['STORAGE'] })
     class ConfigModule {}
@@ -85,14 +124,15 @@ describe('BackgroundModule', () => {
     }
     @Module({ providers: [Consumer, BillingJobs] })
     class FeatureModule {}
+    const asyncOptions: BackgroundModuleAsyncOptions = {
+      imports: [ConfigModule],
+      inject: ['STORAGE'],
+      useFactory: (storage: 'memory') => ({ storage }),
+    };
 
     const moduleRef = await Test.createTestingModule({
       imports: [
-        BackgroundModule.forRootAsync({
-          imports: [ConfigModule],
-          inject: ['STORAGE'],
-          useFactory: (storage: 'memory') => ({ storage }),
-        }),
+        BackgroundModule.forRootAsync(asyncOptions),
         FeatureModule,
       ],
     }).compile();

@@ -12,8 +12,8 @@ export interface JobContext {
   /** Aborted on timeout, on `cancel(id)`, and when shutdown gives up waiting. */
   readonly signal: AbortSignal;
   readonly enqueuedAt: Date;
-  /** Record progress (any JSON value) visible through `getJob(id)`. */
+  /** Record progress (any JSON value) visible through `getJob(id)`. Best-effort: never rejects, a value Redis could not take is dropped. */
   progress(value: unknown): Promise<void>;
-  /** Append a line to the job's log (the last 100 lines are kept). */
+  /** Append a line to the job's log (the last 100 lines are kept). Best-effort: never rejects, a line Redis could not take is dropped. */
   log(message: string): Promise<void>;
 }

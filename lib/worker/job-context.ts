@@ -1,5 +1,9 @@
+import { Logger } from '@nestjs/common';
+import { ANNOTATION_LOST } from '../background.messages.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
+
+const logger = new Logger('Background');
 
 /**
  * The `ctx` a handler receives; progress and log lines go to the engine while the job is held.
@@ -12,6 +16,7 @@ export class RunningJobContext implements JobContext {
   readonly maxAttempts: number;
   private controller?: AbortController;
   private abortReason?: Error;
+  private annotationLost = false;
 
   constructor(
     private readonly job: ClaimedJob,
@@ -44,11 +49,28 @@ export class RunningJobContext implements JobContext {
     this.controller?.abort(reason);
   }
 
-  async progress(value: unknown): Promise<void> {
-    await this.engine.annotate(this.queue, this.workerId, this.id, { progress: JSON.stringify(value ?? null) });
+  progress(value: unknown): Promise<void> {
+    return this.annotate({ progress: JSON.stringify(value ?? null) });
   }
 
-  async log(message: string): Promise<void> {
-    await this.engine.annotate(this.queue, this.workerId, this.id, { log: String(message) });
+  log(message: string): Promise<void> {
+    return this.annotate({ log: String(message) });
+  }
+
+  /**
+   * Never rejects: handlers call these without awaiting them (`void ctx.log(...)`), and a
+   * rejection there during a Redis outage was unhandled and ended the process. A line that is
+   * lost costs nothing the job needs.
+   */
+  private async annotate(note: { progress?: string; log?: string }): Promise<void> {
+    try {
+      await this.engine.annotate(this.queue, this.workerId, this.id, note);
+    } catch (error) {
+      if (this.annotationLost) return;
+      this.annotationLost = true;
+      // the outage itself is told once by the connection; one line per job would repeat it
+      logger.debug(ANNOTATION_LOST(this.id, this.name, (error as Error)?.message ?? String(error)));
+    }
   }
 }
+

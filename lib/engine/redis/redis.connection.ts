@@ -1,16 +1,34 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { REDIS_UNREACHABLE } from '../../background.messages.js';
+import {
+  REDIS_BACK,
+  REDIS_LOST,
+  REDIS_LOST_REPLY,
+  REDIS_NOT_CONNECTED,
+  REDIS_UNREACHABLE,
+  REDIS_UNREACHABLE_AT_START,
+} from '../../background.messages.js';
 import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
 import { IMMEDIATE_SCRIPTS } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
+
+/** How long a closing client waits for Redis to acknowledge QUIT before it drops the socket. */
+const QUIT_MS = 200;
 export type ConnectionOption = string | RedisOptions | Redis | Cluster;
 
 /**
- * The clients the Redis engine owns. Commands never wait in ioredis' offline queue: a command
- * that could not be sent must not be written later, after its caller was told it failed.
- * Instead every caller first waits, for a bounded time, until the client is ready.
+ * How a command failed with its connection: `'not-sent'` never left this process;
+ * `'reply-lost'` was written, and Redis may have run it before the connection went.
+ */
+export type ConnectionFailure = 'not-sent' | 'reply-lost';
+
+/**
+ * The clients the Redis engine owns. Commands never wait in ioredis' offline queue, and a
+ * command whose reply the connection took with it fails at once and is never resent by
+ * ioredis: either could be written after its caller was told it failed. Callers instead wait,
+ * for a bounded time, until the client is ready, and resend only what is idempotent
+ * (`resendIdempotent`).
  */
 export class RedisConnection {
   readonly address: string;
@@ -19,7 +37,16 @@ export class RedisConnection {
   private readonly retired = new WeakSet<RedisClient>();
   /** An ioredis Cluster may say 'close' after its 'end' (a late drain of its node pool): trust the event. */
   private readonly endReported = new WeakSet<RedisClient>();
-  private lastErrorLog = 0;
+  /** Clients that are ready now: only their loss is an outage, not each failed reconnect. */
+  private readonly live = new WeakSet<RedisClient>();
+  /** One wait per client for its next 'ready', shared by all its callers: a listener each piled up during an outage. */
+  private readonly readiness = new WeakMap<RedisClient, Promise<void>>();
+  /** Until a client was ready once, Redis is unreachable at start-up, which is a configuration problem. */
+  private everReady = false;
+  private down = false;
+  private closing = false;
+  /** The last error ioredis reported, said when the application cannot start. */
+  private lastError?: string;
 
   constructor(private readonly option: ConnectionOption) {
     this.address = describeAddress(option);
@@ -30,9 +57,12 @@ export class RedisConnection {
     const ours: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
+      // a command in flight when the connection drops is rejected as it drops (0 retries), and
+      // not written again after the reconnect, when its caller has long been told it failed
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
       enableAutoPipelining: kind === 'commands',
       autoPipeliningIgnoredCommands: [...IMMEDIATE_SCRIPTS],
-      maxRetriesPerRequest: kind === 'blocking' ? null : 1,
       connectionName: `nestjs-background:${kind}`,
     };
     const option = this.option;
@@ -44,9 +74,11 @@ export class RedisConnection {
     } else {
       client = new Redis({ ...option, ...ours });
     }
-    // a client closed on purpose may still report its unfinished handshake: that is no news
-    client.on('error', (error: Error) => this.retired.has(client) || this.logError(error));
     client.once('end', () => this.endReported.add(client));
+    // ioredis reports every failed reconnect; the outage is told once, by onClose and onReady
+    client.on('error', (error: Error) => (this.lastError = error.message));
+    client.on('ready', () => this.onReady(client));
+    client.on('close', () => this.onClose(client));
     this.owned.push(client);
     return client;
   }
@@ -55,22 +87,49 @@ export class RedisConnection {
   async ready(client: RedisClient, timeoutMs: number): Promise<void> {
     // right after Redis went away a client may still say 'ready' over a socket that is closed
     if (client.status === 'ready' && (client as Redis).stream?.writable !== false) return;
-    if (client.status === 'wait') client.connect().catch(() => undefined);
-    await new Promise<void>((resolve, reject) => {
-      const settle = (error?: Error) => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        client.off('end', onEnd);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onReady = () => settle();
-      const onEnd = () => settle(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, 0)));
-      const timer = setTimeout(() => settle(new RedisUnavailableError(REDIS_UNREACHABLE(this.address, timeoutMs))), timeoutMs);
-      client.once('ready', onReady);
-      // a client closed on purpose (shutdown) will never be ready
-      client.once('end', onEnd);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.unreachable(timeoutMs)), timeoutMs);
     });
+    try {
+      await Promise.race([this.nextReady(client), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Sends an idempotent command, and sends it again each time the connection fails under it,
+   * as soon as the client is ready, until `timeoutMs` after the first try; then rejects with
+   * `RedisUnavailableError` naming the address. Only for commands that change nothing when
+   * repeated (the enqueue script leaves an id that exists as it is): a reply lost with the
+   * connection may mean the first one ran. Any other error is passed on as it is.
+   */
+  async resendIdempotent<T>(client: RedisClient, timeoutMs: number, send: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let replyLost = false;
+    for (;;) {
+      try {
+        return await send();
+      } catch (error) {
+        const failure = connectionFailure(error);
+        if (!failure) throw error;
+        replyLost ||= failure === 'reply-lost';
+        const left = deadline - Date.now();
+        const gaveUp = new RedisUnavailableError(
+          replyLost ? REDIS_LOST_REPLY(this.address, timeoutMs) : REDIS_UNREACHABLE(this.address, timeoutMs),
+        );
+        if (left <= 0) throw gaveUp;
+        await this.ready(client, left).catch(() => Promise.reject(gaveUp));
+        // let ioredis take in the socket's news before the next try, so that failures cannot spin
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  /** `RedisUnavailableError` naming the address for an error a lost connection caused; any other error as it is. */
+  unavailable(error: unknown): unknown {
+    return toUnavailable(error, this.address);
   }
 
   /** Disconnects a client at once, for good, without reporting what that interrupts. */
@@ -80,30 +139,108 @@ export class RedisConnection {
   }
 
   async closeAll(): Promise<void> {
+    this.closing = true;
     await Promise.all(
       this.owned.splice(0).map(async (client) => {
         this.retired.add(client);
         if (client.status === 'end' || this.endReported.has(client)) return;
         // resolve only once the socket is gone, so that nothing outlives app.close()
         const ended = new Promise((resolve) => client.once('end', resolve));
-        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-        else client.disconnect();
+        if (client.status === 'ready') {
+          // a Redis that hangs never answers QUIT: do not let it hold the shutdown
+          let timer: NodeJS.Timeout | undefined;
+          const quit = client.quit().then(
+            () => undefined,
+            () => undefined,
+          );
+          await Promise.race([quit, new Promise((resolve) => (timer = setTimeout(resolve, QUIT_MS)))]);
+          clearTimeout(timer);
+          if ((client.status as string) !== 'end') client.disconnect();
+        } else client.disconnect();
         // between reconnect attempts there is no socket, and ioredis emits no 'end'
         if (!['reconnecting', 'end'].includes(client.status)) await ended;
       }),
     );
   }
 
-  private logError(error: Error): void {
-    // a down Redis makes ioredis report every reconnect attempt; one line a minute is enough
-    const now = Date.now();
-    if (now - this.lastErrorLog < 60_000) return;
-    this.lastErrorLog = now;
-    this.logger.error(`Redis at ${this.address}: ${error.message}`);
+  private nextReady(client: RedisClient): Promise<void> {
+    let wait = this.readiness.get(client);
+    if (wait) return wait;
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+    wait = new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        this.readiness.delete(client);
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => settle();
+      // a client closed on purpose (shutdown) will never be ready
+      const onEnd = () => settle(new RedisUnavailableError(REDIS_NOT_CONNECTED(this.address)));
+      client.once('ready', onReady);
+      client.once('end', onEnd);
+    });
+    // every caller may have timed out by the time the client ends: nobody is left to be told
+    wait.catch(() => undefined);
+    this.readiness.set(client, wait);
+    return wait;
+  }
+
+  private unreachable(waitedMs: number): RedisUnavailableError {
+    return new RedisUnavailableError(
+      this.everReady ? REDIS_UNREACHABLE(this.address, waitedMs) : REDIS_UNREACHABLE_AT_START(this.address, waitedMs, this.lastError),
+    );
+  }
+
+  private onReady(client: RedisClient): void {
+    this.live.add(client);
+    this.everReady = true;
+    this.lastError = undefined;
+    if (!this.down) return;
+    this.down = false;
+    this.logger.log(REDIS_BACK(this.address));
+  }
+
+  /** The first client of ours that loses a ready connection tells of the outage; the others and every failed reconnect say nothing. */
+  private onClose(client: RedisClient): void {
+    if (!this.live.delete(client) || this.retired.has(client) || this.closing || this.down) return;
+    this.down = true;
+    this.logger.warn(REDIS_LOST(this.address));
   }
 }
 
-function describeAddress(option: ConnectionOption): string {
+/** Which `ConnectionFailure` an ioredis error is; undefined for any other error (a script's, a wrong type...). */
+export function connectionFailure(error: unknown): ConnectionFailure | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { name, message } = error;
+  if (message.startsWith("Stream isn't writeable") || message.startsWith("Cluster isn't ready")) return 'not-sent';
+  if (
+    name === 'MaxRetriesPerRequestError' ||
+    name === 'ClusterAllFailedError' ||
+    // also what a client closed with commands in flight rejects them with
+    message === 'Connection is closed.' ||
+    message === 'Cluster is disconnected.' ||
+    message === 'None of startup nodes is available'
+  ) {
+    return 'reply-lost';
+  }
+  return undefined;
+}
+
+/** True for an ioredis error that the connection caused, not the command. */
+export function isConnectionError(error: unknown): boolean {
+  return connectionFailure(error) !== undefined;
+}
+
+/** `RedisUnavailableError` naming `address` for an error a lost connection caused; any other error as it is. */
+export function toUnavailable(error: unknown, address: string): unknown {
+  const failure = connectionFailure(error);
+  if (!failure) return error;
+  return new RedisUnavailableError(failure === 'not-sent' ? REDIS_NOT_CONNECTED(address) : REDIS_LOST_REPLY(address));
+}
+
+export function describeAddress(option: ConnectionOption): string {
   if (typeof option === 'string') {
     try {
       const url = new URL(option);

@@ -94,18 +94,17 @@ export class RedisEngine implements StorageEngine {
   }
 
   /**
-   * Writes one enqueue batch. A client that has not noticed yet that Redis went away refuses to
-   * write ("Stream isn't writeable"): nothing was sent, so wait for the connection as a call
-   * made a moment later would (failing after `enqueueTimeoutMs`, naming the address) and send once more.
+   * Writes one enqueue batch. A connection that fails under it (not sent, or the reply lost) is
+   * waited for and the batch sent again within `enqueueTimeoutMs`: harmless, since an id that
+   * exists is left as it is. After that the callers get `RedisUnavailableError`, and ioredis
+   * never sends the batch on its own later.
    */
-  private async sendEnqueue(queue: string, args: (string | number)[]): Promise<number[]> {
-    try {
-      return (await this.run('enqueue', this.base(queue), args)) as number[];
-    } catch (error) {
-      if (!wasNotSent(error)) throw error;
-      await this.connect();
-      return (await this.run('enqueue', this.base(queue), args)) as number[];
-    }
+  private sendEnqueue(queue: string, args: (string | number)[]): Promise<number[]> {
+    return this.connection.resendIdempotent(
+      this.client,
+      this.config.enqueueTimeoutMs,
+      () => this.run('enqueue', this.base(queue), args) as Promise<number[]>,
+    );
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
@@ -270,11 +269,6 @@ export class RedisEngine implements StorageEngine {
 }
 
 /** Jobs of several enqueue calls, sent as one script call. */
-/** ioredis refused to write the command: the connection is down and offline queueing is off. */
-function wasNotSent(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith("Stream isn't writeable");
-}
-
 class EnqueueBatch {
   size = 0;
   private readonly jobs: NewJob[] = [];

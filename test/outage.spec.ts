@@ -1,0 +1,280 @@
+import { Injectable, Logger, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { runInThisContext } from 'node:vm';
+import { RedisConnection } from '../lib/engine/redis/redis.connection.js';
+import { BackgroundModule, Job, JobsService, RedisUnavailableError, type JobContext } from '../lib/index.js';
+import { RedisServer } from './support/redis-server.js';
+import { deferred, eventually } from './support/test-app.js';
+
+/**
+ * The process itself: Jest gives each test file a copy of `process`, and Node emits 'warning'
+ * and 'unhandledRejection' on the real one only.
+ */
+const hostProcess = runInThisContext('process') as NodeJS.Process;
+
+/** Every line the application logs, and a promise for the first line that matches. */
+class CapturedLog implements LoggerService {
+  readonly lines: string[] = [];
+  private readonly waiters: { match: string; resolve: () => void }[] = [];
+
+  log(message: unknown) {
+    this.add(`log ${message}`);
+  }
+  warn(message: unknown) {
+    this.add(`warn ${message}`);
+  }
+  error(message: unknown) {
+    this.add(`error ${message}`);
+  }
+  debug(message: unknown) {
+    this.add(`debug ${message}`);
+  }
+  verbose(message: unknown) {
+    this.add(`verbose ${message}`);
+  }
+
+  /** Resolves once a line equal to `line` has been logged (at once if it already was). */
+  logged(line: string): Promise<void> {
+    if (this.lines.includes(line)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ match: line, resolve }));
+  }
+
+  count(line: string): number {
+    return this.lines.filter((logged) => logged === line).length;
+  }
+
+  private add(line: string) {
+    this.lines.push(line);
+    for (const waiter of this.waiters.filter((w) => w.match === line)) waiter.resolve();
+  }
+}
+
+/** Enqueues as soon as Redis takes it: each try waits for the connection, for up to enqueueTimeoutMs. */
+async function enqueueOnceBack(jobs: JobsService, name: string): Promise<string> {
+  for (;;) {
+    const id = await jobs.enqueue(name, {}).then(
+      (result) => result.id,
+      (error: Error) => {
+        if (error instanceof RedisUnavailableError) return '';
+        throw error;
+      },
+    );
+    if (id) return id;
+  }
+}
+
+async function startApp(server: RedisServer, log: CapturedLog, providers: any[], workers: boolean): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      BackgroundModule.forRoot({ connection: server.url, prefix: 'outage', workers, enqueueTimeoutMs: 500, shutdownTimeoutMs: 200 }),
+    ],
+    providers,
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: log });
+  await app.init();
+  return app;
+}
+
+@Injectable()
+class MailJobs {
+  @Job('mail.send')
+  send() {
+    return 'sent';
+  }
+}
+
+describe('a Redis outage', () => {
+  let server: RedisServer;
+  let app: INestApplication | undefined;
+  beforeEach(async () => (server = await RedisServer.start()));
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await server.stop();
+  });
+
+  it('rejects the enqueues it interrupts and those made during it with RedisUnavailableError naming the address, and writes none of them later', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    hostProcess.on('warning', onWarning);
+    try {
+      const log = new CapturedLog();
+      app = await startApp(server, log, [MailJobs], false);
+      const jobs = app.get(JobsService);
+      const address = `127.0.0.1:${server.port}`;
+      await jobs.enqueue('mail.send', {}, { jobId: 'before' });
+
+      // sent over a live connection when Redis dies: their replies are lost with it
+      const interrupted = Array.from({ length: 200 }, (_, i) => jobs.enqueue('mail.send', { i }, { jobId: `in-flight-${i}` }));
+      await server.stop('SIGKILL');
+      await log.logged(`warn Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
+      // made while it is down: each waits for the connection, more of them than EventEmitter's limit of 10
+      const during = Array.from({ length: 50 }, (_, i) => jobs.enqueue('mail.send', { i }, { jobId: `during-${i}` }));
+      const outcomes = await Promise.allSettled([...interrupted, ...during]);
+
+      const allowed = [
+        // waited for the connection, nothing sent
+        `Redis at ${address} did not answer within 500 ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`,
+        `Redis at ${address} is not connected; nothing was sent. Check that Redis runs and that the connection option points at it; the connection is retried by itself.`,
+        // sent, and the reply went with the connection
+        `Redis at ${address} went away before it answered; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`,
+        `Redis at ${address} went away before it answered and was not back within 500 ms; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`,
+      ];
+      const failures = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => outcome.reason as Error);
+      // the 50 made during the outage fail for sure; some interrupted ones may have been answered before the socket closed
+      expect(failures.length).toBeGreaterThanOrEqual(50);
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(RedisUnavailableError);
+        expect(allowed).toContain(failure.message);
+      }
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
+
+      // Redis restarts empty (no persistence): any job key now was written after its caller was told it failed
+      await server.start();
+      await log.logged(`log Redis at ${address} is back.`);
+      await jobs.enqueue('mail.send', {}, { jobId: 'after' });
+      const client = server.client();
+      const keys = await client.keys('{outage:default}:j:*');
+      await client.quit();
+      expect(keys).toEqual(['{outage:default}:j:after']);
+    } finally {
+      hostProcess.off('warning', onWarning);
+    }
+  });
+
+  it('lets a handler annotate without awaiting while Redis is down, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    hostProcess.on('unhandledRejection', onUnhandled);
+    try {
+      const started = deferred();
+      const gate = deferred();
+      const annotated = deferred<string>();
+      @Injectable()
+      class ChattyJobs {
+        @Job('chatty')
+        async run(_data: unknown, ctx: JobContext) {
+          started.resolve();
+          await gate.promise;
+          void ctx.log('x');
+          void ctx.progress(1);
+          // settles, like the two above, after the engine refused the line
+          annotated.resolve(await ctx.log('y').then(() => 'resolved', (error: Error) => `rejected: ${error.message}`));
+        }
+      }
+      const log = new CapturedLog();
+      app = await startApp(server, log, [ChattyJobs], true);
+      await app.get(JobsService).enqueue('chatty', {});
+      await started.promise;
+      await server.stop('SIGKILL');
+      await log.logged(`warn Lost Redis at 127.0.0.1:${server.port}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
+      gate.resolve();
+      await expect(annotated.promise).resolves.toBe('resolved');
+      // Node reports a rejection as unhandled once the microtasks of the turn that made it have run
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+
+      // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
+      await server.start();
+      await app.get(JobsService).waitFor(await enqueueOnceBack(app.get(JobsService), 'chatty'));
+    } finally {
+      hostProcess.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('is logged once when Redis goes and once when it is back, however many queues and clients', async () => {
+    @Injectable()
+    class TwoQueues {
+      @Job('first', { queue: 'first' })
+      first() {
+        return 'first';
+      }
+      @Job('second', { queue: 'second' })
+      second() {
+        return 'second';
+      }
+    }
+    const log = new CapturedLog();
+    app = await startApp(server, log, [TwoQueues], true);
+    const jobs = app.get(JobsService);
+    await jobs.waitFor((await jobs.enqueue('first', {})).id);
+    const lost = `warn Lost Redis at 127.0.0.1:${server.port}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`;
+    const back = `log Redis at 127.0.0.1:${server.port} is back.`;
+
+    await server.stop('SIGKILL');
+    await log.logged(lost);
+    await server.start();
+    await log.logged(back);
+    // every client is back once a job enqueued now runs on the other queue's worker
+    await expect(jobs.waitFor(await enqueueOnceBack(jobs, 'second'))).resolves.toBe('second');
+
+    expect(log.count(lost)).toBe(1);
+    expect(log.count(back)).toBe(1);
+    expect(log.lines.filter((line) => line.includes('ECONNREFUSED'))).toEqual([]);
+  });
+});
+
+describe('RedisConnection.resendIdempotent, for commands that change nothing when repeated', () => {
+  let server: RedisServer;
+  let connection: RedisConnection;
+  let log: CapturedLog;
+  beforeEach(async () => {
+    server = await RedisServer.start();
+    log = new CapturedLog();
+    Logger.overrideLogger(log);
+    connection = new RedisConnection(server.url);
+  });
+  afterEach(async () => {
+    await connection.closeAll();
+    await server.stop();
+  });
+
+  /** Resolves once Redis holds a BLPOP: a command surely under way when the test then kills Redis. */
+  async function blocked(): Promise<void> {
+    const probe = server.client();
+    await eventually('a BLPOP to block in Redis', async () => (await probe.info('clients')).includes('blocked_clients:1'));
+    await probe.quit();
+  }
+
+  it('sends once more when Redis is back from losing the reply', async () => {
+    const client = connection.create('commands');
+    await connection.ready(client, 1000);
+    let tries = 0;
+    const call = connection.resendIdempotent<unknown>(client, 5000, () => (++tries === 1 ? client.blpop('never', 0) : client.ping()));
+    await blocked();
+    await server.stop('SIGKILL');
+    await server.start();
+    await expect(call).resolves.toBe('PONG');
+    expect(tries).toBe(2);
+  });
+
+  it('gives up after the time given, saying the call may have taken effect', async () => {
+    const client = connection.create('commands');
+    await connection.ready(client, 1000);
+    let tries = 0;
+    const call = connection.resendIdempotent<unknown>(client, 300, () => (++tries === 1 ? client.blpop('never', 0) : client.ping()));
+    await blocked();
+    await server.stop('SIGKILL');
+    await expect(call).rejects.toThrow(
+      new RedisUnavailableError(
+        `Redis at 127.0.0.1:${server.port} went away before it answered and was not back within 300 ms; the call may or may not have taken effect. Check that Redis runs; once it is back, getJob() tells, and an enqueue repeated with the same jobId is not stored twice.`,
+      ),
+    );
+    expect(tries).toBe(1);
+    // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
+    await server.start();
+    await connection.ready(client, 5000);
+  });
+
+  it('passes on an error of the command itself at once', async () => {
+    const client = connection.create('commands');
+    await connection.ready(client, 1000);
+    let tries = 0;
+    const call = connection.resendIdempotent(client, 5000, () => {
+      tries++;
+      return client.call('NO.SUCH.COMMAND');
+    });
+    await expect(call).rejects.toThrow("ERR unknown command 'NO.SUCH.COMMAND'");
+    expect(tries).toBe(1);
+  });
+});
