@@ -1,8 +1,13 @@
 // The Redis engine's Lua scripts go into the built JavaScript, so that a bundled build (which
 // leaves .lua files behind) still has them. The .lua files stay the source; every build runs
 // this first and rewrites the generated module, so it never lags behind them.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+// `--clean <dir>`: empty the output folder first, so that no file of an older build (a removed
+// script, a deleted module) lingers in it
+const clean = process.argv.indexOf('--clean');
+if (clean >= 0) rmSync(process.argv[clean + 1], { recursive: true, force: true });
 
 const folder = 'lib/engine/redis/lua';
 const target = join(folder, 'scripts.generated.ts');
