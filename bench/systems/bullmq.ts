@@ -42,5 +42,17 @@ export function createBullmqSystem({ redisPort, namespace, bullmqJobOptions }: S
       await worker.waitUntilReady();
       return { close: () => worker.close() };
     },
+    async createMonitor() {
+      const queue = new Queue<NoopData>(namespace, { connection });
+      await queue.waitUntilReady();
+      return {
+        async counts() {
+          const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
+          const unsettled = c.waiting + c.active + c.delayed + c.prioritized + c['waiting-children'];
+          return { unsettled, completed: c.completed, failed: c.failed };
+        },
+        close: () => queue.close(),
+      };
+    },
   };
 }

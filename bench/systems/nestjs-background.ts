@@ -56,5 +56,18 @@ export function createNestjsBackgroundSystem(target: SystemTarget): QueueSystem 
       const app = await createApp(target, true, concurrency);
       return { close: () => app.close() };
     },
+    async createMonitor() {
+      const app = await createApp(target, false);
+      const jobs = app.get(JobsService);
+      return {
+        async counts() {
+          const q = (await jobs.getStats()).queues.default;
+          if (!q) return { unsettled: 0, completed: 0, failed: 0 };
+          // `failed` here means failed and waiting for a retry; `dead` is a job that ended failed
+          return { unsettled: q.waiting + q.delayed + q.active + q.failed, completed: q.completed, failed: q.dead };
+        },
+        close: () => app.close(),
+      };
+    },
   };
 }

@@ -20,6 +20,22 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** A queue's jobs by state, as the library itself reports them (its own counting call). */
+export interface SettleCounts {
+  /** Jobs not finished yet: waiting, delayed, claimed/active (reserved included), awaiting a retry. */
+  unsettled: number;
+  /** Completed jobs still retained (trimmed to the retention, so not a total). */
+  completed: number;
+  /** Jobs that ended failed (no benchmark handler throws, so 0). */
+  failed: number;
+}
+
+/** Reads the library's job counts over a connection of its own, separate from any worker. */
+export interface QueueMonitor {
+  counts(): Promise<SettleCounts>;
+  close(): Promise<void>;
+}
+
 /**
  * The two operations the benchmark needs from a queue library. Each system uses
  * one Redis namespace per run (`namespace` below) so runs never share keys.
@@ -28,6 +44,7 @@ export interface QueueSystem {
   createProducer(): Promise<Producer>;
   /** Resolves once the worker is connected and consuming; `onJob` runs at the start of every job. */
   startWorker(concurrency: number, onJob: (data: NoopData) => void): Promise<RunningWorker>;
+  createMonitor(): Promise<QueueMonitor>;
 }
 
 export type BullmqJobOptions = 'matched' | 'bullmq-defaults';
