@@ -30,13 +30,15 @@ export function createBullmqSystem({ redisPort, namespace, bullmqJobOptions }: S
         close: () => queue.close(),
       };
     },
-    async startWorker(concurrency, onJob) {
+    async startWorker(concurrency, onJob, { jobMs = 0, leaseMs } = {}) {
+      const lease = leaseMs === undefined ? {} : { lockDuration: leaseMs, stalledInterval: leaseMs };
       const worker = new Worker<NoopData>(
         namespace,
         async (job) => {
           onJob(job.data);
+          if (jobMs > 0) await new Promise((resolve) => setTimeout(resolve, jobMs));
         },
-        { connection, concurrency },
+        { connection, concurrency, ...lease },
       );
       worker.on('error', (error) => console.error('[bullmq worker]', error));
       await worker.waitUntilReady();
