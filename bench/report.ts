@@ -128,13 +128,13 @@ function cpuTable(results: BenchResults): string[][] {
 
 const RATIO_NOTE =
   'ratio = nestjs-background / BullMQ when higher is better, BullMQ / nestjs-background when lower is better: above 1.00x nestjs-background is better. ' +
-  'Values are medians over the rounds; rounds = successful rounds per system (scenario 7 runs once by design).';
+  'Values are medians over the rounds; rounds = successful rounds per system (scenarios 7 and 9 run once by design).';
 
 const CPU_NOTE =
   'CPU while each throughput scenario ran (medians). Node CPU is the process(es) running the library: the producer for enqueue scenarios, the worker process(es) for processing. A Redis figure near 100 % means Redis is the bottleneck; the machine has 2 cores in total.';
 
-/** Measurements that are 0 when the library did what was asked: no job run twice, none lost. */
-const CORRECTNESS_KEYS = ['duplicateStarts', 'extraStarts', 'missingJobs'];
+/** Measurements that are 0 when the library did what was asked: no job run twice, none lost, none failed. */
+const CORRECTNESS_KEYS = ['duplicateStarts', 'extraStarts', 'missingJobs', 'failedJobs'];
 
 /** Failed runs, and runs where a correctness check did not come out 0. */
 function problems(results: BenchResults): string[] {

@@ -7,6 +7,7 @@ import type { ChildMessage, ScenarioRequest } from './run-in-child.js';
 import type { ScenarioKind } from './scenarios.js';
 import { enqueueBulk, enqueueSingle } from './scenarios/enqueue.js';
 import { idleWorkerCpu } from './scenarios/idle-cpu.js';
+import { killRecovery } from './scenarios/kill-recovery.js';
 import { enqueueToStartLatency } from './scenarios/latency.js';
 import { memoryPerWaitingJob } from './scenarios/memory.js';
 import { processWithWorkerProcesses } from './scenarios/multi-process.js';
@@ -22,6 +23,7 @@ const RUNNERS: Record<ScenarioKind, ScenarioRunner> = {
   latency: enqueueToStartLatency,
   memory: memoryPerWaitingJob,
   'idle-cpu': idleWorkerCpu,
+  'kill-recovery': killRecovery,
 };
 
 function reply(message: ChildMessage): Promise<void> {

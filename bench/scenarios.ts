@@ -1,6 +1,6 @@
 import type { BenchConfig } from './config.js';
 
-export type ScenarioKind = 'enqueue-single' | 'enqueue-bulk' | 'process' | 'process-two-workers' | 'latency' | 'memory' | 'idle-cpu';
+export type ScenarioKind = 'enqueue-single' | 'enqueue-bulk' | 'process' | 'process-two-workers' | 'latency' | 'memory' | 'idle-cpu' | 'kill-recovery';
 
 /** One number a scenario reports, shown as one row of the results table. */
 export interface MetricSpec {
@@ -22,6 +22,28 @@ export interface ScenarioSpec {
 
 const throughput = (label: string): MetricSpec => ({ key: 'jobsPerSecond', label, unit: 'jobs/s', better: 'higher' });
 const redisCpu = (label: string): MetricSpec => ({ key: 'redisCpuUsPerJob', label: `${label}: Redis CPU`, unit: 'µs/job', better: 'lower' });
+
+/**
+ * Scenario 9 with `leaseMs` 0 (each library's defaults) or one value for both. Runs once: the
+ * figure is set by timers (lease, stalled check), not by CPU, so rounds add little but time.
+ */
+function killRecovery(id: string, settingsLabel: string, leaseMs: number): ScenarioSpec {
+  return {
+    id,
+    kind: 'kill-recovery',
+    params: { held: 10, backlog: 20, jobMs: 2_000, survivorConcurrency: 50, leaseMs, killAfterMs: 300, recoveryTimeoutMs: 150_000 },
+    metrics: [
+      {
+        key: 'recoveryMs',
+        label: `9. kill -9 of a worker running 10 jobs, until all restart elsewhere: ${settingsLabel}`,
+        unit: 'ms',
+        better: 'lower',
+      },
+    ],
+    rounds: 1,
+    timeoutMs: 240_000,
+  };
+}
 
 function processing(id: string, label: string, kind: ScenarioKind, params: Record<string, number>): ScenarioSpec {
   return { id, kind, params, metrics: [throughput(label), redisCpu(label)], timeoutMs: 300_000 };
@@ -83,6 +105,8 @@ export function scenarioCatalogue(config: BenchConfig): ScenarioSpec[] {
       rounds: 1,
       timeoutMs: 180_000,
     },
+    killRecovery('kill-recovery-5s', 'leaseMs 5 s vs lockDuration = stalledInterval = 5 s', 5_000),
+    killRecovery('kill-recovery', 'defaults, leaseMs 30 s vs lockDuration 30 s, stalledInterval 30 s', 0),
   ];
   if (config.scenarioFilter.length === 0) return all;
   const unknown = config.scenarioFilter.filter((id) => !all.some((s) => s.id === id));

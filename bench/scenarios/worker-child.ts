@@ -9,6 +9,8 @@ export class WorkerChild {
   count = 0;
   firstAt = NaN;
   lastAt = NaN;
+  /** With `reportStarts`: each job `i` started here -> time of its first start here. */
+  readonly starts = new Map<number, number>();
   private onProgress: () => void = () => {};
   private onFailure: (error: Error) => void = () => {};
   private stopping = false;
@@ -18,6 +20,8 @@ export class WorkerChild {
     child.on('message', (message: FromWorkerProcess) => {
       if (message.type === 'progress') {
         Object.assign(this, { count: message.count, firstAt: message.firstAt, lastAt: message.lastAt });
+        const starts = message.starts ?? [];
+        for (let k = 0; k < starts.length; k += 2) if (!this.starts.has(starts[k])) this.starts.set(starts[k], starts[k + 1]);
         this.onProgress();
       } else if (message.type === 'error') {
         this.fail(new Error(`worker process ${child.pid}: ${message.message}`));
@@ -61,8 +65,13 @@ export class WorkerChild {
     return reply.type === 'cpu' ? reply.cpuMs : NaN;
   }
 
+  /** False once the child has exited or was killed by a signal. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (!this.alive) return;
     this.stopping = true;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.send({ type: 'stop' });
@@ -70,8 +79,10 @@ export class WorkerChild {
     await exited;
   }
 
+  /** SIGKILL; its exit is then expected, not a failure. */
   kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    this.stopping = true;
+    if (this.alive) this.child.kill('SIGKILL');
   }
 
   private send(message: ToWorkerProcess): void {

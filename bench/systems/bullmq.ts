@@ -30,17 +30,31 @@ export function createBullmqSystem({ redisPort, namespace, bullmqJobOptions }: S
         close: () => queue.close(),
       };
     },
-    async startWorker(concurrency, onJob) {
+    async startWorker(concurrency, onJob, { jobMs = 0, leaseMs } = {}) {
+      const lease = leaseMs === undefined ? {} : { lockDuration: leaseMs, stalledInterval: leaseMs };
       const worker = new Worker<NoopData>(
         namespace,
         async (job) => {
           onJob(job.data);
+          if (jobMs > 0) await new Promise((resolve) => setTimeout(resolve, jobMs));
         },
-        { connection, concurrency },
+        { connection, concurrency, ...lease },
       );
       worker.on('error', (error) => console.error('[bullmq worker]', error));
       await worker.waitUntilReady();
       return { close: () => worker.close() };
+    },
+    async createMonitor() {
+      const queue = new Queue<NoopData>(namespace, { connection });
+      await queue.waitUntilReady();
+      return {
+        async counts() {
+          const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
+          const unsettled = c.waiting + c.active + c.delayed + c.prioritized + c['waiting-children'];
+          return { unsettled, completed: c.completed, failed: c.failed };
+        },
+        close: () => queue.close(),
+      };
     },
   };
 }

@@ -2,20 +2,23 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BackgroundModule, Job, JobsService, type JobContext } from 'nestjs-background';
-import type { NoopData, QueueSystem, SystemTarget } from './system.js';
+import type { NoopData, QueueSystem, SystemTarget, WorkerSettings } from './system.js';
 
 /** Set by `startWorker`; the handler below forwards every job start to it. */
 let onJob: (data: NoopData) => void = () => {};
+/** Set by `startWorker`: how long each job lasts (0: it returns at once). */
+let jobMs = 0;
 
 @Injectable()
 class NoopHandlers {
   @Job('noop')
-  noop(data: NoopData, _ctx: JobContext): void {
+  noop(data: NoopData, _ctx: JobContext): void | Promise<void> {
     onJob(data);
+    if (jobMs > 0) return new Promise((resolve) => setTimeout(resolve, jobMs));
   }
 }
 
-async function createApp({ redisPort, namespace }: SystemTarget, workers: boolean, concurrency = 10) {
+async function createApp({ redisPort, namespace }: SystemTarget, workers: boolean, concurrency = 10, settings: WorkerSettings = {}) {
   @Module({
     imports: [
       BackgroundModule.forRoot({
@@ -23,6 +26,7 @@ async function createApp({ redisPort, namespace }: SystemTarget, workers: boolea
         prefix: namespace,
         queues: { default: { concurrency } },
         workers,
+        ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       }),
     ],
     providers: [NoopHandlers],
@@ -51,10 +55,24 @@ export function createNestjsBackgroundSystem(target: SystemTarget): QueueSystem 
         close: () => app.close(),
       };
     },
-    async startWorker(concurrency, handler) {
+    async startWorker(concurrency, handler, settings = {}) {
       onJob = handler;
-      const app = await createApp(target, true, concurrency);
+      jobMs = settings.jobMs ?? 0;
+      const app = await createApp(target, true, concurrency, settings);
       return { close: () => app.close() };
+    },
+    async createMonitor() {
+      const app = await createApp(target, false);
+      const jobs = app.get(JobsService);
+      return {
+        async counts() {
+          const q = (await jobs.getStats()).queues.default;
+          if (!q) return { unsettled: 0, completed: 0, failed: 0 };
+          // `failed` here means failed and waiting for a retry; `dead` is a job that ended failed
+          return { unsettled: q.waiting + q.delayed + q.active + q.failed, completed: q.completed, failed: q.dead };
+        },
+        close: () => app.close(),
+      };
     },
   };
 }

@@ -20,14 +20,42 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** How a worker is set up; scenarios that do not say use each library's defaults and no-op jobs. */
+export interface WorkerSettings {
+  /** Each handler resolves this many ms after it started (0 or absent: returns at once). */
+  jobMs?: number;
+  /**
+   * How long a dead worker's jobs stay claimed: nestjs-background `leaseMs`; BullMQ `lockDuration`
+   * and `stalledInterval` (both set to this). Absent: each library's default (30 s for all three).
+   */
+  leaseMs?: number;
+}
+
+/** A queue's jobs by state, as the library itself reports them (its own counting call). */
+export interface SettleCounts {
+  /** Jobs not finished yet: waiting, delayed, claimed/active (reserved included), awaiting a retry. */
+  unsettled: number;
+  /** Completed jobs still retained (trimmed to the retention, so not a total). */
+  completed: number;
+  /** Jobs that ended failed (no benchmark handler throws, so 0). */
+  failed: number;
+}
+
+/** Reads the library's job counts over a connection of its own, separate from any worker. */
+export interface QueueMonitor {
+  counts(): Promise<SettleCounts>;
+  close(): Promise<void>;
+}
+
 /**
- * The two operations the benchmark needs from a queue library. Each system uses
+ * What the benchmark needs from a queue library. Each system uses
  * one Redis namespace per run (`namespace` below) so runs never share keys.
  */
 export interface QueueSystem {
   createProducer(): Promise<Producer>;
   /** Resolves once the worker is connected and consuming; `onJob` runs at the start of every job. */
-  startWorker(concurrency: number, onJob: (data: NoopData) => void): Promise<RunningWorker>;
+  startWorker(concurrency: number, onJob: (data: NoopData) => void, settings?: WorkerSettings): Promise<RunningWorker>;
+  createMonitor(): Promise<QueueMonitor>;
 }
 
 export type BullmqJobOptions = 'matched' | 'bullmq-defaults';
