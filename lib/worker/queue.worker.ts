@@ -164,7 +164,10 @@ export class QueueWorker {
     // with jobs on hand that finish within a round trip, wait until part of the reserve is used
     // up: claims stay large, and what finished meanwhile rides along with the next claim
     const busy = this.runner.size + expected > 0;
-    if (busy && max + reserve < Math.ceil(prefetch / 2)) return null;
+    // but finished jobs are not held back for long: if the lease lapses (a blocked event loop)
+    // the unsettled ones run again elsewhere, so at most a slot's worth of them waits
+    const settleNow = this.ledger.unsettled >= this.concurrency;
+    if (busy && !settleNow && max + reserve < Math.ceil(prefetch / 2)) return null;
     if (max + reserve === 0 && !this.ledger.unreported) return null;
     return { max, reserve };
   }

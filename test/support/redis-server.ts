@@ -40,7 +40,18 @@ export class RedisServer {
     await new Promise((resolve) => {
       child.once('exit', resolve);
       child.kill(signal);
+      // a paused server takes no signal but SIGKILL until it runs again
+      child.kill('SIGCONT');
     });
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, as with a hung Redis. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
   }
 
   /** A plain client for the test's own assertions; the caller quits it. */

@@ -6,13 +6,17 @@ const FIXTURE = resolve('dist-test/test/fixtures/worker.app.js');
 /** A worker application in a child process (built by `npm run build:test`), killable at will. */
 export class WorkerProcess {
   readonly started: string[] = [];
+  /** Jobs whose handler was called, in that order (`started` is told once the run is on record). */
+  readonly invoked: string[] = [];
   private readonly child: ChildProcess;
-  private readonly exited: Promise<number | null>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
   private startListeners: (() => void)[] = [];
 
   private constructor(env: Record<string, string>) {
     this.child = fork(FIXTURE, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (message: { started?: string }) => {
+    this.child.on('message', (message: { started?: string; invoked?: string }) => {
+      if (message.invoked) this.invoked.push(message.invoked);
       if (message.started) {
         this.started.push(message.started);
         for (const listener of this.startListeners) listener();
@@ -25,6 +29,11 @@ export class WorkerProcess {
     const worker = new WorkerProcess(env);
     await worker.next((message) => message.ready === true);
     return worker;
+  }
+
+  /** Resolves once a job blocks the worker's event loop (`{ block: true }`), with the jobs whose handler was called until then. */
+  blocking(): Promise<string[]> {
+    return this.next((message) => typeof message.blocking === 'string').then(() => [...this.invoked]);
   }
 
   /** Resolves once the worker has started `count` jobs. */

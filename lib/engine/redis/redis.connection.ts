@@ -61,6 +61,8 @@ export class RedisConnection {
       // not written again after the reconnect, when its caller has long been told it failed
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
+      // a closed socket waits this long for Redis to close its side: a hung Redis never does
+      disconnectTimeout: QUIT_MS,
       enableAutoPipelining: kind === 'commands',
       autoPipeliningIgnoredCommands: [...IMMEDIATE_SCRIPTS],
       connectionName: `nestjs-background:${kind}`,
