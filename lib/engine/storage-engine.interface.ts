@@ -72,6 +72,8 @@ export interface ClaimResponse {
    * before until `heartbeat` with its held ids has said which are still its own.
    */
   reconcile: boolean;
+  /** The highest priority still waiting after this claim; null when none is, or the queue is paused. */
+  topPriority: number | null;
 }
 
 /** A job the worker said it holds that storage no longer lists as its own. */

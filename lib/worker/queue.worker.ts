@@ -17,6 +17,11 @@ const SMOOTHING = 0.2;
 const MAX_CLAIMS = 2;
 /** How long shutdown waits for its last round trip (settle and hand back) beyond `shutdownTimeoutMs`. */
 const LAST_CALL_MS = 500;
+/**
+ * A reserved job starts only if the worker looked at the queue within this long (or within one
+ * job's run time, if longer): a job of higher priority that came since is claimed first.
+ */
+const LOOK_MS = 5;
 
 /**
  * Runs the jobs of one queue in this process: the claim loop. One engine round trip settles what
@@ -53,6 +58,10 @@ export class QueueWorker {
   /** Moving averages in ms; no prefetching until a job has finished here. */
   private jobMs = Infinity;
   private roundTripMs = 0;
+  /** The highest priority waiting at the last look (a claim's answer), and when that answer came. */
+  private topWaiting: number | null = null;
+  private lookedAt = -Infinity;
+  private lookWanted = false;
 
   constructor(
     readonly queue: string,
@@ -133,22 +142,27 @@ export class QueueWorker {
     while (this.claims.size < MAX_CLAIMS) {
       const size = this.claimSize();
       if (!size) return;
-      const claim: Promise<void> = this.claim(size.max, size.reserve).then((more) => {
-        this.claims.delete(claim);
-        if (this.claims.size === 0 && this.unsure) {
-          void this.heartbeat();
-          return;
-        }
-        // a full answer means more may be waiting; otherwise the worker waits to be woken,
-        // unless something asked for a round trip while this one was under way. That request
-        // is done with only once no other claim is under way: until then, the one left may
-        // hold it back (see claimSize) and must look again when it comes back.
-        if (this.stopping || !(more || this.pumpAgain)) return;
-        if (this.claims.size === 0) this.pumpAgain = false;
-        this.sendClaims();
-      });
-      this.claims.add(claim);
+      this.launch(size.max, size.reserve, []);
     }
+  }
+
+  private launch(max: number, reserve: number, release: string[]): void {
+    this.lookWanted = false;
+    const claim: Promise<void> = this.claim(max, reserve, release).then((more) => {
+      this.claims.delete(claim);
+      if (this.claims.size === 0 && this.unsure) {
+        void this.heartbeat();
+        return;
+      }
+      // a full answer means more may be waiting; otherwise the worker waits to be woken,
+      // unless something asked for a round trip while this one was under way. That request
+      // is done with only once no other claim is under way: until then, the one left may
+      // hold it back (see claimSize) and must look again when it comes back.
+      if (this.stopping || !(more || this.pumpAgain || this.lookWanted)) return;
+      if (this.claims.size === 0) this.pumpAgain = false;
+      this.sendClaims();
+    });
+    this.claims.add(claim);
   }
 
   /** What the next round trip claims: jobs to start and jobs to reserve; null when it is not worth one yet. */
@@ -166,9 +180,9 @@ export class QueueWorker {
     const busy = this.runner.size + expected > 0;
     // but finished jobs are not held back for long: if the lease lapses (a blocked event loop)
     // the unsettled ones run again elsewhere, so at most a slot's worth of them waits
-    const settleNow = this.ledger.unsettled >= this.concurrency;
+    const settleNow = this.ledger.unsettled >= this.concurrency || this.lookWanted;
     if (busy && !settleNow && max + reserve < Math.ceil(prefetch / 2)) return null;
-    if (max + reserve === 0 && !this.ledger.unreported) return null;
+    if (max + reserve === 0 && !this.ledger.unreported && !this.lookWanted) return null;
     return { max, reserve };
   }
 
@@ -176,17 +190,18 @@ export class QueueWorker {
     while (this.claims.size > 0) await Promise.all(this.claims);
   }
 
-  /** One round trip; resolves true when storage gave every job asked for. Never rejects. */
-  private async claim(max: number, reserve: number): Promise<boolean> {
+  /** One round trip, handing back `release` first; resolves true when storage gave every job asked for. Never rejects. */
+  private async claim(max: number, reserve: number, release: string[]): Promise<boolean> {
     const report = this.ledger.takeReport();
     const held = this.ledger.heldCount(this.runner.size) + report.settlements.length;
+    for (const id of release) this.ledger.forget(id);
     const inFlight = this.asked;
     const limits = this.runner.limits(this.ledger.buffered);
     const sentAt = performance.now();
     this.asked += max + reserve;
     let response: ClaimResponse;
     try {
-      response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, reserve, ...report, held, inFlight, limits });
+      response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, reserve, ...report, release, held, inFlight, limits });
     } catch (error) {
       this.ledger.restore(report);
       this.retryLater(error as Error);
@@ -213,6 +228,8 @@ export class QueueWorker {
   private apply(response: ClaimResponse, max: number, sentAt: number): void {
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
     this.ledger.add(response.jobs, max);
+    this.topWaiting = response.topPriority;
+    this.lookedAt = performance.now();
     if (response.reconcile) this.unsure = true;
     else this.ledger.confirm(sentAt);
     this.startJobs();
@@ -229,10 +246,31 @@ export class QueueWorker {
         if (this.claims.size === 0) void this.heartbeat();
         return;
       }
-      const job = this.ledger.take((candidate) => this.runner.hasRoomFor(candidate));
+      const job = this.ledger.peek((candidate) => this.runner.hasRoomFor(candidate));
       if (!job) return;
+      if (this.topWaiting !== null && this.topWaiting > job.priority) return this.handBack(this.topWaiting);
+      if (this.ledger.isReserved(job.id) && performance.now() - this.lookedAt > Math.max(LOOK_MS, this.jobMs)) {
+        // a job of higher priority may have come since the last look: look before starting more
+        this.lookWanted = true;
+        return this.pump();
+      }
+      this.ledger.take(job);
       this.runner.start(job);
     }
+  }
+
+  /** A job of higher priority waits: hand back the buffered jobs below it and claim again, highest first. */
+  private handBack(top: number): void {
+    if (this.claims.size >= MAX_CLAIMS) {
+      // the answer of a claim under way says again what waits, and this is tried once more
+      this.pumpAgain = true;
+      return;
+    }
+    this.topWaiting = null;
+    const lower = this.ledger.buffered.filter((job) => job.priority < top).map((job) => job.id);
+    const kept = this.ledger.buffered.length - lower.length;
+    const max = Math.max(0, this.concurrency - this.runner.size - kept - this.asked);
+    this.launch(max, Math.max(0, lower.length - max), lower);
   }
 
   private finished(settlement: Settlement, ms: number): void {

@@ -54,13 +54,19 @@ export class WorkerLedger {
     });
   }
 
-  /** Removes and returns the first buffered job `canStart` accepts, noting the start of a reserved one. */
-  take(canStart: (job: ClaimedJob) => boolean): ClaimedJob | undefined {
-    const index = this.buffer.findIndex(canStart);
-    if (index < 0) return undefined;
-    const [job] = this.buffer.splice(index, 1);
-    if (this.reserved.delete(job!.id)) this.started.push(job!.id);
-    return job;
+  /** The first buffered job `canStart` accepts, left in the buffer. */
+  peek(canStart: (job: ClaimedJob) => boolean): ClaimedJob | undefined {
+    return this.buffer.find(canStart);
+  }
+
+  isReserved(id: string): boolean {
+    return this.reserved.has(id);
+  }
+
+  /** Removes a buffered job to start it, noting the start of a reserved one. */
+  take(job: ClaimedJob): void {
+    this.buffer.splice(this.buffer.indexOf(job), 1);
+    if (this.reserved.delete(job.id)) this.started.push(job.id);
   }
 
   settle(settlement: Settlement): void {

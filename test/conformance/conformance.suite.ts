@@ -64,6 +64,28 @@ export function describeConformance(harness: EngineHarness): void {
       expect(seen).toEqual([500, 'high', 'normal', 'low', -500]);
     });
 
+    it('starts a job of higher priority before more than `concurrency` further jobs of the reserve', async () => {
+      await open({ queues: { default: { concurrency: 1 } } });
+      const started: string[] = [];
+      const slowing = deferred();
+      // the first jobs are instant, which teaches the worker to reserve far ahead; then every
+      // job takes 20 ms, and the reserve is full of them
+      ConformanceJobs.behaviour = async (data: string) => {
+        started.push(data);
+        if (started.length < 300) return;
+        // a few slow ones in, the worker has stopped reserving more
+        if (started.length === 305) slowing.resolve();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      await app.jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ name: 'task', data: 'low' })));
+      await slowing.promise;
+      const high = await app.jobs.enqueue('task', 'high', { priority: 'high' });
+      const before = started.length;
+      await app.jobs.waitFor(high.id);
+      expect(started.slice(before, started.indexOf('high')).length).toBeLessThanOrEqual(1);
+      await app.jobs.pause();
+    });
+
     it('keeps FIFO order within one priority', async () => {
       await open({ queues: { default: { concurrency: 1 } } });
       const seen = await runPaused(async () => {

@@ -93,6 +93,13 @@ export class MemoryQueue {
     if (list.length === 0) this.waiting.delete(job.priority);
   }
 
+  /** The highest priority with waiting jobs, or null. */
+  topPriority(): number | null {
+    let top: number | null = null;
+    for (const priority of this.waiting.keys()) if (top === null || priority > top) top = priority;
+    return top;
+  }
+
   waitingCount(): number {
     let count = 0;
     for (const list of this.waiting.values()) count += list.length;

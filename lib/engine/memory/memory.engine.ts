@@ -147,7 +147,8 @@ export class MemoryEngine implements StorageEngine {
     for (const at of queue.retry.values()) consider(at);
     for (const [worker, at] of queue.leases) if (worker !== request.workerId) consider(at);
     const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
-    return { jobs, wakeInMs, cancelled: this.takeCancelled(queue, request.workerId), reconcile };
+    const topPriority = queue.paused ? null : queue.topPriority();
+    return { jobs, wakeInMs, cancelled: this.takeCancelled(queue, request.workerId), reconcile, topPriority };
   }
 
   waitForWork(queue: string, until: number): Promise<void> {

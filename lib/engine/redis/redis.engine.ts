@@ -117,11 +117,12 @@ export class RedisEngine implements StorageEngine {
     const release = request.release ?? [];
     const limits = request.limits ?? [];
     args.push(release.length, ...release, limits.length, ...limits.flat());
-    const [flat, wakeIn, cancelled, reconcile] = (await this.run('claim', this.base(request.queue), args)) as [
+    const [flat, wakeIn, cancelled, reconcile, top] = (await this.run('claim', this.base(request.queue), args)) as [
       (string | number)[],
       number,
       string[],
       number,
+      string,
     ];
     const jobs: ClaimedJob[] = [];
     for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
@@ -136,7 +137,7 @@ export class RedisEngine implements StorageEngine {
         priority: Number(flat[i + 7]),
       });
     }
-    return { jobs, wakeInMs: wakeIn < 0 ? null : wakeIn, cancelled, reconcile: reconcile === 1 };
+    return { jobs, wakeInMs: wakeIn < 0 ? null : wakeIn, cancelled, reconcile: reconcile === 1, topPriority: top === '' ? null : Number(top) };
   }
 
   async waitForWork(queue: string, until: number): Promise<void> {

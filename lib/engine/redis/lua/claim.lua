@@ -13,7 +13,8 @@
 --   settlements, 4 each: id, 'c' | 'f', result or error JSON, retry in ms (-1 = no retry),
 --   ids to release, limits, 2 each: job name, how many more of it the worker may take
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
---           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1) }
+--           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
+--           highest priority still waiting ('' when none, or the queue is paused) }
 --@include lib
 local MAX_SCAN = 500
 local base = KEYS[1]
@@ -198,4 +199,10 @@ for k = 1, #leases, 2 do
 end
 if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
 
-return { jobs, next_wake, take_cancelled(base, wid), reconcile }
+local top = ''
+if not paused then
+  local first = redis.call('ZRANGE', base .. ':prios', 0, 0)
+  if #first > 0 then top = first[1] end
+end
+
+return { jobs, next_wake, take_cancelled(base, wid), reconcile, top }
