@@ -162,4 +162,20 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     const reader = await open({ prefix, workers: false });
     expect(['waiting', 'active']).toContain((await reader.jobs.getJob(id))?.state);
   });
+
+  it('a delayed job starts on time when the worker that waited for it shuts down', async () => {
+    const prefix = 'handover';
+    CountingJobs.prefix = prefix;
+    const blocked = async () => ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes('cmd=blpop')).length;
+    // the first worker blocks first, so the enqueue below wakes it and it alone learns the due time
+    const first = await open({ prefix });
+    await eventually('the first worker to wait for work', async () => (await blocked()) === 1);
+    const second = await open({ prefix });
+    await eventually('the second worker to wait for work', async () => (await blocked()) === 2);
+    const { id } = await second.jobs.enqueue('count', 'later', { delayMs: 1000 });
+    await eventually('the first worker to wait again', async () => (await blocked()) === 2);
+    await apps.splice(apps.indexOf(first), 1)[0]!.close();
+    // the second worker would otherwise sleep until its lease-long wait (30 s) ends
+    await expect(second.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBeUndefined();
+  });
 });

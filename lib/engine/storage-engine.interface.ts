@@ -58,6 +58,11 @@ export interface ClaimRequest {
   inFlight: number;
   /** Job names with a handler concurrency limit, and how many more of each this worker may take. */
   limits?: [name: string, remaining: number][];
+  /**
+   * The worker stops for good (shutdown): if jobs are delayed or due for retry, another worker
+   * is woken to look after them, since this one may have been the one waiting for them.
+   */
+  leaving?: boolean;
 }
 
 export interface ClaimResponse {

@@ -100,7 +100,6 @@ export class QueueWorker {
     unfinished.push(...this.ledger.clearBuffer());
     const report = this.ledger.takeReport();
     this.clearTimer('heartbeatTimer');
-    if (unfinished.length === 0 && report.settlements.length === 0 && report.started.length === 0) return;
     const last = this.engine.claim({
       queue: this.queue,
       workerId: this.id,
@@ -110,6 +109,7 @@ export class QueueWorker {
       release: unfinished,
       held: 0,
       inFlight: 0,
+      leaving: true,
     });
     try {
       const answered = await within(last.then(() => true), Math.max(0, deadline - performance.now()) + LAST_CALL_MS);
@@ -117,7 +117,9 @@ export class QueueWorker {
       this.events.settled(report.settlements);
     } catch (failure) {
       last.catch(() => undefined);
-      this.logger.error(SHUTDOWN_HAND_BACK_FAILED(this.queue, unfinished.length, report.settlements.length, (failure as Error).message));
+      const message = SHUTDOWN_HAND_BACK_FAILED(this.queue, unfinished.length, report.settlements.length, (failure as Error).message);
+      if (unfinished.length + report.settlements.length > 0) this.logger.error(message);
+      else this.logger.debug(message);
     }
   }
 

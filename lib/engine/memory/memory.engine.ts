@@ -147,6 +147,8 @@ export class MemoryEngine implements StorageEngine {
     for (const at of queue.retry.values()) consider(at);
     for (const [worker, at] of queue.leases) if (worker !== request.workerId) consider(at);
     const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
+    // this worker may be the one that was woken to wait for the next due job: pass that on
+    if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
     const topPriority = queue.paused ? null : queue.topPriority();
     return { jobs, wakeInMs, cancelled: this.takeCancelled(queue, request.workerId), reconcile, topPriority };
   }

@@ -116,7 +116,7 @@ export class RedisEngine implements StorageEngine {
     }
     const release = request.release ?? [];
     const limits = request.limits ?? [];
-    args.push(release.length, ...release, limits.length, ...limits.flat());
+    args.push(release.length, ...release, limits.length, ...limits.flat(), request.leaving ? '1' : '0');
     const [flat, wakeIn, cancelled, reconcile, top] = (await this.run('claim', this.base(request.queue), args)) as [
       (string | number)[],
       number,

@@ -11,7 +11,8 @@
 -- ARGV[6..12] config (see read_config), then these lists, each a count and its items:
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
 --   settlements, 4 each: id, 'c' | 'f', result or error JSON, retry in ms (-1 = no retry),
---   ids to release, limits, 2 each: job name, how many more of it the worker may take
+--   ids to release, limits, 2 each: job name, how many more of it the worker may take,
+-- then '1' when the worker stops for good (another worker is woken for delayed jobs) else '0'
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
 --           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
 --           highest priority still waiting ('' when none, or the queue is paused) }
@@ -98,6 +99,7 @@ for _ = 1, tonumber(ARGV[i]) do
   limit[ARGV[i + 1]] = tonumber(ARGV[i + 2])
   i = i + 2
 end
+local leaving = ARGV[i + 1] == '1'
 
 reap(base, now, wid, cfg)
 
@@ -198,6 +200,8 @@ for k = 1, #leases, 2 do
   end
 end
 if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
+-- this worker may be the one that was woken to wait for the next due job: pass that on
+if leaving and redis.call('ZCARD', base .. ':delayed') + redis.call('ZCARD', base .. ':retry') > 0 then wake(base) end
 
 local top = ''
 if not paused then
