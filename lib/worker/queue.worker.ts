@@ -6,41 +6,36 @@ import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT, SHUTDOWN_HAND_BACK_FAILED } 
 import type { ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import type { JobEvents } from './job.events.js';
+import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
-import { WorkerLedger, type Report } from './worker-ledger.js';
+import { WorkerLedger } from './worker-ledger.js';
+import { within } from './within.js';
 
-/** The most jobs a worker holds beyond its concurrency, however short its jobs are. */
-const MAX_PREFETCH = 256;
-/** Weight of the newest sample in the moving averages of job duration and round trip. */
-const SMOOTHING = 0.2;
 /** Round trips a worker has under way at once: storage takes the next while this process runs jobs. */
 const MAX_CLAIMS = 2;
 /** How long shutdown waits for its last round trip (settle and hand back) beyond `shutdownTimeoutMs`. */
 const LAST_CALL_MS = 500;
-/**
- * A reserved job starts only if the worker looked at the queue within this long (or within one
- * job's run time, if longer): a job of higher priority that came since is claimed first.
- */
-const LOOK_MS = 5;
 
 /**
  * Runs the jobs of one queue in this process: the claim loop. One engine round trip settles what
  * finished and claims jobs; while it is under way the jobs already here keep running. When jobs
  * finish faster than a round trip, the worker also reserves jobs beyond its free slots (about as
- * many as it finishes in two round trips, see `prefetch()`) and sends the next claim once half
+ * many as it finishes in two round trips, see `ClaimPacer`) and sends the next claim once half
  * of them are used up, even if the previous one has not come back yet (at most `MAX_CLAIMS`
  * under way), so neither this process nor storage waits for the other. Slow jobs are never
  * reserved, so they are not hoarded. When the queue is empty the worker blocks in the engine
  * (no polling) and a single timer covers the next known due time.
  *
  * What the worker holds and whether its lease can be trusted is the ledger's business
- * (`WorkerLedger`); running handlers is the runner's (`JobRunner`).
+ * (`WorkerLedger`); how far ahead to claim and when to look again, the pacer's (`ClaimPacer`);
+ * running handlers, the runner's (`JobRunner`).
  */
 export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger('Background');
   private readonly ledger: WorkerLedger;
   private readonly runner: JobRunner;
+  private readonly pacer: ClaimPacer;
   private stopping = false;
   /** Storage may list jobs as this worker's that it does not know of, or the reverse: start nothing until a heartbeat said. */
   private unsure = false;
@@ -55,12 +50,6 @@ export class QueueWorker {
   private wakeAt = Infinity;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  /** Moving averages in ms; no prefetching until a job has finished here. */
-  private jobMs = Infinity;
-  private roundTripMs = 0;
-  /** The highest priority waiting at the last look (a claim's answer), and when that answer came. */
-  private topWaiting: number | null = null;
-  private lookedAt = -Infinity;
   private lookWanted = false;
 
   constructor(
@@ -72,6 +61,7 @@ export class QueueWorker {
     private readonly events: JobEvents,
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
+    this.pacer = new ClaimPacer(concurrency);
     this.runner = new JobRunner(queue, this.id, engine, registry, config.defaults.backoff, (settlement, ms) =>
       this.finished(settlement, ms),
     );
@@ -175,7 +165,7 @@ export class QueueWorker {
     const expected = this.ledger.buffered.length + this.asked;
     const slots = this.concurrency - this.runner.size;
     const max = Math.max(0, slots - expected);
-    const prefetch = this.prefetch();
+    const prefetch = this.pacer.prefetch();
     const reserve = Math.max(0, prefetch - Math.max(0, expected - slots));
     // with jobs on hand that finish within a round trip, wait until part of the reserve is used
     // up: claims stay large, and what finished meanwhile rides along with the next claim
@@ -211,8 +201,8 @@ export class QueueWorker {
     } finally {
       this.asked -= max + reserve;
     }
-    this.roundTripMs += (performance.now() - sentAt - this.roundTripMs) * SMOOTHING;
     this.events.settled(report.settlements);
+    this.pacer.looked(performance.now() - sentAt, response.topPriority);
     this.apply(response, max, sentAt);
     if (this.stopping) return false;
     if (response.jobs.length === max + reserve) return true;
@@ -221,17 +211,10 @@ export class QueueWorker {
     return false;
   }
 
-  /** Jobs to reserve beyond the free slots: about as many as finish here during two round trips. */
-  private prefetch(): number {
-    return Math.min(MAX_PREFETCH, Math.floor((2 * this.concurrency * this.roundTripMs) / this.jobMs));
-  }
-
   /** Takes in what storage answered to a claim sent at `sentAt` asking `max` jobs to start. */
   private apply(response: ClaimResponse, max: number, sentAt: number): void {
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
     this.ledger.add(response.jobs, max);
-    this.topWaiting = response.topPriority;
-    this.lookedAt = performance.now();
     if (response.reconcile) this.unsure = true;
     else this.ledger.confirm(sentAt);
     this.startJobs();
@@ -250,8 +233,9 @@ export class QueueWorker {
       }
       const job = this.ledger.peek((candidate) => this.runner.hasRoomFor(candidate));
       if (!job) return;
-      if (this.topWaiting !== null && this.topWaiting > job.priority) return this.handBack(this.topWaiting);
-      if (this.ledger.isReserved(job.id) && performance.now() - this.lookedAt > Math.max(LOOK_MS, this.jobMs)) {
+      const higher = this.pacer.takeHigherThan(job.priority);
+      if (higher !== null) return this.handBack(higher);
+      if (this.ledger.isReserved(job.id) && this.pacer.stale()) {
         // a job of higher priority may have come since the last look: look before starting more
         this.lookWanted = true;
         return this.pump();
@@ -264,11 +248,11 @@ export class QueueWorker {
   /** A job of higher priority waits: hand back the buffered jobs below it and claim again, highest first. */
   private handBack(top: number): void {
     if (this.claims.size >= MAX_CLAIMS) {
-      // the answer of a claim under way says again what waits, and this is tried once more
+      // tried again when a claim under way comes back
+      this.pacer.keep(top);
       this.pumpAgain = true;
       return;
     }
-    this.topWaiting = null;
     const lower = this.ledger.buffered.filter((job) => job.priority < top).map((job) => job.id);
     const kept = this.ledger.buffered.length - lower.length;
     const max = Math.max(0, this.concurrency - this.runner.size - kept - this.asked);
@@ -276,7 +260,7 @@ export class QueueWorker {
   }
 
   private finished(settlement: Settlement, ms: number): void {
-    this.jobMs = Number.isFinite(this.jobMs) ? this.jobMs + (ms - this.jobMs) * SMOOTHING : ms;
+    this.pacer.jobRan(ms);
     this.ledger.settle(settlement);
     this.startJobs();
     // jobs that finish at once run back to back in one turn of the event loop: the claim goes
@@ -367,16 +351,5 @@ export class QueueWorker {
       this[name] = null;
     }
     if (name === 'wakeTimer') this.wakeAt = Infinity;
-  }
-}
-
-/** Waits for `promise` at most `ms`; resolves with its value, or undefined once the time is up. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const elapsed = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
-    return await Promise.race([promise, elapsed]);
-  } finally {
-    clearTimeout(timer);
   }
 }
