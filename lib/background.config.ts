@@ -24,6 +24,7 @@ export interface BackgroundConfig {
   deadLetter: { maxSize: number; maxAgeMs: number };
   leaseMs: number;
   maxStalls: number;
+  noHandlerPatienceMs: number;
   shutdownTimeoutMs: number;
   maxPayloadBytes: number;
   enqueueTimeoutMs: number;
@@ -34,7 +35,7 @@ export const DEFAULT_CONCURRENCY = 10;
 
 const MODULE_OPTION_KEYS = [
   'connection', 'storage', 'prefix', 'workers', 'queues', 'defaults', 'deadLetter', 'leaseMs',
-  'maxStalls', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'isGlobal',
+  'maxStalls', 'noHandlerPatienceMs', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'isGlobal',
 ] as const;
 const DEFAULTS_KEYS = ['attempts', 'backoff', 'timeoutMs', 'priority', 'keepCompleted'] as const;
 const BACKOFF_KEYS = ['type', 'delayMs', 'maxDelayMs', 'jitter'] as const;
@@ -103,6 +104,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     },
     leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100),
     maxStalls: integer(where, 'maxStalls', options.maxStalls, 2, 0),
+    noHandlerPatienceMs: integer(where, 'noHandlerPatienceMs', options.noHandlerPatienceMs, 600_000, 0),
     shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0),
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
     enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1),

@@ -12,8 +12,8 @@ export const JOB_NAME_MISSING = (where: string) =>
 export const UNKNOWN_JOB = (name: string) =>
   `No handler is registered for job "${name}" in this process or by any worker of the cluster. Check the name, or add @Job('${name}') to a provider (a producer-only process must still list the provider, with workers: false).`;
 
-export const NO_LOCAL_HANDLER = (name: string) =>
-  `No handler for job "${name}" in this worker. Deploy the handler to every worker of its queue, or send the job to a queue whose workers have it.`;
+export const NO_LOCAL_HANDLER = (name: string, patienceMs: number) =>
+  `No worker with a handler for job "${name}" took it within ${patienceMs} ms (noHandlerPatienceMs); the workers that claimed it do not have it. Deploy the handler to every worker of its queue, or send the job to a queue whose workers have it.`;
 
 export const UNKNOWN_OPTION = (where: string, key: string, known: readonly string[]) =>
   `Unknown option "${key}" in ${where}. Valid options are: ${known.join(', ')}.`;

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { BACKGROUND_CONFIG } from './background.constants.js';
+import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import type { BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
@@ -19,6 +19,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   private readonly logger = new Logger('Background');
   private readonly workers: QueueWorker[] = [];
   private readonly detached = new Set<Promise<unknown>>();
+  private routeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
@@ -36,6 +37,13 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
       await this.engine.close();
       throw error;
     }
+    // routes of processes that stopped publishing them expire (see ROUTE_TTL_MS)
+    this.routeTimer = setInterval(() => {
+      this.engine.registerHandlers(this.registry.routes()).catch((error: Error) => {
+        this.logger.debug(`Could not publish the job routes: ${error.message}`);
+      });
+    }, ROUTE_REFRESH_MS);
+    this.routeTimer.unref();
     if (!this.config.workers) return;
     for (const queue of this.registry.queues()) {
       const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
@@ -55,6 +63,8 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.routeTimer) clearInterval(this.routeTimer);
+    this.routeTimer = null;
     this.engine.interruptWaits();
     const timeout = this.config.shutdownTimeoutMs;
     await Promise.all(this.workers.splice(0).map((worker) => worker.stop(timeout)));

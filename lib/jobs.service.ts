@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BACKGROUND_CONFIG } from './background.constants.js';
+import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import {
   DEFAULT_QUEUE,
   assertKnownKeys,
@@ -54,7 +54,7 @@ export class JobsService {
   private readonly logger = new Logger('Background');
   private readonly ids = new JobIdGenerator();
   /** Job name → queue, learnt from the cluster's handler registry. */
-  private readonly routes = new Map<string, string>();
+  private readonly routes = new Map<string, { queue: string; until: number }>();
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
@@ -191,7 +191,8 @@ export class JobsService {
       timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
     };
     // the name must have a handler somewhere, also when the caller picks the queue
-    const route = handler?.queue ?? this.routes.get(name);
+    const cached = this.routes.get(name);
+    const route = handler?.queue ?? (cached && cached.until > Date.now() ? cached.queue : undefined);
     if (route) {
       job.queue = options.queue ?? route;
       return job;
@@ -206,7 +207,8 @@ export class JobsService {
   private async lookUpRoute(name: string): Promise<string> {
     const queue = await this.edge(this.engine.findHandlerQueue(name));
     if (!queue) throw new UnknownJobError(UNKNOWN_JOB(name));
-    this.routes.set(name, queue);
+    // kept a while, not for good: a rolling deploy may move or remove the handler
+    this.routes.set(name, { queue, until: Date.now() + ROUTE_REFRESH_MS });
     return queue;
   }
 

@@ -98,7 +98,7 @@ describe('bad input is refused at the call that made it', () => {
 
   it('refuses unknown module options when the application starts', async () => {
     await expect(createTestApp({ storage: 'memory', concurency: 5 } as never)).rejects.toThrow(
-      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, isGlobal.',
+      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, noHandlerPatienceMs, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, isGlobal.',
     );
     await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer of at least 1, got 0.',

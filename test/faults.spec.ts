@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Job, type JobContext } from '../lib/index.js';
+import { Job, UnknownJobError, type JobContext } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { createTestApp, deferred, eventually, type TestApp } from './support/test-app.js';
@@ -178,4 +178,53 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     // the second worker would otherwise sleep until its lease-long wait (30 s) ends
     await expect(second.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBeUndefined();
   });
+
+  it('a rolling deploy: a worker without the handler hands the job on, no attempt used, until one that has it runs it', async () => {
+    const prefix = 'deploy';
+    CountingJobs.prefix = prefix;
+    // the new version's process publishes the route; the old version's worker claims the job
+    const newer = await createTestApp({ connection: server.url, prefix, workers: false }, [CountingJobs, ReportV2Jobs]);
+    apps.push(newer);
+    await open({ prefix, noHandlerPatienceMs: 5000 });
+    const { id } = await newer.jobs.enqueue('report.v2', {});
+    await eventually('the old worker to hand the job on', async () => (await newer.jobs.getJob(id))?.state === 'delayed');
+    expect(await newer.jobs.getJob(id)).toMatchObject({ attempts: 0, errors: [] });
+    apps.push(await createTestApp({ connection: server.url, prefix }, [CountingJobs, ReportV2Jobs]));
+    await expect(newer.jobs.waitFor(id, { timeoutMs: 10_000 })).resolves.toBe('v2');
+    expect(await newer.jobs.getJob(id)).toMatchObject({ state: 'completed', attempts: 1, errors: [] });
+  });
+
+  it('a job no worker with its handler takes within noHandlerPatienceMs is dead, with that reason', async () => {
+    const prefix = 'nohandler';
+    const newer = await createTestApp({ connection: server.url, prefix, workers: false }, [CountingJobs, ReportV2Jobs]);
+    apps.push(newer);
+    await open({ prefix, noHandlerPatienceMs: 300 });
+    const { id } = await newer.jobs.enqueue('report.v2', {});
+    await eventually('the job to be dead', async () => (await newer.jobs.getJob(id))?.state === 'dead');
+    const job = await newer.jobs.getJob(id);
+    expect(job?.errors.map((error) => [error.name, error.message])).toEqual([
+      [
+        'NoHandlerError',
+        'No worker with a handler for job "report.v2" took it within 300 ms (noHandlerPatienceMs); the workers that claimed it do not have it. Deploy the handler to every worker of its queue, or send the job to a queue whose workers have it.',
+      ],
+    ]);
+  });
+
+  it('forgets a route no process has published for five minutes', async () => {
+    const prefix = 'routes';
+    const newer = await createTestApp({ connection: server.url, prefix, workers: false }, [ReportV2Jobs]);
+    await newer.close();
+    await redis.zadd(`${prefix}:routes`, Date.now() - 6 * 60_000, 'report.v2');
+    const producer = await open({ prefix, workers: false });
+    await expect(producer.jobs.enqueue('report.v2', {})).rejects.toThrow(UnknownJobError);
+    expect(await redis.hget(`${prefix}:handlers`, 'report.v2')).toBeNull();
+  });
 });
+
+@Injectable()
+class ReportV2Jobs {
+  @Job('report.v2')
+  run() {
+    return 'v2';
+  }
+}

@@ -31,7 +31,12 @@ export interface ClaimedJob {
 export type Settlement =
   | { id: string; outcome: 'completed'; result: string }
   /** `retryInMs` -1: no retry whatever attempts remain (UnrecoverableError); else the backoff delay. */
-  | { id: string; outcome: 'failed'; error: JobErrorRecord; retryInMs: number };
+  | { id: string; outcome: 'failed'; error: JobErrorRecord; retryInMs: number }
+  /**
+   * The worker has no handler for the job (a rolling deploy): delayed by `retryInMs` for another
+   * worker, using no attempt, until the patience runs out; then dead with `error`.
+   */
+  | { id: string; outcome: 'deferred'; error: JobErrorRecord; retryInMs: number };
 
 export interface ClaimRequest {
   queue: string;

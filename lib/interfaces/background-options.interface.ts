@@ -80,6 +80,15 @@ export interface BackgroundModuleOptions {
   leaseMs?: number;
   /** A job whose worker lost its lease more than this many times goes to the dead-letter queue. @default 2 */
   maxStalls?: number;
+  /**
+   * A worker that claims a job it has no handler for (a rolling deploy: an older process) hands it
+   * back for another worker, delayed by 5 s (or a fifth of this, if shorter) and using no attempt,
+   * and leaves jobs of that name to other workers for half this long. Once this long has passed
+   * since the first hand-back, the next worker without the handler that claims it sends it to the
+   * dead-letter queue.
+   * @default 600000 (10 minutes)
+   */
+  noHandlerPatienceMs?: number;
   /** How long `app.close()` waits for active jobs before aborting them and handing them back. @default 10000 */
   shutdownTimeoutMs?: number;
   /** Largest accepted payload, as serialized JSON. @default 524288 (512 KiB) */

@@ -2,10 +2,13 @@ import { Logger } from '@nestjs/common';
 import { JOB_TIMED_OUT, NO_LOCAL_HANDLER } from '../background.messages.js';
 import type { ClaimedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import { UnrecoverableError } from '../errors/unrecoverable.error.js';
-import type { BackoffOptions } from '../interfaces/background-options.interface.js';
+import type { BackgroundConfig } from '../background.config.js';
 import type { JobHandler, JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { RunningJobContext } from './job-context.js';
 import { backoffDelay } from './retry.backoff.js';
+
+/** How long a job is held back for another worker when this one has no handler for it. */
+const NO_HANDLER_RETRY_MS = 5000;
 
 interface RunningJob {
   readonly job: ClaimedJob;
@@ -25,13 +28,15 @@ export class JobRunner {
   private readonly running = new Map<string, RunningJob>();
   private readonly perHandler = new Map<string, number>();
   private onIdle: (() => void) | null = null;
+  /** Job names met without a handler here, and until when to leave them to other workers. */
+  private readonly unhandled = new Map<string, number>();
 
   constructor(
     private readonly queue: string,
     private readonly workerId: string,
     private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
-    private readonly backoff: Required<BackoffOptions>,
+    private readonly config: BackgroundConfig,
     /** Called once per job that ran to an outcome, with how long it ran. */
     private readonly onFinished: (settlement: Settlement, ms: number) => void,
   ) {}
@@ -44,21 +49,41 @@ export class JobRunner {
     return [...this.running.keys()];
   }
 
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
   /** Whether the handler of `job` is below its own concurrency limit here. */
   hasRoomFor(job: ClaimedJob): boolean {
     const limit = this.registry.get(job.name)?.concurrency;
     return !limit || (this.perHandler.get(job.name) ?? 0) < limit;
   }
 
-  /** Per handler with a concurrency limit: how many more of its jobs may be claimed, given those already claimed. */
+  /**
+   * How many more jobs of a name may be claimed: for handlers with a concurrency limit, given
+   * those already claimed; none, for a while, of a name this process has no handler for.
+   */
   limits(claimed: readonly ClaimedJob[]): [string, number][] {
     const limited = this.registry.limited(this.queue);
-    if (limited.length === 0) return [];
-    return limited.map(({ name, concurrency }) => {
+    const limits = limited.map(({ name, concurrency }): [string, number] => {
       let taken = this.perHandler.get(name) ?? 0;
       for (const job of claimed) if (job.name === name) taken++;
       return [name, Math.max(0, concurrency - taken)];
     });
+    if (this.unhandled.size === 0) return limits;
+    const now = performance.now();
+    for (const [name, until] of this.unhandled) {
+      if (until > now) limits.push([name, 0]);
+      else this.unhandled.delete(name);
+    }
+    return limits;
+  }
+
+  /** Milliseconds until jobs of a name left to other workers may be claimed here again, or null. */
+  unhandledFor(): number | null {
+    let first: number | null = null;
+    for (const until of this.unhandled.values()) if (first === null || until < first) first = until;
+    return first === null ? null : Math.max(0, first - performance.now());
   }
 
   start(job: ClaimedJob): void {
@@ -70,7 +95,7 @@ export class JobRunner {
     if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), job.timeoutMs);
     Promise.resolve()
       .then(() => {
-        if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name));
+        if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name, this.config.noHandlerPatienceMs));
         return handler.invoke(JSON.parse(job.data), ctx);
       })
       .then((result): Settlement => ({ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }))
@@ -105,6 +130,15 @@ export class JobRunner {
 
   private failure({ job, handler }: RunningJob, thrown: unknown): Settlement {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const record = { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now() };
+    if (!handler) {
+      // a rolling deploy: a worker that has the handler may be up already, or soon
+      const patience = this.config.noHandlerPatienceMs;
+      // leave its jobs to workers that have the handler; look again after half the patience, so
+      // that a job nobody can run still ends in time
+      this.unhandled.set(job.name, performance.now() + patience / 2);
+      return { id: job.id, outcome: 'deferred', error: { ...record, name: 'NoHandlerError' }, retryInMs: Math.min(NO_HANDLER_RETRY_MS, Math.ceil(patience / 5)) };
+    }
     const retry = !(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts;
     if (this.running.has(job.id)) {
       this.logger.warn(
@@ -114,8 +148,8 @@ export class JobRunner {
     return {
       id: job.id,
       outcome: 'failed',
-      error: { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now() },
-      retryInMs: retry ? backoffDelay(this.backoff, job.attempt) : -1,
+      error: record,
+      retryInMs: retry ? backoffDelay(this.config.defaults.backoff, job.attempt) : -1,
     };
   }
 

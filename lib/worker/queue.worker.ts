@@ -62,7 +62,7 @@ export class QueueWorker {
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
     this.pacer = new ClaimPacer(concurrency);
-    this.runner = new JobRunner(queue, this.id, engine, registry, config.defaults.backoff, (settlement, ms) =>
+    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) =>
       this.finished(settlement, ms),
     );
   }
@@ -207,6 +207,8 @@ export class QueueWorker {
     if (this.stopping) return false;
     if (response.jobs.length === max + reserve) return true;
     this.armWakeTimer(response.wakeInMs);
+    // jobs it left to other workers may still wait when it may take them again
+    this.armWakeTimer(this.runner.unhandledFor());
     this.waitForWork();
     return false;
   }
@@ -214,7 +216,7 @@ export class QueueWorker {
   /** Takes in what storage answered to a claim sent at `sentAt` asking `max` jobs to start. */
   private apply(response: ClaimResponse, max: number, sentAt: number): void {
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
-    this.ledger.add(response.jobs, max);
+    this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
     if (response.reconcile) this.unsure = true;
     else this.ledger.confirm(sentAt);
     this.startJobs();

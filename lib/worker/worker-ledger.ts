@@ -22,6 +22,7 @@ export interface Report {
 export class WorkerLedger {
   /** Claimed jobs not started yet: highest priority first, claim order within one. */
   private readonly buffer: ClaimedJob[] = [];
+  private readonly ids = new Set<string>();
   /** Buffered jobs claimed as reserved: storage counts their attempt once told they started. */
   private readonly reserved = new Set<string>();
   private started: string[] = [];
@@ -43,14 +44,21 @@ export class WorkerLedger {
     return this.settlements.length > 0 || this.started.length > 0;
   }
 
-  /** Takes in claimed jobs; those after the first `startNow` are reserved. */
-  add(jobs: ClaimedJob[], startNow: number): void {
+  /**
+   * Takes in claimed jobs; those after the first `startNow` are reserved. A job this worker held
+   * already came back because storage had given it to others meanwhile (a lapsed lease): the new
+   * claim replaces the old one, and one that still runs here is left to that run to settle.
+   */
+  add(jobs: ClaimedJob[], startNow: number, running: (id: string) => boolean): void {
     jobs.forEach((job, index) => {
+      if (running(job.id)) return;
+      if (this.ids.has(job.id)) this.forget(job.id);
       if (index >= startNow) this.reserved.add(job.id);
       // claims come highest priority first, so a job goes after every job of its priority or higher
       let at = this.buffer.length;
       while (at > 0 && this.buffer[at - 1]!.priority < job.priority) at--;
       this.buffer.splice(at, 0, job);
+      this.ids.add(job.id);
     });
   }
 
@@ -66,6 +74,7 @@ export class WorkerLedger {
   /** Removes a buffered job to start it, noting the start of a reserved one. */
   take(job: ClaimedJob): void {
     this.buffer.splice(this.buffer.indexOf(job), 1);
+    this.ids.delete(job.id);
     if (this.reserved.delete(job.id)) this.started.push(job.id);
   }
 
@@ -92,8 +101,7 @@ export class WorkerLedger {
 
   /** Forgets a job storage no longer lists as this worker's: buffered, or finished and not settled yet. */
   forget(id: string): void {
-    const index = this.buffer.findIndex((job) => job.id === id);
-    if (index >= 0) this.buffer.splice(index, 1);
+    if (this.ids.delete(id)) this.buffer.splice(this.buffer.findIndex((job) => job.id === id), 1);
     this.reserved.delete(id);
     this.settlements = this.settlements.filter((settlement) => settlement.id !== id);
   }
@@ -102,6 +110,7 @@ export class WorkerLedger {
   clearBuffer(): string[] {
     const ids = this.buffer.map((job) => job.id);
     this.buffer.length = 0;
+    this.ids.clear();
     this.reserved.clear();
     return ids;
   }

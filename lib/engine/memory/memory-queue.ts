@@ -19,6 +19,8 @@ export interface MemoryJob {
   reserved?: boolean;
   /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
   suspected?: number;
+  /** When a worker without its handler first handed it back. */
+  noHandlerSince?: number;
   result?: string;
   errors: JobErrorRecord[];
   progress?: string;

@@ -79,7 +79,19 @@ export class MemoryEngine implements StorageEngine {
       const job = queue.jobs.get(settlement.id)!;
       // a reserved job started and finished since the last call: its attempt counts now
       if (job.reserved) this.countStart(job, now);
-      if (settlement.outcome === 'completed') {
+      if (settlement.outcome === 'deferred') {
+        // no handler in that worker: held back for another one, no attempt used, within the patience
+        job.attempts -= 1;
+        job.noHandlerSince ??= now;
+        if (now - job.noHandlerSince >= this.config.noHandlerPatienceMs) {
+          job.errors.push(settlement.error);
+          this.toDead(queue, job, now);
+        } else {
+          job.state = 'delayed';
+          job.runAt = now + settlement.retryInMs;
+          queue.delayed.set(job.id, job.runAt);
+        }
+      } else if (settlement.outcome === 'completed') {
         job.state = 'completed';
         job.finishedAt = now;
         job.result = settlement.result;

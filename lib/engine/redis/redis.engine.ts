@@ -1,4 +1,5 @@
 import type { BackgroundConfig } from '../../background.config.js';
+import { ROUTE_TTL_MS } from '../../background.constants.js';
 import { JOB_STALLED } from '../../background.messages.js';
 import type { JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
@@ -47,6 +48,7 @@ export class RedisEngine implements StorageEngine {
       config.deadLetter.maxSize,
       config.deadLetter.maxAgeMs,
       JOB_STALLED(config.maxStalls + 1),
+      config.noHandlerPatienceMs,
     ];
   }
 
@@ -112,7 +114,7 @@ export class RedisEngine implements StorageEngine {
     args.push(request.started.length, ...request.started, request.settlements.length);
     for (const s of request.settlements) {
       if (s.outcome === 'completed') args.push(s.id, 'c', s.result, -1);
-      else args.push(s.id, 'f', JSON.stringify(s.error), s.retryInMs);
+      else args.push(s.id, s.outcome === 'failed' ? 'f' : 'd', JSON.stringify(s.error), s.retryInMs);
     }
     const release = request.release ?? [];
     const limits = request.limits ?? [];
@@ -235,8 +237,10 @@ export class RedisEngine implements StorageEngine {
     if (routes.size === 0) return;
     await this.connect();
     const flat = [...routes].flat();
+    const seen = [...routes.keys()].flatMap((name) => [Date.now(), name]);
     await Promise.all([
       this.client.hset(`${this.config.prefix}:handlers`, ...flat),
+      this.client.zadd(`${this.config.prefix}:routes`, ...seen),
       this.client.sadd(`${this.config.prefix}:queues`, ...new Set(routes.values())),
     ]);
     for (const queue of routes.values()) this.listedQueues.add(queue);
@@ -247,9 +251,19 @@ export class RedisEngine implements StorageEngine {
     this.listedQueues.add(queue);
   }
 
+  /** A route no process has published within ROUTE_TTL_MS is gone with the handlers that made it. */
   async findHandlerQueue(name: string): Promise<string | null> {
     await this.connect();
-    return this.client.hget(`${this.config.prefix}:handlers`, name);
+    const [queue, seen] = await Promise.all([
+      this.client.hget(`${this.config.prefix}:handlers`, name),
+      this.client.zscore(`${this.config.prefix}:routes`, name),
+    ]);
+    if (queue === null || (seen !== null && Number(seen) >= Date.now() - ROUTE_TTL_MS)) return queue;
+    await Promise.all([
+      this.client.hdel(`${this.config.prefix}:handlers`, name),
+      this.client.zrem(`${this.config.prefix}:routes`, name),
+    ]);
+    return null;
   }
 
   async knownQueues(): Promise<string[]> {

@@ -2,7 +2,7 @@
 -- worker (which is told at its next call and aborts ctx.signal). The worker's lease is left as
 -- it is: a cancel must not keep a dead worker's other jobs from being recovered.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1] job id, ARGV[2..8] config (see read_config)
+-- ARGV[1] job id, ARGV[2..9] config (see read_config)
 -- Returns 'cancelled', 'not-found' or 'finished'.
 --@include lib
 local base = KEYS[1]

@@ -8,9 +8,11 @@
 -- Jobs of a name at its handler's limit in this worker are skipped and stay first in line.
 -- KEYS[1]  queue base "{prefix:queue}"
 -- ARGV[1] worker id, ARGV[2] start, ARGV[3] reserve, ARGV[4] held, ARGV[5] in flight,
--- ARGV[6..12] config (see read_config), then these lists, each a count and its items:
+-- ARGV[6..13] config (see read_config), then these lists, each a count and its items:
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
---   settlements, 4 each: id, 'c' | 'f', result or error JSON, retry in ms (-1 = no retry),
+--   settlements, 4 each: id, 'c' | 'f' | 'd', result or error JSON, retry in ms (-1 = no retry);
+--     'd': the worker has no handler for the job: delayed by the retry ms for another worker, no
+--     attempt used, until `no_handler_patience` after the first time, then dead with the error
 --   ids to release, limits, 2 each: job name, how many more of it the worker may take,
 -- then '1' when the worker stops for good (another worker is woken for delayed jobs) else '0'
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
@@ -62,7 +64,18 @@ for _ = 1, tonumber(ARGV[i]) do
     mine = true
   end
   if mine then
-    if kind == 'c' then
+    if kind == 'd' then
+      redis.call('HINCRBY', jk, 'a', -1)
+      local first = tonumber(redis.call('HGET', jk, 'nh') or '')
+      if not first then redis.call('HSET', jk, 'nh', now) end
+      if first and now - first >= cfg.no_handler_patience then
+        append_error(jk, payload)
+        to_dead(base, jk, id, now, cfg)
+      else
+        redis.call('HSET', jk, 's', 'delayed', 'ra', now + retry_in)
+        redis.call('ZADD', base .. ':delayed', now + retry_in, id)
+      end
+    elseif kind == 'c' then
       redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
       redis.call('ZADD', base .. ':completed', now, id)
       completed = completed + 1

@@ -4,7 +4,7 @@
 -- that the worker does not hold (claimed by a call whose reply never arrived) goes back to the
 -- front of the queue, and a held job Redis no longer lists as the worker's is reported gone.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1] worker id, ARGV[2] '1' when held ids follow, ARGV[3..9] config (see read_config), ARGV[10..] held ids
+-- ARGV[1] worker id, ARGV[2] '1' when held ids follow, ARGV[3..10] config (see read_config), ARGV[11..] held ids
 -- Returns flat { id, 1 if cancelled by a user else 0 } for every job the worker must stop working on
 --@include lib
 local base = KEYS[1]

@@ -4,6 +4,7 @@
 --                            t enqueued at, s state ('reserved' = held by worker w, not started:
 --                            shown as waiting), to timeout, ra run at, sa started at, w worker,
 --                            rs times a worker died while it held the job reserved,
+--                            nh when a worker without its handler first handed it back,
 --                            r result, e errors (JSON array), f finished at, st stalls, pr progress
 --   base:l:<id>  job log (list)
 --   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
@@ -72,7 +73,7 @@ local function append_error(jk, err)
   redis.call('HSET', jk, 'e', e)
 end
 
--- cfg: lease, max_stalls, keep_count, keep_age, dead_max, dead_age, stall_message
+-- cfg: lease, max_stalls, keep_count, keep_age, dead_max, dead_age, stall_message, no_handler_patience
 local function read_config(argv, from)
   return {
     lease = tonumber(argv[from]),
@@ -82,9 +83,10 @@ local function read_config(argv, from)
     dead_max = tonumber(argv[from + 4]),
     dead_age = tonumber(argv[from + 5]),
     stall_message = argv[from + 6],
+    no_handler_patience = tonumber(argv[from + 7]),
   }
 end
-local CONFIG_ARGS = 7
+local CONFIG_ARGS = 8
 
 local function to_dead(base, jk, id, now, cfg)
   redis.call('HSET', jk, 's', 'dead', 'f', now)
