@@ -62,6 +62,7 @@ for _ = 1, tonumber(ARGV[i]) do
   if mine then
     if kind == 'c' then
       redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
+      notify_settled(base, jk, id)
       redis.call('ZADD', base .. ':completed', now, id)
       completed = completed + 1
     else
