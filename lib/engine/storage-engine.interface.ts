@@ -107,6 +107,11 @@ export interface StoredJob {
   finishedAt?: number;
 }
 
+/** Completed, dead or cancelled: a job in one of these states never changes again. */
+export function isFinal(state: JobState): boolean {
+  return state === 'completed' || state === 'dead' || state === 'cancelled';
+}
+
 export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
 
 /** Limits every engine applies on its own, set once from the module options. */
@@ -142,6 +147,13 @@ export interface StorageEngine {
   /** Records progress or a log line of a job the worker holds; ignored if it no longer holds it. */
   annotate(queue: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void>;
   getJob(queue: string, id: string): Promise<StoredJob | null>;
+  /**
+   * Resolves with the job once it is completed, dead or cancelled (at once if it already is), with
+   * the job as it is when `timeoutMs` passes first, or with null if the queue has no such job.
+   * Woken by the settlement itself, in any process; a job that retention deletes as it settles is
+   * still reported.
+   */
+  waitForSettled(queue: string, id: string, timeoutMs: number): Promise<StoredJob | null>;
   cancel(queue: string, id: string): Promise<CancelOutcome>;
   setPaused(queue: string, paused: boolean): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
