@@ -40,8 +40,8 @@ describe('application lifecycle', () => {
     await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
     await expect(app.jobs.waitFor((await app.jobs.enqueue('mail', {})).id)).resolves.toBe('sent');
     await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 });
-    // one command client and one blocking client per queue with a worker
-    expect(await ourConnections()).toBe(3);
+    // one command client, one blocking client per queue with a worker, one subscriber for waitFor
+    expect(await ourConnections()).toBe(4);
     await app.close();
     resources.stop();
     expect(await ourConnections()).toBe(0);

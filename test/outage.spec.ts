@@ -2,7 +2,8 @@ import { Injectable, Logger, type INestApplication, type LoggerService } from '@
 import { Test } from '@nestjs/testing';
 import { runInThisContext } from 'node:vm';
 import { RedisConnection } from '../lib/engine/redis/redis.connection.js';
-import { BackgroundModule, Job, JobsService, RedisUnavailableError, type JobContext } from '../lib/index.js';
+import { REDIS_NOT_CONNECTED } from '../lib/background.messages.js';
+import { BackgroundModule, Job, JobsService, RedisUnavailableError, WaitTimeoutError, type JobContext } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { deferred, eventually } from './support/test-app.js';
 
@@ -177,6 +178,34 @@ describe('a Redis outage', () => {
       // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
       await server.start();
       await app.get(JobsService).waitFor(await enqueueOnceBack(app.get(JobsService), 'chatty'));
+    } finally {
+      hostProcess.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('ends a waitFor by its deadline while Redis is down, saying so, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    hostProcess.on('unhandledRejection', onUnhandled);
+    try {
+      const log = new CapturedLog();
+      app = await startApp(server, log, [MailJobs], false);
+      const jobs = app.get(JobsService);
+      const address = `127.0.0.1:${server.port}`;
+      const { id } = await jobs.enqueue('mail.send', {});
+      const waiting = jobs.waitFor(id, { timeoutMs: 1000 });
+      const deadline = Date.now() + 1000;
+      // registered before Redis goes: a later waitFor that gives up at once has looked after it
+      await expect(jobs.waitFor(id, { timeoutMs: 0 })).rejects.toThrow(WaitTimeoutError);
+      await server.stop('SIGKILL');
+      await log.logged(`warn Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
+      await expect(waiting).rejects.toThrow(new RedisUnavailableError(REDIS_NOT_CONNECTED(address)));
+      expect(Date.now() - deadline).toBeLessThan(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
+      await server.start();
+      await log.logged(`log Redis at ${address} is back.`);
     } finally {
       hostProcess.off('unhandledRejection', onUnhandled);
     }
