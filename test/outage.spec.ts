@@ -211,6 +211,27 @@ describe('a Redis outage', () => {
     }
   });
 
+  it('wakes a waitFor whose job was cancelled while its subscriber connection was down', async () => {
+    const log = new CapturedLog();
+    app = await startApp(server, log, [MailJobs], false);
+    const jobs = app.get(JobsService);
+    const { id } = await jobs.enqueue('mail.send', {});
+    const waiting = jobs.waitFor(id, { timeoutMs: 10_000 });
+    await expect(jobs.waitFor(id, { timeoutMs: 0 })).rejects.toThrow(WaitTimeoutError);
+    const admin = server.client();
+    try {
+      // ioredis reconnects 50 ms after a drop: the cancel below is published to nobody
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await expect(jobs.cancel(id)).resolves.toBe(true);
+    } finally {
+      await admin.quit();
+    }
+    const cancelledAt = Date.now();
+    await expect(waiting).rejects.toThrow(`Job "${id}" was cancelled.`);
+    // woken by the look it takes once reconnected, not by the last look at its deadline
+    expect(Date.now() - cancelledAt).toBeLessThan(5000);
+  });
+
   it('is logged once when Redis goes and once when it is back, however many queues and clients', async () => {
     @Injectable()
     class TwoQueues {
