@@ -5,7 +5,6 @@ import type { BackgroundConfig } from '../background.config.js';
 import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT, SHUTDOWN_HAND_BACK_FAILED } from '../background.messages.js';
 import type { ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
-import type { JobEvents } from './job.events.js';
 import { JobRunner } from './job-runner.js';
 import { WorkerLedger, type Report } from './worker-ledger.js';
 
@@ -60,7 +59,6 @@ export class QueueWorker {
     private readonly engine: StorageEngine,
     registry: JobHandlerRegistry,
     private readonly config: BackgroundConfig,
-    private readonly events: JobEvents,
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
     this.runner = new JobRunner(queue, this.id, engine, registry, config.defaults.backoff, (settlement, ms) =>
@@ -105,7 +103,6 @@ export class QueueWorker {
     try {
       const answered = await within(last.then(() => true), Math.max(0, deadline - performance.now()) + LAST_CALL_MS);
       if (!answered) throw new Error(`no answer within ${timeoutMs + LAST_CALL_MS} ms`);
-      this.events.settled(report.settlements);
     } catch (failure) {
       last.catch(() => undefined);
       this.logger.error(SHUTDOWN_HAND_BACK_FAILED(this.queue, unfinished.length, report.settlements.length, (failure as Error).message));
@@ -192,7 +189,6 @@ export class QueueWorker {
       this.asked -= max + reserve;
     }
     this.roundTripMs += (performance.now() - sentAt - this.roundTripMs) * SMOOTHING;
-    this.events.settled(report.settlements);
     this.apply(response, max, sentAt);
     if (this.stopping) return false;
     if (response.jobs.length === max + reserve) return true;
