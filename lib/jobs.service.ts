@@ -32,6 +32,7 @@ import { jobName, type JobDefinition } from './job.definition.js';
 import { deserialize, serializePayload } from './payload/payload.codec.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
 
 /** One item of `enqueueMany`; with a `defineJob` definition as name, `data` is type-checked. @publicApi */
@@ -113,7 +114,8 @@ export class JobsService {
   async waitFor<TResult = unknown>(id: string, options: WaitForOptions = {}): Promise<TResult> {
     const timeoutMs = integer('waitFor()', 'timeoutMs', options.timeoutMs, 30_000, 0);
     assertJobId(id);
-    const deadline = Date.now() + timeoutMs;
+    // the longest a Node timer waits: a longer wait ("forever") ends there, rather than at once
+    const deadline = Date.now() + Math.min(timeoutMs, MAX_TIMER_MS);
     for (const queue of await this.queues()) {
       const job = await this.edge(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
       if (!job) continue;

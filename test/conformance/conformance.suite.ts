@@ -479,6 +479,17 @@ export function describeConformance(harness: EngineHarness): void {
       await expect(waiting).rejects.toThrow(new JobFailedError(`Job "${id}" was cancelled.`));
     });
 
+    it('waits longer than a Node timer can hold when asked to', async () => {
+      await open();
+      const gate = deferred();
+      ConformanceJobs.behaviour = () => gate.promise.then(() => 'late');
+      const { id } = await app.jobs.enqueue('task', {});
+      const waiting = app.jobs.waitFor(id, { timeoutMs: Number.MAX_SAFE_INTEGER });
+      await afterEarlierWaitsLooked(id);
+      gate.resolve();
+      await expect(waiting).resolves.toBe('late');
+    });
+
     it('waits without looking at the job again until it settles', async () => {
       await open({ workers: false });
       const { id } = await app.jobs.enqueue('task', {});
