@@ -116,6 +116,8 @@ export class JobsService {
     assertJobId(id);
     // the longest a Node timer waits: a longer wait ("forever") ends there, rather than at once
     const deadline = Date.now() + Math.min(timeoutMs, MAX_TIMER_MS);
+    // during an outage, give up by the deadline rather than after enqueueTimeoutMs
+    await this.edge(this.engine.connect(Math.max(1, Math.min(deadline - Date.now(), this.config.enqueueTimeoutMs))));
     for (const queue of await this.queues()) {
       const job = await this.edge(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
       if (!job) continue;

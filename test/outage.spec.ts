@@ -201,6 +201,10 @@ describe('a Redis outage', () => {
       await log.logged(`warn Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
       await expect(waiting).rejects.toThrow(new RedisUnavailableError(REDIS_NOT_CONNECTED(address)));
       expect(Date.now() - deadline).toBeLessThan(200);
+      // one made during the outage gives up by its own deadline too, before enqueueTimeoutMs (500 ms)
+      const since = Date.now();
+      await expect(jobs.waitFor(id, { timeoutMs: 100 })).rejects.toThrow(RedisUnavailableError);
+      expect(Date.now() - since).toBeLessThan(300);
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
       // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()

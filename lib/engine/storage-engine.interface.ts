@@ -127,8 +127,11 @@ export interface EngineLimits {
  * interface knows which engine it runs on.
  */
 export interface StorageEngine {
-  /** Resolves once the engine can take commands, or rejects naming what it could not reach. */
-  connect(): Promise<void>;
+  /**
+   * Resolves once the engine can take commands, or rejects naming what it could not reach after
+   * `timeoutMs` (by default the configured `enqueueTimeoutMs`).
+   */
+  connect(timeoutMs?: number): Promise<void>;
   /** Jobs of one queue or several; `created: false` where the id already existed. */
   enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]>;
   /** Settles finished jobs, recovers jobs of dead workers, promotes due jobs and claims up to `max`. */

@@ -65,8 +65,8 @@ export class RedisEngine implements StorageEngine {
     ];
   }
 
-  connect(): Promise<void> {
-    return this.connection.ready(this.client, this.config.enqueueTimeoutMs);
+  connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
+    return this.connection.ready(this.client, timeoutMs);
   }
 
   /**
