@@ -56,6 +56,9 @@ export const JOB_NOT_FOUND = (id: string) =>
 export const WAIT_TIMEOUT = (id: string, ms: number, state: string) =>
   `Job "${id}" did not finish within ${ms} ms (it is ${state}). Wait longer with waitFor(id, { timeoutMs }), or check that a worker runs its queue.`;
 
+export const WAIT_INTERRUPTED = (id: string) =>
+  `Stopped waiting for job "${id}": the application is shutting down. The job itself is unaffected; getJob() tells how it ends.`;
+
 export const JOB_DEAD = (id: string, name: string, message: string) =>
   `Job "${id}" (${name}) failed for good: ${message}`;
 

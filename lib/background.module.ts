@@ -12,7 +12,6 @@ import { STORAGE_ENGINE } from './engine/storage-engine.interface.js';
 import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
-import { JobEvents } from './worker/job.events.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -33,7 +32,6 @@ import { JobEvents } from './worker/job.events.js';
         config.storage === 'memory' ? new MemoryEngine(config) : new RedisEngine(config),
       inject: [BACKGROUND_CONFIG],
     },
-    JobEvents,
     JobHandlerRegistry,
     BackgroundMetadataAccessor,
     BackgroundExplorer,

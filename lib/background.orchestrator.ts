@@ -10,7 +10,6 @@ import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import type { BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
-import { JobEvents } from './worker/job.events.js';
 import { QueueWorker } from './worker/queue.worker.js';
 
 /** Owns the workers: starts one per queue with handlers at bootstrap, drains them at shutdown. */
@@ -25,7 +24,6 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
-    private readonly events: JobEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -47,7 +45,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     if (!this.config.workers) return;
     for (const queue of this.registry.queues()) {
       const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
-      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config, this.events);
+      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config);
       this.workers.push(worker);
       worker.start();
     }

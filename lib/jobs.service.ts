@@ -31,10 +31,9 @@ import type { BackgroundStats, JobInfo } from './interfaces/job-info.interface.j
 import { jobName, type JobDefinition } from './job.definition.js';
 import { deserialize, serializePayload } from './payload/payload.codec.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
-import { JobEvents } from './worker/job.events.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
-const FINAL_STATES = new Set(['completed', 'dead', 'cancelled']);
 
 /** One item of `enqueueMany`; with a `defineJob` definition as name, `data` is type-checked. @publicApi */
 export type EnqueueItem<TData = unknown> =
@@ -60,7 +59,6 @@ export class JobsService {
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
-    private readonly events: JobEvents,
     private readonly orchestrator: BackgroundOrchestrator,
   ) {}
 
@@ -108,36 +106,29 @@ export class JobsService {
     return stored && toJobInfo<TData, TResult>(stored);
   }
 
-  /** Resolves with the job's result; rejects with `JobFailedError` if it ends dead or cancelled. */
+  /**
+   * Resolves with the job's result; rejects with `JobFailedError` if it ends dead or cancelled.
+   * Storage wakes the wait when the job settles, in whichever process; a result that retention
+   * deletes as the job settles still reaches the caller.
+   */
   async waitFor<TResult = unknown>(id: string, options: WaitForOptions = {}): Promise<TResult> {
     const timeoutMs = integer('waitFor()', 'timeoutMs', options.timeoutMs, 30_000, 0);
-    const deadline = Date.now() + timeoutMs;
-    let pause = 10;
-    let queue: string | undefined;
-    for (;;) {
-      // once found, look in its queue only: no search across queues on every look
-      const job = queue ? await this.edge(this.engine.getJob(queue, id)) : await this.find(id);
-      queue = job?.queue;
-      if (!job) throw new JobNotFoundError(JOB_NOT_FOUND(id));
+    assertJobId(id);
+    // the longest a Node timer waits: a longer wait ("forever") ends there, rather than at once
+    const deadline = Date.now() + Math.min(timeoutMs, MAX_TIMER_MS);
+    // during an outage, give up by the deadline rather than after enqueueTimeoutMs
+    await this.edge(this.engine.connect(Math.max(1, Math.min(deadline - Date.now(), this.config.enqueueTimeoutMs))));
+    for (const queue of await this.queues()) {
+      const job = await this.edge(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
+      if (!job) continue;
       if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
       if (job.state === 'dead') {
         throw new JobFailedError(JOB_DEAD(id, job.name, job.errors.at(-1)?.message ?? 'unknown error'));
       }
       if (job.state === 'cancelled') throw new JobFailedError(JOB_CANCELLED(id));
-      const left = deadline - Date.now();
-      if (left <= 0) throw new WaitTimeoutError(WAIT_TIMEOUT(id, timeoutMs, job.state));
-      // settled here: woken at once; settled elsewhere: seen at the next look, looks spaced out to 1 s
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(pause, left));
-        const unsubscribe = this.events.onSettled(id, done);
-        function done() {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve();
-        }
-      });
-      pause = Math.min(pause * 2, 1000);
+      throw new WaitTimeoutError(WAIT_TIMEOUT(id, timeoutMs, job.state));
     }
+    throw new JobNotFoundError(JOB_NOT_FOUND(id));
   }
 
   /**
@@ -229,13 +220,17 @@ export class JobsService {
   }
 
   private async find(id: string): Promise<StoredJob | null> {
-    if (typeof id !== 'string' || id === '') throw new InvalidOptionsError('A job id must be a non-empty string, as returned by enqueue().');
+    assertJobId(id);
     for (const queue of await this.queues()) {
       const job = await this.edge(this.engine.getJob(queue, id));
       if (job) return job;
     }
     return null;
   }
+}
+
+function assertJobId(id: unknown): void {
+  if (typeof id !== 'string' || id === '') throw new InvalidOptionsError('A job id must be a non-empty string, as returned by enqueue().');
 }
 
 function jobIdOf(where: string, jobId: unknown): string {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Job } from '../lib/index.js';
+import { Job, WaitTimeoutError } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp, trackResources } from './support/test-app.js';
 
@@ -40,12 +40,30 @@ describe('application lifecycle', () => {
     await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
     await expect(app.jobs.waitFor((await app.jobs.enqueue('mail', {})).id)).resolves.toBe('sent');
     await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 });
-    // one command client and one blocking client per queue with a worker
-    expect(await ourConnections()).toBe(3);
+    // one command client, one blocking client per queue with a worker, one subscriber for waitFor
+    expect(await ourConnections()).toBe(4);
     await app.close();
     resources.stop();
     expect(await ourConnections()).toBe(0);
     expect(resources.alive()).toEqual([]);
+  });
+
+  it('leaves no waitFor registration in Redis beyond its deadline', async () => {
+    const app = await createTestApp({ connection: server.url, prefix: 'wait', workers: false }, [EchoJobs]);
+    const { id } = await app.jobs.enqueue('echo', 'never run');
+    await expect(app.jobs.waitFor(id, { timeoutMs: 100 })).rejects.toThrow(WaitTimeoutError);
+    await app.close();
+    const client = server.client();
+    try {
+      // what a process that died while waiting leaves: it goes with the deadline (plus 1 s for the
+      // reply under way), not with the job
+      expect(await client.zrange('{wait:default}:waiters', '0', '-1')).toEqual([id]);
+      const ttl = await client.pttl('{wait:default}:waiters');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1100);
+    } finally {
+      await client.quit();
+    }
   });
 
   it('leaves no timers after app.close() with the memory engine', async () => {

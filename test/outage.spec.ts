@@ -2,7 +2,8 @@ import { Injectable, Logger, type INestApplication, type LoggerService } from '@
 import { Test } from '@nestjs/testing';
 import { runInThisContext } from 'node:vm';
 import { RedisConnection } from '../lib/engine/redis/redis.connection.js';
-import { BackgroundModule, Job, JobsService, RedisUnavailableError, type JobContext } from '../lib/index.js';
+import { REDIS_NOT_CONNECTED } from '../lib/background.messages.js';
+import { BackgroundModule, Job, JobsService, RedisUnavailableError, WaitTimeoutError, type JobContext } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { deferred, eventually } from './support/test-app.js';
 
@@ -180,6 +181,59 @@ describe('a Redis outage', () => {
     } finally {
       hostProcess.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('ends a waitFor by its deadline while Redis is down, saying so, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    hostProcess.on('unhandledRejection', onUnhandled);
+    try {
+      const log = new CapturedLog();
+      app = await startApp(server, log, [MailJobs], false);
+      const jobs = app.get(JobsService);
+      const address = `127.0.0.1:${server.port}`;
+      const { id } = await jobs.enqueue('mail.send', {});
+      const waiting = jobs.waitFor(id, { timeoutMs: 1000 });
+      const deadline = Date.now() + 1000;
+      // registered before Redis goes: a later waitFor that gives up at once has looked after it
+      await expect(jobs.waitFor(id, { timeoutMs: 0 })).rejects.toThrow(WaitTimeoutError);
+      await server.stop('SIGKILL');
+      await log.logged(`warn Lost Redis at ${address}: jobs are neither claimed nor enqueued until it is back. Reconnecting.`);
+      await expect(waiting).rejects.toThrow(new RedisUnavailableError(REDIS_NOT_CONNECTED(address)));
+      expect(Date.now() - deadline).toBeLessThan(200);
+      // one made during the outage gives up by its own deadline too, before enqueueTimeoutMs (500 ms)
+      const since = Date.now();
+      await expect(jobs.waitFor(id, { timeoutMs: 100 })).rejects.toThrow(RedisUnavailableError);
+      expect(Date.now() - since).toBeLessThan(300);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      // closed with Redis down, ioredis keeps a timer of its own for 2 s after disconnect()
+      await server.start();
+      await log.logged(`log Redis at ${address} is back.`);
+    } finally {
+      hostProcess.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('wakes a waitFor whose job was cancelled while its subscriber connection was down', async () => {
+    const log = new CapturedLog();
+    app = await startApp(server, log, [MailJobs], false);
+    const jobs = app.get(JobsService);
+    const { id } = await jobs.enqueue('mail.send', {});
+    const waiting = jobs.waitFor(id, { timeoutMs: 10_000 });
+    await expect(jobs.waitFor(id, { timeoutMs: 0 })).rejects.toThrow(WaitTimeoutError);
+    const admin = server.client();
+    try {
+      // ioredis reconnects 50 ms after a drop: the cancel below is published to nobody
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await expect(jobs.cancel(id)).resolves.toBe(true);
+    } finally {
+      await admin.quit();
+    }
+    const cancelledAt = Date.now();
+    await expect(waiting).rejects.toThrow(`Job "${id}" was cancelled.`);
+    // woken by the look it takes once reconnected, not by the last look at its deadline
+    expect(Date.now() - cancelledAt).toBeLessThan(5000);
   });
 
   it('is logged once when Redis goes and once when it is back, however many queues and clients', async () => {

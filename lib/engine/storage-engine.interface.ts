@@ -119,6 +119,11 @@ export interface StoredJob {
   finishedAt?: number;
 }
 
+/** Completed, dead or cancelled: a job in one of these states never changes again. */
+export function isFinal(state: JobState): boolean {
+  return state === 'completed' || state === 'dead' || state === 'cancelled';
+}
+
 export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
 
 /** Limits every engine applies on its own, set once from the module options. */
@@ -134,8 +139,11 @@ export interface EngineLimits {
  * interface knows which engine it runs on.
  */
 export interface StorageEngine {
-  /** Resolves once the engine can take commands, or rejects naming what it could not reach. */
-  connect(): Promise<void>;
+  /**
+   * Resolves once the engine can take commands, or rejects naming what it could not reach after
+   * `timeoutMs` (by default the configured `enqueueTimeoutMs`).
+   */
+  connect(timeoutMs?: number): Promise<void>;
   /** Jobs of one queue or several; `created: false` where the id already existed. */
   enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]>;
   /** Settles finished jobs, recovers jobs of dead workers, promotes due jobs and claims up to `max`. */
@@ -154,6 +162,13 @@ export interface StorageEngine {
   /** Records progress or a log line of a job the worker holds; ignored if it no longer holds it. */
   annotate(queue: string, workerId: string, id: string, note: { progress?: string; log?: string }): Promise<void>;
   getJob(queue: string, id: string): Promise<StoredJob | null>;
+  /**
+   * Resolves with the job once it is completed, dead or cancelled (at once if it already is), with
+   * the job as it is when `timeoutMs` passes first, or with null if the queue has no such job.
+   * Woken by the settlement itself, in any process; a job that retention deletes as it settles is
+   * still reported.
+   */
+  waitForSettled(queue: string, id: string, timeoutMs: number): Promise<StoredJob | null>;
   cancel(queue: string, id: string): Promise<CancelOutcome>;
   setPaused(queue: string, paused: boolean): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;

@@ -5,7 +5,6 @@ import type { BackgroundConfig } from '../background.config.js';
 import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT, SHUTDOWN_HAND_BACK_FAILED } from '../background.messages.js';
 import type { ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
-import type { JobEvents } from './job.events.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
 import { WorkerLedger } from './worker-ledger.js';
@@ -58,7 +57,6 @@ export class QueueWorker {
     private readonly engine: StorageEngine,
     registry: JobHandlerRegistry,
     private readonly config: BackgroundConfig,
-    private readonly events: JobEvents,
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
     this.pacer = new ClaimPacer(concurrency);
@@ -104,7 +102,6 @@ export class QueueWorker {
     try {
       const answered = await within(last.then(() => true), Math.max(0, deadline - performance.now()) + LAST_CALL_MS);
       if (!answered) throw new Error(`no answer within ${timeoutMs + LAST_CALL_MS} ms`);
-      this.events.settled(report.settlements);
     } catch (failure) {
       last.catch(() => undefined);
       const message = SHUTDOWN_HAND_BACK_FAILED(this.queue, unfinished.length, report.settlements.length, (failure as Error).message);
@@ -201,7 +198,6 @@ export class QueueWorker {
     } finally {
       this.asked -= max + reserve;
     }
-    this.events.settled(report.settlements);
     this.pacer.looked(performance.now() - sentAt, response.topPriority);
     this.apply(response, max, sentAt);
     if (this.stopping) return false;

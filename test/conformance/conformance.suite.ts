@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Job, JobFailedError, UnrecoverableError, type JobContext } from '../../lib/index.js';
+import { Job, JobFailedError, UnrecoverableError, WaitTimeoutError, type JobContext } from '../../lib/index.js';
 import { createTestApp, deferred, eventually, type TestApp } from '../support/test-app.js';
 import type { ClaimRequest } from '../../lib/engine/storage-engine.interface.js';
 import type { EngineHarness } from './engine-harness.js';
@@ -439,6 +439,97 @@ export function describeConformance(harness: EngineHarness): void {
         app = await createTestApp(options, [ConformanceJobs]);
         await expect(app.jobs.waitFor(long.id, { timeoutMs: 2000 })).resolves.toBe('second life');
       }
+    });
+
+    /**
+     * Returns once `waitFor(id)` calls made before it are registered with storage: a later
+     * waitFor that gives up at once has looked at the job, and the earlier ones looked first.
+     */
+    async function afterEarlierWaitsLooked(id: string): Promise<void> {
+      await expect(app.jobs.waitFor(id, { timeoutMs: 0 })).rejects.toThrow(WaitTimeoutError);
+    }
+
+    it('wakes a waitFor in one application when another one settles the job', async () => {
+      const options = harness.options();
+      // the memory engine lives in one process: there the waiting application runs the job itself
+      const alone = harness.name === 'memory';
+      await open({ ...options, workers: alone });
+      const worker = alone ? null : await createTestApp(options, [ConformanceJobs]);
+      try {
+        const gate = deferred();
+        const started = deferred();
+        ConformanceJobs.behaviour = async () => {
+          started.resolve();
+          await gate.promise;
+          return 'from the other one';
+        };
+        const { id } = await app.jobs.enqueue('task', {});
+        await started.promise;
+        const waiting = app.jobs.waitFor(id, { timeoutMs: 10_000 });
+        await afterEarlierWaitsLooked(id);
+        gate.resolve();
+        await expect(waiting).resolves.toBe('from the other one');
+      } finally {
+        await worker?.close();
+      }
+    });
+
+    it('gives waitFor the result of a job that retention deletes as it completes', async () => {
+      await open({ defaults: { keepCompleted: { count: 0 } } });
+      const gate = deferred();
+      const started = deferred();
+      ConformanceJobs.behaviour = async () => {
+        started.resolve();
+        await gate.promise;
+        return { kept: 'for the waiter' };
+      };
+      const { id } = await app.jobs.enqueue('task', {});
+      await started.promise;
+      const waiting = app.jobs.waitFor(id, { timeoutMs: 10_000 });
+      await afterEarlierWaitsLooked(id);
+      gate.resolve();
+      await expect(waiting).resolves.toEqual({ kept: 'for the waiter' });
+      expect(await app.jobs.getJob(id)).toBeNull();
+    });
+
+    it('wakes a waitFor with JobFailedError when its job is cancelled', async () => {
+      await open({ defaults: { keepCompleted: { count: 0 } }, workers: false });
+      const { id } = await app.jobs.enqueue('task', {});
+      const waiting = app.jobs.waitFor(id, { timeoutMs: 10_000 });
+      await afterEarlierWaitsLooked(id);
+      await expect(app.jobs.cancel(id)).resolves.toBe(true);
+      await expect(waiting).rejects.toThrow(new JobFailedError(`Job "${id}" was cancelled.`));
+    });
+
+    it('waits longer than a Node timer can hold when asked to', async () => {
+      await open();
+      const gate = deferred();
+      ConformanceJobs.behaviour = () => gate.promise.then(() => 'late');
+      const { id } = await app.jobs.enqueue('task', {});
+      const waiting = app.jobs.waitFor(id, { timeoutMs: Number.MAX_SAFE_INTEGER });
+      await afterEarlierWaitsLooked(id);
+      gate.resolve();
+      await expect(waiting).resolves.toBe('late');
+    });
+
+    it('waits without looking at the job again until it settles', async () => {
+      await open({ workers: false });
+      const { id } = await app.jobs.enqueue('task', {});
+      let getJobCalls = 0;
+      const getJob = app.engine.getJob.bind(app.engine);
+      app.engine.getJob = (queue, jobId) => (getJobCalls++, getJob(queue, jobId));
+      const waiting = app.jobs.waitFor(id, { timeoutMs: 10_000 });
+      await afterEarlierWaitsLooked(id);
+      const readsBefore = await harness.commandCalls('hgetall');
+      const getJobCallsBefore = getJobCalls;
+      // long enough for a poller to have looked several times; nothing here can be awaited instead
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await harness.commandCalls('hgetall')).toBe(readsBefore);
+      expect(getJobCalls).toBe(getJobCallsBefore);
+      // the test plays the worker that runs and completes the job
+      await claimAs('w', { max: 1, reserve: 0, started: [], settlements: [] });
+      await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [{ id, outcome: 'completed', result: '"done"' }], held: 1 });
+      await expect(waiting).resolves.toBe('done');
     });
 
     it('trims completed jobs to the configured count', async () => {

@@ -10,6 +10,14 @@ export interface EngineHarness {
   teardown(): Promise<void>;
   /** Options for a fresh, empty set of queues (a new Redis prefix), merged with `extra`. */
   options(extra?: BackgroundModuleOptions): BackgroundModuleOptions;
+  /** How many times storage ran `command` so far, inside scripts too (INFO commandstats); 0 without Redis. */
+  commandCalls(command: string): Promise<number>;
+}
+
+/** Calls of one command in a node's `INFO commandstats`. */
+function callsIn(info: string, command: string): number {
+  const line = info.split('\n').find((entry) => entry.startsWith(`cmdstat_${command}:`));
+  return line ? Number(/calls=(\d+)/.exec(line)![1]) : 0;
 }
 
 let prefixes = 0;
@@ -23,6 +31,14 @@ export function redisHarness(): EngineHarness {
     },
     teardown: () => server.stop(),
     options: (extra = {}) => ({ connection: server.url, prefix: `conf${++prefixes}`, ...extra }),
+    commandCalls: async (command) => {
+      const client = server.client();
+      try {
+        return callsIn(await client.info('commandstats'), command);
+      } finally {
+        await client.quit();
+      }
+    },
   };
 }
 
@@ -45,6 +61,10 @@ export function clusterHarness(): EngineHarness {
       await cluster?.stop();
     },
     options: (extra = {}) => ({ connection: client, prefix: `conf${++prefixes}`, ...extra }),
+    commandCalls: async (command) => {
+      const infos = await Promise.all(client.nodes('master').map((node) => node.info('commandstats')));
+      return infos.reduce((sum, info) => sum + callsIn(info, command), 0);
+    },
   };
 }
 
@@ -54,5 +74,6 @@ export function memoryHarness(): EngineHarness {
     setup: async () => undefined,
     teardown: async () => undefined,
     options: (extra = {}) => ({ storage: 'memory', ...extra }),
+    commandCalls: async () => 0,
   };
 }

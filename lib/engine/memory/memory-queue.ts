@@ -48,6 +48,8 @@ export class MemoryQueue {
   readonly cancelled: string[] = [];
   paused = false;
   readonly waiters = new Set<() => void>();
+  /** `waitFor` callers per job id, told when it reaches a final state. */
+  readonly settleWatchers = new Map<string, Set<(job: MemoryJob) => void>>();
 
   pushWaiting(job: MemoryJob, front: boolean): void {
     job.state = 'waiting';
@@ -115,6 +117,14 @@ export class MemoryQueue {
       this.leases.delete(workerId);
       this.held.delete(workerId);
     }
+  }
+
+  /** Tells the job's watchers it is final; called before retention may delete it. */
+  settled(job: MemoryJob): void {
+    const watchers = this.settleWatchers.get(job.id);
+    if (!watchers) return;
+    this.settleWatchers.delete(job.id);
+    for (const watcher of watchers) watcher(job);
   }
 
   wake(): void {

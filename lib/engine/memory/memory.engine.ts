@@ -1,5 +1,6 @@
 import type { BackgroundConfig } from '../../background.config.js';
-import { JOB_STALLED } from '../../background.messages.js';
+import { JOB_STALLED, WAIT_INTERRUPTED } from '../../background.messages.js';
+import { WaitTimeoutError } from '../../errors/wait-timeout.error.js';
 import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
@@ -11,6 +12,7 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
+import { isFinal } from '../storage-engine.interface.js';
 import { MemoryQueue, type MemoryJob } from './memory-queue.js';
 
 /** How long a worker whose jobs were recovered can still learn of it. */
@@ -25,6 +27,8 @@ export class MemoryEngine implements StorageEngine {
   private readonly queues = new Map<string, MemoryQueue>();
   private readonly handlers = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Ends the pending `waitForSettled` calls (shutdown). */
+  private readonly interruptions = new Set<() => void>();
 
   constructor(private readonly config: BackgroundConfig) {}
 
@@ -96,6 +100,7 @@ export class MemoryEngine implements StorageEngine {
         job.finishedAt = now;
         job.result = settlement.result;
         queue.completed.push(job.id);
+        queue.settled(job);
         completed = true;
       } else {
         job.errors.push(settlement.error);
@@ -223,7 +228,43 @@ export class MemoryEngine implements StorageEngine {
 
   async getJob(queueName: string, id: string): Promise<StoredJob | null> {
     const job = this.queues.get(queueName)?.jobs.get(id);
-    if (!job) return null;
+    return job ? this.snapshot(queueName, job) : null;
+  }
+
+  waitForSettled(queueName: string, id: string, timeoutMs: number): Promise<StoredJob | null> {
+    const queue = this.queues.get(queueName);
+    const job = queue?.jobs.get(id);
+    if (!queue || !job || isFinal(job.state)) return Promise.resolve(job ? this.snapshot(queueName, job) : null);
+    return new Promise((resolve, reject) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        this.interruptions.delete(interrupt);
+        const watchers = queue.settleWatchers.get(id);
+        watchers?.delete(onSettled);
+        if (watchers?.size === 0) queue.settleWatchers.delete(id);
+      };
+      const onSettled = (settled: MemoryJob) => {
+        end();
+        resolve(this.snapshot(queueName, settled));
+      };
+      const interrupt = () => {
+        end();
+        reject(new WaitTimeoutError(WAIT_INTERRUPTED(id)));
+      };
+      const timer = setTimeout(() => {
+        end();
+        resolve(this.getJob(queueName, id));
+      }, timeoutMs);
+      this.timers.add(timer);
+      this.interruptions.add(interrupt);
+      const watchers = queue.settleWatchers.get(id) ?? new Set();
+      watchers.add(onSettled);
+      queue.settleWatchers.set(id, watchers);
+    });
+  }
+
+  private snapshot(queueName: string, job: MemoryJob): StoredJob {
     return {
       id: job.id,
       name: job.name,
@@ -273,6 +314,7 @@ export class MemoryEngine implements StorageEngine {
     job.state = 'cancelled';
     job.finishedAt = now;
     queue.cancelled.push(id);
+    queue.settled(job);
     this.trim(queue, queue.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
     return 'cancelled';
   }
@@ -318,6 +360,7 @@ export class MemoryEngine implements StorageEngine {
   }
 
   async close(): Promise<void> {
+    for (const interrupt of [...this.interruptions]) interrupt();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.interruptWaits();
@@ -401,6 +444,7 @@ export class MemoryEngine implements StorageEngine {
     job.state = 'dead';
     job.finishedAt = now;
     queue.dead.push(job.id);
+    queue.settled(job);
     this.trim(queue, queue.dead, this.config.deadLetter.maxSize, this.config.deadLetter.maxAgeMs, now);
   }
 

@@ -52,8 +52,8 @@ export class RedisConnection {
     this.address = describeAddress(option);
   }
 
-  /** A new client: `blocking` ones are for BLPOP and may wait indefinitely. */
-  create(kind: 'commands' | 'blocking'): RedisClient {
+  /** A new client: `blocking` ones are for BLPOP and may wait indefinitely; `subscriber` ones only listen. */
+  create(kind: 'commands' | 'blocking' | 'subscriber'): RedisClient {
     const ours: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,

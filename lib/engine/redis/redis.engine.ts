@@ -15,6 +15,7 @@ import type {
 } from '../storage-engine.interface.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { defineScripts, type ScriptRunner } from './redis-scripts.js';
+import { SettlementWatcher } from './settlement.watcher.js';
 
 const CLAIMED_FIELDS = 8;
 /** Jobs per enqueue script call when many callers enqueue in the same tick. */
@@ -28,6 +29,7 @@ export class RedisEngine implements StorageEngine {
   private readonly connection: RedisConnection;
   private readonly client: RedisClient;
   private readonly run: ScriptRunner;
+  private readonly watcher: SettlementWatcher;
   private readonly blocking = new Map<string, RedisClient>();
   /** Enqueue calls of the current tick, per queue, not yet sent. */
   private readonly batches = new Map<string, EnqueueBatch>();
@@ -40,6 +42,19 @@ export class RedisEngine implements StorageEngine {
     this.connection = new RedisConnection(config.connection);
     this.client = this.connection.create('commands');
     this.run = defineScripts(this.client);
+    this.watcher = new SettlementWatcher(this.connection, this.client, {
+      base: (queue) => this.base(queue),
+      watch: async (queue, id, timeoutMs) => {
+        const [hash, logs] = (await this.run('watch', this.base(queue), [id, timeoutMs])) as [string[], string[]];
+        return hash.length === 0 ? null : toStoredJob(queue, id, pairs(hash), logs);
+      },
+      read: (queue, id) => this.readJob(queue, id),
+      parse: (queue, message) => {
+        const [id, hash, logs] = JSON.parse(message) as [string, string[], string[] | object];
+        // Lua's JSON encoder writes an empty list as {}
+        return toStoredJob(queue, id, pairs(hash), Array.isArray(logs) ? logs : []);
+      },
+    });
     this.configArgs = [
       config.leaseMs,
       config.maxStalls,
@@ -52,8 +67,8 @@ export class RedisEngine implements StorageEngine {
     ];
   }
 
-  connect(): Promise<void> {
-    return this.connection.ready(this.client, this.config.enqueueTimeoutMs);
+  connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
+    return this.connection.ready(this.client, timeoutMs);
   }
 
   /**
@@ -184,33 +199,20 @@ export class RedisEngine implements StorageEngine {
 
   async getJob(queue: string, id: string): Promise<StoredJob | null> {
     await this.connect();
+    return this.readJob(queue, id);
+  }
+
+  async waitForSettled(queue: string, id: string, timeoutMs: number): Promise<StoredJob | null> {
+    return this.watcher.waitForSettled(queue, id, timeoutMs);
+  }
+
+  private async readJob(queue: string, id: string): Promise<StoredJob | null> {
     const base = this.base(queue);
     const [hash, logs] = await Promise.all([
       this.client.hgetall(`${base}:j:${id}`),
       this.client.lrange(`${base}:l:${id}`, 0, -1),
     ]);
-    if (!hash.s) return null;
-    const optional = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
-    return {
-      id,
-      name: hash.n!,
-      queue,
-      // a reserved job has not reached its handler yet
-      state: (hash.s === 'reserved' ? 'waiting' : hash.s) as JobState,
-      data: hash.d!,
-      priority: Number(hash.p),
-      attempts: Number(hash.a ?? 0),
-      maxAttempts: Number(hash.m),
-      result: hash.r,
-      errors: hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [],
-      progress: hash.pr,
-      logs,
-      stalls: Number(hash.st ?? 0),
-      enqueuedAt: Number(hash.t),
-      runAt: optional('ra'),
-      startedAt: optional('sa'),
-      finishedAt: optional('f'),
-    };
+    return hash.s ? toStoredJob(queue, id, hash, logs) : null;
   }
 
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
@@ -275,12 +277,45 @@ export class RedisEngine implements StorageEngine {
   async close(): Promise<void> {
     this.closed = true;
     this.interruptWaits();
+    this.watcher.close();
     await this.connection.closeAll();
   }
 
   private base(queue: string): string {
     return `{${this.config.prefix}:${queue}}`;
   }
+}
+
+/** A job hash as Redis keeps it (see lua/lib.lua), in the engine-neutral form. */
+function toStoredJob(queue: string, id: string, hash: Record<string, string>, logs: string[]): StoredJob {
+  const optional = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
+  return {
+    id,
+    name: hash.n!,
+    queue,
+    // a reserved job has not reached its handler yet
+    state: (hash.s === 'reserved' ? 'waiting' : hash.s) as JobState,
+    data: hash.d!,
+    priority: Number(hash.p),
+    attempts: Number(hash.a ?? 0),
+    maxAttempts: Number(hash.m),
+    result: hash.r,
+    errors: hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [],
+    progress: hash.pr,
+    logs,
+    stalls: Number(hash.st ?? 0),
+    enqueuedAt: Number(hash.t),
+    runAt: optional('ra'),
+    startedAt: optional('sa'),
+    finishedAt: optional('f'),
+  };
+}
+
+/** HGETALL's reply as a script returns it, a field/value list, as a record. */
+function pairs(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
 }
 
 /** Jobs of several enqueue calls, sent as one script call. */

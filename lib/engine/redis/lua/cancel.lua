@@ -34,6 +34,7 @@ else
   return 'finished'
 end
 redis.call('HSET', jk, 's', 'cancelled', 'f', now)
+notify_settled(base, jk, id)
 redis.call('ZADD', base .. ':cancelled', now, id)
 trim(base, base .. ':cancelled', cfg.keep_count, cfg.keep_age, now)
 return 'cancelled'

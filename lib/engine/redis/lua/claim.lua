@@ -77,6 +77,7 @@ for _ = 1, tonumber(ARGV[i]) do
       end
     elseif kind == 'c' then
       redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
+      notify_settled(base, jk, id)
       redis.call('ZADD', base .. ':completed', now, id)
       completed = completed + 1
     else

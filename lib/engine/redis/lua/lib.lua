@@ -13,6 +13,7 @@
 --   base:a:<worker>  ids it runs (set)   base:r:<worker>  ids it reserved (set)   base:x:<worker>  ids cancelled under it (set)
 --   base:completed / base:dead / base:cancelled  ids by finish time (zset)
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
+--   base:waiters  ids someone waits on (waitFor), by deadline (zset); base:settled  channel telling them
 -- Every time is Redis's own clock (TIME), so hosts whose clocks disagree still agree on leases and due times.
 
 local function now_ms()
@@ -88,8 +89,23 @@ local function read_config(argv, from)
 end
 local CONFIG_ARGS = 8
 
+-- Whether base:waiters existed when first asked: one EXISTS per script call while nobody waits,
+-- rather than a look per settled job. A script cannot interleave with the watch script.
+local watched = nil
+
+-- Tells waitFor callers, in every process, that a job they registered for reached a final state,
+-- with the job as it is now: retention may delete it before they could read it.
+local function notify_settled(base, jk, id)
+  if watched == nil then watched = redis.call('EXISTS', base .. ':waiters') == 1 end
+  if watched and redis.call('ZREM', base .. ':waiters', id) == 1 then
+    local logs = redis.call('LRANGE', base .. ':l:' .. id, 0, -1)
+    redis.call('PUBLISH', base .. ':settled', cjson.encode({ id, redis.call('HGETALL', jk), logs }))
+  end
+end
+
 local function to_dead(base, jk, id, now, cfg)
   redis.call('HSET', jk, 's', 'dead', 'f', now)
+  notify_settled(base, jk, id)
   redis.call('ZADD', base .. ':dead', now, id)
   trim(base, base .. ':dead', cfg.dead_max, cfg.dead_age, now)
 end
