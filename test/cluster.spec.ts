@@ -85,8 +85,8 @@ describe('on a Redis Cluster', () => {
     const keys: string[] = [];
     for (const node of appCluster.nodes('master')) keys.push(...(await node.keys('*tags*')));
     const untagged = keys.filter((key) => !/^\{tags:(default|mail)\}:/.test(key)).sort();
-    // the registry of handlers and queues is read and written by plain commands, never by a script
-    expect(untagged).toEqual(['tags:handlers', 'tags:queues']);
+    // the registry of handlers, their routes' freshness and the queues is read and written by plain commands, never by a script
+    expect(untagged).toEqual(['tags:handlers', 'tags:queues', 'tags:routes']);
     expect(keys.length).toBeGreaterThan(10);
   });
 });
