@@ -179,6 +179,38 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     await expect(second.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBeUndefined();
   });
 
+  it('a Redis killed and restarted on its append-only file under load leaves no job stuck active', async () => {
+    const durable = await RedisServer.start({ aof: true });
+    const counter = durable.client();
+    const prefix = 'aof';
+    const saved = { redis: CountingJobs.redis, prefix: CountingJobs.prefix };
+    CountingJobs.redis = counter;
+    CountingJobs.prefix = prefix;
+    try {
+      const options = { defaults: { keepCompleted: { count: 100_000 } } };
+      apps.push(await createTestApp({ connection: durable.url, prefix, leaseMs: 1500, ...options }, [CountingJobs]));
+      const producer = await createTestApp({ connection: durable.url, prefix, workers: false, ...options }, [CountingJobs]);
+      apps.push(producer);
+      const ids = (await producer.jobs.enqueueMany(Array.from({ length: 3000 }, (_, i) => ({ name: 'count', data: i })))).map((job) => job.id);
+      // claims are in flight when Redis dies: some ran and were written, their replies lost
+      await eventually('the worker to be under way', async () => (await counter.hlen(`${prefix}:runs`)) > 300);
+      await durable.stop('SIGKILL');
+      await durable.start();
+      await eventually('every job to complete', async () => {
+        const counts = (await producer.jobs.getStats()).queues.default!;
+        return counts.completed === ids.length;
+      }, 30_000);
+      expect((await producer.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 0, dead: 0, failed: 0 });
+      expect(await counter.hlen(`${prefix}:runs`)).toBe(ids.length);
+    } finally {
+      for (const app of apps.splice(0)) await app.close();
+      CountingJobs.redis = saved.redis;
+      CountingJobs.prefix = saved.prefix;
+      counter.disconnect();
+      await durable.destroy();
+    }
+  });
+
   it('a rolling deploy: a worker without the handler hands the job on, no attempt used, until one that has it runs it', async () => {
     const prefix = 'deploy';
     CountingJobs.prefix = prefix;

@@ -1,15 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A redis-server of the test's own, on a free port, that the test may stop, kill and restart. */
 export class RedisServer {
   private process: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** With an append-only file, fsynced on every write: a restart after SIGKILL keeps every acknowledged write. */
+    private readonly aofDir: string | null,
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(options: { aof?: boolean } = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options.aof ? mkdtempSync(join(tmpdir(), 'bg-aof-')) : null);
     await server.start();
     return server;
   }
@@ -19,7 +26,8 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const persistence = this.aofDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.aofDir] : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
@@ -43,6 +51,12 @@ export class RedisServer {
       // a paused server takes no signal but SIGKILL until it runs again
       child.kill('SIGCONT');
     });
+  }
+
+  /** Stops the server for good and removes its append-only file, if it has one. */
+  async destroy(): Promise<void> {
+    await this.stop('SIGKILL');
+    if (this.aofDir) rmSync(this.aofDir, { recursive: true, force: true });
   }
 
   /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, as with a hung Redis. */
