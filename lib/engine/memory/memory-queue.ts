@@ -1,4 +1,10 @@
+import type { BackgroundConfig } from '../../background.config.js';
+import { JOB_STALLED } from '../../background.messages.js';
 import type { JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
+import type { Settlement } from '../storage-engine.interface.js';
+
+/** How long a worker whose jobs were recovered can still learn of it. */
+const LOST_KEPT_MS = 86_400_000;
 
 /** One job as the memory engine keeps it: the same fields the Redis engine keeps in its hash. */
 export interface MemoryJob {
@@ -30,6 +36,8 @@ export interface MemoryJob {
 
 /** The state of one queue in the memory engine, shaped like its Redis keys. */
 export class MemoryQueue {
+  constructor(private readonly config: BackgroundConfig) {}
+
   readonly jobs = new Map<string, MemoryJob>();
   /** Waiting ids per priority, FIFO. */
   readonly waiting = new Map<number, string[]>();
@@ -129,5 +137,135 @@ export class MemoryQueue {
 
   wake(): void {
     for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /**
+   * Records what a worker reports of one job it held (`held`: its ids); a job it no longer
+   * holds was cancelled or recovered, and its outcome is void. True when the job completed.
+   */
+  settle(held: Set<string>, settlement: Settlement, now: number): boolean {
+    if (!held.delete(settlement.id)) return false;
+    const job = this.jobs.get(settlement.id)!;
+    // a reserved job started and finished since the last call: its attempt counts now
+    if (job.reserved) this.countStart(job, now);
+    if (settlement.outcome === 'deferred') {
+      // no handler in that worker: held back for another one, no attempt used, within the patience
+      job.attempts -= 1;
+      job.noHandlerSince ??= now;
+      if (now - job.noHandlerSince >= this.config.noHandlerPatienceMs) {
+        job.errors.push(settlement.error);
+        this.toDead(job, now);
+      } else {
+        job.state = 'delayed';
+        job.runAt = now + settlement.retryInMs;
+        this.delayed.set(job.id, job.runAt);
+      }
+    } else if (settlement.outcome === 'completed') {
+      job.state = 'completed';
+      job.finishedAt = now;
+      job.result = settlement.result;
+      this.completed.push(job.id);
+      this.settled(job);
+      return true;
+    } else {
+      job.errors.push(settlement.error);
+      if (settlement.retryInMs >= 0 && job.attempts < job.maxAttempts) {
+        job.state = 'failed';
+        job.runAt = now + settlement.retryInMs;
+        this.retry.set(job.id, job.runAt);
+      } else {
+        this.toDead(job, now);
+      }
+    }
+    return false;
+  }
+
+  trimCompleted(now: number): void {
+    this.trim(this.completed, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
+  }
+
+  /**
+   * Hands the jobs of workers whose lease expired back to the queue (or to the dead letters once
+   * they stalled too often). A reserved job may have reached its handler just before its worker
+   * died: it goes back unharmed, but is only claimed to start from then on, and counts as a stall
+   * if its next worker dies too.
+   */
+  reap(now: number, self: string): void {
+    let recovered = 0;
+    for (const [worker, expiry] of [...this.leases]) {
+      if (worker === self || expiry > now) continue;
+      for (const id of this.held.get(worker) ?? []) {
+        const job = this.jobs.get(id)!;
+        if (job.reserved) {
+          job.reserved = false;
+          job.suspected = (job.suspected ?? 0) + 1;
+          this.pushWaiting(job, true);
+          recovered++;
+          continue;
+        }
+        job.stalls += 1 + (job.suspected ?? 0);
+        job.suspected = 0;
+        job.attempts -= 1;
+        if (job.stalls > this.config.maxStalls) {
+          job.errors.push({ attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now });
+          this.toDead(job, now);
+        } else {
+          this.pushWaiting(job, true);
+          recovered++;
+        }
+      }
+      this.held.delete(worker);
+      this.cancelledUnder.delete(worker);
+      this.leases.delete(worker);
+      this.lost.set(worker, now);
+    }
+    for (const [worker, at] of this.lost) if (at < now - LOST_KEPT_MS) this.lost.delete(worker);
+    if (recovered > 0) this.wake();
+  }
+
+  countStart(job: MemoryJob, now: number): void {
+    job.reserved = false;
+    job.attempts += 1;
+    job.state = 'active';
+    job.startedAt = now;
+  }
+
+  /** Back to the front of the queue; a started job gives its attempt back. */
+  requeue(job: MemoryJob): void {
+    if (job.reserved) job.reserved = false;
+    else job.attempts -= 1;
+    this.pushWaiting(job, true);
+  }
+
+  /** A user cancelled a job a worker holds: the worker is told at its next call. The lease is left as it is. */
+  takeFromWorker(job: MemoryJob): void {
+    const worker = job.worker!;
+    const held = this.held.get(worker);
+    held?.delete(job.id);
+    job.reserved = false;
+    const cancelled = this.cancelledUnder.get(worker) ?? new Set<string>();
+    cancelled.add(job.id);
+    this.cancelledUnder.set(worker, cancelled);
+    if (held?.size === 0) this.leases.delete(worker);
+  }
+
+  toDead(job: MemoryJob, now: number): void {
+    job.state = 'dead';
+    job.finishedAt = now;
+    this.dead.push(job.id);
+    this.settled(job);
+    this.trim(this.dead, this.config.deadLetter.maxSize, this.config.deadLetter.maxAgeMs, now);
+  }
+
+  trim(ids: string[], count: number, ageMs: number, now: number): void {
+    let drop = Math.max(0, ids.length - count);
+    while (drop < ids.length && this.jobs.get(ids[drop]!)!.finishedAt! < now - ageMs) drop++;
+    for (const id of ids.splice(0, drop)) this.jobs.delete(id);
+  }
+
+  takeCancelled(workerId: string): string[] {
+    const ids = this.cancelledUnder.get(workerId);
+    this.cancelledUnder.delete(workerId);
+    return ids ? [...ids] : [];
   }
 }

@@ -1,5 +1,5 @@
 import type { BackgroundConfig } from '../../background.config.js';
-import { JOB_STALLED, WAIT_INTERRUPTED } from '../../background.messages.js';
+import { WAIT_INTERRUPTED } from '../../background.messages.js';
 import { WaitTimeoutError } from '../../errors/wait-timeout.error.js';
 import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
@@ -14,9 +14,6 @@ import type {
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
 import { MemoryQueue, type MemoryJob } from './memory-queue.js';
-
-/** How long a worker whose jobs were recovered can still learn of it. */
-const LOST_KEPT_MS = 86_400_000;
 
 /**
  * Jobs in this process's memory: the Redis engine's semantics (leases, stalls, retries,
@@ -75,49 +72,15 @@ export class MemoryEngine implements StorageEngine {
     const reconcile = queue.lost.delete(request.workerId) || stored < request.held || stored > request.held + request.inFlight;
     for (const id of request.started) {
       const job = queue.jobs.get(id)!;
-      if (held.has(id) && job.reserved) this.countStart(job, now);
+      if (held.has(id) && job.reserved) queue.countStart(job, now);
     }
     let completed = false;
-    for (const settlement of request.settlements) {
-      if (!held.delete(settlement.id)) continue;
-      const job = queue.jobs.get(settlement.id)!;
-      // a reserved job started and finished since the last call: its attempt counts now
-      if (job.reserved) this.countStart(job, now);
-      if (settlement.outcome === 'deferred') {
-        // no handler in that worker: held back for another one, no attempt used, within the patience
-        job.attempts -= 1;
-        job.noHandlerSince ??= now;
-        if (now - job.noHandlerSince >= this.config.noHandlerPatienceMs) {
-          job.errors.push(settlement.error);
-          this.toDead(queue, job, now);
-        } else {
-          job.state = 'delayed';
-          job.runAt = now + settlement.retryInMs;
-          queue.delayed.set(job.id, job.runAt);
-        }
-      } else if (settlement.outcome === 'completed') {
-        job.state = 'completed';
-        job.finishedAt = now;
-        job.result = settlement.result;
-        queue.completed.push(job.id);
-        queue.settled(job);
-        completed = true;
-      } else {
-        job.errors.push(settlement.error);
-        if (settlement.retryInMs >= 0 && job.attempts < job.maxAttempts) {
-          job.state = 'failed';
-          job.runAt = now + settlement.retryInMs;
-          queue.retry.set(job.id, job.runAt);
-        } else {
-          this.toDead(queue, job, now);
-        }
-      }
-    }
-    if (completed) this.trim(queue, queue.completed, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
+    for (const settlement of request.settlements) completed = queue.settle(held, settlement, now) || completed;
+    if (completed) queue.trimCompleted(now);
     const release = [...(request.release ?? [])].reverse();
-    for (const id of release) if (held.delete(id)) this.requeue(queue, queue.jobs.get(id)!);
+    for (const id of release) if (held.delete(id)) queue.requeue(queue.jobs.get(id)!);
     if (release.length > 0) queue.wake();
-    this.reap(queue, now, request.workerId);
+    queue.reap(now, request.workerId);
     for (const due of [queue.delayed, queue.retry]) {
       for (const [id, at] of [...due].sort((a, b) => a[1] - b[1])) {
         if (at > now) break;
@@ -140,7 +103,7 @@ export class MemoryEngine implements StorageEngine {
       });
       for (const job of taken) {
         job.reserved = jobs.length >= request.max;
-        if (!job.reserved) this.countStart(job, now);
+        if (!job.reserved) queue.countStart(job, now);
         job.worker = request.workerId;
         held.add(job.id);
         jobs.push({
@@ -167,7 +130,7 @@ export class MemoryEngine implements StorageEngine {
     // this worker may be the one that was woken to wait for the next due job: pass that on
     if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
     const topPriority = queue.paused ? null : queue.topPriority();
-    return { jobs, wakeInMs, cancelled: this.takeCancelled(queue, request.workerId), reconcile, topPriority };
+    return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority };
   }
 
   waitForWork(queue: string, until: number): Promise<void> {
@@ -192,8 +155,8 @@ export class MemoryEngine implements StorageEngine {
   async heartbeat(queueName: string, workerId: string, heldIds: string[] | null): Promise<HeartbeatResponse> {
     const queue = this.queue(queueName);
     const now = Date.now();
-    this.reap(queue, now, workerId);
-    const gone: GoneJob[] = this.takeCancelled(queue, workerId).map((id) => ({ id, cancelled: true }));
+    queue.reap(now, workerId);
+    const gone: GoneJob[] = queue.takeCancelled(workerId).map((id) => ({ id, cancelled: true }));
     if (heldIds) {
       gone.length = 0;
       const held = queue.held.get(workerId) ?? new Set<string>();
@@ -203,7 +166,7 @@ export class MemoryEngine implements StorageEngine {
         if (claimed.has(id)) continue;
         // claimed by a call whose reply never reached the worker
         held.delete(id);
-        this.requeue(queue, queue.jobs.get(id)!);
+        queue.requeue(queue.jobs.get(id)!);
         orphans++;
       }
       if (orphans > 0) queue.wake();
@@ -294,7 +257,7 @@ export class MemoryEngine implements StorageEngine {
     switch (job.state) {
       case 'waiting':
         if (job.reserved) {
-          this.takeFromWorker(queue, job);
+          queue.takeFromWorker(job);
           break;
         }
         queue.removeWaiting(job);
@@ -306,7 +269,7 @@ export class MemoryEngine implements StorageEngine {
         queue.retry.delete(id);
         break;
       case 'active':
-        this.takeFromWorker(queue, job);
+        queue.takeFromWorker(job);
         break;
       default:
         return 'finished';
@@ -315,7 +278,7 @@ export class MemoryEngine implements StorageEngine {
     job.finishedAt = now;
     queue.cancelled.push(id);
     queue.settled(job);
-    this.trim(queue, queue.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
+    queue.trim(queue.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
     return 'cancelled';
   }
 
@@ -369,94 +332,9 @@ export class MemoryEngine implements StorageEngine {
   private queue(name: string): MemoryQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new MemoryQueue();
+      queue = new MemoryQueue(this.config);
       this.queues.set(name, queue);
     }
     return queue;
-  }
-
-  /**
-   * Hands the jobs of workers whose lease expired back to the queue (or to the dead letters once
-   * they stalled too often). A reserved job may have reached its handler just before its worker
-   * died: it goes back unharmed, but is only claimed to start from then on, and counts as a stall
-   * if its next worker dies too.
-   */
-  private reap(queue: MemoryQueue, now: number, self: string): void {
-    let recovered = 0;
-    for (const [worker, expiry] of [...queue.leases]) {
-      if (worker === self || expiry > now) continue;
-      for (const id of queue.held.get(worker) ?? []) {
-        const job = queue.jobs.get(id)!;
-        if (job.reserved) {
-          job.reserved = false;
-          job.suspected = (job.suspected ?? 0) + 1;
-          queue.pushWaiting(job, true);
-          recovered++;
-          continue;
-        }
-        job.stalls += 1 + (job.suspected ?? 0);
-        job.suspected = 0;
-        job.attempts -= 1;
-        if (job.stalls > this.config.maxStalls) {
-          job.errors.push({ attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now });
-          this.toDead(queue, job, now);
-        } else {
-          queue.pushWaiting(job, true);
-          recovered++;
-        }
-      }
-      queue.held.delete(worker);
-      queue.cancelledUnder.delete(worker);
-      queue.leases.delete(worker);
-      queue.lost.set(worker, now);
-    }
-    for (const [worker, at] of queue.lost) if (at < now - LOST_KEPT_MS) queue.lost.delete(worker);
-    if (recovered > 0) queue.wake();
-  }
-
-  private countStart(job: MemoryJob, now: number): void {
-    job.reserved = false;
-    job.attempts += 1;
-    job.state = 'active';
-    job.startedAt = now;
-  }
-
-  /** Back to the front of the queue; a started job gives its attempt back. */
-  private requeue(queue: MemoryQueue, job: MemoryJob): void {
-    if (job.reserved) job.reserved = false;
-    else job.attempts -= 1;
-    queue.pushWaiting(job, true);
-  }
-
-  /** A user cancelled a job a worker holds: the worker is told at its next call. The lease is left as it is. */
-  private takeFromWorker(queue: MemoryQueue, job: MemoryJob): void {
-    const worker = job.worker!;
-    const held = queue.held.get(worker);
-    held?.delete(job.id);
-    job.reserved = false;
-    const cancelled = queue.cancelledUnder.get(worker) ?? new Set<string>();
-    cancelled.add(job.id);
-    queue.cancelledUnder.set(worker, cancelled);
-    if (held?.size === 0) queue.leases.delete(worker);
-  }
-
-  private toDead(queue: MemoryQueue, job: MemoryJob, now: number): void {
-    job.state = 'dead';
-    job.finishedAt = now;
-    queue.dead.push(job.id);
-    queue.settled(job);
-    this.trim(queue, queue.dead, this.config.deadLetter.maxSize, this.config.deadLetter.maxAgeMs, now);
-  }
-
-  private trim(queue: MemoryQueue, ids: string[], count: number, ageMs: number, now: number): void {
-    let drop = Math.max(0, ids.length - count);
-    while (drop < ids.length && queue.jobs.get(ids[drop]!)!.finishedAt! < now - ageMs) drop++;
-    for (const id of ids.splice(0, drop)) queue.jobs.delete(id);
-  }
-
-  private takeCancelled(queue: MemoryQueue, workerId: string): string[] {
-    const ids = queue.cancelledUnder.get(workerId);
-    queue.cancelledUnder.delete(workerId);
-    return ids ? [...ids] : [];
   }
 }
