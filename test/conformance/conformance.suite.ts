@@ -353,6 +353,33 @@ export function describeConformance(harness: EngineHarness): void {
       expect(await app.jobs.getJob(id)).toMatchObject({ state: 'cancelled' });
     });
 
+    it('cancels a reserved job: it never runs, and its worker hears of it', async () => {
+      await open({ workers: false });
+      const ids: string[] = [];
+      for (const n of [1, 2]) ids.push((await app.jobs.enqueue('task', n)).id);
+      await claimAs('w', { max: 1, reserve: 1, started: [], settlements: [] });
+      await expect(app.jobs.cancel(ids[1]!)).resolves.toBe(true);
+      expect(await app.jobs.getJob(ids[1]!)).toMatchObject({ state: 'cancelled', attempts: 0 });
+      // the worker still counts it as its own until it hears: no doubt about its lease arises
+      const next = await claimAs('w', { max: 0, reserve: 0, started: [ids[1]!], settlements: [], held: 2 });
+      expect(next).toMatchObject({ cancelled: [ids[1]], reconcile: false });
+      expect(await app.jobs.getJob(ids[1]!)).toMatchObject({ state: 'cancelled', attempts: 0 });
+    });
+
+    it("does not renew a dead worker's lease when one of its jobs is cancelled", async () => {
+      await open({ leaseMs: 300, workers: false });
+      const first = await app.jobs.enqueue('task', 1);
+      const second = await app.jobs.enqueue('task', 2);
+      const claimedAt = Date.now();
+      await claimAs('ghost', { max: 2, reserve: 0, started: [], settlements: [] });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await app.jobs.cancel(first.id);
+      // the lease ran out 300 ms after the claim; a renewal by the cancel would hold it to 500 ms
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, claimedAt + 400 - Date.now())));
+      const rescue = await claimAs('rescuer', { max: 1, reserve: 0, started: [], settlements: [] });
+      expect(rescue.jobs.map((job) => job.id)).toEqual([second.id]);
+    });
+
     it('hands reserved jobs back on release without counting an attempt', async () => {
       await open({ workers: false });
       const ids: string[] = [];
