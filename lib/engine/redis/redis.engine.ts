@@ -12,6 +12,7 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
+import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { defineScripts, type ScriptRunner } from './redis-scripts.js';
 
@@ -33,6 +34,8 @@ export class RedisEngine implements StorageEngine {
   private readonly configArgs: (string | number)[];
   /** Queues known to be in the cluster's list of queues, so `getJob` and `cancel` find their jobs. */
   private readonly listedQueues = new Set<string>();
+  /** Ends the lease of workers whose process died without waiting it out. */
+  private readonly watch: ConnectionWatch;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -48,6 +51,7 @@ export class RedisEngine implements StorageEngine {
       config.deadLetter.maxAgeMs,
       JOB_STALLED(config.maxStalls + 1),
     ];
+    this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
   }
 
   connect(): Promise<void> {
@@ -117,12 +121,17 @@ export class RedisEngine implements StorageEngine {
     const release = request.release ?? [];
     const limits = request.limits ?? [];
     args.push(release.length, ...release, limits.length, ...limits.flat());
-    const [flat, wakeIn, cancelled, reconcile] = (await this.run('claim', this.base(request.queue), args)) as [
+    const base = this.base(request.queue);
+    const connection = this.watch.connectionOf(base, request.workerId);
+    args.push(typeof connection === 'string' ? connection : await connection);
+    const [flat, wakeIn, cancelled, reconcile, othersHold] = (await this.run('claim', base, args)) as [
       (string | number)[],
       number,
       string[],
       number,
+      number,
     ];
+    if (othersHold === 1) this.watch.othersHoldJobs(base);
     const jobs: ClaimedJob[] = [];
     for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
       jobs.push({
@@ -162,8 +171,12 @@ export class RedisEngine implements StorageEngine {
   }
 
   async heartbeat(queue: string, workerId: string, held: string[] | null): Promise<HeartbeatResponse> {
+    const base = this.base(queue);
+    const connection = this.watch.connectionOf(base, workerId);
     const args = [workerId, held ? '1' : '0', ...this.configArgs, ...(held ?? [])];
-    const flat = (await this.run('heartbeat', this.base(queue), args)) as (string | number)[];
+    args.push(typeof connection === 'string' ? connection : await connection);
+    const [flat, othersHold] = (await this.run('heartbeat', base, args)) as [(string | number)[], number];
+    if (othersHold === 1) this.watch.othersHoldJobs(base);
     const gone: GoneJob[] = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ id: String(flat[i]), cancelled: flat[i + 1] === 1 });
     return { gone };
@@ -259,6 +272,7 @@ export class RedisEngine implements StorageEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watch.close();
     this.interruptWaits();
     await this.connection.closeAll();
   }

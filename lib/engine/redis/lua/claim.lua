@@ -11,9 +11,11 @@
 -- ARGV[6..12] config (see read_config), then these lists, each a count and its items:
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
 --   settlements, 4 each: id, 'c' | 'f', result or error JSON, retry in ms (-1 = no retry),
---   ids to release, limits, 2 each: job name, how many more of it the worker may take
+--   ids to release, limits, 2 each: job name, how many more of it the worker may take,
+-- then the worker's connection (see record_connection)
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
---           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1) }
+--           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
+--           1 if another worker holds jobs else 0 }
 --@include lib
 local MAX_SCAN = 500
 local base = KEYS[1]
@@ -97,6 +99,7 @@ for _ = 1, tonumber(ARGV[i]) do
   limit[ARGV[i + 1]] = tonumber(ARGV[i + 2])
   i = i + 2
 end
+local conn = ARGV[i + 1] or ''
 
 reap(base, now, wid, cfg)
 
@@ -182,6 +185,7 @@ if max > 0 and not paused then
   end
 end
 register(base, wid, now, cfg)
+record_connection(base, wid, conn)
 
 local next_wake = -1
 for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
@@ -189,8 +193,10 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
   if #first > 0 and (next_wake < 0 or tonumber(first[2]) < next_wake) then next_wake = tonumber(first[2]) end
 end
 local leases = redis.call('ZRANGE', base .. ':workers', 0, 1, 'WITHSCORES')
+local others = 0
 for k = 1, #leases, 2 do
   if leases[k] ~= wid then
+    others = 1
     local at = tonumber(leases[k + 1])
     if next_wake < 0 or at < next_wake then next_wake = at end
     break
@@ -198,4 +204,4 @@ for k = 1, #leases, 2 do
 end
 if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
 
-return { jobs, next_wake, take_cancelled(base, wid), reconcile }
+return { jobs, next_wake, take_cancelled(base, wid), reconcile, others }

@@ -1,0 +1,153 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { RedisClient } from './redis.connection.js';
+import type { ScriptRunner } from './redis-scripts.js';
+
+/** How often the connections of a watched queue's other workers are looked up. */
+const CHECK_MS = 500;
+/**
+ * How long a worker's connection must stay absent before the worker counts as dead: time for a
+ * worker whose connection dropped to reconnect and record the new one (ioredis retries after 50 ms).
+ */
+const ABSENT_MS = 1000;
+
+/**
+ * Notices worker processes that died (kill -9, a crash, an OOM kill) by their Redis connection
+ * closing, so that their jobs run again within about two seconds rather than when the lease runs
+ * out. Each worker records, with its claims and heartbeats, the connection its scripts come
+ * through (`<server run id>:<client id>`). While a claim or heartbeat of a worker of this process
+ * says that another worker of the queue holds jobs, this process looks those workers'
+ * connections up (CLIENT LIST ID) every `CHECK_MS`; a connection absent from lookups
+ * `ABSENT_MS` apart, and still the one recorded for its worker, ends that worker's lease at once
+ * (expire-workers). A process whose connection drops records the new one as soon as it is back,
+ * so a short drop is not taken for a death. A hung process or a network partition keeps its
+ * connection open, and is left to the lease.
+ *
+ * On a Redis Cluster no connection is recorded and nothing is watched: the lease alone applies.
+ */
+export class ConnectionWatch {
+  private readonly logger = new Logger('Background');
+  /** This process's connection as recorded; '' while not known (the lease alone applies). */
+  private connection: string | Promise<string> = '';
+  /** Workers of this process, per queue base: never suspects, and re-recorded on reconnect. */
+  private readonly local = new Map<string, Set<string>>();
+  private readonly watched = new Map<string, Watch>();
+  private closed = false;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly run: ScriptRunner,
+    private readonly configArgs: (string | number)[],
+  ) {
+    if (!(client instanceof Redis)) return;
+    // ioredis sets the status before it emits the event: scripts sent in between must not carry
+    // the id of the connection that closed
+    client.on('close', () => (this.connection = ''));
+    client.on('ready', () => this.readConnection(client));
+  }
+
+  /** What the scripts of `workerId` record as its connection; a promise right after a reconnect. */
+  connectionOf(base: string, workerId: string): string | Promise<string> {
+    let workers = this.local.get(base);
+    if (!workers) this.local.set(base, (workers = new Set()));
+    workers.add(workerId);
+    return this.connection;
+  }
+
+  /** A worker of this process was told that another worker of the queue holds jobs: watch them while any does. */
+  othersHoldJobs(base: string): void {
+    if (this.closed || !(this.client instanceof Redis) || this.watched.has(base)) return;
+    const watch: Watch = { absentSince: new Map(), timer: null };
+    this.watched.set(base, watch);
+    void this.check(base, watch, this.client);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const watch of this.watched.values()) if (watch.timer) clearTimeout(watch.timer);
+    this.watched.clear();
+  }
+
+  private stop(base: string, watch: Watch): void {
+    if (this.watched.get(base) === watch) this.watched.delete(base);
+  }
+
+  private readConnection(client: Redis): void {
+    const reading = Promise.all([client.call('CLIENT', 'ID'), client.info('server')]).then(
+      ([id, info]) => {
+        const runId = /^run_id:(\w+)/m.exec(info)?.[1];
+        return runId ? `${runId}:${String(id)}` : '';
+      },
+      // CLIENT may be denied by an ACL: then the lease alone applies
+      () => '',
+    );
+    this.connection = reading;
+    void reading.then((connection) => {
+      if (this.connection !== reading) return;
+      this.connection = connection;
+      // workers that hold long jobs may not call storage for a while: record for them now
+      for (const [base, workers] of this.local) {
+        this.run('record-connection', base, [connection, ...workers]).catch(() => undefined);
+      }
+    });
+  }
+
+  /** One lookup of the other workers' connections; schedules the next while another worker holds jobs. */
+  private async check(base: string, watch: Watch, client: Redis): Promise<void> {
+    let othersHold = true;
+    try {
+      const mine = await this.connection;
+      // not known (reconnecting, or CLIENT denied): stop; the next claim that says another worker holds jobs starts again
+      if (!mine) return this.stop(base, watch);
+      const runId = mine.slice(0, mine.indexOf(':') + 1);
+      const [holders, recorded] = await Promise.all([client.zrange(`${base}:workers`, '0', '-1'), client.hgetall(`${base}:conn`)]);
+      const local = this.local.get(base);
+      const others = holders.filter((worker) => !local?.has(worker));
+      othersHold = others.length > 0;
+      // a connection recorded on another run of the server (it restarted) says nothing about now
+      const suspects = runId ? others.filter((worker) => recorded[worker]?.startsWith(runId)) : [];
+      const present = new Set<string>();
+      if (suspects.length > 0) {
+        const ids = new Set(suspects.map((worker) => recorded[worker]!.slice(runId.length)));
+        const list = (await client.call('CLIENT', 'LIST', 'ID', ...ids)) as string;
+        for (const line of list.split('\n')) {
+          const id = /^id=(\d+) /.exec(line)?.[1];
+          if (id) present.add(id);
+        }
+      }
+      const now = performance.now();
+      const expire: string[] = [];
+      const seen = new Set<string>();
+      for (const worker of suspects) {
+        const connection = recorded[worker]!;
+        if (present.has(connection.slice(runId.length))) continue;
+        const key = `${worker} ${connection}`;
+        seen.add(key);
+        const since = watch.absentSince.get(key) ?? now;
+        watch.absentSince.set(key, since);
+        if (now - since >= ABSENT_MS) expire.push(worker, connection);
+      }
+      // absent on every lookup in a row, or it starts over
+      for (const key of watch.absentSince.keys()) if (!seen.has(key)) watch.absentSince.delete(key);
+      if (expire.length > 0) {
+        const recovered = (await this.run('expire-workers', base, [...this.configArgs, ...expire])) as number;
+        this.logger.debug(`Workers ${expire.filter((_, i) => i % 2 === 0).join(', ')} lost their connection to Redis; ${recovered} of their jobs went back to the queue.`);
+      }
+    } catch (error) {
+      // storage unreachable or slow: nothing is concluded from a lookup that failed
+      this.logger.debug(`Could not look up the connections of the workers of ${base}: ${(error as Error).message}`);
+    }
+    if (this.closed || this.watched.get(base) !== watch) return;
+    if (!othersHold) return this.stop(base, watch);
+    watch.timer = setTimeout(() => {
+      watch.timer = null;
+      void this.check(base, watch, client);
+    }, CHECK_MS);
+  }
+}
+
+interface Watch {
+  /** `performance.now()` of the first lookup, in an unbroken run, that missed a worker's connection, by "worker connection". */
+  absentSince: Map<string, number>;
+  timer: NodeJS.Timeout | null;
+}
