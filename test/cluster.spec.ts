@@ -3,6 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { Job, type JobContext } from '../lib/index.js';
 import { RedisCluster } from './support/redis-cluster.js';
 import { createTestApp, trackResources } from './support/test-app.js';
+import { WorkerProcess } from './support/worker-process.js';
 
 @Injectable()
 class EchoJobs {
@@ -88,5 +89,33 @@ describe('on a Redis Cluster', () => {
     // the registry of handlers and queues is read and written by plain commands, never by a script
     expect(untagged).toEqual(['tags:handlers', 'tags:queues']);
     expect(keys.length).toBeGreaterThan(10);
+  });
+
+  it('runs the jobs of a SIGKILLed worker again within 2 s, without waiting out its 30 s lease', async () => {
+    const env = { CLUSTER_PORT: String(cluster.ports[0]), PREFIX: 'fast', CONCURRENCY: '5' };
+    const producer = await createTestApp({ connection: appCluster, prefix: 'fast', workers: false });
+    try {
+      const doomed = await WorkerProcess.spawn({ ...env, JOB_MS: '60000' });
+      const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+      await doomed.untilStarted(5);
+      const survivor = await WorkerProcess.spawn({ ...env, JOB_MS: '0' });
+
+      const killedAt = performance.now();
+      await doomed.kill();
+      await survivor.untilStarted(5);
+      const recoveryMs = performance.now() - killedAt;
+      for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 5_000 });
+      await survivor.stop();
+
+      expect({ recoveredWithin2s: recoveryMs < 2_000, recoveryMs }).toMatchObject({ recoveredWithin2s: true });
+      const runs = await appCluster.hgetall('fast:runs');
+      for (const id of ids) {
+        const job = await producer.jobs.getJob(id);
+        expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({ id, state: 'completed', stalls: 1, runs: '2' });
+      }
+    } finally {
+      await WorkerProcess.killAll();
+      await producer.close();
+    }
   });
 });

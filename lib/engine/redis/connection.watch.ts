@@ -23,12 +23,16 @@ const ABSENT_MS = 1000;
  * so a short drop is not taken for a death. A hung process or a network partition keeps its
  * connection open, and is left to the lease.
  *
- * On a Redis Cluster no connection is recorded and nothing is watched: the lease alone applies.
+ * On a Redis Cluster the connection is the one to the node that owns the queue's slot, and is
+ * looked up there. A connection recorded on another server, or on an earlier run of this one
+ * (the slot moved, the server restarted), proves nothing and is left to the lease.
  */
 export class ConnectionWatch {
   private readonly logger = new Logger('Background');
-  /** This process's connection as recorded; '' while not known (the lease alone applies). */
-  private connection: string | Promise<string> = '';
+  /** The connection of each client that scripts go through (on a Cluster, one per node); '' while not known. */
+  private readonly connections = new WeakMap<Redis, string | Promise<string>>();
+  /** On a Cluster, the slot of each queue base. */
+  private readonly slots = new Map<string, number | Promise<number>>();
   /** Workers of this process, per queue base: never suspects, and re-recorded on reconnect. */
   private readonly local = new Map<string, Set<string>>();
   private readonly watched = new Map<string, Watch>();
@@ -38,28 +42,25 @@ export class ConnectionWatch {
     private readonly client: RedisClient,
     private readonly run: ScriptRunner,
     private readonly configArgs: (string | number)[],
-  ) {
-    if (!(client instanceof Redis)) return;
-    // ioredis sets the status before it emits the event: scripts sent in between must not carry
-    // the id of the connection that closed
-    client.on('close', () => (this.connection = ''));
-    client.on('ready', () => this.readConnection(client));
-  }
+  ) {}
 
   /** What the scripts of `workerId` record as its connection; a promise right after a reconnect. */
   connectionOf(base: string, workerId: string): string | Promise<string> {
     let workers = this.local.get(base);
     if (!workers) this.local.set(base, (workers = new Set()));
     workers.add(workerId);
-    return this.connection;
+    const node = this.nodeOf(base);
+    if (node === null) return '';
+    if (node instanceof Promise) return node.then((found) => (found ? this.connectionAt(found) : ''));
+    return this.connectionAt(node);
   }
 
   /** A worker of this process was told that another worker of the queue holds jobs: watch them while any does. */
   othersHoldJobs(base: string): void {
-    if (this.closed || !(this.client instanceof Redis) || this.watched.has(base)) return;
+    if (this.closed || this.watched.has(base)) return;
     const watch: Watch = { absentSince: new Map(), timer: null };
     this.watched.set(base, watch);
-    void this.check(base, watch, this.client);
+    void this.check(base, watch);
   }
 
   close(): void {
@@ -72,8 +73,42 @@ export class ConnectionWatch {
     if (this.watched.get(base) === watch) this.watched.delete(base);
   }
 
-  private readConnection(client: Redis): void {
-    const reading = Promise.all([client.call('CLIENT', 'ID'), client.info('server')]).then(
+  /** The client the scripts of a queue go through: on a Cluster, the node that owns its slot (null while not known). */
+  private nodeOf(base: string): Redis | null | Promise<Redis | null> {
+    const client = this.client;
+    if (client instanceof Redis) return client;
+    const slot = this.slots.get(base);
+    const nodeAt = (at: number): Redis | null => {
+      const key = client.slots[at]?.[0];
+      return client.nodes('master').find((node) => `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}` === key) ?? null;
+    };
+    if (typeof slot === 'number') return nodeAt(slot);
+    if (slot) return slot.then(nodeAt, () => null);
+    const asking = (client.call('CLUSTER', 'KEYSLOT', base) as Promise<number>).then(Number);
+    this.slots.set(base, asking);
+    asking.then(
+      (at) => this.slots.set(base, at),
+      () => this.slots.delete(base),
+    );
+    return asking.then(nodeAt, () => null);
+  }
+
+  private connectionAt(node: Redis): string | Promise<string> {
+    const known = this.connections.get(node);
+    if (known !== undefined) return known;
+    // ioredis sets the status before it emits the event: scripts sent in between must not carry
+    // the id of the connection that closed
+    node.on('close', () => this.connections.set(node, ''));
+    node.on('ready', () => this.readConnection(node));
+    if (node.status !== 'ready') {
+      this.connections.set(node, '');
+      return '';
+    }
+    return this.readConnection(node);
+  }
+
+  private readConnection(node: Redis): Promise<string> {
+    const reading = Promise.all([node.call('CLIENT', 'ID'), node.info('server')]).then(
       ([id, info]) => {
         const runId = /^run_id:(\w+)/m.exec(info)?.[1];
         return runId ? `${runId}:${String(id)}` : '';
@@ -81,25 +116,29 @@ export class ConnectionWatch {
       // CLIENT may be denied by an ACL: then the lease alone applies
       () => '',
     );
-    this.connection = reading;
+    this.connections.set(node, reading);
     void reading.then((connection) => {
-      if (this.connection !== reading) return;
-      this.connection = connection;
+      if (this.connections.get(node) !== reading) return;
+      this.connections.set(node, connection);
       // workers that hold long jobs may not call storage for a while: record for them now
       for (const [base, workers] of this.local) {
+        if (this.nodeOf(base) !== node) continue;
         this.run('record-connection', base, [connection, ...workers]).catch(() => undefined);
       }
     });
+    return reading;
   }
 
   /** One lookup of the other workers' connections; schedules the next while another worker holds jobs. */
-  private async check(base: string, watch: Watch, client: Redis): Promise<void> {
+  private async check(base: string, watch: Watch): Promise<void> {
     let othersHold = true;
     try {
-      const mine = await this.connection;
+      const node = await this.nodeOf(base);
+      const mine = node ? await this.connectionAt(node) : '';
       // not known (reconnecting, or CLIENT denied): stop; the next claim that says another worker holds jobs starts again
       if (!mine) return this.stop(base, watch);
       const runId = mine.slice(0, mine.indexOf(':') + 1);
+      const client = this.client;
       const [holders, recorded] = await Promise.all([client.zrange(`${base}:workers`, '0', '-1'), client.hgetall(`${base}:conn`)]);
       const local = this.local.get(base);
       const others = holders.filter((worker) => !local?.has(worker));
@@ -109,7 +148,8 @@ export class ConnectionWatch {
       const present = new Set<string>();
       if (suspects.length > 0) {
         const ids = new Set(suspects.map((worker) => recorded[worker]!.slice(runId.length)));
-        const list = (await client.call('CLIENT', 'LIST', 'ID', ...ids)) as string;
+        // on a Cluster, asked of the node that owns the queue's slot, where the workers' scripts go
+        const list = (await node!.call('CLIENT', 'LIST', 'ID', ...ids)) as string;
         for (const line of list.split('\n')) {
           const id = /^id=(\d+) /.exec(line)?.[1];
           if (id) present.add(id);
@@ -141,7 +181,7 @@ export class ConnectionWatch {
     if (!othersHold) return this.stop(base, watch);
     watch.timer = setTimeout(() => {
       watch.timer = null;
-      void this.check(base, watch, client);
+      void this.check(base, watch);
     }, CHECK_MS);
   }
 }
