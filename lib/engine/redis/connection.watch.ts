@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
+import { WORKERS_DISCONNECTED } from '../../background.messages.js';
 import type { RedisClient } from './redis.connection.js';
 import type { ScriptRunner } from './redis-scripts.js';
 
@@ -36,6 +37,8 @@ export class ConnectionWatch {
   /** Workers of this process, per queue base: never suspects, and re-recorded on reconnect. */
   private readonly local = new Map<string, Set<string>>();
   private readonly watched = new Map<string, Watch>();
+  /** CLIENT LIST ID was refused (Redis before 6.2, an ACL): only the lease applies. */
+  private unsupported = false;
   private closed = false;
 
   constructor(
@@ -56,9 +59,9 @@ export class ConnectionWatch {
   }
 
   /** A worker of this process was told that another worker of the queue holds jobs: watch them while any does. */
-  othersHoldJobs(base: string): void {
-    if (this.closed || this.watched.has(base)) return;
-    const watch: Watch = { absentSince: new Map(), timer: null };
+  othersHoldJobs(queue: string, base: string): void {
+    if (this.closed || this.unsupported || this.watched.has(base)) return;
+    const watch: Watch = { queue, absentSince: new Map(), timer: null };
     this.watched.set(base, watch);
     void this.check(base, watch);
   }
@@ -149,7 +152,10 @@ export class ConnectionWatch {
       if (suspects.length > 0) {
         const ids = new Set(suspects.map((worker) => recorded[worker]!.slice(runId.length)));
         // on a Cluster, asked of the node that owns the queue's slot, where the workers' scripts go
-        const list = (await node!.call('CLIENT', 'LIST', 'ID', ...ids)) as string;
+        const list = (await node!.call('CLIENT', 'LIST', 'ID', ...ids).catch((error: unknown) => {
+          if (error instanceof ReplyError) this.unsupported = true;
+          throw error;
+        })) as string;
         for (const line of list.split('\n')) {
           const id = /^id=(\d+) /.exec(line)?.[1];
           if (id) present.add(id);
@@ -171,14 +177,15 @@ export class ConnectionWatch {
       for (const key of watch.absentSince.keys()) if (!seen.has(key)) watch.absentSince.delete(key);
       if (expire.length > 0) {
         const recovered = (await this.run('expire-workers', base, [...this.configArgs, ...expire])) as number;
-        this.logger.debug(`Workers ${expire.filter((_, i) => i % 2 === 0).join(', ')} lost their connection to Redis; ${recovered} of their jobs went back to the queue.`);
+        const workers = expire.filter((_, index) => index % 2 === 0);
+        if (recovered > 0) this.logger.warn(WORKERS_DISCONNECTED(watch.queue, workers, recovered));
       }
     } catch (error) {
       // storage unreachable or slow: nothing is concluded from a lookup that failed
-      this.logger.debug(`Could not look up the connections of the workers of ${base}: ${(error as Error).message}`);
+      this.logger.debug(`Could not look up the connections of the workers of queue "${watch.queue}": ${(error as Error).message}`);
     }
     if (this.closed || this.watched.get(base) !== watch) return;
-    if (!othersHold) return this.stop(base, watch);
+    if (!othersHold || this.unsupported) return this.stop(base, watch);
     watch.timer = setTimeout(() => {
       watch.timer = null;
       void this.check(base, watch);
@@ -187,6 +194,7 @@ export class ConnectionWatch {
 }
 
 interface Watch {
+  queue: string;
   /** `performance.now()` of the first lookup, in an unbroken run, that missed a worker's connection, by "worker connection". */
   absentSince: Map<string, number>;
   timer: NodeJS.Timeout | null;

@@ -131,7 +131,7 @@ export class RedisEngine implements StorageEngine {
       number,
       number,
     ];
-    if (othersHold === 1) this.watch.othersHoldJobs(base);
+    if (othersHold === 1) this.watch.othersHoldJobs(request.queue, base);
     const jobs: ClaimedJob[] = [];
     for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
       jobs.push({
@@ -176,7 +176,7 @@ export class RedisEngine implements StorageEngine {
     const args = [workerId, held ? '1' : '0', ...this.configArgs, ...(held ?? [])];
     args.push(typeof connection === 'string' ? connection : await connection);
     const [flat, othersHold] = (await this.run('heartbeat', base, args)) as [(string | number)[], number];
-    if (othersHold === 1) this.watch.othersHoldJobs(base);
+    if (othersHold === 1) this.watch.othersHoldJobs(queue, base);
     const gone: GoneJob[] = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ id: String(flat[i]), cancelled: flat[i + 1] === 1 });
     return { gone };
