@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis, ReplyError } from 'ioredis';
+import { Cluster, Redis, ReplyError } from 'ioredis';
 import { WORKERS_DISCONNECTED } from '../../background.messages.js';
 import type { RedisClient } from './redis.connection.js';
 import type { ScriptRunner } from './redis-scripts.js';
@@ -45,7 +45,17 @@ export class ConnectionWatch {
     private readonly client: RedisClient,
     private readonly run: ScriptRunner,
     private readonly configArgs: (string | number)[],
-  ) {}
+  ) {
+    if (!(client instanceof Cluster)) return;
+    client.on('+node', (node: Redis) => this.follow(node));
+    // ioredis does not reconnect a node whose connection closed until a command goes its way:
+    // send one for each queue of this process, so that its workers record their new connection
+    // before a watcher takes the old one's close for their death
+    client.on('-node', () => {
+      if (this.closed) return;
+      for (const base of this.local.keys()) client.exists(`${base}:conn`).catch(() => undefined);
+    });
+  }
 
   /** What the scripts of `workerId` record as its connection; a promise right after a reconnect. */
   connectionOf(base: string, workerId: string): string | Promise<string> {
@@ -99,15 +109,18 @@ export class ConnectionWatch {
   private connectionAt(node: Redis): string | Promise<string> {
     const known = this.connections.get(node);
     if (known !== undefined) return known;
+    this.follow(node);
+    return node.status === 'ready' ? this.readConnection(node) : '';
+  }
+
+  /** Reads the connection of `node` each time it is ready, and forgets it as soon as it closes. */
+  private follow(node: Redis): void {
+    if (this.connections.has(node)) return;
+    this.connections.set(node, '');
     // ioredis sets the status before it emits the event: scripts sent in between must not carry
     // the id of the connection that closed
     node.on('close', () => this.connections.set(node, ''));
     node.on('ready', () => this.readConnection(node));
-    if (node.status !== 'ready') {
-      this.connections.set(node, '');
-      return '';
-    }
-    return this.readConnection(node);
   }
 
   private readConnection(node: Redis): Promise<string> {
