@@ -129,4 +129,35 @@ describe('worker processes that crash or share the work', () => {
       expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({ id, state: 'completed', stalls: 0, runs: '1' });
     }
   });
+
+  it('looks up workers\' connections only while another worker holds jobs', async () => {
+    const env = { REDIS_URL: server.url, PREFIX: 'quiet', CONCURRENCY: '5', JOB_MS: '1500' };
+    const workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
+    producer = await createTestApp({ connection: server.url, prefix: 'quiet', workers: false });
+    const client = server.client();
+    const lookups = async () => Number(/^cmdstat_client\|list:calls=(\d+)/m.exec(await client.info('commandstats'))?.[1] ?? 0);
+    // nothing to await in these pauses: what is checked is that nothing happens during them
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1_200));
+    try {
+      await client.config('RESETSTAT');
+      await pause();
+      const whileIdle = await lookups();
+
+      const ids = (await producer.jobs.enqueueMany(Array.from({ length: 10 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+      for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 10_000 });
+      const whileBusy = await lookups();
+      await pause();
+      const afterwards = await lookups();
+      await pause();
+
+      expect({ whileIdle, lookedUpWhileBusy: whileBusy > 0, lookedUpAfterwards: (await lookups()) - afterwards }).toEqual({
+        whileIdle: 0,
+        lookedUpWhileBusy: true,
+        lookedUpAfterwards: 0,
+      });
+    } finally {
+      await client.quit();
+    }
+    await Promise.all(workers.map((worker) => worker.stop()));
+  });
 });
