@@ -80,7 +80,10 @@ function describe(value: unknown): string {
 }
 
 export const LEASE_LOST =
-  "The worker's lease on the job lapsed (its event loop was blocked or storage was unreachable for longer than leaseMs) and the job went to another worker.";
+  "The worker's lease on the job lapsed (its event loop was blocked or storage was unreachable for longer than leaseMs, or its connection to Redis was closed for more than a second) and the job went to another worker.";
 
 export const SHUTDOWN_HAND_BACK_FAILED = (queue: string, unfinished: number, finished: number, reason: string) =>
   `Could not hand ${unfinished} unfinished job(s) of queue "${queue}" back or record ${finished} finished one(s) on shutdown (${reason}); they run again once the lease expires.`;
+
+export const WORKERS_DISCONNECTED = (queue: string, workers: string[], recovered: number) =>
+  `The connection to Redis of worker${workers.length > 1 ? 's' : ''} ${workers.join(', ')} of queue "${queue}" closed and did not come back within a second (the process died): ${recovered} of their jobs went back to the queue without waiting out the lease.`;

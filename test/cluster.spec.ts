@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { Job, type JobContext } from '../lib/index.js';
 import { RedisCluster } from './support/redis-cluster.js';
-import { createTestApp, trackResources } from './support/test-app.js';
+import { createTestApp, eventually, trackResources } from './support/test-app.js';
+import { WorkerProcess } from './support/worker-process.js';
 
 @Injectable()
 class EchoJobs {
@@ -88,5 +89,69 @@ describe('on a Redis Cluster', () => {
     // the registry of handlers, their routes' freshness and the queues is read and written by plain commands, never by a script
     expect(untagged).toEqual(['tags:handlers', 'tags:queues', 'tags:routes']);
     expect(keys.length).toBeGreaterThan(10);
+  });
+
+  it('runs the jobs of a SIGKILLed worker again within 2 s, without waiting out its 30 s lease', async () => {
+    const env = { CLUSTER_PORT: String(cluster.ports[0]), PREFIX: 'fast', CONCURRENCY: '5' };
+    const producer = await createTestApp({ connection: appCluster, prefix: 'fast', workers: false });
+    try {
+      const doomed = await WorkerProcess.spawn({ ...env, JOB_MS: '60000' });
+      const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+      await doomed.untilStarted(5);
+      const survivor = await WorkerProcess.spawn({ ...env, JOB_MS: '0' });
+
+      const killedAt = performance.now();
+      await doomed.kill();
+      await survivor.untilStarted(5);
+      const recoveryMs = performance.now() - killedAt;
+      for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 5_000 });
+      await survivor.stop();
+
+      expect({ recoveredWithin2s: recoveryMs < 2_000, recoveryMs }).toMatchObject({ recoveredWithin2s: true });
+      const runs = await appCluster.hgetall('fast:runs');
+      for (const id of ids) {
+        const job = await producer.jobs.getJob(id);
+        expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({ id, state: 'completed', stalls: 1, runs: '2' });
+      }
+    } finally {
+      await WorkerProcess.killAll();
+      await producer.close();
+    }
+  });
+
+  it('keeps the jobs of a worker whose connection to its queue\'s node drops and comes back at once', async () => {
+    const env = { CLUSTER_PORT: String(cluster.ports[0]), PREFIX: 'blip', CONCURRENCY: '5' };
+    const producer = await createTestApp({ connection: appCluster, prefix: 'blip', workers: false });
+    try {
+      const worker = await WorkerProcess.spawn({ ...env, JOB_MS: '4000' });
+      const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+      await worker.untilStarted(5);
+      const watcher = await WorkerProcess.spawn({ ...env, JOB_MS: '0' });
+
+      const recorded = async () => Object.values(await appCluster.hgetall('{blip:default}:conn'));
+      for (let drop = 0; drop < 2; drop++) {
+        const [before] = await recorded();
+        const [runId, id] = before!.split(':');
+        for (const node of appCluster.nodes('master')) {
+          if ((await node.info('server')).includes(`run_id:${runId}`)) await node.call('CLIENT', 'KILL', 'ID', id!);
+        }
+        await eventually('the worker to record its new connection', async () => {
+          const [now] = await recorded();
+          return now !== undefined && now !== before;
+        });
+      }
+      for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 10_000 });
+      await Promise.all([worker.stop(), watcher.stop()]);
+
+      expect(watcher.started).toEqual([]);
+      const runs = await appCluster.hgetall('blip:runs');
+      for (const id of ids) {
+        const job = await producer.jobs.getJob(id);
+        expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({ id, state: 'completed', stalls: 0, runs: '1' });
+      }
+    } finally {
+      await WorkerProcess.killAll();
+      await producer.close();
+    }
   });
 });

@@ -6,7 +6,10 @@ describe('worker processes that crash or share the work', () => {
   let server: RedisServer;
   let producer: TestApp | undefined;
   beforeAll(async () => (server = await RedisServer.start()));
-  afterEach(() => producer?.close());
+  afterEach(async () => {
+    await WorkerProcess.killAll();
+    await producer?.close();
+  });
   afterAll(() => server.stop());
 
   async function runsPerJob(prefix: string): Promise<Record<string, string>> {
@@ -65,5 +68,96 @@ describe('worker processes that crash or share the work', () => {
     expect(processed[0]! + processed[1]!).toBe(10_000);
     expect(processed.every((count) => count > 0)).toBe(true);
     expect((await producer.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 0, dead: 0, failed: 0 });
+  });
+
+  it('runs the jobs of a SIGKILLed worker again within 2 s, without waiting out its 30 s lease', async () => {
+    const env = { REDIS_URL: server.url, PREFIX: 'fast', CONCURRENCY: '5' };
+    const doomed = await WorkerProcess.spawn({ ...env, JOB_MS: '60000' });
+    producer = await createTestApp({ connection: server.url, prefix: 'fast', workers: false });
+    const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+    await doomed.untilStarted(5);
+    // started once the doomed worker holds every job: it waits, idle, and watches that worker
+    const survivor = await WorkerProcess.spawn({ ...env, JOB_MS: '0' });
+
+    const killedAt = performance.now();
+    await doomed.kill();
+    await survivor.untilStarted(5);
+    const recoveryMs = performance.now() - killedAt;
+    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 5_000 });
+    await survivor.stop();
+
+    expect({ recoveredWithin2s: recoveryMs < 2_000, recoveryMs }).toMatchObject({ recoveredWithin2s: true });
+    expect([...survivor.started].sort()).toEqual([...ids].sort());
+    const runs = await runsPerJob('fast');
+    for (const id of ids) {
+      const job = await producer.jobs.getJob(id);
+      expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({ id, state: 'completed', stalls: 1, runs: '2' });
+    }
+  });
+
+  it('keeps the jobs of a worker whose connection to Redis drops and comes back at once', async () => {
+    const env = { REDIS_URL: server.url, PREFIX: 'blip', CONCURRENCY: '5' };
+    const worker = await WorkerProcess.spawn({ ...env, JOB_MS: '4000' });
+    producer = await createTestApp({ connection: server.url, prefix: 'blip', workers: false });
+    const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+    await worker.untilStarted(5);
+    // idle, so it watches the connection of the worker that holds every job
+    const watcher = await WorkerProcess.spawn({ ...env, JOB_MS: '0' });
+
+    const client = server.client();
+    try {
+      const recorded = async () => Object.values(await client.hgetall('{blip:default}:conn'));
+      for (let drop = 0; drop < 2; drop++) {
+        const [before] = await recorded();
+        await client.call('CLIENT', 'KILL', 'ID', before!.split(':')[1]!);
+        await eventually('the worker to record its new connection', async () => {
+          const [now] = await recorded();
+          return now !== undefined && now !== before;
+        });
+      }
+    } finally {
+      await client.quit();
+    }
+    // the jobs run on for seconds after the last drop, while the watcher keeps looking
+    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 10_000 });
+    await Promise.all([worker.stop(), watcher.stop()]);
+
+    expect(watcher.started).toEqual([]);
+    const runs = await runsPerJob('blip');
+    for (const id of ids) {
+      const job = await producer.jobs.getJob(id);
+      expect({ id, state: job?.state, stalls: job?.stalls, runs: runs[id] }).toEqual({ id, state: 'completed', stalls: 0, runs: '1' });
+    }
+  });
+
+  it('looks up workers\' connections only while another worker holds jobs', async () => {
+    const env = { REDIS_URL: server.url, PREFIX: 'quiet', CONCURRENCY: '5', JOB_MS: '1500' };
+    const workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
+    producer = await createTestApp({ connection: server.url, prefix: 'quiet', workers: false });
+    const client = server.client();
+    const lookups = async () => Number(/^cmdstat_client\|list:calls=(\d+)/m.exec(await client.info('commandstats'))?.[1] ?? 0);
+    // nothing to await in these pauses: what is checked is that nothing happens during them
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1_200));
+    try {
+      await client.config('RESETSTAT');
+      await pause();
+      const whileIdle = await lookups();
+
+      const ids = (await producer.jobs.enqueueMany(Array.from({ length: 10 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
+      for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 10_000 });
+      const whileBusy = await lookups();
+      await pause();
+      const afterwards = await lookups();
+      await pause();
+
+      expect({ whileIdle, lookedUpWhileBusy: whileBusy > 0, lookedUpAfterwards: (await lookups()) - afterwards }).toEqual({
+        whileIdle: 0,
+        lookedUpWhileBusy: true,
+        lookedUpAfterwards: 0,
+      });
+    } finally {
+      await client.quit();
+    }
+    await Promise.all(workers.map((worker) => worker.stop()));
   });
 });

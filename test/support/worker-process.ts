@@ -25,8 +25,13 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
   }
 
+  /** Every process spawned and not yet exited, so that a failed test can kill what it left running. */
+  private static readonly running = new Set<WorkerProcess>();
+
   static async spawn(env: Record<string, string>): Promise<WorkerProcess> {
     const worker = new WorkerProcess(env);
+    WorkerProcess.running.add(worker);
+    void worker.exited.then(() => WorkerProcess.running.delete(worker));
     await worker.next((message) => message.ready === true);
     return worker;
   }
@@ -47,6 +52,11 @@ export class WorkerProcess {
       this.startListeners.push(check);
       check();
     });
+  }
+
+  /** Kills every worker process still running (after a test that failed half way). */
+  static async killAll(): Promise<void> {
+    await Promise.all([...WorkerProcess.running].map((worker) => worker.kill()));
   }
 
   async kill(): Promise<void> {

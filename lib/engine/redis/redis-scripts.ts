@@ -2,7 +2,7 @@ import { LUA_SOURCES } from './lua/scripts.generated.js';
 import type { RedisClient } from './redis.connection.js';
 
 /** The state transitions, one Lua script each (see `lua/`). */
-export const SCRIPT_NAMES = ['enqueue', 'claim', 'heartbeat', 'cancel', 'annotate', 'set-paused', 'counts', 'watch'] as const;
+export const SCRIPT_NAMES = ['enqueue', 'claim', 'heartbeat', 'cancel', 'annotate', 'set-paused', 'counts', 'watch', 'expire-workers', 'record-connection'] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 type Reply = unknown;

@@ -13,6 +13,7 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
+import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { defineScripts, type ScriptRunner } from './redis-scripts.js';
 import { SettlementWatcher } from './settlement.watcher.js';
@@ -36,6 +37,8 @@ export class RedisEngine implements StorageEngine {
   private readonly configArgs: (string | number)[];
   /** Queues known to be in the cluster's list of queues, so `getJob` and `cancel` find their jobs. */
   private readonly listedQueues = new Set<string>();
+  /** Ends the lease of workers whose process died without waiting it out. */
+  private readonly watch: ConnectionWatch;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -65,6 +68,7 @@ export class RedisEngine implements StorageEngine {
       JOB_STALLED(config.maxStalls + 1),
       config.noHandlerPatienceMs,
     ];
+    this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
   }
 
   connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
@@ -134,13 +138,18 @@ export class RedisEngine implements StorageEngine {
     const release = request.release ?? [];
     const limits = request.limits ?? [];
     args.push(release.length, ...release, limits.length, ...limits.flat(), request.leaving ? '1' : '0');
-    const [flat, wakeIn, cancelled, reconcile, top] = (await this.run('claim', this.base(request.queue), args)) as [
+    const base = this.base(request.queue);
+    const connection = this.watch.connectionOf(base, request.workerId);
+    args.push(typeof connection === 'string' ? connection : await connection);
+    const [flat, wakeIn, cancelled, reconcile, top, othersHold] = (await this.run('claim', base, args)) as [
       (string | number)[],
       number,
       string[],
       number,
       string,
+      number,
     ];
+    if (othersHold === 1) this.watch.othersHoldJobs(request.queue, base);
     const jobs: ClaimedJob[] = [];
     for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
       jobs.push({
@@ -180,8 +189,12 @@ export class RedisEngine implements StorageEngine {
   }
 
   async heartbeat(queue: string, workerId: string, held: string[] | null): Promise<HeartbeatResponse> {
+    const base = this.base(queue);
+    const connection = this.watch.connectionOf(base, workerId);
     const args = [workerId, held ? '1' : '0', ...this.configArgs, ...(held ?? [])];
-    const flat = (await this.run('heartbeat', this.base(queue), args)) as (string | number)[];
+    args.push(typeof connection === 'string' ? connection : await connection);
+    const [flat, othersHold] = (await this.run('heartbeat', base, args)) as [(string | number)[], number];
+    if (othersHold === 1) this.watch.othersHoldJobs(queue, base);
     const gone: GoneJob[] = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ id: String(flat[i]), cancelled: flat[i + 1] === 1 });
     return { gone };
@@ -276,6 +289,7 @@ export class RedisEngine implements StorageEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watch.close();
     this.interruptWaits();
     this.watcher.close();
     await this.connection.closeAll();

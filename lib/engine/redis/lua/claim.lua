@@ -14,10 +14,12 @@
 --     'd': the worker has no handler for the job: delayed by the retry ms for another worker, no
 --     attempt used, until `no_handler_patience` after the first time, then dead with the error
 --   ids to release, limits, 2 each: job name, how many more of it the worker may take,
--- then '1' when the worker stops for good (another worker is woken for delayed jobs) else '0'
+-- then '1' when the worker stops for good (another worker is woken for delayed jobs) else '0',
+-- then the worker's connection (see record_connection)
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
 --           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
---           highest priority still waiting ('' when none, or the queue is paused) }
+--           highest priority still waiting ('' when none, or the queue is paused),
+--           1 if another worker holds jobs else 0 }
 --@include lib
 local MAX_SCAN = 500
 local base = KEYS[1]
@@ -114,6 +116,7 @@ for _ = 1, tonumber(ARGV[i]) do
   i = i + 2
 end
 local leaving = ARGV[i + 1] == '1'
+local conn = ARGV[i + 2] or ''
 
 reap(base, now, wid, cfg)
 
@@ -199,6 +202,7 @@ if max > 0 and not paused then
   end
 end
 register(base, wid, now, cfg)
+record_connection(base, wid, conn)
 
 local next_wake = -1
 for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
@@ -206,8 +210,10 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
   if #first > 0 and (next_wake < 0 or tonumber(first[2]) < next_wake) then next_wake = tonumber(first[2]) end
 end
 local leases = redis.call('ZRANGE', base .. ':workers', 0, 1, 'WITHSCORES')
+local others = 0
 for k = 1, #leases, 2 do
   if leases[k] ~= wid then
+    others = 1
     local at = tonumber(leases[k + 1])
     if next_wake < 0 or at < next_wake then next_wake = at end
     break
@@ -223,4 +229,4 @@ if not paused then
   if #first > 0 then top = first[1] end
 end
 
-return { jobs, next_wake, take_cancelled(base, wid), reconcile, top }
+return { jobs, next_wake, take_cancelled(base, wid), reconcile, top, others }

@@ -4,8 +4,10 @@
 -- that the worker does not hold (claimed by a call whose reply never arrived) goes back to the
 -- front of the queue, and a held job Redis no longer lists as the worker's is reported gone.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1] worker id, ARGV[2] '1' when held ids follow, ARGV[3..10] config (see read_config), ARGV[11..] held ids
--- Returns flat { id, 1 if cancelled by a user else 0 } for every job the worker must stop working on
+-- ARGV[1] worker id, ARGV[2] '1' when held ids follow, ARGV[3..10] config (see read_config), ARGV[11..] held ids,
+-- then (last) the worker's connection (see record_connection)
+-- Returns { flat { id, 1 if cancelled by a user else 0 } for every job the worker must stop
+--           working on, 1 if another worker holds jobs else 0 }
 --@include lib
 local base = KEYS[1]
 local now = now_ms()
@@ -14,11 +16,13 @@ local cfg = read_config(ARGV, 3)
 local ak = base .. ':a:' .. wid
 local rk = base .. ':r:' .. wid
 local first_held = 3 + CONFIG_ARGS
+local last_held = #ARGV - 1
+local conn = ARGV[#ARGV]
 reap(base, now, wid, cfg)
 local gone = {}
 if ARGV[2] == '1' then
   local held = {}
-  for k = first_held, #ARGV do held[ARGV[k]] = true end
+  for k = first_held, last_held do held[ARGV[k]] = true end
   local orphans = 0
   for _, set in ipairs({ ak, rk }) do
     for _, id in ipairs(redis.call('SMEMBERS', set)) do
@@ -30,7 +34,7 @@ if ARGV[2] == '1' then
     end
   end
   if orphans > 0 then wake(base) end
-  for k = first_held, #ARGV do
+  for k = first_held, last_held do
     local id = ARGV[k]
     if redis.call('SISMEMBER', ak, id) == 0 and redis.call('SISMEMBER', rk, id) == 0 then
       gone[#gone + 1] = id
@@ -46,4 +50,7 @@ else
   end
 end
 register(base, wid, now, cfg)
-return gone
+record_connection(base, wid, conn)
+local workers = redis.call('ZCARD', base .. ':workers')
+if redis.call('ZSCORE', base .. ':workers', wid) then workers = workers - 1 end
+return { gone, workers > 0 and 1 or 0 }

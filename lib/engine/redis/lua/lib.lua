@@ -10,6 +10,7 @@
 --   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
 --   base:delayed / base:retry   ids by due time (zset)
 --   base:workers  worker ids by lease expiry (zset)      base:lost  workers whose jobs were recovered, by when (zset)
+--   base:conn  connection of each worker holding jobs, '<server run id>:<client id>' (hash)
 --   base:a:<worker>  ids it runs (set)   base:r:<worker>  ids it reserved (set)   base:x:<worker>  ids cancelled under it (set)
 --   base:completed / base:dead / base:cancelled  ids by finish time (zset)
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
@@ -146,6 +147,7 @@ local function reap(base, now, self, cfg)
       end
       redis.call('DEL', base .. ':a:' .. w, rk, base .. ':x:' .. w)
       redis.call('ZREM', base .. ':workers', w)
+      redis.call('HDEL', base .. ':conn', w)
       -- kept until the worker asks, however long its event loop was blocked; a worker that
       -- never comes back (killed) leaves it for a day
       redis.call('ZADD', base .. ':lost', now, w)
@@ -156,12 +158,24 @@ local function reap(base, now, self, cfg)
   return recovered
 end
 
--- Keeps the worker in the lease registry exactly while it holds jobs.
+-- Keeps the worker in the lease registry exactly while it holds jobs. A worker that starts
+-- holding jobs wakes an idle one, which so learns that it must watch this one's connection.
 local function register(base, wid, now, cfg)
   if redis.call('EXISTS', base .. ':a:' .. wid, base .. ':r:' .. wid) > 0 then
-    redis.call('ZADD', base .. ':workers', now + cfg.lease, wid)
+    if redis.call('ZADD', base .. ':workers', now + cfg.lease, wid) == 1 then wake(base) end
   else
     redis.call('ZREM', base .. ':workers', wid)
+  end
+end
+
+-- Records the connection the worker's scripts come through while it holds jobs, so that a
+-- process that finds that connection closed (the worker was killed) can end its lease at once
+-- (expire-workers). '' (not known) leaves the worker to its lease.
+local function record_connection(base, wid, conn)
+  if conn ~= '' and redis.call('ZSCORE', base .. ':workers', wid) then
+    redis.call('HSET', base .. ':conn', wid, conn)
+  else
+    redis.call('HDEL', base .. ':conn', wid)
   end
 end
 
