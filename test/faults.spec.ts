@@ -211,6 +211,21 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     }
   });
 
+  it('a delayed job starts on time when the worker woken for it is killed', async () => {
+    const prefix = 'handover-kill';
+    CountingJobs.prefix = prefix;
+    const blocked = async () => ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes('cmd=blpop')).length;
+    // the worker process blocks first, so a single wake-up would go to it alone
+    const doomed = await spawn({ PREFIX: prefix, CONCURRENCY: '10' });
+    await eventually('the worker process to wait for work', async () => (await blocked()) === 1);
+    const survivor = await open({ prefix });
+    await eventually('the second worker to wait for work', async () => (await blocked()) === 2);
+    const { id } = await survivor.jobs.enqueue('count', 'later', { delayMs: 1000 });
+    await doomed.kill();
+    // every waiting worker heard of the new due time; otherwise this one sleeps its lease out (30 s)
+    await expect(survivor.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBeUndefined();
+  });
+
   it('a rolling deploy: a worker without the handler hands the job on, no attempt used, until one that has it runs it', async () => {
     const prefix = 'deploy';
     CountingJobs.prefix = prefix;

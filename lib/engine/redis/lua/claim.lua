@@ -22,6 +22,7 @@
 --           1 if another worker holds jobs else 0 }
 --@include lib
 local MAX_SCAN = 500
+local CLAIMED_FIELDS = 8
 local base = KEYS[1]
 local now = now_ms()
 local wid = ARGV[1]
@@ -40,6 +41,13 @@ if redis.call('ZREM', base .. ':lost', wid) == 1 then reconcile = 1 end
 local function count_start(jk)
   redis.call('HINCRBY', jk, 'a', 1)
   redis.call('HSET', jk, 's', 'active', 'sa', now)
+end
+
+-- the earliest due time before this call's retries, looked up at the first one, and theirs
+local due_before, earliest = nil, math.huge
+local function due_later(at)
+  if not due_before then due_before = next_due(base) end
+  earliest = math.min(earliest, at)
 end
 
 local i = 6 + CONFIG_ARGS
@@ -75,6 +83,7 @@ for _ = 1, tonumber(ARGV[i]) do
         to_dead(base, jk, id, now, cfg)
       else
         redis.call('HSET', jk, 's', 'delayed', 'ra', now + retry_in)
+        due_later(now + retry_in)
         redis.call('ZADD', base .. ':delayed', now + retry_in, id)
       end
     elseif kind == 'c' then
@@ -87,6 +96,7 @@ for _ = 1, tonumber(ARGV[i]) do
       local v = redis.call('HMGET', jk, 'a', 'm')
       if retry_in >= 0 and tonumber(v[1]) < tonumber(v[2]) then
         redis.call('HSET', jk, 's', 'failed', 'ra', now + retry_in)
+        due_later(now + retry_in)
         redis.call('ZADD', base .. ':retry', now + retry_in, id)
       else
         to_dead(base, jk, id, now, cfg)
@@ -97,6 +107,8 @@ end
 if completed > 0 then
   trim(base, base .. ':completed', cfg.keep_count, cfg.keep_age, now)
 end
+-- a retry due before any the sleeping workers know of: every one of them is told
+if due_before and earliest < due_before then wake_all(base, now) end
 i = i + 1
 local release_to = i + tonumber(ARGV[i])
 -- the last first: each goes to the front, so the first ends up first
@@ -203,6 +215,8 @@ if max > 0 and not paused then
 end
 register(base, wid, now, cfg)
 record_connection(base, wid, conn)
+-- given fewer jobs than it asked for, the worker waits for work until woken, or a lease from now
+if max > 0 and #jobs < max * CLAIMED_FIELDS then redis.call('ZADD', base .. ':idle', now + cfg.lease, wid) end
 
 local next_wake = -1
 for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do

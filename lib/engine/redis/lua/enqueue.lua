@@ -8,6 +8,8 @@ local now = now_ms()
 local out = {}
 local added = false
 local listed = {}
+local due_before = nil
+local earliest = math.huge
 for i = 1, #ARGV, 7 do
   local id = ARGV[i]
   local jk = base .. ':j:' .. id
@@ -22,6 +24,8 @@ for i = 1, #ARGV, 7 do
     if ARGV[i + 6] ~= '0' then redis.call('HSET', jk, 'to', ARGV[i + 6]) end
     if delayed then
       redis.call('HSET', jk, 'ra', run_at)
+      if not due_before then due_before = next_due(base) end
+      earliest = math.min(earliest, run_at)
       redis.call('ZADD', base .. ':delayed', run_at, id)
     else
       redis.call('RPUSH', base .. ':w:' .. p, id)
@@ -34,5 +38,10 @@ end
 -- each priority that got jobs is entered once, however many jobs it got
 for p in pairs(listed) do redis.call('ZADD', base .. ':prios', -tonumber(p), p) end
 -- a delayed job may be due before the time idle workers block until, so wake one to look
-if added then wake(base) end
+-- a due time before any the sleeping workers know of: every one of them is told
+if due_before and earliest < due_before then
+  wake_all(base, now)
+elseif added then
+  wake(base)
+end
 return out

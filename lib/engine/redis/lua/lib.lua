@@ -14,6 +14,7 @@
 --   base:a:<worker>  ids it runs (set)   base:r:<worker>  ids it reserved (set)   base:x:<worker>  ids cancelled under it (set)
 --   base:completed / base:dead / base:cancelled  ids by finish time (zset)
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
+--   base:idle  workers that went to wait for work, by when they wake on their own (zset)
 --   base:waiters  ids someone waits on (waitFor), by deadline (zset); base:settled  channel telling them
 -- Every time is Redis's own clock (TIME), so hosts whose clocks disagree still agree on leases and due times.
 
@@ -35,6 +36,25 @@ local function wake(base)
   if redis.call('LLEN', base .. ':marker') == 0 then
     redis.call('RPUSH', base .. ':marker', '1')
   end
+end
+
+-- The earliest due time of delayed and retrying jobs, or math.huge.
+local function next_due(base)
+  local first = math.huge
+  for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
+    local top = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
+    if #top > 0 and tonumber(top[2]) < first then first = tonumber(top[2]) end
+  end
+  return first
+end
+
+-- Wakes every worker that waits for work, for a due time earlier than any they went to sleep
+-- with: were only one told, and it died, the others would sleep through it.
+local function wake_all(base, now)
+  local idle = base .. ':idle'
+  redis.call('ZREMRANGEBYSCORE', idle, '-inf', now)
+  local missing = math.max(1, math.min(redis.call('ZCARD', idle), 100)) - redis.call('LLEN', base .. ':marker')
+  for _ = 1, missing do redis.call('RPUSH', base .. ':marker', '1') end
 end
 
 local function delete_jobs(base, ids)
