@@ -226,6 +226,25 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     await expect(survivor.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBeUndefined();
   });
 
+  it("keeps time by Redis's clock, not by the clock of the host that enqueued", async () => {
+    const prefix = 'skew';
+    CountingJobs.prefix = prefix;
+    await spawn({ PREFIX: prefix, CONCURRENCY: '1' });
+    const producer = await open({ prefix, workers: false });
+    // this host's clock is ten minutes fast; the worker's is right
+    const realNow = Date.now;
+    Date.now = () => realNow() + 10 * 60_000;
+    let id: string;
+    try {
+      ({ id } = await producer.jobs.enqueue('count', 'soon', { delayMs: 300 }));
+    } finally {
+      Date.now = realNow;
+    }
+    const enqueuedAt = realNow();
+    await expect(producer.jobs.waitFor(id, { timeoutMs: 5000 })).resolves.toBeUndefined();
+    expect((await producer.jobs.getJob(id))!.startedAt!.getTime() - enqueuedAt).toBeGreaterThanOrEqual(250);
+  });
+
   it('a rolling deploy: a worker without the handler hands the job on, no attempt used, until one that has it runs it', async () => {
     const prefix = 'deploy';
     CountingJobs.prefix = prefix;
