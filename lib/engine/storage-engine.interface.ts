@@ -27,8 +27,11 @@ export interface ClaimedJob {
   priority: number;
 }
 
-/** What a worker reports about one job it held. */
-export type Settlement =
+/**
+ * What a worker reports about one job it held. `reserved`: the job was started from the reserve
+ * since the worker's last call, so its start is recorded with its outcome.
+ */
+export type Settlement = { reserved?: boolean } & (
   | { id: string; outcome: 'completed'; result: string }
   /** `retryInMs` -1: no retry whatever attempts remain (UnrecoverableError); else the backoff delay. */
   | { id: string; outcome: 'failed'; error: JobErrorRecord; retryInMs: number }
@@ -36,7 +39,7 @@ export type Settlement =
    * The worker has no handler for the job (a rolling deploy): delayed by `retryInMs` for another
    * worker, using no attempt, until the patience runs out; then dead with `error`.
    */
-  | { id: string; outcome: 'deferred'; error: JobErrorRecord; retryInMs: number };
+  | { id: string; outcome: 'deferred'; error: JobErrorRecord; retryInMs: number });
 
 export interface ClaimRequest {
   queue: string;

@@ -84,11 +84,13 @@ export class WorkerLedger {
 
   /** What the next round trip reports; a settlement implies the start of its job. */
   takeReport(): Report {
-    const settlements = this.settlements.splice(0);
+    let settlements = this.settlements.splice(0);
     let started = this.started.splice(0);
     if (started.length > 0 && settlements.length > 0) {
+      const startedNow = new Set(started);
       const settled = new Set(settlements.map((settlement) => settlement.id));
       started = started.filter((id) => !settled.has(id));
+      settlements = settlements.map((settlement) => (startedNow.has(settlement.id) ? { ...settlement, reserved: true } : settlement));
     }
     return { started, settlements };
   }

@@ -133,8 +133,10 @@ export class RedisEngine implements StorageEngine {
     const args: (string | number)[] = [request.workerId, request.max, request.reserve, request.held, request.inFlight, ...this.configArgs];
     args.push(request.started.length, ...request.started, request.settlements.length);
     for (const s of request.settlements) {
-      if (s.outcome === 'completed') args.push(s.id, 'c', s.result, -1);
-      else args.push(s.id, s.outcome === 'failed' ? 'f' : 'd', JSON.stringify(s.error), s.retryInMs);
+      const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : 'd';
+      const code = s.reserved ? kind.toUpperCase() : kind;
+      if (s.outcome === 'completed') args.push(s.id, code, s.result, -1);
+      else args.push(s.id, code, JSON.stringify(s.error), s.retryInMs);
     }
     const release = request.release ?? [];
     const limits = request.limits ?? [];

@@ -10,7 +10,8 @@
 -- ARGV[1] worker id, ARGV[2] start, ARGV[3] reserve, ARGV[4] held, ARGV[5] in flight,
 -- ARGV[6..13] config (see read_config), then these lists, each a count and its items:
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
---   settlements, 4 each: id, 'c' | 'f' | 'd', result or error JSON, retry in ms (-1 = no retry);
+--   settlements, 4 each: id, 'c' | 'f' | 'd' (upper case: started from the reserve since the last
+--     call), result or error JSON, retry in ms (-1 = no retry);
 --     'd': the worker has no handler for the job: delayed by the retry ms for another worker, no
 --     attempt used, until `no_handler_patience` after the first time, then dead with the error
 --   ids to release, limits, 2 each: job name, how many more of it the worker may take,
@@ -67,11 +68,25 @@ for _ = 1, tonumber(ARGV[i]) do
   i = i + 4
   local jk = base .. ':j:' .. id
   -- a job no longer in this worker's sets was cancelled or recovered: its outcome is void.
-  -- A reserved one started and finished since the last call: its attempt counts now.
-  local mine = redis.call('SREM', ak, id) == 1
-  if not mine and redis.call('SREM', rk, id) == 1 then
-    count_start(jk)
-    mine = true
+  -- A reserved one started and finished since the last call (the worker says so with an upper
+  -- case kind, so it is looked for there first): its attempt counts now.
+  local lower = string.lower(kind)
+  local mine, started_now = false, false
+  if kind ~= lower then
+    if redis.call('SREM', rk, id) == 1 then
+      mine, started_now = true, true
+    else
+      mine = redis.call('SREM', ak, id) == 1
+    end
+  else
+    mine = redis.call('SREM', ak, id) == 1
+    if not mine and redis.call('SREM', rk, id) == 1 then mine, started_now = true, true end
+  end
+  kind = lower
+  if mine and started_now then
+    redis.call('HINCRBY', jk, 'a', 1)
+    -- a completed one records its start with its outcome, below
+    if kind ~= 'c' then redis.call('HSET', jk, 's', 'active', 'sa', now) end
   end
   if mine then
     if kind == 'd' then
@@ -87,7 +102,11 @@ for _ = 1, tonumber(ARGV[i]) do
         redis.call('ZADD', base .. ':delayed', now + retry_in, id)
       end
     elseif kind == 'c' then
-      redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
+      if started_now then
+        redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload, 'sa', now)
+      else
+        redis.call('HSET', jk, 's', 'completed', 'f', now, 'r', payload)
+      end
       notify_settled(base, jk, id)
       redis.call('ZADD', base .. ':completed', now, id)
       completed = completed + 1
