@@ -53,6 +53,12 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     return worker;
   }
 
+  /** Script calls Redis has run so far (claims, mostly). */
+  async function scriptCalls(): Promise<number> {
+    const stats = (await redis.info('commandstats')) as string;
+    return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  }
+
   async function runs(prefix: string): Promise<Map<string, number>> {
     const hash = await redis.hgetall(`${prefix}:runs`);
     return new Map(Object.entries(hash).map(([id, count]) => [id, Number(count)]));
@@ -245,6 +251,27 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     expect((await producer.jobs.getJob(id))!.startedAt!.getTime() - enqueuedAt).toBeGreaterThanOrEqual(250);
   });
 
+  it('a job of higher priority held back by its handler limit does not make the worker hand back its reserve again and again', async () => {
+    const prefix = 'limited';
+    const gate = deferred();
+    LimitedJobs.gate = gate.promise;
+    const app = await createTestApp(
+      { connection: server.url, prefix, defaults: { keepCompleted: { count: 100_000 } } },
+      [LimitedJobs],
+    );
+    apps.push(app);
+    await app.jobs.pause();
+    await app.jobs.enqueueMany(Array.from({ length: 5 }, () => ({ name: 'limited', data: {}, options: { priority: 'high' as const } })));
+    await app.jobs.enqueueMany(Array.from({ length: 3000 }, () => ({ name: 'quick', data: {} })));
+    const claimsBefore = await scriptCalls();
+    await app.jobs.resume();
+    await eventually('the quick jobs to complete', async () => (await app.jobs.getStats()).queues.default!.completed === 3000, 20_000);
+    // one limited job runs, four wait for it; the 3000 quick ones flow past in reserved batches
+    // (before: every start handed the reserve back for the waiting high job, a claim per job)
+    expect((await scriptCalls()) - claimsBefore).toBeLessThan(1000);
+    gate.resolve();
+  });
+
   it('a rolling deploy: a worker without the handler hands the job on, no attempt used, until one that has it runs it', async () => {
     const prefix = 'deploy';
     CountingJobs.prefix = prefix;
@@ -292,5 +319,20 @@ class ReportV2Jobs {
   @Job('report.v2')
   run() {
     return 'v2';
+  }
+}
+
+@Injectable()
+class LimitedJobs {
+  static gate: Promise<void> = Promise.resolve();
+
+  @Job('limited', { concurrency: 1 })
+  async limited() {
+    await LimitedJobs.gate;
+  }
+
+  @Job('quick')
+  quick() {
+    return undefined;
   }
 }

@@ -89,12 +89,17 @@ export class MemoryEngine implements StorageEngine {
       }
     }
     const jobs = [];
+    // jobs this worker skipped for its handler limits are no reason for it to hand back its reserve
+    let skippedAtLimit = false;
     if (request.max + request.reserve > 0 && !queue.paused) {
       const limits = new Map(request.limits ?? []);
       let claimed = 0;
       const taken = queue.popWaiting(request.max + request.reserve, (job) => {
         const remaining = limits.get(job.name);
-        if (remaining !== undefined && remaining <= 0) return 'skip';
+        if (remaining !== undefined && remaining <= 0) {
+          skippedAtLimit = true;
+          return 'skip';
+        }
         // a job reserved by a worker that died may be what killed it: only claim it to start
         if (claimed >= request.max && job.suspected) return 'stop';
         if (remaining !== undefined) limits.set(job.name, remaining - 1);
@@ -129,7 +134,7 @@ export class MemoryEngine implements StorageEngine {
     const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
     // this worker may be the one that was woken to wait for the next due job: pass that on
     if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
-    const topPriority = queue.paused ? null : queue.topPriority();
+    const topPriority = queue.paused || skippedAtLimit ? null : queue.topPriority();
     return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority };
   }
 

@@ -19,7 +19,8 @@
 -- then the worker's connection (see record_connection)
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
 --           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
---           highest priority still waiting ('' when none, or the queue is paused),
+--           highest priority still waiting ('' when none, the queue is paused, or jobs were
+--           skipped for the worker's handler limits),
 --           1 if another worker holds jobs else 0 }
 --@include lib
 local MAX_SCAN = 500
@@ -164,6 +165,7 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
 end
 
 local jobs = {}
+local skipped_at_limit = false
 local paused = redis.call('HEXISTS', base .. ':meta', 'paused') == 1
 if max > 0 and not paused then
   local got = 0
@@ -187,7 +189,9 @@ if max > 0 and not paused then
         local jk = base .. ':j:' .. id
         local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a', 'rs')
         local remaining = limit[v[1]]
-        local skip = full or (remaining ~= nil and remaining <= 0)
+        local at_limit = remaining ~= nil and remaining <= 0
+        skipped_at_limit = skipped_at_limit or at_limit
+        local skip = full or at_limit
         -- a job reserved by a worker that died may be what killed it: only claim it to start
         if not skip and got >= start and v[7] then
           full = true
@@ -256,8 +260,9 @@ if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
 -- this worker may be the one that was woken to wait for the next due job: pass that on
 if leaving and redis.call('ZCARD', base .. ':delayed') + redis.call('ZCARD', base .. ':retry') > 0 then wake(base) end
 
+-- jobs this worker skipped for its handler limits are no reason for it to hand back its reserve
 local top = ''
-if not paused then
+if not paused and not skipped_at_limit then
   local first = redis.call('ZRANGE', base .. ':prios', 0, 0)
   if #first > 0 then top = first[1] end
 end
