@@ -272,6 +272,30 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     gate.resolve();
   });
 
+  it('a busy worker does not spin on a job first in line that only a free slot may take', async () => {
+    const prefix = 'spin';
+    const gate = deferred();
+    LimitedJobs.gate = gate.promise;
+    const app = await createTestApp({ connection: server.url, prefix, queues: { default: { concurrency: 1 } } }, [LimitedJobs]);
+    apps.push(app);
+    // instant jobs teach the worker to reserve ahead; then a long one holds its only slot
+    const quick = await app.jobs.enqueueMany(Array.from({ length: 300 }, () => ({ name: 'quick', data: {} })));
+    for (const { id } of quick) await app.jobs.waitFor(id);
+    await app.jobs.enqueue('limited', {});
+    // a job a dead worker held reserved (it may be what killed it), due now and first in line
+    const base = `{${prefix}:default}`;
+    const { id } = await app.jobs.enqueue('quick', {}, { delayMs: 100_000, priority: 'high' });
+    await redis.hset(`${base}:j:${id}`, 'rs', '1');
+    await redis.zadd(`${base}:delayed`, 0, id);
+    await redis.rpush(`${base}:marker`, '1');
+    const before = await scriptCalls();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // before: the worker woke itself and claimed again, over a thousand times a second
+    expect((await scriptCalls()) - before).toBeLessThan(50);
+    gate.resolve();
+    await expect(app.jobs.waitFor(id)).resolves.toBeUndefined();
+  });
+
   it('a rolling deploy: a worker without the handler hands the job on, no attempt used, until one that has it runs it', async () => {
     const prefix = 'deploy';
     CountingJobs.prefix = prefix;

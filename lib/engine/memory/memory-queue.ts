@@ -105,11 +105,11 @@ export class MemoryQueue {
     if (list.length === 0) this.waiting.delete(job.priority);
   }
 
-  /** The highest priority with waiting jobs, or null. */
-  topPriority(): number | null {
-    let top: number | null = null;
-    for (const priority of this.waiting.keys()) if (top === null || priority > top) top = priority;
-    return top;
+  /** The first waiting job: of the highest priority, the oldest. */
+  head(): MemoryJob | undefined {
+    let top: number | undefined;
+    for (const priority of this.waiting.keys()) if (top === undefined || priority > top) top = priority;
+    return top === undefined ? undefined : this.jobs.get(this.waiting.get(top)![0]!);
   }
 
   waitingCount(): number {

@@ -89,10 +89,12 @@ export class MemoryEngine implements StorageEngine {
       }
     }
     const jobs = [];
-    // jobs this worker skipped for its handler limits are no reason for it to hand back its reserve
+    // jobs this worker skipped for its handler limits, or the one it stopped at, are no reason for
+    // it to hand back its reserve
     let skippedAtLimit = false;
+    let stopped = false;
+    const limits = new Map(request.limits ?? []);
     if (request.max + request.reserve > 0 && !queue.paused) {
-      const limits = new Map(request.limits ?? []);
       let claimed = 0;
       const taken = queue.popWaiting(request.max + request.reserve, (job) => {
         const remaining = limits.get(job.name);
@@ -101,7 +103,10 @@ export class MemoryEngine implements StorageEngine {
           return 'skip';
         }
         // a job reserved by a worker that died may be what killed it: only claim it to start
-        if (claimed >= request.max && job.suspected) return 'stop';
+        if (claimed >= request.max && job.suspected) {
+          stopped = true;
+          return 'stop';
+        }
         if (remaining !== undefined) limits.set(job.name, remaining - 1);
         claimed++;
         return 'take';
@@ -134,7 +139,8 @@ export class MemoryEngine implements StorageEngine {
     const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
     // this worker may be the one that was woken to wait for the next due job: pass that on
     if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
-    const topPriority = queue.paused || skippedAtLimit ? null : queue.topPriority();
+    const head = queue.paused || skippedAtLimit || stopped ? undefined : queue.head();
+    const topPriority = head && !((limits.get(head.name) ?? 1) <= 0) ? head.priority : null;
     return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority };
   }
 

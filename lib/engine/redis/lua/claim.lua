@@ -166,13 +166,14 @@ end
 
 local jobs = {}
 local skipped_at_limit = false
+-- stopped at a job that only a worker with a free slot may take (one a dead worker held reserved)
+local full = false
 local paused = redis.call('HEXISTS', base .. ':meta', 'paused') == 1
 if max > 0 and not paused then
   local got = 0
   local scanned = 0
   -- ids taken from a list but not claimed, per priority, in queue order: they go back in front
   local back = {}
-  local full = false
   while got < max and not full and scanned < max + MAX_SCAN do
     local top = redis.call('ZRANGE', base .. ':prios', 0, 0)
     if #top == 0 then break end
@@ -231,7 +232,8 @@ if max > 0 and not paused then
   end
   if redis.call('EXISTS', base .. ':prios') == 1 then
     -- this worker is full and work remains: pass the wake-up on to another worker
-    if got == max or full then wake(base) end
+    -- (not when it stopped at a job it may not reserve: it would wake itself, and spin)
+    if got == max then wake(base) end
   else
     redis.call('DEL', base .. ':marker')
   end
@@ -261,10 +263,15 @@ if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
 if leaving and redis.call('ZCARD', base .. ':delayed') + redis.call('ZCARD', base .. ':retry') > 0 then wake(base) end
 
 -- jobs this worker skipped for its handler limits are no reason for it to hand back its reserve
+-- nor is the job this worker stopped at, or one of a name at its limit that is first in line
 local top = ''
-if not paused and not skipped_at_limit then
+if not paused and not skipped_at_limit and not full then
   local first = redis.call('ZRANGE', base .. ':prios', 0, 0)
-  if #first > 0 then top = first[1] end
+  if #first > 0 then
+    local head = redis.call('LINDEX', base .. ':w:' .. first[1], 0)
+    local remaining = head and limit[redis.call('HGET', base .. ':j:' .. head, 'n')]
+    if not (remaining and remaining <= 0) then top = first[1] end
+  end
 end
 
 return { jobs, next_wake, take_cancelled(base, wid), reconcile, top, others }
