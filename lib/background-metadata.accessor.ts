@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JOB_METADATA } from './background.constants.js';
 import type { JobMetadata } from './decorators/job.decorator.js';
+import { RETRY_METADATA } from './retry/retry.constants.js';
+import type { RetryOptions } from './retry/retry-options.interface.js';
 
 @Injectable()
 export class BackgroundMetadataAccessor {
@@ -10,5 +12,10 @@ export class BackgroundMetadataAccessor {
   getJobMetadata(target: Function): JobMetadata | undefined {
     if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
     return this.reflector.get<JobMetadata>(JOB_METADATA, target);
+  }
+
+  getRetryMetadata(target: Function): RetryOptions | undefined {
+    if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
+    return this.reflector.get<RetryOptions>(RETRY_METADATA, target);
   }
 }

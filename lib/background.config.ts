@@ -52,8 +52,6 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
   assertKnownKeys(where, options, MODULE_OPTION_KEYS);
   const defaults = options.defaults ?? {};
   assertKnownKeys(`${where} defaults`, defaults, DEFAULTS_KEYS);
-  const backoff = defaults.backoff ?? {};
-  assertKnownKeys(`${where} defaults.backoff`, backoff, BACKOFF_KEYS);
   const keep = defaults.keepCompleted ?? {};
   assertKnownKeys(`${where} defaults.keepCompleted`, keep, KEEP_KEYS);
   const deadLetter = options.deadLetter ?? {};
@@ -69,10 +67,6 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
   if (storage !== 'redis' && storage !== 'memory') {
     throw new InvalidOptionsError(INVALID_OPTION(where, 'storage', "'redis' or 'memory'", storage));
   }
-  const backoffType = backoff.type ?? 'exponential';
-  if (backoffType !== 'fixed' && backoffType !== 'exponential') {
-    throw new InvalidOptionsError(INVALID_OPTION(where, 'defaults.backoff.type', "'fixed' or 'exponential'", backoffType));
-  }
   const prefix = options.prefix ?? 'bg';
   if (typeof prefix !== 'string' || prefix === '' || /[{}:\s]/.test(prefix)) {
     throw new InvalidOptionsError(INVALID_OPTION(where, 'prefix', 'a non-empty string without braces, colons or spaces', prefix));
@@ -85,12 +79,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     queues,
     defaults: {
       attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1),
-      backoff: {
-        type: backoffType,
-        delayMs: integer(where, 'defaults.backoff.delayMs', backoff.delayMs, 1000, 0),
-        maxDelayMs: integer(where, 'defaults.backoff.maxDelayMs', backoff.maxDelayMs, 60_000, 0),
-        jitter: boolean(where, 'defaults.backoff.jitter', backoff.jitter, true),
-      },
+      backoff: resolveBackoff(where, 'defaults.backoff', defaults.backoff, DEFAULT_BACKOFF),
       timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0),
       priority: resolvePriority(where, defaults.priority ?? 'normal'),
       keepCompleted: {
@@ -147,6 +136,29 @@ function boolean(where: string, key: string, value: unknown, fallback: boolean):
     throw new InvalidOptionsError(INVALID_OPTION(where, key, "true or false (convert a string from the environment, e.g. process.env.WORKERS !== 'false')", value));
   }
   return value;
+}
+
+const DEFAULT_BACKOFF: Required<BackoffOptions> = { type: 'exponential', delayMs: 1000, maxDelayMs: 60_000, jitter: true };
+
+/** A backoff policy with every field not given taken from `fallback`. */
+export function resolveBackoff(
+  where: string,
+  key: string,
+  backoff: BackoffOptions | undefined,
+  fallback: Required<BackoffOptions>,
+): Required<BackoffOptions> {
+  const given = backoff ?? {};
+  assertKnownKeys(`${where} ${key}`, given, BACKOFF_KEYS);
+  const type = given.type ?? fallback.type;
+  if (type !== 'fixed' && type !== 'exponential') {
+    throw new InvalidOptionsError(INVALID_OPTION(where, `${key}.type`, "'fixed' or 'exponential'", type));
+  }
+  return {
+    type,
+    delayMs: integer(where, `${key}.delayMs`, given.delayMs, fallback.delayMs, 0),
+    maxDelayMs: integer(where, `${key}.maxDelayMs`, given.maxDelayMs, fallback.maxDelayMs, 0),
+    jitter: boolean(where, `${key}.jitter`, given.jitter, fallback.jitter),
+  };
 }
 
 export function resolvePriority(where: string, priority: JobPriority): number {

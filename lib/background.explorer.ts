@@ -1,18 +1,31 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
-import { DEFAULT_QUEUE, assertKnownKeys, assertQueueName, integer, resolvePriority } from './background.config.js';
-import { JOB_NAME_MISSING, REQUEST_SCOPED_HANDLER } from './background.messages.js';
+import { BACKGROUND_CONFIG } from './background.constants.js';
+import {
+  DEFAULT_QUEUE,
+  assertKnownKeys,
+  assertQueueName,
+  integer,
+  resolveBackoff,
+  resolvePriority,
+  type BackgroundConfig,
+} from './background.config.js';
+import { INVALID_OPTION, JOB_NAME_MISSING, REQUEST_SCOPED_HANDLER, RETRY_WITHOUT_JOB } from './background.messages.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import type { RetryOptions } from './retry/retry-options.interface.js';
+import { RetryPolicy } from './retry/retry.policy.js';
 
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts'] as const;
+const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
-/** Finds every `@Job` method of the application's singleton providers at startup. */
+/** Finds every `@Job` method (and its `@Retry`) of the application's singleton providers at startup. */
 @Injectable()
 export class BackgroundExplorer implements OnModuleInit {
   constructor(
+    @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly accessor: BackgroundMetadataAccessor,
@@ -31,8 +44,12 @@ export class BackgroundExplorer implements OnModuleInit {
     if (!prototype || typeof prototype !== 'object') return;
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
-      if (!metadata) continue;
+      const retry = this.accessor.getRetryMetadata(prototype[method]);
       const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
+      if (!metadata) {
+        if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
+        continue;
+      }
       if (typeof metadata.name !== 'string' || metadata.name === '') {
         throw new InvalidOptionsError(JOB_NAME_MISSING(`@Job() on ${target}`));
       }
@@ -50,10 +67,30 @@ export class BackgroundExplorer implements OnModuleInit {
         target,
         priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
         timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
-        attempts: options.attempts === undefined ? undefined : integer(where, 'attempts', options.attempts, 1, 1),
+        // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
+        attempts:
+          options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
         concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
+        retry: this.retryPolicy(target, retry),
         invoke: (data, ctx) => instance[method](data, ctx),
       });
     }
   }
+
+  private retryPolicy(target: string, retry: RetryOptions | undefined): RetryPolicy {
+    const defaults = this.config.defaults.backoff;
+    if (!retry) return new RetryPolicy(defaults, undefined, target);
+    const where = `@Retry() on ${target}`;
+    assertKnownKeys(where, retry, RETRY_OPTION_KEYS);
+    if (retry.retryIf !== undefined && typeof retry.retryIf !== 'function') {
+      throw new InvalidOptionsError(INVALID_OPTION(where, 'retryIf', 'a function (error) => boolean', retry.retryIf));
+    }
+    const backoff = typeof retry.backoff === 'function' ? retry.backoff : resolveBackoff(where, 'backoff', retry.backoff, defaults);
+    return new RetryPolicy(backoff, retry.retryIf, target);
+  }
+}
+
+function retryAttempts(target: string, retry: RetryOptions | undefined): number | undefined {
+  if (retry?.attempts === undefined) return undefined;
+  return integer(`@Retry() on ${target}`, 'attempts', retry.attempts, 1, 1);
 }

@@ -87,3 +87,12 @@ export const SHUTDOWN_HAND_BACK_FAILED = (queue: string, unfinished: number, fin
 
 export const WORKERS_DISCONNECTED = (queue: string, workers: string[], recovered: number) =>
   `The connection to Redis of worker${workers.length > 1 ? 's' : ''} ${workers.join(', ')} of queue "${queue}" closed and did not come back within a second (the process died): ${recovered} of their jobs went back to the queue without waiting out the lease.`;
+
+export const RETRY_WITHOUT_JOB = (target: string) =>
+  `@Retry() on ${target} has no @Job on the same method, so nothing would ever be retried. Put @Job('name') beside it, or remove @Retry().`;
+
+export const BACKOFF_FUNCTION_FAILED = (target: string, reason: string) =>
+  `The backoff function of @Retry() on ${target} failed (${reason}); the next attempt runs at once. Return a number of milliseconds, 0 or more.`;
+
+export const RETRY_IF_FAILED = (target: string, reason: string) =>
+  `retryIf of @Retry() on ${target} threw (${reason}); the job is retried as if it had returned true. Return true or false.`;

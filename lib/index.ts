@@ -2,6 +2,8 @@ export { BackgroundModule } from './background.module.js';
 export type { BackgroundModuleAsyncOptions } from './background.module-definition.js';
 export { JobsService, type EnqueueItem } from './jobs.service.js';
 export { Job } from './decorators/job.decorator.js';
+export { Retry } from './retry/retry.decorator.js';
+export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
 export { defineJob, type JobDefinition, type JobData, type JobResult } from './job.definition.js';
 export type {
   BackgroundModuleOptions,

@@ -6,6 +6,7 @@ import {
   InvalidOptionsError,
   Job,
   JobsService,
+  Retry,
   type BackgroundModuleAsyncOptions,
   type JobContext,
 } from '../lib/index.js';
@@ -75,6 +76,38 @@ describe('BackgroundModule', () => {
     await expect(bootstrap([Typo])).rejects.toThrow(
       `Unknown option "concurency" in @Job('typo') on Typo@run. Valid options are: queue, concurrency, priority, timeoutMs, attempts.`,
     );
+  });
+
+  it('refuses @Retry without @Job on the same method, naming the method', async () => {
+    @Injectable()
+    class Orphan {
+      @Retry({ attempts: 5 })
+      run() {}
+    }
+    const failure = bootstrap([Orphan]);
+    await expect(failure).rejects.toThrow(InvalidOptionsError);
+    await expect(failure).rejects.toThrow(
+      "@Retry() on Orphan@run has no @Job on the same method, so nothing would ever be retried. Put @Job('name') beside it, or remove @Retry().",
+    );
+  });
+
+  it('refuses bad @Retry options at bootstrap', async () => {
+    @Injectable()
+    class Linear {
+      @Job('linear')
+      @Retry({ backoff: { type: 'linear' as never } })
+      run() {}
+    }
+    await expect(bootstrap([Linear])).rejects.toThrow(
+      `Invalid @Retry() on Linear@run option "backoff.type": expected 'fixed' or 'exponential', got "linear".`,
+    );
+    @Injectable()
+    class Zero {
+      @Job('zero')
+      @Retry({ attempts: 0 })
+      run() {}
+    }
+    await expect(bootstrap([Zero])).rejects.toThrow(`Invalid @Retry() on Zero@run option "attempts": expected an integer of at least 1, got 0.`);
   });
 
   it('refuses @Job with an empty name at bootstrap, naming the method', async () => {

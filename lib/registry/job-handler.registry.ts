@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DUPLICATE_HANDLER } from '../background.messages.js';
 import { DuplicateHandlerError } from '../errors/duplicate-handler.error.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
+import type { RetryPolicy } from '../retry/retry.policy.js';
 
 /** A discovered `@Job` method, bound to its provider instance. */
 export interface JobHandler {
@@ -13,6 +14,8 @@ export interface JobHandler {
   timeoutMs?: number;
   attempts?: number;
   concurrency?: number;
+  /** When a failed attempt is tried again (`@Retry` over the module defaults). */
+  retry: RetryPolicy;
   invoke(data: unknown, ctx: JobContext): unknown;
 }
 

@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { JOB_TIMED_OUT, NO_LOCAL_HANDLER } from '../background.messages.js';
 import type { ClaimedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
-import { UnrecoverableError } from '../errors/unrecoverable.error.js';
 import type { BackgroundConfig } from '../background.config.js';
 import type { JobHandler, JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { RunningJobContext } from './job-context.js';
-import { backoffDelay } from './retry.backoff.js';
 
 /** How long a job is held back for another worker when this one has no handler for it. */
 const NO_HANDLER_RETRY_MS = 5000;
@@ -139,17 +137,17 @@ export class JobRunner {
       this.unhandled.set(job.name, performance.now() + patience / 2);
       return { id: job.id, outcome: 'deferred', error: { ...record, name: 'NoHandlerError' }, retryInMs: Math.min(NO_HANDLER_RETRY_MS, Math.ceil(patience / 5)) };
     }
-    const retry = !(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts;
+    const retryInMs = handler.retry.next(error, job.attempt, job.maxAttempts);
     if (this.running.has(job.id)) {
       this.logger.warn(
-        `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts}${handler ? ` in ${handler.target}` : ''}: ${error.message}`,
+        `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts} in ${handler.target}: ${error.message}`,
       );
     }
     return {
       id: job.id,
       outcome: 'failed',
       error: record,
-      retryInMs: retry ? backoffDelay(this.config.defaults.backoff, job.attempt) : -1,
+      retryInMs,
     };
   }
 

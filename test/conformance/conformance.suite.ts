@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Job, JobFailedError, UnrecoverableError, WaitTimeoutError, type JobContext } from '../../lib/index.js';
+import { Job, JobFailedError, Retry, UnrecoverableError, WaitTimeoutError, type JobContext } from '../../lib/index.js';
 import { createTestApp, deferred, eventually, type TestApp } from '../support/test-app.js';
 import type { ClaimRequest } from '../../lib/engine/storage-engine.interface.js';
 import type { EngineHarness } from './engine-harness.js';
@@ -18,6 +18,27 @@ class ConformanceJobs {
 
   @Job('solo', { concurrency: 1 })
   solo(data: unknown, ctx: JobContext) {
+    return ConformanceJobs.behaviour(data, ctx);
+  }
+
+  static backoffCalls: [number, string][] = [];
+
+  @Job('retried')
+  @Retry({
+    attempts: 4,
+    backoff: (attempt, error) => {
+      ConformanceJobs.backoffCalls.push([attempt, error.message]);
+      return 40 * attempt;
+    },
+    retryIf: (error) => error.message !== 'fatal',
+  })
+  retried(data: unknown, ctx: JobContext) {
+    return ConformanceJobs.behaviour(data, ctx);
+  }
+
+  @Job('capped', { attempts: 2 })
+  @Retry({ attempts: 5 })
+  capped(data: unknown, ctx: JobContext) {
     return ConformanceJobs.behaviour(data, ctx);
   }
 }
@@ -167,6 +188,46 @@ export function describeConformance(harness: EngineHarness): void {
       const job = await app.jobs.getJob(id);
       expect(job).toMatchObject({ state: 'completed', attempts: 2, result: { ok: 2 } });
       expect(job?.errors.map((e) => e.message)).toEqual(['flaky']);
+    });
+
+    it('retries as @Retry says: its attempts, its backoff between them, only errors it deems worth it', async () => {
+      await open();
+      ConformanceJobs.backoffCalls = [];
+      const startedAt: number[] = [];
+      ConformanceJobs.behaviour = (_data, ctx) => {
+        startedAt.push(Date.now());
+        if (ctx.attempt < 3) throw new Error(`flaky ${ctx.attempt}`);
+        return { ok: ctx.attempt };
+      };
+      const { id } = await app.jobs.enqueue('retried', {});
+      await expect(app.jobs.waitFor(id)).resolves.toEqual({ ok: 3 });
+      expect(ConformanceJobs.backoffCalls).toEqual([
+        [1, 'flaky 1'],
+        [2, 'flaky 2'],
+      ]);
+      // each retry waited in storage at least the delay the function gave (40, then 80 ms)
+      expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(40);
+      expect(startedAt[2]! - startedAt[1]!).toBeGreaterThanOrEqual(80);
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'completed', attempts: 3, maxAttempts: 4 });
+    });
+
+    it('sends a job to the dead-letter queue after the attempt whose error retryIf refuses', async () => {
+      await open();
+      ConformanceJobs.behaviour = () => {
+        throw new Error('fatal');
+      };
+      const { id } = await app.jobs.enqueue('retried', {});
+      await expect(app.jobs.waitFor(id)).rejects.toThrow('fatal');
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 1, maxAttempts: 4 });
+    });
+
+    it('takes attempts from enqueue, then @Job, then @Retry, then the module defaults', async () => {
+      await open({ workers: false, defaults: { attempts: 3 } });
+      const maxAttempts = async (name: string, options = {}) => (await app.jobs.getJob((await app.jobs.enqueue(name, {}, options)).id))?.maxAttempts;
+      expect(await maxAttempts('capped', { attempts: 7 })).toBe(7);
+      expect(await maxAttempts('capped')).toBe(2);
+      expect(await maxAttempts('retried')).toBe(4);
+      expect(await maxAttempts('task')).toBe(3);
     });
 
     it('skips the remaining attempts on UnrecoverableError', async () => {

@@ -1,0 +1,1 @@
+export const RETRY_METADATA = 'nestjs-background:retry';
