@@ -129,14 +129,6 @@ export function isFinal(state: JobState): boolean {
 
 export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
 
-/** Limits every engine applies on its own, set once from the module options. */
-export interface EngineLimits {
-  leaseMs: number;
-  maxStalls: number;
-  keepCompleted: { count: number; ageMs: number };
-  deadLetter: { maxSize: number; maxAgeMs: number };
-}
-
 /**
  * Where jobs live. Every method that changes a job is one atomic step; nothing above this
  * interface knows which engine it runs on.

@@ -230,11 +230,6 @@ export function connectionFailure(error: unknown): ConnectionFailure | undefined
   return undefined;
 }
 
-/** True for an ioredis error that the connection caused, not the command. */
-export function isConnectionError(error: unknown): boolean {
-  return connectionFailure(error) !== undefined;
-}
-
 /** `RedisUnavailableError` naming `address` for an error a lost connection caused; any other error as it is. */
 export function toUnavailable(error: unknown, address: string): unknown {
   const failure = connectionFailure(error);
