@@ -67,8 +67,10 @@ export interface ClaimRequest {
   /** Job names with a handler concurrency limit, and how many more of each this worker may take. */
   limits?: [name: string, remaining: number][];
   /**
-   * The worker stops for good (shutdown): if jobs are delayed or due for retry, another worker
-   * is woken to look after them, since this one may have been the one waiting for them.
+   * The worker stops for good (shutdown): after the settlements and releases, whatever storage
+   * still lists as its own goes back to the queue (a claim answered after the worker stopped
+   * waiting for it), and if jobs are delayed or due for retry another worker is woken to look
+   * after them, since this one may have been the one waiting for them.
    */
   leaving?: boolean;
 }

@@ -441,6 +441,22 @@ export function describeConformance(harness: EngineHarness): void {
       expect(rescue.jobs.map((job) => job.id)).toEqual([second.id]);
     });
 
+    it('hands back all a leaving worker still holds, also what it never heard of', async () => {
+      await open({ workers: false });
+      const ids: string[] = [];
+      for (const n of [1, 2, 3]) ids.push((await app.jobs.enqueue('task', n)).id);
+      // the answer to this claim comes after the worker stopped waiting for it
+      await claimAs('w', { max: 1, reserve: 2, started: [], settlements: [] });
+      await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [], release: [], leaving: true });
+      const jobs = await Promise.all(ids.map((id) => app.jobs.getJob(id)));
+      expect(jobs.map((job) => [job?.state, job?.attempts, job?.stalls])).toEqual([
+        ['waiting', 0, 0],
+        ['waiting', 0, 0],
+        ['waiting', 0, 0],
+      ]);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 3, active: 0 });
+    });
+
     it('hands reserved jobs back on release without counting an attempt', async () => {
       await open({ workers: false });
       const ids: string[] = [];

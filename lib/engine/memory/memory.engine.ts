@@ -79,7 +79,9 @@ export class MemoryEngine implements StorageEngine {
     if (completed) queue.trimCompleted(now);
     const release = [...(request.release ?? [])].reverse();
     for (const id of release) if (held.delete(id)) queue.requeue(queue.jobs.get(id)!);
-    if (release.length > 0) queue.wake();
+    // a worker that leaves: whatever it still holds (a claim that came in after it stopped waiting) goes back too
+    if (request.leaving) for (const id of [...held].reverse()) if (held.delete(id)) queue.requeue(queue.jobs.get(id)!);
+    if (release.length > 0 || request.leaving) queue.wake();
     queue.reap(now, request.workerId);
     for (const due of [queue.delayed, queue.retry]) {
       for (const [id, at] of [...due].sort((a, b) => a[1] - b[1])) {

@@ -15,7 +15,8 @@
 --     'd': the worker has no handler for the job: delayed by the retry ms for another worker, no
 --     attempt used, until `no_handler_patience` after the first time, then dead with the error
 --   ids to release, limits, 2 each: job name, how many more of it the worker may take,
--- then '1' when the worker stops for good (another worker is woken for delayed jobs) else '0',
+-- then '1' when the worker stops for good (all it still holds goes back, and another worker is
+-- woken for delayed jobs) else '0',
 -- then the worker's connection (see record_connection)
 -- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
 --           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
@@ -148,6 +149,23 @@ for _ = 1, tonumber(ARGV[i]) do
   i = i + 2
 end
 local leaving = ARGV[i + 1] == '1'
+-- a worker that leaves has settled what finished and aborted the rest: whatever is still listed
+-- as its own (a claim that came in after it stopped waiting for it) goes back too
+if leaving then
+  local back = 0
+  for _, id in ipairs(redis.call('SMEMBERS', ak)) do
+    requeue(base, id, true)
+    back = back + 1
+  end
+  for _, id in ipairs(redis.call('SMEMBERS', rk)) do
+    requeue(base, id, false)
+    back = back + 1
+  end
+  if back > 0 then
+    redis.call('DEL', ak, rk)
+    wake(base)
+  end
+end
 local conn = ARGV[i + 2] or ''
 
 reap(base, now, wid, cfg)
