@@ -19,6 +19,7 @@ export type { EnqueueOptions, EnqueueResult, WaitForOptions } from './interfaces
 export {
   JOB_STATES,
   type BackgroundStats,
+  type DeadReason,
   type JobErrorRecord,
   type JobInfo,
   type JobState,

@@ -277,6 +277,7 @@ function toJobInfo<TData, TResult>(job: StoredJob): JobInfo<TData, TResult> {
     progress: deserialize(job.progress),
     logs: job.logs,
     stalls: job.stalls,
+    deadReason: job.deadReason,
     enqueuedAt: new Date(job.enqueuedAt),
     runAt: date(job.runAt),
     startedAt: date(job.startedAt),

@@ -319,6 +319,7 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     const { id } = await newer.jobs.enqueue('report.v2', {});
     await eventually('the job to be dead', async () => (await newer.jobs.getJob(id))?.state === 'dead');
     const job = await newer.jobs.getJob(id);
+    expect(job?.deadReason).toBe('no handler');
     expect(job?.errors.map((error) => [error.name, error.message])).toEqual([
       [
         'NoHandlerError',

@@ -1,5 +1,6 @@
 import { RetryPolicy } from '../lib/retry/retry.policy.js';
 import { UnrecoverableError } from '../lib/index.js';
+import { NO_RETRY } from '../lib/engine/storage-engine.interface.js';
 
 describe('the retry policy', () => {
   const exponential = { type: 'exponential' as const, delayMs: 100, maxDelayMs: 1000, jitter: false };
@@ -25,11 +26,11 @@ describe('the retry policy', () => {
     expect(new Set(delays).size).toBeGreaterThan(10);
   });
 
-  it('ends after the last attempt, on UnrecoverableError, and when retryIf says no', () => {
+  it('ends after the last attempt, on UnrecoverableError, and when retryIf says no, saying which', () => {
     const policy = new RetryPolicy(exponential, (error) => error.message !== 'fatal', 'Jobs@run');
-    expect(policy.next(new Error('x'), 3, 3)).toBe(-1);
-    expect(policy.next(new UnrecoverableError('bad card'), 1, 3)).toBe(-1);
-    expect(policy.next(new Error('fatal'), 1, 3)).toBe(-1);
+    expect(policy.next(new Error('x'), 3, 3)).toBe(NO_RETRY.exhausted);
+    expect(policy.next(new UnrecoverableError('bad card'), 1, 3)).toBe(NO_RETRY.unrecoverable);
+    expect(policy.next(new Error('fatal'), 1, 3)).toBe(NO_RETRY.retryIf);
     expect(policy.next(new Error('x'), 1, 3)).toBe(100);
   });
 

@@ -1,4 +1,7 @@
-import type { JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
+import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
+
+/** Why a failed attempt is not retried, as a settlement's negative `retryInMs` (see claim.lua). */
+export const NO_RETRY = { unrecoverable: -1, retryIf: -2, exhausted: -3 } as const;
 
 /** A job as it is handed to an engine: validated, serialized, every default applied. */
 export interface NewJob {
@@ -34,6 +37,7 @@ export interface ClaimedJob {
 export type Settlement = { reserved?: boolean } & (
   | { id: string; outcome: 'completed'; result: string }
   /** `retryInMs` -1: no retry whatever attempts remain (UnrecoverableError); else the backoff delay. */
+  /** `retryInMs` below 0: no retry, for the reason `NO_RETRY` codes. */
   | { id: string; outcome: 'failed'; error: JobErrorRecord; retryInMs: number }
   /**
    * The worker has no handler for the job (a rolling deploy): delayed by `retryInMs` for another
@@ -118,6 +122,7 @@ export interface StoredJob {
   progress?: string;
   logs: string[];
   stalls: number;
+  deadReason?: DeadReason;
   enqueuedAt: number;
   runAt?: number;
   startedAt?: number;

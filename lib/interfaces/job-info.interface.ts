@@ -17,6 +17,14 @@ export const JOB_STATES: readonly JobState[] = [
 ];
 
 /**
+ * Why a job is in the dead-letter queue: its attempts ran out, it threw `UnrecoverableError`,
+ * `@Retry`'s `retryIf` refused its error, its workers died with it too often, or no worker with
+ * its handler took it within `noHandlerPatienceMs`.
+ * @publicApi
+ */
+export type DeadReason = 'attempts exhausted' | 'unrecoverable' | 'retryIf' | 'stalled too often' | 'no handler';
+
+/**
  * One failed attempt, kept in the job's error history.
  * @publicApi
  */
@@ -26,6 +34,8 @@ export interface JobErrorRecord {
   name?: string;
   stack?: string;
   at: number;
+  /** The worker that ran the attempt (`host:pid:random`). */
+  worker?: string;
 }
 
 /**
@@ -48,6 +58,8 @@ export interface JobInfo<TData = unknown, TResult = unknown> {
   logs: string[];
   /** Times its worker lost the lease while running it. */
   stalls: number;
+  /** Why a `dead` job ended there. */
+  deadReason?: DeadReason;
   enqueuedAt: Date;
   runAt?: Date;
   startedAt?: Date;

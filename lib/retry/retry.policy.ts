@@ -4,6 +4,7 @@ import { UnrecoverableError } from '../errors/unrecoverable.error.js';
 import { BACKOFF_FUNCTION_FAILED, RETRY_IF_FAILED } from '../background.messages.js';
 import type { BackoffFunction } from './retry-options.interface.js';
 import { backoffDelay } from './retry.backoff.js';
+import { NO_RETRY } from '../engine/storage-engine.interface.js';
 
 /** When a failed attempt is tried again: a handler's `@Retry` merged over the module's defaults. */
 export class RetryPolicy {
@@ -16,9 +17,11 @@ export class RetryPolicy {
     private readonly target: string,
   ) {}
 
-  /** Milliseconds until the next attempt, or -1 when the job is done trying. */
+  /** Milliseconds until the next attempt, or a `NO_RETRY` code (below 0) saying why there is none. */
   next(error: Error, attempt: number, maxAttempts: number): number {
-    if (error instanceof UnrecoverableError || attempt >= maxAttempts || !this.worthRetrying(error)) return -1;
+    if (error instanceof UnrecoverableError) return NO_RETRY.unrecoverable;
+    if (attempt >= maxAttempts) return NO_RETRY.exhausted;
+    if (!this.worthRetrying(error)) return NO_RETRY.retryIf;
     if (typeof this.backoff !== 'function') return backoffDelay(this.backoff, attempt);
     try {
       const delay = this.backoff(attempt, error);

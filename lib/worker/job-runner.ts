@@ -128,7 +128,7 @@ export class JobRunner {
 
   private failure({ job, handler }: RunningJob, thrown: unknown): Settlement {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const record = { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now() };
+    const record = { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now(), worker: this.workerId };
     if (!handler) {
       // a rolling deploy: a worker that has the handler may be up already, or soon
       const patience = this.config.noHandlerPatienceMs;

@@ -167,8 +167,10 @@ export function describeConformance(harness: EngineHarness): void {
       const { id } = await app.jobs.enqueue('task', {});
       await expect(app.jobs.waitFor(id)).rejects.toThrow(new JobFailedError(`Job "${id}" (task) failed for good: boom 3`));
       const job = await app.jobs.getJob(id);
-      expect(job?.state).toBe('dead');
+      expect(job).toMatchObject({ state: 'dead', deadReason: 'attempts exhausted' });
       expect(attempts).toEqual([1, 2, 3]);
+      // every attempt's error says which worker ran it
+      expect(job?.errors.every((error) => typeof error.worker === 'string' && error.worker.length > 0)).toBe(true);
       expect(job?.errors.map((e) => [e.attempt, e.message])).toEqual([
         [1, 'boom 1'],
         [2, 'boom 2'],
@@ -218,7 +220,7 @@ export function describeConformance(harness: EngineHarness): void {
       };
       const { id } = await app.jobs.enqueue('retried', {});
       await expect(app.jobs.waitFor(id)).rejects.toThrow('fatal');
-      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 1, maxAttempts: 4 });
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 1, maxAttempts: 4, deadReason: 'retryIf' });
     });
 
     it('takes attempts from enqueue, then @Job, then @Retry, then the module defaults', async () => {
@@ -237,7 +239,7 @@ export function describeConformance(harness: EngineHarness): void {
       };
       const { id } = await app.jobs.enqueue('task', {});
       await expect(app.jobs.waitFor(id)).rejects.toThrow('bad card');
-      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 1 });
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', attempts: 1, deadReason: 'unrecoverable' });
     });
 
     it('gives a job whose worker stopped renewing its lease to another worker', async () => {
@@ -280,8 +282,8 @@ export function describeConformance(harness: EngineHarness): void {
         return (await app.jobs.getJob(id))?.state === 'dead';
       });
       const job = await app.jobs.getJob(id);
-      expect(job?.state).toBe('dead');
-      expect(job?.errors.map((e) => e.name)).toEqual(['StalledError']);
+      expect(job).toMatchObject({ state: 'dead', deadReason: 'stalled too often' });
+      expect(job?.errors.map((e) => [e.name, e.worker])).toEqual([['StalledError', 'ghost']]);
       expect(job?.errors[0]?.message).toContain('stopped renewing its lease 1 times');
     });
 

@@ -1,7 +1,13 @@
 import type { BackgroundConfig } from '../../background.config.js';
 import { JOB_STALLED } from '../../background.messages.js';
-import type { JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
-import type { Settlement } from '../storage-engine.interface.js';
+import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
+import { NO_RETRY, type Settlement } from '../storage-engine.interface.js';
+
+const NO_RETRY_REASONS: Record<number, DeadReason> = {
+  [NO_RETRY.unrecoverable]: 'unrecoverable',
+  [NO_RETRY.retryIf]: 'retryIf',
+  [NO_RETRY.exhausted]: 'attempts exhausted',
+};
 
 /** How long a worker whose jobs were recovered can still learn of it. */
 const LOST_KEPT_MS = 86_400_000;
@@ -27,6 +33,7 @@ export interface MemoryJob {
   suspected?: number;
   /** When a worker without its handler first handed it back. */
   noHandlerSince?: number;
+  deadReason?: DeadReason;
   result?: string;
   errors: JobErrorRecord[];
   progress?: string;
@@ -154,7 +161,7 @@ export class MemoryQueue {
       job.noHandlerSince ??= now;
       if (now - job.noHandlerSince >= this.config.noHandlerPatienceMs) {
         job.errors.push(settlement.error);
-        this.toDead(job, now);
+        this.toDead(job, now, 'no handler');
       } else {
         job.state = 'delayed';
         job.runAt = now + settlement.retryInMs;
@@ -174,7 +181,7 @@ export class MemoryQueue {
         job.runAt = now + settlement.retryInMs;
         this.retry.set(job.id, job.runAt);
       } else {
-        this.toDead(job, now);
+        this.toDead(job, now, NO_RETRY_REASONS[settlement.retryInMs] ?? 'attempts exhausted');
       }
     }
     return false;
@@ -207,8 +214,8 @@ export class MemoryQueue {
         job.suspected = 0;
         job.attempts -= 1;
         if (job.stalls > this.config.maxStalls) {
-          job.errors.push({ attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now });
-          this.toDead(job, now);
+          job.errors.push({ attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now, worker });
+          this.toDead(job, now, 'stalled too often');
         } else {
           this.pushWaiting(job, true);
           recovered++;
@@ -249,8 +256,9 @@ export class MemoryQueue {
     if (held?.size === 0) this.leases.delete(worker);
   }
 
-  toDead(job: MemoryJob, now: number): void {
+  toDead(job: MemoryJob, now: number, reason: DeadReason): void {
     job.state = 'dead';
+    job.deadReason = reason;
     job.finishedAt = now;
     this.dead.push(job.id);
     this.settled(job);

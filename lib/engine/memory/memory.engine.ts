@@ -255,6 +255,7 @@ export class MemoryEngine implements StorageEngine {
       progress: job.progress,
       logs: [...job.logs],
       stalls: job.stalls,
+      deadReason: job.deadReason,
       enqueuedAt: job.enqueuedAt,
       runAt: job.runAt,
       startedAt: job.startedAt,

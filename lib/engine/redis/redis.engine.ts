@@ -1,7 +1,7 @@
 import type { BackgroundConfig } from '../../background.config.js';
 import { ROUTE_TTL_MS } from '../../background.constants.js';
 import { JOB_STALLED } from '../../background.messages.js';
-import type { JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
+import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
   ClaimRequest,
@@ -321,6 +321,7 @@ function toStoredJob(queue: string, id: string, hash: Record<string, string>, lo
     progress: hash.pr,
     logs,
     stalls: Number(hash.st ?? 0),
+    deadReason: hash.dr as DeadReason | undefined,
     enqueuedAt: Number(hash.t),
     runAt: optional('ra'),
     startedAt: optional('sa'),

@@ -11,7 +11,8 @@
 -- ARGV[6..13] config (see read_config), then these lists, each a count and its items:
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
 --   settlements, 4 each: id, 'c' | 'f' | 'd' (upper case: started from the reserve since the last
---     call), result or error JSON, retry in ms (-1 = no retry);
+--     call), result or error JSON, retry in ms (below 0: no retry, -1 unrecoverable, -2 retryIf,
+--     -3 attempts exhausted);
 --     'd': the worker has no handler for the job: delayed by the retry ms for another worker, no
 --     attempt used, until `no_handler_patience` after the first time, then dead with the error
 --   ids to release, limits, 2 each: job name, how many more of it the worker may take,
@@ -25,6 +26,7 @@
 --           1 if another worker holds jobs else 0 }
 --@include lib
 local MAX_SCAN = 500
+local NO_RETRY = { [-1] = 'unrecoverable', [-2] = 'retryIf', [-3] = 'attempts exhausted' }
 local CLAIMED_FIELDS = 8
 local base = KEYS[1]
 local now = now_ms()
@@ -97,7 +99,7 @@ for _ = 1, tonumber(ARGV[i]) do
       if not first then redis.call('HSET', jk, 'nh', now) end
       if first and now - first >= cfg.no_handler_patience then
         append_error(jk, payload)
-        to_dead(base, jk, id, now, cfg)
+        to_dead(base, jk, id, now, cfg, 'no handler')
       else
         redis.call('HSET', jk, 's', 'delayed', 'ra', now + retry_in)
         due_later(now + retry_in)
@@ -120,7 +122,7 @@ for _ = 1, tonumber(ARGV[i]) do
         due_later(now + retry_in)
         redis.call('ZADD', base .. ':retry', now + retry_in, id)
       else
-        to_dead(base, jk, id, now, cfg)
+        to_dead(base, jk, id, now, cfg, NO_RETRY[retry_in] or 'attempts exhausted')
       end
     end
   end

@@ -4,7 +4,7 @@
 --                            t enqueued at, s state ('reserved' = held by worker w, not started:
 --                            shown as waiting), to timeout, ra run at, sa started at, w worker,
 --                            rs times a worker died while it held the job reserved,
---                            nh when a worker without its handler first handed it back,
+--                            nh when a worker without its handler first handed it back, dr why it is dead,
 --                            r result, e errors (JSON array), f finished at, st stalls, pr progress
 --   base:l:<id>  job log (list)
 --   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
@@ -124,8 +124,9 @@ local function notify_settled(base, jk, id)
   end
 end
 
-local function to_dead(base, jk, id, now, cfg)
-  redis.call('HSET', jk, 's', 'dead', 'f', now)
+-- reason: 'attempts exhausted' | 'unrecoverable' | 'retryIf' | 'stalled too often' | 'no handler'
+local function to_dead(base, jk, id, now, cfg, reason)
+  redis.call('HSET', jk, 's', 'dead', 'f', now, 'dr', reason)
   notify_settled(base, jk, id)
   redis.call('ZADD', base .. ':dead', now, id)
   trim(base, base .. ':dead', cfg.dead_max, cfg.dead_age, now)
@@ -157,8 +158,8 @@ local function reap(base, now, self, cfg)
         -- a stall does not use up an attempt: the attempt never got to finish
         local attempt = redis.call('HINCRBY', jk, 'a', -1) + 1
         if stalls > cfg.max_stalls then
-          append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now }))
-          to_dead(base, jk, id, now, cfg)
+          append_error(jk, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now, worker = w }))
+          to_dead(base, jk, id, now, cfg, 'stalled too often')
         else
           redis.call('HSET', jk, 's', 'waiting')
           push_waiting(base, id, redis.call('HGET', jk, 'p'), true)
