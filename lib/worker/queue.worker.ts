@@ -7,6 +7,7 @@ import type { ClaimResponse, Settlement, StorageEngine } from '../engine/storage
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
+import { WakeAlarm } from './wake-alarm.js';
 import { WorkerLedger } from './worker-ledger.js';
 import { within } from './within.js';
 
@@ -45,8 +46,7 @@ export class QueueWorker {
   private pumpScheduled = false;
   private waiting = false;
   private beating = false;
-  private wakeTimer: NodeJS.Timeout | null = null;
-  private wakeAt = Infinity;
+  private readonly alarm = new WakeAlarm(() => this.schedulePump());
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
@@ -76,7 +76,7 @@ export class QueueWorker {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    this.clearTimer('wakeTimer');
+    this.alarm.clear();
     this.clearTimer('retryTimer');
     const deadline = performance.now() + timeoutMs;
     // a claim under way lands its jobs in the buffer, which is handed back below
@@ -202,9 +202,9 @@ export class QueueWorker {
     this.apply(response, max, sentAt);
     if (this.stopping) return false;
     if (response.jobs.length === max + reserve) return true;
-    this.armWakeTimer(response.wakeInMs);
+    this.alarm.set(response.wakeInMs);
     // jobs it left to other workers may still wait when it may take them again
-    this.armWakeTimer(this.runner.unhandledFor());
+    this.alarm.set(this.runner.unhandledFor());
     this.waitForWork();
     return false;
   }
@@ -288,19 +288,6 @@ export class QueueWorker {
     );
   }
 
-  private armWakeTimer(inMs: number | null): void {
-    if (inMs === null) return;
-    const at = performance.now() + inMs;
-    if (at >= this.wakeAt) return;
-    this.clearTimer('wakeTimer');
-    this.wakeAt = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = null;
-      this.wakeAt = Infinity;
-      this.schedulePump();
-    }, inMs);
-  }
-
   /**
    * Renews the lease. While no claim is under way it also sends every id this worker holds, so
    * that storage hands back what it lists for this worker by mistake (a claim whose reply was
@@ -342,12 +329,8 @@ export class QueueWorker {
     }, 1000);
   }
 
-  private clearTimer(name: 'wakeTimer' | 'heartbeatTimer' | 'retryTimer'): void {
-    const timer = this[name];
-    if (timer) {
-      clearTimeout(timer);
-      this[name] = null;
-    }
-    if (name === 'wakeTimer') this.wakeAt = Infinity;
+  private clearTimer(name: 'heartbeatTimer' | 'retryTimer'): void {
+    clearTimeout(this[name] ?? undefined);
+    this[name] = null;
   }
 }

@@ -1,7 +1,7 @@
 import type { BackgroundConfig } from '../../background.config.js';
 import { JOB_STALLED } from '../../background.messages.js';
 import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
-import { NO_RETRY, type Settlement } from '../storage-engine.interface.js';
+import { NO_RETRY, type Settlement, type StoredJob } from '../storage-engine.interface.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -276,4 +276,28 @@ export class MemoryQueue {
     this.cancelledUnder.delete(workerId);
     return ids ? [...ids] : [];
   }
+}
+
+/** A job as the memory engine keeps it, in the engine-neutral form (a copy: the caller may keep it). */
+export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {
+  return {
+    id: job.id,
+    name: job.name,
+    queue: queueName,
+    state: job.state,
+    data: job.data,
+    priority: job.priority,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    result: job.result,
+    errors: [...job.errors],
+    progress: job.progress,
+    logs: [...job.logs],
+    stalls: job.stalls,
+    deadReason: job.deadReason,
+    enqueuedAt: job.enqueuedAt,
+    runAt: job.runAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
 }

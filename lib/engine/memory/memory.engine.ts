@@ -13,7 +13,7 @@ import type {
   StoredJob,
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
-import { MemoryQueue, type MemoryJob } from './memory-queue.js';
+import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
 
 /**
  * Jobs in this process's memory: the Redis engine's semantics (leases, stalls, retries,
@@ -204,13 +204,13 @@ export class MemoryEngine implements StorageEngine {
 
   async getJob(queueName: string, id: string): Promise<StoredJob | null> {
     const job = this.queues.get(queueName)?.jobs.get(id);
-    return job ? this.snapshot(queueName, job) : null;
+    return job ? toStoredJob(queueName, job) : null;
   }
 
   waitForSettled(queueName: string, id: string, timeoutMs: number): Promise<StoredJob | null> {
     const queue = this.queues.get(queueName);
     const job = queue?.jobs.get(id);
-    if (!queue || !job || isFinal(job.state)) return Promise.resolve(job ? this.snapshot(queueName, job) : null);
+    if (!queue || !job || isFinal(job.state)) return Promise.resolve(job ? toStoredJob(queueName, job) : null);
     return new Promise((resolve, reject) => {
       const end = () => {
         clearTimeout(timer);
@@ -222,7 +222,7 @@ export class MemoryEngine implements StorageEngine {
       };
       const onSettled = (settled: MemoryJob) => {
         end();
-        resolve(this.snapshot(queueName, settled));
+        resolve(toStoredJob(queueName, settled));
       };
       const interrupt = () => {
         end();
@@ -238,29 +238,6 @@ export class MemoryEngine implements StorageEngine {
       watchers.add(onSettled);
       queue.settleWatchers.set(id, watchers);
     });
-  }
-
-  private snapshot(queueName: string, job: MemoryJob): StoredJob {
-    return {
-      id: job.id,
-      name: job.name,
-      queue: queueName,
-      state: job.state,
-      data: job.data,
-      priority: job.priority,
-      attempts: job.attempts,
-      maxAttempts: job.maxAttempts,
-      result: job.result,
-      errors: [...job.errors],
-      progress: job.progress,
-      logs: [...job.logs],
-      stalls: job.stalls,
-      deadReason: job.deadReason,
-      enqueuedAt: job.enqueuedAt,
-      runAt: job.runAt,
-      startedAt: job.startedAt,
-      finishedAt: job.finishedAt,
-    };
   }
 
   async cancel(queueName: string, id: string): Promise<CancelOutcome> {

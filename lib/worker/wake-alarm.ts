@@ -1,0 +1,27 @@
+/** The one timer that wakes an idle worker at the earliest due time it knows of. */
+export class WakeAlarm {
+  private timer: NodeJS.Timeout | null = null;
+  private at = Infinity;
+
+  constructor(private readonly fire: () => void) {}
+
+  /** Rings in `inMs` unless it is already set to ring sooner; null leaves it as it is. */
+  set(inMs: number | null): void {
+    if (inMs === null) return;
+    const at = performance.now() + inMs;
+    if (at >= this.at) return;
+    this.clear();
+    this.at = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.at = Infinity;
+      this.fire();
+    }, inMs);
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.at = Infinity;
+  }
+}
