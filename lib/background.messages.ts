@@ -96,3 +96,6 @@ export const BACKOFF_FUNCTION_FAILED = (target: string, reason: string) =>
 
 export const RETRY_IF_FAILED = (target: string, reason: string) =>
   `retryIf of @Retry() on ${target} threw (${reason}); the job is retried as if it had returned true. Return true or false.`;
+
+export const DEAD_LETTER_TARGET = (method: string, got: unknown) =>
+  `${method} expects a job id (a non-empty string, as returned by enqueue()) or a filter { name?, queue? } ({} for every dead job), got ${describe(got)}.`;

@@ -10,6 +10,8 @@ import { MemoryEngine } from './engine/memory/memory.engine.js';
 import { RedisEngine } from './engine/redis/redis.engine.js';
 import { STORAGE_ENGINE } from './engine/storage-engine.interface.js';
 import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
+import { DeadLetterService } from './dead-letter/dead-letter.service.js';
+import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 
@@ -36,9 +38,11 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     BackgroundMetadataAccessor,
     BackgroundExplorer,
     BackgroundOrchestrator,
+    StorageGateway,
+    DeadLetterService,
     JobsService,
   ],
-  exports: [JobsService],
+  exports: [JobsService, DeadLetterService],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

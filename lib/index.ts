@@ -2,6 +2,8 @@ export { BackgroundModule } from './background.module.js';
 export type { BackgroundModuleAsyncOptions } from './background.module-definition.js';
 export { JobsService, type EnqueueItem } from './jobs.service.js';
 export { Job } from './decorators/job.decorator.js';
+export { DeadLetterService } from './dead-letter/dead-letter.service.js';
+export type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-letter-filter.interface.js';
 export { Retry } from './retry/retry.decorator.js';
 export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
 export { defineJob, type JobDefinition, type JobData, type JobResult } from './job.definition.js';
@@ -22,6 +24,7 @@ export {
   type DeadReason,
   type JobErrorRecord,
   type JobInfo,
+  type JobRedrive,
   type JobState,
   type QueueCounts,
 } from './interfaces/job-info.interface.js';

@@ -19,7 +19,6 @@ import {
 } from './background.messages.js';
 import { BackgroundOrchestrator } from './background.orchestrator.js';
 import { JobIdGenerator } from './engine/job-id.generator.js';
-import { describeAddress, toUnavailable } from './engine/redis/redis.connection.js';
 import { STORAGE_ENGINE, type NewJob, type StorageEngine, type StoredJob } from './engine/storage-engine.interface.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobFailedError } from './errors/job-failed.error.js';
@@ -30,6 +29,10 @@ import type { EnqueueOptions, EnqueueResult, WaitForOptions } from './interfaces
 import type { BackgroundStats, JobInfo } from './interfaces/job-info.interface.js';
 import { jobName, type JobDefinition } from './job.definition.js';
 import { deserialize, serializePayload } from './payload/payload.codec.js';
+import { DeadLetterService } from './dead-letter/dead-letter.service.js';
+import type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-letter-filter.interface.js';
+import { StorageGateway } from './engine/storage.gateway.js';
+import { toJobInfo } from './engine/stored-job.mapper.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,7 +48,8 @@ type CheckedItem<T> = T extends { name: JobDefinition<infer D, any> }
   : { name: string; data: unknown; options?: EnqueueOptions };
 
 /**
- * Enqueue jobs, look them up, wait for them, cancel them; pause and resume queues.
+ * Enqueue jobs, look them up, wait for them, cancel them; pause and resume queues; look into
+ * and redrive the dead-letter queue.
  * @publicApi
  */
 @Injectable()
@@ -60,6 +64,8 @@ export class JobsService {
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
     private readonly orchestrator: BackgroundOrchestrator,
+    private readonly storage: StorageGateway,
+    private readonly deadLetters: DeadLetterService,
   ) {}
 
   /**
@@ -70,7 +76,7 @@ export class JobsService {
   enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
   async enqueue(job: string | JobDefinition<any, any>, data: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const prepared = this.prepare(jobName(job), data, options);
-    const [result] = await this.edge(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
+    const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
     return { id: result!.id };
   }
 
@@ -89,7 +95,7 @@ export class JobsService {
         }
       }),
     );
-    const results = await this.edge(this.engine.enqueue(jobs));
+    const results = await this.storage.call(this.engine.enqueue(jobs));
     return results.map(({ id }) => ({ id }));
   }
 
@@ -117,9 +123,9 @@ export class JobsService {
     // the longest a Node timer waits: a longer wait ("forever") ends there, rather than at once
     const deadline = Date.now() + Math.min(timeoutMs, MAX_TIMER_MS);
     // during an outage, give up by the deadline rather than after enqueueTimeoutMs
-    await this.edge(this.engine.connect(Math.max(1, Math.min(deadline - Date.now(), this.config.enqueueTimeoutMs))));
-    for (const queue of await this.queues()) {
-      const job = await this.edge(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
+    await this.storage.call(this.engine.connect(Math.max(1, Math.min(deadline - Date.now(), this.config.enqueueTimeoutMs))));
+    for (const queue of await this.storage.queues()) {
+      const job = await this.storage.call(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
       if (!job) continue;
       if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
       if (job.state === 'dead') {
@@ -137,8 +143,8 @@ export class JobsService {
    * retention): either way, nothing of it is left to run.
    */
   async cancel(id: string): Promise<boolean> {
-    for (const queue of await this.queues()) {
-      const outcome = await this.edge(this.engine.cancel(queue, id));
+    for (const queue of await this.storage.queues()) {
+      const outcome = await this.storage.call(this.engine.cancel(queue, id));
       if (outcome === 'cancelled') return true;
       if (outcome === 'finished') return false;
     }
@@ -148,18 +154,40 @@ export class JobsService {
   /** Stops claiming from the queue on every worker of the cluster; enqueue still works. */
   async pause(queue: string = DEFAULT_QUEUE): Promise<void> {
     assertQueueName('pause()', queue);
-    await this.edge(this.engine.setPaused(queue, true));
+    await this.storage.call(this.engine.setPaused(queue, true));
   }
 
   async resume(queue: string = DEFAULT_QUEUE): Promise<void> {
     assertQueueName('resume()', queue);
-    await this.edge(this.engine.setPaused(queue, false));
+    await this.storage.call(this.engine.setPaused(queue, false));
   }
 
   async getStats(): Promise<BackgroundStats> {
-    const queues = await this.queues();
-    const counts = await this.edge(Promise.all(queues.map((queue) => this.engine.counts(queue))));
+    const queues = await this.storage.queues();
+    const counts = await this.storage.call(Promise.all(queues.map((queue) => this.engine.counts(queue))));
     return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])) };
+  }
+
+  /** Dead jobs, newest first; see `DeadLetterService.list`. */
+  listDead<TData = unknown, TResult = unknown>(options?: ListDeadOptions): Promise<JobInfo<TData, TResult>[]> {
+    return this.deadLetters.list<TData, TResult>(options);
+  }
+
+  countDead(filter?: DeadLetterFilter): Promise<number> {
+    return this.deadLetters.count(filter);
+  }
+
+  /** Back to waiting with fresh attempts, same id, history kept; see `DeadLetterService.redrive`. */
+  redrive(id: string): Promise<boolean>;
+  redrive(filter: DeadLetterFilter): Promise<number>;
+  redrive(target: string | DeadLetterFilter): Promise<boolean | number> {
+    return this.deadLetters.redrive(target as DeadLetterFilter);
+  }
+
+  purgeDead(id: string): Promise<boolean>;
+  purgeDead(filter?: DeadLetterFilter): Promise<number>;
+  purgeDead(target?: string | DeadLetterFilter): Promise<boolean | number> {
+    return this.deadLetters.purge(target as DeadLetterFilter);
   }
 
   /** Validates one job; synchronous unless its handler lives only in other processes and is not known here yet. */
@@ -196,33 +224,17 @@ export class JobsService {
 
   /** The queue whose workers handle `name`, from the cluster registry; throws UnknownJobError. */
   private async lookUpRoute(name: string): Promise<string> {
-    const queue = await this.edge(this.engine.findHandlerQueue(name));
+    const queue = await this.storage.call(this.engine.findHandlerQueue(name));
     if (!queue) throw new UnknownJobError(UNKNOWN_JOB(name));
     // kept a while, not for good: a rolling deploy may move or remove the handler
     this.routes.set(name, { queue, until: Date.now() + ROUTE_REFRESH_MS });
     return queue;
   }
 
-  /**
-   * What callers see of an outage is this module's own error, naming the address: ioredis'
-   * (MaxRetriesPerRequestError, "Stream isn't writeable") say neither where nor what to do.
-   */
-  private async edge<T>(call: Promise<T>): Promise<T> {
-    try {
-      return await call;
-    } catch (error) {
-      throw toUnavailable(error, describeAddress(this.config.connection));
-    }
-  }
-
-  private async queues(): Promise<string[]> {
-    return [...new Set([...this.registry.queues(), ...(await this.edge(this.engine.knownQueues()))])];
-  }
-
   private async find(id: string): Promise<StoredJob | null> {
     assertJobId(id);
-    for (const queue of await this.queues()) {
-      const job = await this.edge(this.engine.getJob(queue, id));
+    for (const queue of await this.storage.queues()) {
+      const job = await this.storage.call(this.engine.getJob(queue, id));
       if (job) return job;
     }
     return null;
@@ -259,28 +271,4 @@ function delayOf(where: string, options: EnqueueOptions): number {
     return Math.max(0, Math.ceil(at - Date.now()));
   }
   return 0;
-}
-
-function toJobInfo<TData, TResult>(job: StoredJob): JobInfo<TData, TResult> {
-  const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
-  return {
-    id: job.id,
-    name: job.name,
-    queue: job.queue,
-    state: job.state,
-    data: JSON.parse(job.data) as TData,
-    priority: job.priority,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    result: deserialize<TResult>(job.result),
-    errors: job.errors,
-    progress: deserialize(job.progress),
-    logs: job.logs,
-    stalls: job.stalls,
-    deadReason: job.deadReason,
-    enqueuedAt: new Date(job.enqueuedAt),
-    runAt: date(job.runAt),
-    startedAt: date(job.startedAt),
-    finishedAt: date(job.finishedAt),
-  };
 }

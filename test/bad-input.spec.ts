@@ -147,6 +147,22 @@ describe('bad input is refused at the call that made it', () => {
   it('resolves cancel() of an id no job has with false', async () => {
     await expect(app.jobs.cancel('no-such-job')).resolves.toBe(false);
   });
+
+  it.each([
+    ['an unknown filter key', () => app.jobs.listDead({ nmae: 'mail.send' } as never), 'Unknown option "nmae" in listDead(). Valid options are: name, queue, limit, offset.'],
+    ['a limit of 0', () => app.jobs.listDead({ limit: 0 }), 'Invalid listDead() option "limit": expected an integer of at least 1, got 0.'],
+    ['a limit over 1000', () => app.jobs.listDead({ limit: 5000 }), 'Invalid listDead() option "limit": expected an integer from 1 to 1000, got 5000.'],
+    ['a negative offset', () => app.jobs.listDead({ offset: -1 }), 'Invalid listDead() option "offset": expected an integer of at least 0, got -1.'],
+    ['an empty name', () => app.jobs.countDead({ name: '' }), 'countDead() filter needs a job name (a non-empty string) or a definition made with defineJob().'],
+    ['a bad queue name', () => app.jobs.purgeDead({ queue: 'a b' }), 'Invalid purgeDead() option "queue": expected a name of letters, digits, "_", "." or "-", got "a b".'],
+    [
+      'neither an id nor a filter',
+      () => app.jobs.redrive(42 as never),
+      'redrive() expects a job id (a non-empty string, as returned by enqueue()) or a filter { name?, queue? } ({} for every dead job), got 42.',
+    ],
+  ])('refuses a dead-letter call with %s', async (_what, call, message) => {
+    await expect(call()).rejects.toThrow(new InvalidOptionsError(message));
+  });
 });
 
 describe('Redis unreachable', () => {

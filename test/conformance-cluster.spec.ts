@@ -1,4 +1,6 @@
 import { describeConformance } from './conformance/conformance.suite.js';
+import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { clusterHarness } from './conformance/engine-harness.js';
 
 describeConformance(clusterHarness());
+describeDeadLetters(clusterHarness());

@@ -1,3 +1,4 @@
+import type { DeadLetterStore } from '../dead-letter/dead-letter-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 
 /** Why a failed attempt is not retried, as a settlement's negative `retryInMs` (see claim.lua). */
@@ -123,10 +124,19 @@ export interface StoredJob {
   logs: string[];
   stalls: number;
   deadReason?: DeadReason;
+  /** Each time the job left the dead-letter queue by `redrive`, oldest first. */
+  redrives: StoredRedrive[];
   enqueuedAt: number;
   runAt?: number;
   startedAt?: number;
   finishedAt?: number;
+}
+
+/** One trip out of the dead-letter queue: when, why the job had died, how many error records it had then. */
+export interface StoredRedrive {
+  at: number;
+  deadReason: DeadReason;
+  errorCount: number;
 }
 
 /** Completed, dead or cancelled: a job in one of these states never changes again. */
@@ -141,6 +151,8 @@ export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
  * interface knows which engine it runs on.
  */
 export interface StorageEngine {
+  /** The dead-letter queue of every queue. */
+  readonly deadLetters: DeadLetterStore;
   /**
    * Resolves once the engine can take commands, or rejects naming what it could not reach after
    * `timeoutMs` (by default the configured `enqueueTimeoutMs`).

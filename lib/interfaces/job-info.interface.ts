@@ -39,6 +39,18 @@ export interface JobErrorRecord {
 }
 
 /**
+ * One trip of a job out of the dead-letter queue. Its attempts started again from 1; the first
+ * `errorCount` entries of its `errors` are from before this trip.
+ * @publicApi
+ */
+export interface JobRedrive {
+  at: Date;
+  /** Why it had died. */
+  deadReason: DeadReason;
+  errorCount: number;
+}
+
+/**
  * A job as `getJob(id)` reports it.
  * @publicApi
  */
@@ -60,6 +72,8 @@ export interface JobInfo<TData = unknown, TResult = unknown> {
   stalls: number;
   /** Why a `dead` job ended there. */
   deadReason?: DeadReason;
+  /** Each time the job was sent back from the dead-letter queue (`redrive`), oldest first. */
+  redrives: JobRedrive[];
   enqueuedAt: Date;
   runAt?: Date;
   startedAt?: Date;

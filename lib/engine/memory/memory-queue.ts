@@ -1,7 +1,7 @@
 import type { BackgroundConfig } from '../../background.config.js';
 import { JOB_STALLED } from '../../background.messages.js';
 import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
-import { NO_RETRY, type Settlement, type StoredJob } from '../storage-engine.interface.js';
+import { NO_RETRY, type Settlement, type StoredJob, type StoredRedrive } from '../storage-engine.interface.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -34,6 +34,8 @@ export interface MemoryJob {
   /** When a worker without its handler first handed it back. */
   noHandlerSince?: number;
   deadReason?: DeadReason;
+  /** Each trip out of the dead-letter queue. */
+  redrives: StoredRedrive[];
   result?: string;
   errors: JobErrorRecord[];
   progress?: string;
@@ -295,6 +297,7 @@ export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {
     logs: [...job.logs],
     stalls: job.stalls,
     deadReason: job.deadReason,
+    redrives: job.redrives.map((redrive) => ({ ...redrive })),
     enqueuedAt: job.enqueuedAt,
     runAt: job.runAt,
     startedAt: job.startedAt,

@@ -13,6 +13,7 @@ import type {
   StoredJob,
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
+import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
 import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
 
 /**
@@ -26,6 +27,7 @@ export class MemoryEngine implements StorageEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Ends the pending `waitForSettled` calls (shutdown). */
   private readonly interruptions = new Set<() => void>();
+  readonly deadLetters = new MemoryDeadLetterStore(this.queues);
 
   constructor(private readonly config: BackgroundConfig) {}
 
@@ -49,6 +51,7 @@ export class MemoryEngine implements StorageEngine {
         errors: [],
         logs: [],
         stalls: 0,
+        redrives: [],
       };
       queue.jobs.set(job.id, stored);
       if (job.delayMs > 0) {

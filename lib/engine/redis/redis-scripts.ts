@@ -26,6 +26,21 @@ export function defineScripts(client: RedisClient): ScriptRunner {
     (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(base, ...args);
 }
 
+/** Scripts given every key they touch in KEYS, however many (ioredis wants their count first). */
+export const KEYED_SCRIPT_NAMES = ['dead-redrive', 'dead-purge'] as const;
+export type KeyedScriptName = (typeof KEYED_SCRIPT_NAMES)[number];
+export type KeyedScriptRunner = (name: KeyedScriptName, keys: string[], args: (string | number)[]) => Promise<Reply>;
+
+export function defineKeyedScripts(client: RedisClient): KeyedScriptRunner {
+  for (const name of KEYED_SCRIPT_NAMES) client.defineCommand(commandName(name), { lua: load(name) });
+  return (name, keys, args) =>
+    (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(
+      keys.length,
+      ...keys,
+      ...args,
+    );
+}
+
 /**
  * Scripts written to the socket at once, never held for ioredis' auto-pipelining (which sends
  * on a later turn of the event loop): a worker sends its claim while a burst of short jobs holds

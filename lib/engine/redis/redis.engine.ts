@@ -1,7 +1,7 @@
 import type { BackgroundConfig } from '../../background.config.js';
 import { ROUTE_TTL_MS } from '../../background.constants.js';
 import { JOB_STALLED } from '../../background.messages.js';
-import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
+import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
   ClaimRequest,
@@ -13,10 +13,12 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
+import { pairs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
-import { defineScripts, type ScriptRunner } from './redis-scripts.js';
+import { RedisDeadLetterStore } from '../../dead-letter/redis-dead-letter.store.js';
+import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
 const CLAIMED_FIELDS = 8;
@@ -40,6 +42,7 @@ export class RedisEngine implements StorageEngine {
   private readonly listedQueues = new Set<string>();
   /** Ends the lease of workers whose process died without waiting it out. */
   private readonly watch: ConnectionWatch;
+  readonly deadLetters: RedisDeadLetterStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -70,6 +73,12 @@ export class RedisEngine implements StorageEngine {
       config.noHandlerPatienceMs,
     ];
     this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
+    this.deadLetters = new RedisDeadLetterStore(
+      this.client,
+      defineKeyedScripts(this.client),
+      (queue) => this.base(queue),
+      (queue, id) => this.readJob(queue, id),
+    );
   }
 
   connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
@@ -301,37 +310,4 @@ export class RedisEngine implements StorageEngine {
   private base(queue: string): string {
     return `{${this.config.prefix}:${queue}}`;
   }
-}
-
-/** A job hash as Redis keeps it (see lua/lib.lua), in the engine-neutral form. */
-function toStoredJob(queue: string, id: string, hash: Record<string, string>, logs: string[]): StoredJob {
-  const optional = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
-  return {
-    id,
-    name: hash.n!,
-    queue,
-    // a reserved job has not reached its handler yet
-    state: (hash.s === 'reserved' ? 'waiting' : hash.s) as JobState,
-    data: hash.d!,
-    priority: Number(hash.p),
-    attempts: Number(hash.a ?? 0),
-    maxAttempts: Number(hash.m),
-    result: hash.r,
-    errors: hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [],
-    progress: hash.pr,
-    logs,
-    stalls: Number(hash.st ?? 0),
-    deadReason: hash.dr as DeadReason | undefined,
-    enqueuedAt: Number(hash.t),
-    runAt: optional('ra'),
-    startedAt: optional('sa'),
-    finishedAt: optional('f'),
-  };
-}
-
-/** HGETALL's reply as a script returns it, a field/value list, as a record. */
-function pairs(flat: string[]): Record<string, string> {
-  const hash: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
-  return hash;
 }

@@ -13,6 +13,8 @@
 --   base:conn  connection of each worker holding jobs, '<server run id>:<client id>' (hash)
 --   base:a:<worker>  ids it runs (set)   base:r:<worker>  ids it reserved (set)   base:x:<worker>  ids cancelled under it (set)
 --   base:completed / base:dead / base:cancelled  ids by finish time (zset)
+--   base:dn:<name>  dead ids of one job name by finish time (zset), so a filtered dead-letter list is no scan
+--   (a dead job also has rv: its earlier trips through the dead-letter queue, JSON array of [at, reason, errors])
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
 --   base:idle  workers that went to wait for work, by when they wake on their own (zset)
 --   base:waiters  ids someone waits on (waitFor), by deadline (zset); base:settled  channel telling them
@@ -70,16 +72,26 @@ local function delete_jobs(base, ids)
   if #keys > 0 then redis.call('DEL', unpack(keys)) end
 end
 
--- Trims a finished-jobs zset to `count` entries and drops entries older than `age_ms`.
-local function trim(base, zkey, count, age_ms, now)
+-- Dead jobs leave their name's index too.
+local function unindex_dead(base, ids)
+  for _, id in ipairs(ids) do
+    local name = redis.call('HGET', base .. ':j:' .. id, 'n')
+    if name then redis.call('ZREM', base .. ':dn:' .. name, id) end
+  end
+end
+
+-- Trims a finished-jobs zset to `count` entries and drops entries older than `age_ms`, oldest first.
+local function trim(base, zkey, count, age_ms, now, dead)
   local excess = redis.call('ZCARD', zkey) - count
   if excess > 0 then
     local ids = redis.call('ZRANGE', zkey, 0, excess - 1)
+    if dead then unindex_dead(base, ids) end
     delete_jobs(base, ids)
     redis.call('ZREMRANGEBYRANK', zkey, 0, excess - 1)
   end
   local old = redis.call('ZRANGEBYSCORE', zkey, '-inf', now - age_ms, 'LIMIT', 0, 500)
   if #old > 0 then
+    if dead then unindex_dead(base, old) end
     delete_jobs(base, old)
     redis.call('ZREM', zkey, unpack(old))
   end
@@ -129,7 +141,8 @@ local function to_dead(base, jk, id, now, cfg, reason)
   redis.call('HSET', jk, 's', 'dead', 'f', now, 'dr', reason)
   notify_settled(base, jk, id)
   redis.call('ZADD', base .. ':dead', now, id)
-  trim(base, base .. ':dead', cfg.dead_max, cfg.dead_age, now)
+  redis.call('ZADD', base .. ':dn:' .. redis.call('HGET', jk, 'n'), now, id)
+  trim(base, base .. ':dead', cfg.dead_max, cfg.dead_age, now, true)
 end
 
 -- Hands the jobs of workers whose lease expired back to the queue (or to the dead-letter
