@@ -96,3 +96,6 @@ export const BACKOFF_FUNCTION_FAILED = (target: string, reason: string) =>
 
 export const RETRY_IF_FAILED = (target: string, reason: string) =>
   `retryIf of @Retry() on ${target} threw (${reason}); the job is retried as if it had returned true. Return true or false.`;
+
+export const GUARD_REFUSED = (target: string, name: string) =>
+  `A guard of ${target} refused job "${name}" (its canActivate() returned false), so the handler did not run; the attempt failed. Let the job through, or throw an error from the guard that says why.`;
