@@ -45,11 +45,12 @@ export class BackgroundContextCreator {
   ) {}
 
   /** What the worker calls to run the job `name` on `instance[method]`; `target` is `Class@method`, for messages. */
-  create(instance: Record<string, Handler>, classRef: Function, method: string, target: string, name: string): Handler {
+  create(instance: Record<string, Handler>, method: string, target: string, name: string): Handler {
     const callback = instance[method]!;
     const global = this.globalEnhancers();
+    // the class of the instance, as Nest reads class enhancers (the provider's metatype may be a factory)
     const applies = (key: string) =>
-      global.has(key) || hasEnhancers(key, classRef) || hasEnhancers(key, callback);
+      global.has(key) || hasEnhancers(key, instance.constructor) || hasEnhancers(key, callback);
     if (!ENHANCER_KEYS.some(applies)) return (data, ctx) => instance[method]!(data, ctx);
     const run = this.contextCreator.create(
       instance,

@@ -50,8 +50,7 @@ export class BackgroundExplorer implements OnModuleInit {
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
-      const classRef = (metatype as Function | undefined) ?? prototype.constructor;
-      const target = `${classRef.name}@${method}`;
+      const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
       if (!metadata) {
         if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
         continue;
@@ -78,7 +77,7 @@ export class BackgroundExplorer implements OnModuleInit {
           options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
         concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
         retry: this.retryPolicy(target, retry),
-        invoke: this.contextCreator.create(instance, classRef, method, target, metadata.name),
+        invoke: this.contextCreator.create(instance, method, target, metadata.name),
       });
     }
   }

@@ -149,6 +149,15 @@ class BillingJobs {
   }
 }
 
+// an instance: Nest makes enhancer classes injectable only for the classes it instantiates itself
+@UseInterceptors(new WrapResult())
+class AuditJobs {
+  @Job('audit.record')
+  record(data: { entry: string }) {
+    return data.entry;
+  }
+}
+
 const MEMORY: BackgroundModuleOptions = { storage: 'memory', defaults: { backoff: { type: 'fixed', delayMs: 1, jitter: false } } };
 
 describe('enhancers on job handlers', () => {
@@ -169,6 +178,13 @@ describe('enhancers on job handlers', () => {
       { type: 'background', className: 'ReportJobs', handler: 'build', data: { pages: 3 }, jobId: first.id, attempt: 1 },
       { type: 'background', className: 'ReportJobs', handler: 'build', data: { pages: 5 }, jobId: second.id, attempt: 1 },
     ]);
+  });
+
+  it('finds the class’s enhancers on a provider made by a factory', async () => {
+    app = await createTestApp(MEMORY, [{ provide: 'AUDIT', useFactory: () => new AuditJobs() }]);
+    const { id } = await app.jobs.enqueue('audit.record', { entry: 'login' });
+
+    await expect(app.jobs.waitFor(id)).resolves.toEqual({ wrapped: 'login' });
   });
 
   it('fails the attempt of a job a guard refuses, saying so, and retries it like any failure', async () => {

@@ -1,6 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import { Test } from '@nestjs/testing';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { INestApplication, Provider } from '@nestjs/common';
 import { BackgroundModule, JobsService, type BackgroundModuleOptions } from '../../lib/index.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../../lib/engine/storage-engine.interface.js';
 
@@ -17,7 +17,7 @@ export interface TestApp {
  */
 export async function createTestApp(
   options: BackgroundModuleOptions,
-  providers: Type[] = [],
+  providers: Provider[] = [],
   configure?: (app: INestApplication) => void,
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
