@@ -12,6 +12,7 @@ import {
   type BackgroundConfig,
 } from './background.config.js';
 import { INVALID_OPTION, JOB_NAME_MISSING, REQUEST_SCOPED_HANDLER, RETRY_WITHOUT_JOB } from './background.messages.js';
+import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
@@ -21,7 +22,10 @@ import { RetryPolicy } from './retry/retry.policy.js';
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
-/** Finds every `@Job` method (and its `@Retry`) of the application's singleton providers at startup. */
+/**
+ * Finds every `@Job` method (and its `@Retry`) of the application's singleton providers at startup,
+ * with the enhancers that run around it.
+ */
 @Injectable()
 export class BackgroundExplorer implements OnModuleInit {
   constructor(
@@ -30,6 +34,7 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly accessor: BackgroundMetadataAccessor,
     private readonly registry: JobHandlerRegistry,
+    private readonly contextCreator: BackgroundContextCreator,
   ) {}
 
   onModuleInit(): void {
@@ -72,7 +77,7 @@ export class BackgroundExplorer implements OnModuleInit {
           options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
         concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
         retry: this.retryPolicy(target, retry),
-        invoke: (data, ctx) => instance[method](data, ctx),
+        invoke: this.contextCreator.create(instance, method, target, metadata.name),
       });
     }
   }

@@ -99,3 +99,5 @@ export const RETRY_IF_FAILED = (target: string, reason: string) =>
 
 export const DEAD_LETTER_TARGET = (method: string, got: unknown) =>
   `${method} expects a job id (a non-empty string, as returned by enqueue()) or a filter { name?, queue? } ({} for every dead job), got ${describe(got)}.`;
+export const GUARD_REFUSED = (target: string, name: string) =>
+  `A guard of ${target} refused job "${name}" (its canActivate() returned false), so the handler did not run; the attempt failed. Let the job through, or throw an error from the guard that says why.`;

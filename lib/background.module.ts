@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BACKGROUND_CONFIG } from './background.constants.js';
 import { resolveConfig, type BackgroundConfig } from './background.config.js';
+import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundExplorer } from './background.explorer.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type OPTIONS_TYPE } from './background.module-definition.js';
@@ -36,6 +37,7 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     },
     JobHandlerRegistry,
     BackgroundMetadataAccessor,
+    BackgroundContextCreator,
     BackgroundExplorer,
     BackgroundOrchestrator,
     StorageGateway,

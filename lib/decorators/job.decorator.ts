@@ -1,5 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
-import { JOB_METADATA } from '../background.constants.js';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { JOB_ARGS_METADATA, JOB_METADATA } from '../background.constants.js';
+import { JOB_ARGS } from '../background-params.factory.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { JobOptions } from '../interfaces/job-options.interface.js';
 import { jobName, type JobDefinition } from '../job.definition.js';
@@ -22,5 +23,9 @@ export function Job<TData, TResult>(
 ): <M extends Handler<TData, TResult>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void;
 export function Job(name: string, options?: JobOptions): MethodDecorator;
 export function Job(job: string | JobDefinition<any, any>, options: JobOptions = {}): MethodDecorator {
-  return SetMetadata<string, JobMetadata>(JOB_METADATA, { name: jobName(job), options });
+  return applyDecorators(
+    SetMetadata<string, JobMetadata>(JOB_METADATA, { name: jobName(job), options }),
+    // where parameter decorators put theirs, so that pipes (@UsePipes) reach the payload
+    (target: object, key: string | symbol) => Reflect.defineMetadata(JOB_ARGS_METADATA, JOB_ARGS, target.constructor, key),
+  );
 }

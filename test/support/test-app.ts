@@ -1,6 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import { Test } from '@nestjs/testing';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { INestApplication, Provider } from '@nestjs/common';
 import { BackgroundModule, JobsService, type BackgroundModuleOptions } from '../../lib/index.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../../lib/engine/storage-engine.interface.js';
 
@@ -11,14 +11,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An application with BackgroundModule and the given providers, initialised like a real one. */
-export async function createTestApp(options: BackgroundModuleOptions, providers: Type[] = []): Promise<TestApp> {
+/**
+ * An application with BackgroundModule and the given providers, initialised like a real one;
+ * `configure` runs before `app.init()`, where an application calls `app.useGlobalGuards()` and the like.
+ */
+export async function createTestApp(
+  options: BackgroundModuleOptions,
+  providers: Provider[] = [],
+  configure?: (app: INestApplication) => void,
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [BackgroundModule.forRoot(options)],
     providers,
   }).compile();
   moduleRef.useLogger(false);
   const app = moduleRef.createNestApplication({ logger: false });
+  configure?.(app);
   await app.init();
   let closed = false;
   return {

@@ -1,0 +1,103 @@
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  INTERCEPTORS_METADATA,
+  PIPES_METADATA,
+} from '@nestjs/common/constants.js';
+import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import type { NestContainer } from '@nestjs/core/injector/container.js';
+import { JOB_ARGS_METADATA } from './background.constants.js';
+import { GUARD_REFUSED } from './background.messages.js';
+import { BackgroundParamsFactory } from './background-params.factory.js';
+import { JobForbiddenError } from './errors/job-forbidden.error.js';
+import type { JobContext } from './interfaces/job-context.interface.js';
+
+/**
+ * What `ExecutionContext.getType()` (and `ArgumentsHost.getType()`) returns in a guard,
+ * interceptor, pipe or exception filter that runs for a `@Job` handler.
+ * @publicApi
+ */
+export type BackgroundContextType = 'background';
+
+const CONTEXT_TYPE: BackgroundContextType = 'background';
+
+/** The message of the `ForbiddenException` Nest throws when a guard returns false. */
+const FORBIDDEN_MESSAGE = 'Forbidden resource';
+
+const ENHANCER_KEYS = [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA];
+
+type Handler = (data: unknown, ctx: JobContext) => unknown;
+
+/**
+ * Runs `@Job` methods through Nest's enhancers (`@UseGuards`, `@UseInterceptors`, `@UsePipes`,
+ * `@UseFilters`, on the method or its class, and the application's global ones), the way
+ * `@nestjs/graphql` runs resolvers: each method is wrapped once, at discovery. A method that no
+ * enhancer applies to is called directly, and pays nothing per job.
+ */
+@Injectable()
+export class BackgroundContextCreator {
+  private readonly paramsFactory = new BackgroundParamsFactory();
+
+  constructor(
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** What the worker calls to run the job `name` on `instance[method]`; `target` is `Class@method`, for messages. */
+  create(instance: Record<string, Handler>, method: string, target: string, name: string): Handler {
+    const callback = instance[method]!;
+    const global = this.globalEnhancers();
+    // the class of the instance, as Nest reads class enhancers (the provider's metatype may be a factory)
+    const applies = (key: string) =>
+      global.has(key) || hasEnhancers(key, instance.constructor) || hasEnhancers(key, callback);
+    if (!ENHANCER_KEYS.some(applies)) return (data, ctx) => instance[method]!(data, ctx);
+    const run = this.contextCreator.create(
+      instance,
+      callback as (...args: unknown[]) => unknown,
+      method,
+      JOB_ARGS_METADATA,
+      this.paramsFactory,
+      undefined,
+      undefined,
+      // with no filter, Nest's fallback one would log each failure a second time, beside the worker's warning
+      { guards: true, interceptors: true, filters: applies(EXCEPTION_FILTERS_METADATA) },
+      CONTEXT_TYPE,
+    );
+    // always a promise: Nest turns an interceptor's Observable into its last value
+    return (data, ctx) =>
+      run(data, ctx).catch((error: unknown) => {
+        throw isGuardRefusal(error) ? new JobForbiddenError(GUARD_REFUSED(target, name)) : error;
+      });
+  }
+
+  /**
+   * Which kinds of global enhancer the application has (`app.useGlobalGuards()` and the like,
+   * `APP_GUARD` providers). They apply to job handlers too, as they do to GraphQL resolvers and
+   * message handlers: an application with a global `ValidationPipe` or logging interceptor
+   * expects it to run wherever Nest calls its code. So any global enhancer wraps every handler.
+   * Request-scoped global enhancers are left out, as Nest leaves them out of every context
+   * that has no request.
+   */
+  private globalEnhancers(): Set<string> {
+    // Nest gives no provider the application config; the container behind ModuleRef holds it
+    const config = (this.moduleRef as unknown as { container: NestContainer }).container.applicationConfig;
+    const global = new Set<string>();
+    if (!config) return global;
+    if (config.getGlobalGuards().length) global.add(GUARDS_METADATA);
+    if (config.getGlobalInterceptors().length) global.add(INTERCEPTORS_METADATA);
+    if (config.getGlobalPipes().length) global.add(PIPES_METADATA);
+    if (config.getGlobalFilters().length) global.add(EXCEPTION_FILTERS_METADATA);
+    return global;
+  }
+}
+
+function hasEnhancers(key: string, target: Function): boolean {
+  const enhancers: unknown[] | undefined = Reflect.getMetadata(key, target);
+  return !!enhancers?.length;
+}
+
+/** What Nest throws when a guard returns false. */
+function isGuardRefusal(error: unknown): boolean {
+  return error instanceof ForbiddenException && error.message === FORBIDDEN_MESSAGE;
+}
