@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JOB_METADATA } from './background.constants.js';
 import type { JobMetadata } from './decorators/job.decorator.js';
+import { CIRCUIT_BREAKER_METADATA } from './breaker/breaker.constants.js';
+import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator.js';
 import { RETRY_METADATA } from './retry/retry.constants.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 
@@ -12,6 +14,11 @@ export class BackgroundMetadataAccessor {
   getJobMetadata(target: Function): JobMetadata | undefined {
     if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
     return this.reflector.get<JobMetadata>(JOB_METADATA, target);
+  }
+
+  getBreakerMetadata(target: Function): CircuitBreakerMetadata | undefined {
+    if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
+    return this.reflector.get<CircuitBreakerMetadata>(CIRCUIT_BREAKER_METADATA, target);
   }
 
   getRetryMetadata(target: Function): RetryOptions | undefined {

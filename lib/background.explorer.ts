@@ -11,7 +11,14 @@ import {
   resolvePriority,
   type BackgroundConfig,
 } from './background.config.js';
-import { INVALID_OPTION, JOB_NAME_MISSING, REQUEST_SCOPED_HANDLER, RETRY_WITHOUT_JOB } from './background.messages.js';
+import {
+  BREAKER_WITHOUT_JOB,
+  INVALID_OPTION,
+  JOB_NAME_MISSING,
+  REQUEST_SCOPED_HANDLER,
+  RETRY_WITHOUT_JOB,
+} from './background.messages.js';
+import { BreakerRegistry } from './breaker/breaker.registry.js';
 import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
@@ -23,7 +30,7 @@ const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attem
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
- * Finds every `@Job` method (and its `@Retry`) of the application's singleton providers at startup,
+ * Finds every `@Job` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
  * with the enhancers that run around it.
  */
 @Injectable()
@@ -35,6 +42,7 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly accessor: BackgroundMetadataAccessor,
     private readonly registry: JobHandlerRegistry,
     private readonly contextCreator: BackgroundContextCreator,
+    private readonly breakers: BreakerRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -50,9 +58,11 @@ export class BackgroundExplorer implements OnModuleInit {
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
+      const breaker = this.accessor.getBreakerMetadata(prototype[method]);
       const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
       if (!metadata) {
         if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
+        if (breaker) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
         continue;
       }
       if (typeof metadata.name !== 'string' || metadata.name === '') {
@@ -77,6 +87,7 @@ export class BackgroundExplorer implements OnModuleInit {
           options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
         concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
         retry: this.retryPolicy(target, retry),
+        breaker: breaker && this.breakers.declare(breaker, queue, target),
         invoke: this.contextCreator.create(instance, method, target, metadata.name),
       });
     }

@@ -101,3 +101,26 @@ export const DEAD_LETTER_TARGET = (method: string, got: unknown) =>
   `${method} expects a job id (a non-empty string, as returned by enqueue()) or a filter { name?, queue? } ({} for every dead job), got ${describe(got)}.`;
 export const GUARD_REFUSED = (target: string, name: string) =>
   `A guard of ${target} refused job "${name}" (its canActivate() returned false), so the handler did not run; the attempt failed. Let the job through, or throw an error from the guard that says why.`;
+
+export const BREAKER_WITHOUT_JOB = (target: string) =>
+  `@CircuitBreaker() on ${target} has no @Job on the same method, so no job would ever run behind it. Put @Job('name') beside it, or call breakers.run(name, fn) from the method instead.`;
+
+export const BREAKER_NAME = (target: string, got: unknown) =>
+  `@CircuitBreaker() on ${target} needs a name of letters, digits, "_", ".", ":" or "-" (at most 100), naming the dependency it guards, e.g. 'smtp'; got ${describe(got)}.`;
+
+export const BREAKER_MISMATCH = (name: string, first: string, second: string, what: string) =>
+  `@CircuitBreaker('${name}') on ${second} differs from the one on ${first} (${what}). Handlers that share a breaker share its state, so give them the same options (a shared constant) and put them in the same queue, or name the breakers apart.`;
+
+export const UNKNOWN_BREAKER = (method: string, name: string, known: string[]) =>
+  `${method}: no circuit breaker named "${name}" is declared in this process${known.length ? ` (declared: ${known.join(', ')})` : ''}. Declare it with @CircuitBreaker('${name}') on a @Job method of a provider of this application.`;
+
+export const CIRCUIT_OPEN = (name: string, retryInMs: number | undefined) =>
+  `The circuit breaker "${name}" is open: calls fail fast until ${retryInMs === undefined ? 'it is reset (it was opened by hand)' : `it lets a probe through in about ${retryInMs} ms`}.`;
+
+export const BREAKER_OPENED = (name: string, threshold: number, windowMs: number, resetMs: number) =>
+  `Circuit breaker "${name}" opened after ${threshold} failure(s) within ${windowMs} ms: jobs behind it wait in the queue without using attempts; probes run in ${resetMs} ms.`;
+
+export const BREAKER_HALF_OPEN = (name: string, probes: number) =>
+  `Circuit breaker "${name}" is half-open: up to ${probes} probe(s) run; one success closes it, a failure opens it again.`;
+
+export const BREAKER_CLOSED = (name: string) => `Circuit breaker "${name}" closed: the jobs that waited behind it run now.`;

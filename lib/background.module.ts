@@ -11,6 +11,8 @@ import { MemoryEngine } from './engine/memory/memory.engine.js';
 import { RedisEngine } from './engine/redis/redis.engine.js';
 import { STORAGE_ENGINE } from './engine/storage-engine.interface.js';
 import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
+import { BreakerRegistry } from './breaker/breaker.registry.js';
+import { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
@@ -41,10 +43,12 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     BackgroundExplorer,
     BackgroundOrchestrator,
     StorageGateway,
+    BreakerRegistry,
+    CircuitBreakerService,
     DeadLetterService,
     JobsService,
   ],
-  exports: [JobsService, DeadLetterService],
+  exports: [JobsService, DeadLetterService, CircuitBreakerService],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

@@ -5,6 +5,13 @@ export { Job } from './decorators/job.decorator.js';
 export { DeadLetterService } from './dead-letter/dead-letter.service.js';
 export type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-letter-filter.interface.js';
 export type { BackgroundContextType } from './background-context.creator.js';
+export { CircuitBreaker } from './breaker/circuit-breaker.decorator.js';
+export { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
+export type {
+  CircuitBreakerInfo,
+  CircuitBreakerOptions,
+  CircuitBreakerState,
+} from './breaker/circuit-breaker-options.interface.js';
 export { Retry } from './retry/retry.decorator.js';
 export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
 export { defineJob, type JobDefinition, type JobData, type JobResult } from './job.definition.js';
@@ -30,6 +37,7 @@ export {
   type QueueCounts,
 } from './interfaces/job-info.interface.js';
 export { BackgroundError } from './errors/background.error.js';
+export { CircuitOpenError } from './errors/circuit-open.error.js';
 export { DuplicateHandlerError } from './errors/duplicate-handler.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';
 export { InvalidPayloadError } from './errors/invalid-payload.error.js';

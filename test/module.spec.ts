@@ -2,6 +2,7 @@ import { Injectable, Module, Scope } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   BackgroundModule,
+  CircuitBreaker,
   DuplicateHandlerError,
   InvalidOptionsError,
   Job,
@@ -88,6 +89,57 @@ describe('BackgroundModule', () => {
     await expect(failure).rejects.toThrow(InvalidOptionsError);
     await expect(failure).rejects.toThrow(
       "@Retry() on Orphan@run has no @Job on the same method, so nothing would ever be retried. Put @Job('name') beside it, or remove @Retry().",
+    );
+  });
+
+  it('refuses @CircuitBreaker without @Job, or with a bad name or option, naming the method', async () => {
+    @Injectable()
+    class Orphan {
+      @CircuitBreaker('smtp')
+      run() {}
+    }
+    await expect(bootstrap([Orphan])).rejects.toThrow(
+      "@CircuitBreaker() on Orphan@run has no @Job on the same method, so no job would ever run behind it. Put @Job('name') beside it, or call breakers.run(name, fn) from the method instead.",
+    );
+    @Injectable()
+    class Spaced {
+      @Job('spaced')
+      @CircuitBreaker('smtp server')
+      run() {}
+    }
+    await expect(bootstrap([Spaced])).rejects.toThrow(
+      `@CircuitBreaker() on Spaced@run needs a name of letters, digits, "_", ".", ":" or "-" (at most 100), naming the dependency it guards, e.g. 'smtp'; got "smtp server".`,
+    );
+    @Injectable()
+    class Zero {
+      @Job('zero')
+      @CircuitBreaker('smtp', { failureThreshold: 0 })
+      run() {}
+    }
+    await expect(bootstrap([Zero])).rejects.toThrow(
+      `Invalid @CircuitBreaker('smtp') on Zero@run option "failureThreshold": expected an integer of at least 1, got 0.`,
+    );
+  });
+
+  it('refuses two handlers that share a breaker with different options or queues', async () => {
+    @Injectable()
+    class Mail {
+      @Job('mail')
+      @CircuitBreaker('smtp', { failureThreshold: 3 })
+      send() {}
+
+      @Job('receipt')
+      @CircuitBreaker('smtp', { failureThreshold: 5 })
+      receipt() {}
+
+      @Job('digest', { queue: 'bulk' })
+      @CircuitBreaker('smtp', { failureThreshold: 3 })
+      digest() {}
+    }
+    const failure = bootstrap([Mail]);
+    await expect(failure).rejects.toThrow(InvalidOptionsError);
+    await expect(failure).rejects.toThrow(
+      "@CircuitBreaker('smtp') on Mail@receipt differs from the one on Mail@send (options failureThreshold). Handlers that share a breaker share its state, so give them the same options (a shared constant) and put them in the same queue, or name the breakers apart.",
     );
   });
 

@@ -1,3 +1,4 @@
+import type { BreakerSpec, BreakerStore, BreakerTransition } from '../breaker/breaker-store.interface.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 
@@ -78,6 +79,18 @@ export interface ClaimRequest {
    * after them, since this one may have been the one waiting for them.
    */
   leaving?: boolean;
+  /** Job names whose handlers run behind a circuit breaker, and its options. */
+  breakers?: GuardedJob[];
+}
+
+/**
+ * A job name whose handler runs behind a circuit breaker. Storage parks its jobs while the breaker
+ * is open, lets `halfOpenProbes` of them run while it is half-open, counts their outcomes, and
+ * claims them only to start (a reserved one would wait in a worker while the breaker opens).
+ */
+export interface GuardedJob {
+  jobName: string;
+  breaker: BreakerSpec;
 }
 
 export interface ClaimResponse {
@@ -94,6 +107,8 @@ export interface ClaimResponse {
   reconcile: boolean;
   /** The highest priority still waiting after this claim; null when none is, or the queue is paused. */
   topPriority: number | null;
+  /** Breakers this claim opened, half-opened or closed: reported (logged) once across the cluster. */
+  transitions: BreakerTransition[];
 }
 
 /** A job the worker said it holds that storage no longer lists as its own. */
@@ -153,6 +168,8 @@ export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
 export interface StorageEngine {
   /** The dead-letter queue of every queue. */
   readonly deadLetters: DeadLetterStore;
+  /** Circuit breakers, for calls outside jobs and the runtime API. */
+  readonly breakers: BreakerStore;
   /**
    * Resolves once the engine can take commands, or rejects naming what it could not reach after
    * `timeoutMs` (by default the configured `enqueueTimeoutMs`).

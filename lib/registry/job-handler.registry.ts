@@ -3,6 +3,8 @@ import { DUPLICATE_HANDLER } from '../background.messages.js';
 import { DuplicateHandlerError } from '../errors/duplicate-handler.error.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { RetryPolicy } from '../retry/retry.policy.js';
+import type { BreakerSpec } from '../breaker/breaker-store.interface.js';
+import type { GuardedJob } from '../engine/storage-engine.interface.js';
 
 /** A discovered `@Job` method, bound to its provider instance. */
 export interface JobHandler {
@@ -16,6 +18,8 @@ export interface JobHandler {
   concurrency?: number;
   /** When a failed attempt is tried again (`@Retry` over the module defaults). */
   retry: RetryPolicy;
+  /** The circuit breaker its jobs run behind. */
+  breaker?: BreakerSpec;
   invoke(data: unknown, ctx: JobContext): unknown;
 }
 
@@ -48,6 +52,15 @@ export class JobHandlerRegistry {
       if (own === queue && concurrency) limited.push({ name, concurrency });
     }
     return limited;
+  }
+
+  /** Job names of `queue` whose handlers run behind a circuit breaker, with it. */
+  guarded(queue: string): GuardedJob[] {
+    const guarded = [];
+    for (const { name, queue: own, breaker } of this.handlers.values()) {
+      if (own === queue && breaker) guarded.push({ jobName: name, breaker });
+    }
+    return guarded;
   }
 
   /** Queues that have at least one handler here. */

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { BackgroundConfig } from '../background.config.js';
 import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT, SHUTDOWN_HAND_BACK_FAILED } from '../background.messages.js';
-import type { ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import { logTransition } from '../breaker/breaker-transition.log.js';
+import type { ClaimResponse, GuardedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
@@ -50,6 +51,8 @@ export class QueueWorker {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
+  /** Job names of this queue whose handlers run behind a circuit breaker: storage parks and counts them. */
+  private readonly breakers: GuardedJob[];
 
   constructor(
     readonly queue: string,
@@ -59,6 +62,7 @@ export class QueueWorker {
     private readonly config: BackgroundConfig,
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
+    this.breakers = registry.guarded(queue);
     this.pacer = new ClaimPacer(concurrency);
     this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) =>
       this.finished(settlement, ms),
@@ -98,6 +102,7 @@ export class QueueWorker {
       held: 0,
       inFlight: 0,
       leaving: true,
+      breakers: this.breakers,
     });
     try {
       const answered = await within(last.then(() => true), Math.max(0, deadline - performance.now()) + LAST_CALL_MS);
@@ -190,7 +195,10 @@ export class QueueWorker {
     this.asked += max + reserve;
     let response: ClaimResponse;
     try {
-      response = await this.engine.claim({ queue: this.queue, workerId: this.id, max, reserve, ...report, release, held, inFlight, limits });
+      response = await this.engine.claim({
+        ...{ queue: this.queue, workerId: this.id, max, reserve, ...report },
+        ...{ release, held, inFlight, limits, breakers: this.breakers },
+      });
     } catch (error) {
       this.ledger.restore(report);
       this.retryLater(error as Error);
@@ -211,6 +219,8 @@ export class QueueWorker {
 
   /** Takes in what storage answered to a claim sent at `sentAt` asking `max` jobs to start. */
   private apply(response: ClaimResponse, max: number, sentAt: number): void {
+    // the claim that made a transition is the one process that tells of it
+    for (const transition of response.transitions) logTransition(this.logger, transition, this.breakers);
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
     this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
     if (response.reconcile) this.unsure = true;

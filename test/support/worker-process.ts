@@ -1,21 +1,25 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const FIXTURE = resolve('dist-test/test/fixtures/worker.app.js');
+/** A fixture application of test/fixtures, by file name without extension. */
+const fixture = (name: string) => resolve(`dist-test/test/fixtures/${name}.js`);
 
 /** A worker application in a child process (built by `npm run build:test`), killable at will. */
 export class WorkerProcess {
   readonly started: string[] = [];
   /** Jobs whose handler was called, in that order (`started` is told once the run is on record). */
   readonly invoked: string[] = [];
+  /** Every message the process sent, in order. */
+  readonly messages: Record<string, unknown>[] = [];
   private readonly child: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
   private startListeners: (() => void)[] = [];
 
-  private constructor(env: Record<string, string>) {
-    this.child = fork(FIXTURE, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  private constructor(env: Record<string, string>, app: string) {
+    this.child = fork(fixture(app), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (message: { started?: string; invoked?: string }) => {
+      this.messages.push(message);
       if (message.invoked) this.invoked.push(message.invoked);
       if (message.started) {
         this.started.push(message.started);
@@ -28,8 +32,8 @@ export class WorkerProcess {
   /** Every process spawned and not yet exited, so that a failed test can kill what it left running. */
   private static readonly running = new Set<WorkerProcess>();
 
-  static async spawn(env: Record<string, string>): Promise<WorkerProcess> {
-    const worker = new WorkerProcess(env);
+  static async spawn(env: Record<string, string>, app = 'worker.app'): Promise<WorkerProcess> {
+    const worker = new WorkerProcess(env, app);
     WorkerProcess.running.add(worker);
     void worker.exited.then(() => WorkerProcess.running.delete(worker));
     await worker.next((message) => message.ready === true);

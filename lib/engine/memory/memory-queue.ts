@@ -1,6 +1,7 @@
 import type { BackgroundConfig } from '../../background.config.js';
+import type { MemoryBreaker } from '../../breaker/memory-breaker.js';
 import { JOB_STALLED } from '../../background.messages.js';
-import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
+import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
 import { NO_RETRY, type Settlement, type StoredJob, type StoredRedrive } from '../storage-engine.interface.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
@@ -31,6 +32,8 @@ export interface MemoryJob {
   reserved?: boolean;
   /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
   suspected?: number;
+  /** The circuit breaker it is parked behind (shown as waiting). */
+  parkedBy?: string;
   /** When a worker without its handler first handed it back. */
   noHandlerSince?: number;
   deadReason?: DeadReason;
@@ -65,6 +68,8 @@ export class MemoryQueue {
   readonly cancelled: string[] = [];
   paused = false;
   readonly waiters = new Set<() => void>();
+  /** Circuit breakers of this queue's handlers, by name. */
+  readonly breakers = new Map<string, MemoryBreaker>();
   /** `waitFor` callers per job id, told when it reaches a final state. */
   readonly settleWatchers = new Map<string, Set<(job: MemoryJob) => void>>();
 
@@ -78,9 +83,9 @@ export class MemoryQueue {
 
   /**
    * Up to `max` waiting jobs, highest priority first, FIFO within one. `take` decides for each
-   * in turn: claim it, skip it (it stays first in line), or stop there.
+   * in turn: claim it, skip it (it stays first in line), park it (it leaves the line), or stop there.
    */
-  popWaiting(max: number, take: (job: MemoryJob) => 'take' | 'skip' | 'stop'): MemoryJob[] {
+  popWaiting(max: number, take: (job: MemoryJob) => 'take' | 'skip' | 'park' | 'stop'): MemoryJob[] {
     const taken: MemoryJob[] = [];
     for (const priority of [...this.waiting.keys()].sort((a, b) => b - a)) {
       const list = this.waiting.get(priority)!;
@@ -93,7 +98,7 @@ export class MemoryQueue {
           continue;
         }
         list.splice(i, 1);
-        taken.push(job);
+        if (verdict === 'take') taken.push(job);
       }
       this.dropEmpty(priority, taken);
       if (taken.length === max) break;
@@ -121,10 +126,33 @@ export class MemoryQueue {
     return top === undefined ? undefined : this.jobs.get(this.waiting.get(top)![0]!);
   }
 
+  /** Jobs in line, and those parked behind an open circuit breaker. */
   waitingCount(): number {
     let count = 0;
+    for (const breaker of this.breakers.values()) count += breaker.parked.length;
     for (const list of this.waiting.values()) count += list.length;
     return count;
+  }
+
+  /** Jobs per state; a reserved job has not reached its handler: it is still waiting. */
+  counts(): QueueCounts {
+    let active = 0;
+    let reserved = 0;
+    for (const held of this.held.values()) {
+      for (const id of held) {
+        if (this.jobs.get(id)!.reserved) reserved++;
+        else active++;
+      }
+    }
+    return {
+      waiting: this.waitingCount() + reserved,
+      delayed: this.delayed.size,
+      active,
+      completed: this.completed.length,
+      failed: this.retry.size,
+      dead: this.dead.length,
+      cancelled: this.cancelled.length,
+    };
   }
 
   /** Keeps the worker in the lease registry exactly while it holds jobs. */

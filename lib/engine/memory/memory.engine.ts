@@ -13,6 +13,8 @@ import type {
   StoredJob,
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
+import { MemoryBreakerGate } from '../../breaker/memory-breaker.gate.js';
+import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
 import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
 import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
 
@@ -28,8 +30,11 @@ export class MemoryEngine implements StorageEngine {
   /** Ends the pending `waitForSettled` calls (shutdown). */
   private readonly interruptions = new Set<() => void>();
   readonly deadLetters = new MemoryDeadLetterStore(this.queues);
+  readonly breakers: MemoryBreakerStore;
 
-  constructor(private readonly config: BackgroundConfig) {}
+  constructor(private readonly config: BackgroundConfig) {
+    this.breakers = new MemoryBreakerStore((name) => this.queue(name), config.leaseMs);
+  }
 
   async connect(): Promise<void> {}
 
@@ -77,8 +82,13 @@ export class MemoryEngine implements StorageEngine {
       const job = queue.jobs.get(id)!;
       if (held.has(id) && job.reserved) queue.countStart(job, now);
     }
+    const gate = new MemoryBreakerGate(queue, request.breakers, now, this.config.leaseMs);
     let completed = false;
-    for (const settlement of request.settlements) completed = queue.settle(held, settlement, now) || completed;
+    for (const settlement of request.settlements) {
+      const job = held.has(settlement.id) && settlement.outcome !== 'deferred' ? queue.jobs.get(settlement.id) : undefined;
+      if (job) gate.settled(job, settlement.outcome === 'completed');
+      completed = queue.settle(held, settlement, now) || completed;
+    }
     if (completed) queue.trimCompleted(now);
     const release = [...(request.release ?? [])].reverse();
     for (const id of release) if (held.delete(id)) queue.requeue(queue.jobs.get(id)!);
@@ -93,6 +103,7 @@ export class MemoryEngine implements StorageEngine {
         queue.pushWaiting(queue.jobs.get(id)!, false);
       }
     }
+    gate.unpark();
     const jobs = [];
     // jobs this worker skipped for its handler limits, or the one it stopped at, are no reason for
     // it to hand back its reserve
@@ -107,11 +118,13 @@ export class MemoryEngine implements StorageEngine {
           skippedAtLimit = true;
           return 'skip';
         }
-        // a job reserved by a worker that died may be what killed it: only claim it to start
-        if (claimed >= request.max && job.suspected) {
+        // a job reserved by a worker that died may be what killed it, and one behind a breaker
+        // must not wait in a worker while the breaker opens: only claim them to start
+        if (claimed >= request.max && (job.suspected || gate.guards(job))) {
           stopped = true;
           return 'stop';
         }
+        if (gate.admit(job) === 'park') return 'park';
         if (remaining !== undefined) limits.set(job.name, remaining - 1);
         claimed++;
         return 'take';
@@ -141,12 +154,14 @@ export class MemoryEngine implements StorageEngine {
     for (const at of queue.delayed.values()) consider(at);
     for (const at of queue.retry.values()) consider(at);
     for (const [worker, at] of queue.leases) if (worker !== request.workerId) consider(at);
+    const halfOpens = gate.wakeAt();
+    if (halfOpens !== undefined) consider(halfOpens);
     const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
     // this worker may be the one that was woken to wait for the next due job: pass that on
     if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
     const head = queue.paused || skippedAtLimit || stopped ? undefined : queue.head();
     const topPriority = head && !((limits.get(head.name) ?? 1) <= 0) ? head.priority : null;
-    return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority };
+    return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority, transitions: gate.transitions };
   }
 
   waitForWork(queue: string, until: number): Promise<void> {
@@ -250,6 +265,11 @@ export class MemoryEngine implements StorageEngine {
     const now = Date.now();
     switch (job.state) {
       case 'waiting':
+        if (job.parkedBy) {
+          const parked = queue.breakers.get(job.parkedBy)!.parked;
+          parked.splice(parked.indexOf(id), 1);
+          break;
+        }
         if (job.reserved) {
           queue.takeFromWorker(job);
           break;
@@ -283,25 +303,7 @@ export class MemoryEngine implements StorageEngine {
   }
 
   async counts(queueName: string): Promise<QueueCounts> {
-    const queue = this.queue(queueName);
-    // a reserved job has not reached its handler: it is still waiting
-    let active = 0;
-    let reserved = 0;
-    for (const held of queue.held.values()) {
-      for (const id of held) {
-        if (queue.jobs.get(id)!.reserved) reserved++;
-        else active++;
-      }
-    }
-    return {
-      waiting: queue.waitingCount() + reserved,
-      delayed: queue.delayed.size,
-      active,
-      completed: queue.completed.length,
-      failed: queue.retry.size,
-      dead: queue.dead.length,
-      cancelled: queue.cancelled.length,
-    };
+    return this.queue(queueName).counts();
   }
 
   async registerHandlers(routes: Map<string, string>): Promise<void> {

@@ -8,8 +8,8 @@ export function toStoredJob(queue: string, id: string, hash: Record<string, stri
     id,
     name: hash.n!,
     queue,
-    // a reserved job has not reached its handler yet
-    state: (hash.s === 'reserved' ? 'waiting' : hash.s) as JobState,
+    // a reserved job has not reached its handler yet; a parked one waits for its circuit breaker
+    state: (hash.s === 'reserved' || hash.s === 'parked' ? 'waiting' : hash.s) as JobState,
     data: hash.d!,
     priority: Number(hash.p),
     attempts: Number(hash.a ?? 0),

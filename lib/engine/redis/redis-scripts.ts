@@ -8,26 +8,25 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
 type Reply = unknown;
 export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[]) => Promise<Reply>;
 
-/** A script's source, embedded in the build by scripts/embed-lua.mjs (bundles leave .lua files behind). */
+/**
+ * A script's source, embedded in the build by scripts/embed-lua.mjs (bundles leave .lua files
+ * behind), with each `--@include <name>` line replaced by that file's source.
+ */
 function load(name: string): string {
   const lua = LUA_SOURCES[name];
-  if (lua === undefined) throw new Error(`lua/${name}.lua is missing from the build: rebuild with npm run build.`);
-  return lua;
+  if (lua === undefined) throw new Error(`${name}.lua is missing from the build: rebuild with npm run build.`);
+  return lua.replace(/^--@include ([\w-]+)$/gm, (_line, included: string) => load(included));
 }
 
 /** Registers every script on `client` (EVALSHA, with EVAL on a server that lost them) and returns a runner. */
 export function defineScripts(client: RedisClient): ScriptRunner {
-  const shared = load('lib');
-  for (const name of SCRIPT_NAMES) {
-    const lua = load(name).replace('--@include lib', shared);
-    client.defineCommand(commandName(name), { numberOfKeys: 1, lua });
-  }
+  for (const name of SCRIPT_NAMES) client.defineCommand(commandName(name), { numberOfKeys: 1, lua: load(name) });
   return (name, base, args) =>
     (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(base, ...args);
 }
 
 /** Scripts given every key they touch in KEYS, however many (ioredis wants their count first). */
-export const KEYED_SCRIPT_NAMES = ['dead-redrive', 'dead-purge'] as const;
+export const KEYED_SCRIPT_NAMES = ['dead-redrive', 'dead-purge', 'breaker-call', 'breaker-record', 'breaker-set'] as const;
 export type KeyedScriptName = (typeof KEYED_SCRIPT_NAMES)[number];
 export type KeyedScriptRunner = (name: KeyedScriptName, keys: string[], args: (string | number)[]) => Promise<Reply>;
 

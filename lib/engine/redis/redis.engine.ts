@@ -17,6 +17,8 @@ import { pairs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
+import type { BreakerTransition } from '../../breaker/breaker-store.interface.js';
+import { RedisBreakerStore } from '../../breaker/redis-breaker.store.js';
 import { RedisDeadLetterStore } from '../../dead-letter/redis-dead-letter.store.js';
 import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
 import { SettlementWatcher } from './settlement.watcher.js';
@@ -43,6 +45,7 @@ export class RedisEngine implements StorageEngine {
   /** Ends the lease of workers whose process died without waiting it out. */
   private readonly watch: ConnectionWatch;
   readonly deadLetters: RedisDeadLetterStore;
+  readonly breakers: RedisBreakerStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -73,9 +76,11 @@ export class RedisEngine implements StorageEngine {
       config.noHandlerPatienceMs,
     ];
     this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
+    const keyed = defineKeyedScripts(this.client);
+    this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.deadLetters = new RedisDeadLetterStore(
       this.client,
-      defineKeyedScripts(this.client),
+      keyed,
       (queue) => this.base(queue),
       (queue, id) => this.readJob(queue, id),
     );
@@ -140,6 +145,11 @@ export class RedisEngine implements StorageEngine {
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
     const args: (string | number)[] = [request.workerId, request.max, request.reserve, request.held, request.inFlight, ...this.configArgs];
+    const guarded = request.breakers ?? [];
+    args.push(guarded.length);
+    for (const { jobName, breaker } of guarded) {
+      args.push(jobName, breaker.name, breaker.failureThreshold, breaker.windowMs, breaker.resetTimeoutMs, breaker.halfOpenProbes);
+    }
     args.push(request.started.length, ...request.started, request.settlements.length);
     for (const s of request.settlements) {
       const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : 'd';
@@ -153,13 +163,14 @@ export class RedisEngine implements StorageEngine {
     const base = this.base(request.queue);
     const connection = this.watch.connectionOf(base, request.workerId);
     args.push(typeof connection === 'string' ? connection : await connection);
-    const [flat, wakeIn, cancelled, reconcile, top, othersHold] = (await this.run('claim', base, args)) as [
+    const [flat, wakeIn, cancelled, reconcile, top, othersHold, made] = (await this.run('claim', base, args)) as [
       (string | number)[],
       number,
       string[],
       number,
       string,
       number,
+      string[],
     ];
     if (othersHold === 1) this.watch.othersHoldJobs(request.queue, base);
     const jobs: ClaimedJob[] = [];
@@ -175,7 +186,16 @@ export class RedisEngine implements StorageEngine {
         priority: Number(flat[i + 7]),
       });
     }
-    return { jobs, wakeInMs: wakeIn < 0 ? null : wakeIn, cancelled, reconcile: reconcile === 1, topPriority: top === '' ? null : Number(top) };
+    const transitions: BreakerTransition[] = [];
+    for (let i = 0; i < made.length; i += 2) transitions.push({ breaker: made[i]!, to: made[i + 1] as BreakerTransition['to'] });
+    return {
+      jobs,
+      wakeInMs: wakeIn < 0 ? null : wakeIn,
+      cancelled,
+      reconcile: reconcile === 1,
+      topPriority: top === '' ? null : Number(top),
+      transitions,
+    };
   }
 
   async waitForWork(queue: string, until: number): Promise<void> {

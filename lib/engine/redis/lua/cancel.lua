@@ -1,4 +1,4 @@
--- cancel: removes a waiting, delayed or retrying job, or takes a reserved or active one from its
+-- cancel: removes a waiting, parked (behind an open circuit breaker), delayed or retrying job, or takes a reserved or active one from its
 -- worker (which is told at its next call and aborts ctx.signal). The worker's lease is left as
 -- it is: a cancel must not keep a dead worker's other jobs from being recovered.
 -- KEYS[1]  queue base "{prefix:queue}"
@@ -10,13 +10,15 @@ local now = now_ms()
 local id = ARGV[1]
 local cfg = read_config(ARGV, 2)
 local jk = base .. ':j:' .. id
-local v = redis.call('HMGET', jk, 's', 'p', 'w')
+local v = redis.call('HMGET', jk, 's', 'p', 'w', 'pk')
 local state = v[1]
 if not state then return 'not-found' end
 if state == 'waiting' then
   local lk = base .. ':w:' .. v[2]
   redis.call('LREM', lk, 1, id)
   if redis.call('EXISTS', lk) == 0 then redis.call('ZREM', base .. ':prios', v[2]) end
+elseif state == 'parked' then
+  redis.call('LREM', base .. ':bq:' .. v[4], 1, id)
 elseif state == 'delayed' then
   redis.call('ZREM', base .. ':delayed', id)
 elseif state == 'failed' then

@@ -9,6 +9,10 @@
 -- KEYS[1]  queue base "{prefix:queue}"
 -- ARGV[1] worker id, ARGV[2] start, ARGV[3] reserve, ARGV[4] held, ARGV[5] in flight,
 -- ARGV[6..13] config (see read_config), then these lists, each a count and its items:
+--   circuit breakers, 6 each: job name, breaker, failure threshold, window ms, reset timeout ms,
+--     half-open probes (see breaker.lua: a job behind an open breaker is parked, not claimed; one
+--     behind a half-open breaker runs only as one of its probes; jobs behind a breaker are only
+--     claimed to start, never reserved, and their outcomes open and close it),
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
 --   settlements, 4 each: id, 'c' | 'f' | 'd' (upper case: started from the reserve since the last
 --     call), result or error JSON, retry in ms (below 0: no retry, -1 unrecoverable, -2 retryIf,
@@ -23,8 +27,10 @@
 --           priority) x N, ms until the next wake-up or -1, cancelled ids, reconcile (0 or 1),
 --           highest priority still waiting ('' when none, the queue is paused, or jobs were
 --           skipped for the worker's handler limits),
---           1 if another worker holds jobs else 0 }
+--           1 if another worker holds jobs else 0,
+--           breaker transitions this call made, 2 each: breaker, 'open' | 'half-open' | 'closed' }
 --@include lib
+--@include breaker
 local MAX_SCAN = 500
 local NO_RETRY = { [-1] = 'unrecoverable', [-2] = 'retryIf', [-3] = 'attempts exhausted' }
 local CLAIMED_FIELDS = 8
@@ -56,6 +62,38 @@ local function due_later(at)
 end
 
 local i = 6 + CONFIG_ARGS
+-- the breakers of this worker's handlers, by job name; each one's state is read when first needed
+local breaker_of, breakers, transitions = {}, {}, {}
+for _ = 1, tonumber(ARGV[i]) do
+  local name = ARGV[i + 2]
+  breaker_of[ARGV[i + 1]] = name
+  breakers[name] = breakers[name] or {
+    name = name,
+    keys = breaker_keys(base, name),
+    spec = { threshold = tonumber(ARGV[i + 3]), window = tonumber(ARGV[i + 4]), reset = tonumber(ARGV[i + 5]),
+             probes = tonumber(ARGV[i + 6]), lease = cfg.lease },
+  }
+  i = i + 6
+end
+local guarded = next(breakers) ~= nil
+local function noted(b, state, transition)
+  b.state = state
+  if transition then
+    transitions[#transitions + 1] = b.name
+    transitions[#transitions + 1] = transition
+  end
+end
+local function state_of(b)
+  if not b.state then noted(b, breaker_state(b.keys, b.spec, now)) end
+  return b.state
+end
+-- the breaker a job of `name` runs behind, if any
+local function behind(name)
+  local b = guarded and breaker_of[name]
+  return b and breakers[b]
+end
+
+i = i + 1
 for _ = 1, tonumber(ARGV[i]) do
   i = i + 1
   local id = ARGV[i]
@@ -91,6 +129,14 @@ for _ = 1, tonumber(ARGV[i]) do
     redis.call('HINCRBY', jk, 'a', 1)
     -- a completed one records its start with its outcome, below
     if kind ~= 'c' then redis.call('HSET', jk, 's', 'active', 'sa', now) end
+  end
+  local b = mine and guarded and kind ~= 'd' and behind(redis.call('HGET', jk, 'n'))
+  if b then
+    if kind == 'c' then
+      noted(b, breaker_succeeded(b.keys, state_of(b), id))
+    else
+      noted(b, breaker_failed(b.keys, b.spec, state_of(b), now, id .. ':' .. now))
+    end
   end
   if mine then
     if kind == 'd' then
@@ -184,6 +230,29 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
   end
 end
 
+-- jobs parked behind a breaker that closed go back to the front of the queue, those behind one
+-- that is half-open as many as it has probes to spare
+local function unpark(b, count)
+  local ids = count > 0 and redis.call('LPOP', base .. ':bq:' .. b.name, count)
+  if not ids then return end
+  for k = #ids, 1, -1 do
+    local jk = base .. ':j:' .. ids[k]
+    redis.call('HSET', jk, 's', 'waiting')
+    redis.call('HDEL', jk, 'pk')
+    push_waiting(base, ids[k], redis.call('HGET', jk, 'p'), true)
+  end
+  -- more are parked, or other workers sleep: let them look too
+  wake_all(base, now)
+end
+for _, b in pairs(breakers) do
+  local state = state_of(b)
+  if state == 'closed' then
+    unpark(b, 1000)
+  elseif state == 'half' then
+    unpark(b, breaker_free_probes(b.keys, b.spec, now))
+  end
+end
+
 local jobs = {}
 local skipped_at_limit = false
 -- stopped at a job that only a worker with a free slot may take (one a dead worker held reserved)
@@ -213,12 +282,27 @@ if max > 0 and not paused then
         local at_limit = remaining ~= nil and remaining <= 0
         skipped_at_limit = skipped_at_limit or at_limit
         local skip = full or at_limit
-        -- a job reserved by a worker that died may be what killed it: only claim it to start
-        if not skip and got >= start and v[7] then
+        local b = not skip and behind(v[1])
+        local parked = false
+        -- a job reserved by a worker that died may be what killed it, and a job behind a breaker
+        -- must not wait in a worker while the breaker opens: only claim them to start
+        if not skip and got >= start and (v[7] or b) then
           full = true
           skip = true
+        elseif b then
+          local state = state_of(b)
+          if state == 'open' or (state == 'half' and breaker_free_probes(b.keys, b.spec, now) <= 0) then
+            parked = true
+            redis.call('RPUSH', base .. ':bq:' .. b.name, id)
+            redis.call('HSET', jk, 's', 'parked', 'pk', b.name)
+            redis.call('SADD', base .. ':bnames', b.name)
+          elseif state == 'half' then
+            redis.call('ZADD', b.keys.probes, now, id)
+          end
         end
-        if skip then
+        if parked then
+          -- waits behind its breaker, not in the queue
+        elseif skip then
           back[p] = back[p] or {}
           table.insert(back[p], id)
         else
@@ -268,6 +352,14 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
   local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
   if #first > 0 and (next_wake < 0 or tonumber(first[2]) < next_wake) then next_wake = tonumber(first[2]) end
 end
+-- a breaker with jobs parked behind it half-opens at a known time: some worker must look then
+for _, b in pairs(breakers) do
+  local v = redis.call('HMGET', b.keys.state, 's', 'at', 'man')
+  if v[1] == 'open' and not v[3] and redis.call('EXISTS', base .. ':bq:' .. b.name) == 1 then
+    local at = tonumber(v[2]) + b.spec.reset
+    if next_wake < 0 or at < next_wake then next_wake = at end
+  end
+end
 local leases = redis.call('ZRANGE', base .. ':workers', 0, 1, 'WITHSCORES')
 local others = 0
 for k = 1, #leases, 2 do
@@ -294,4 +386,4 @@ if not paused and not skipped_at_limit and not full then
   end
 end
 
-return { jobs, next_wake, take_cancelled(base, wid), reconcile, top, others }
+return { jobs, next_wake, take_cancelled(base, wid), reconcile, top, others, transitions }

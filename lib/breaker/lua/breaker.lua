@@ -1,0 +1,62 @@
+-- Circuit breakers of one queue, included by claim and the breaker-* scripts. Per breaker B:
+--   base:b:B   state (hash): s 'open' | 'half' (no hash: closed), at when it opened, man '1' when
+--              opened by hand (it then stays open until reset)
+--   base:bf:B  failures while closed, by time (zset)    base:bp:B  probes under way while half-open, by start (zset)
+--   base:bq:B  ids of jobs parked while it is open, in queue order (list); a parked job has s 'parked', pk B
+--   base:bnames  breakers that ever parked a job (set), for counts
+-- A breaker's keys: { state, failures, probes }; its spec: { threshold, window, reset, probes, lease }.
+
+local function breaker_keys(base, name)
+  return { state = base .. ':b:' .. name, failures = base .. ':bf:' .. name, probes = base .. ':bp:' .. name }
+end
+
+-- The breaker's state now: an open one whose reset timeout has passed turns half-open. Returns the
+-- state and the transition made ('half-open'), if any.
+local function breaker_state(k, spec, now)
+  local v = redis.call('HMGET', k.state, 's', 'at', 'man')
+  if v[1] == 'open' and not v[3] and now >= tonumber(v[2]) + spec.reset then
+    redis.call('HSET', k.state, 's', 'half')
+    return 'half', 'half-open'
+  end
+  return v[1] or 'closed', nil
+end
+
+local function breaker_open(k, now)
+  redis.call('HSET', k.state, 's', 'open', 'at', now)
+  redis.call('DEL', k.failures, k.probes)
+end
+
+-- A call behind the breaker failed: `threshold` failures within `window` open a closed breaker;
+-- any failure reopens a half-open one. Returns the new state and 'open' when it opened.
+local function breaker_failed(k, spec, state, now, member)
+  if state == 'half' then
+    breaker_open(k, now)
+    return 'open', 'open'
+  elseif state == 'closed' then
+    redis.call('ZADD', k.failures, now, member)
+    redis.call('ZREMRANGEBYSCORE', k.failures, '-inf', now - spec.window)
+    if redis.call('ZCARD', k.failures) >= spec.threshold then
+      breaker_open(k, now)
+      return 'open', 'open'
+    end
+  end
+  return state, nil
+end
+
+-- A call behind the breaker succeeded: a half-open breaker closes. Returns the new state and
+-- 'closed' when it closed.
+local function breaker_succeeded(k, state, member)
+  if state == 'half' then
+    redis.call('DEL', k.state, k.failures, k.probes)
+    return 'closed', 'closed'
+  end
+  redis.call('ZREM', k.probes, member)
+  return state, nil
+end
+
+-- Free probe slots of a half-open breaker; a probe that neither succeeded nor failed within a
+-- lease (its worker died, or it was cancelled) no longer holds one.
+local function breaker_free_probes(k, spec, now)
+  redis.call('ZREMRANGEBYSCORE', k.probes, '-inf', now - spec.lease)
+  return spec.probes - redis.call('ZCARD', k.probes)
+end

@@ -1,0 +1,63 @@
+import type { BreakerSpec, BreakerTransition } from './breaker-store.interface.js';
+
+/** One breaker of one queue in the memory engine: the steps of lua/breaker.lua. */
+export class MemoryBreaker {
+  state: 'closed' | 'open' | 'half' = 'closed';
+  openedAt?: number;
+  byHand = false;
+  /** Times of failures while closed. */
+  failures: number[] = [];
+  /** Probes under way while half-open, by when each started. */
+  readonly probes = new Map<string, number>();
+  /** Ids of jobs parked while it is open, in queue order. */
+  readonly parked: string[] = [];
+
+  constructor(readonly name: string) {}
+
+  /** The state now: an open breaker whose reset timeout has passed turns half-open. */
+  current(spec: BreakerSpec, now: number): BreakerTransition | undefined {
+    if (this.state === 'open' && !this.byHand && now >= this.openedAt! + spec.resetTimeoutMs) {
+      this.state = 'half';
+      return { breaker: this.name, to: 'half-open' };
+    }
+    return undefined;
+  }
+
+  failed(spec: BreakerSpec, now: number): BreakerTransition | undefined {
+    if (this.state === 'half') return this.open(now, false);
+    if (this.state !== 'closed') return undefined;
+    this.failures = this.failures.filter((at) => at > now - spec.windowMs);
+    this.failures.push(now);
+    return this.failures.length >= spec.failureThreshold ? this.open(now, false) : undefined;
+  }
+
+  succeeded(member: string): BreakerTransition | undefined {
+    this.probes.delete(member);
+    if (this.state !== 'half') return undefined;
+    this.reset();
+    return { breaker: this.name, to: 'closed' };
+  }
+
+  /** Probe slots left while half-open; a probe that held one for a lease (its worker died) no longer does. */
+  freeProbes(spec: BreakerSpec, leaseMs: number, now: number): number {
+    for (const [member, at] of this.probes) if (at <= now - leaseMs) this.probes.delete(member);
+    return spec.halfOpenProbes - this.probes.size;
+  }
+
+  open(now: number, byHand: boolean): BreakerTransition {
+    this.state = 'open';
+    this.openedAt = now;
+    this.byHand = byHand;
+    this.failures = [];
+    this.probes.clear();
+    return { breaker: this.name, to: 'open' };
+  }
+
+  reset(): void {
+    this.state = 'closed';
+    this.openedAt = undefined;
+    this.byHand = false;
+    this.failures = [];
+    this.probes.clear();
+  }
+}

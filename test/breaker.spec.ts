@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { CircuitBreaker, CircuitBreakerService, Job } from '../lib/index.js';
+import { smtpBreaker } from './fixtures/breaker.options.js';
+import { RedisServer } from './support/redis-server.js';
+import { createTestApp, eventually, type TestApp } from './support/test-app.js';
+import { WorkerProcess } from './support/worker-process.js';
+
+const RESET_MS = 400;
+
+/** The producer's declaration of the same breaker, so that it can read it. */
+@Injectable()
+class MailJobs {
+  @Job('mail', { attempts: 5 })
+  @CircuitBreaker('smtp', smtpBreaker(RESET_MS))
+  mail() {}
+}
+
+type Call = { call: string; at: number; running: number };
+
+describe('a circuit breaker shared by two worker processes', () => {
+  let server: RedisServer;
+  let producer: TestApp | undefined;
+  beforeAll(async () => (server = await RedisServer.start()));
+  afterEach(async () => {
+    await WorkerProcess.killAll();
+    await producer?.close();
+  });
+  afterAll(() => server.stop());
+
+  it('opens in both, stops attempts while open, probes one job at a time across both, and runs every job once the dependency is back', async () => {
+    const redis = server.client();
+    await redis.set('brk:smtp', 'down');
+    const env = { REDIS_URL: server.url, PREFIX: 'brk', CONCURRENCY: '5', RESET_MS: String(RESET_MS) };
+    const workers = await Promise.all([WorkerProcess.spawn(env, 'breaker.app'), WorkerProcess.spawn(env, 'breaker.app')]);
+    producer = await createTestApp({ connection: server.url, prefix: 'brk', workers: false }, [MailJobs]);
+    const breakers = producer.app.get(CircuitBreakerService);
+    const smtp = async () => (await breakers.list())[0]!;
+    const calls = () => workers.flatMap((worker) => worker.messages.filter((message): message is Call => 'call' in message));
+
+    const ids = (await producer.jobs.enqueueMany(Array.from({ length: 30 }, (_, n) => ({ name: 'mail', data: { n } })))).map(({ id }) => id);
+    await eventually('the breaker to open', async () => (await smtp()).state === 'open');
+    const opened = (await smtp()).openedAt!.getTime();
+    const attempts = async () => (await Promise.all(ids.map((id) => producer!.jobs.getJob(id)))).reduce((sum, job) => sum + job!.attempts, 0);
+    const usedWhenOpened = await attempts();
+
+    // over several reset timeouts, only probes run: one at a time across both processes
+    await new Promise((resolve) => setTimeout(resolve, 4 * RESET_MS));
+    const probes = calls().filter((call) => call.at > opened + 40);
+    expect(probes.length).toBeGreaterThanOrEqual(2);
+    expect(probes.length).toBeLessThanOrEqual(6);
+    expect(Math.max(...probes.map((call) => call.running))).toBe(1);
+    expect(await attempts()).toBeLessThanOrEqual(usedWhenOpened + probes.length);
+    expect((await smtp()).parked).toBeGreaterThan(20);
+
+    await redis.del('brk:smtp');
+    const recovered = Date.now();
+    for (const id of ids) expect(await producer.jobs.waitFor(id, { timeoutMs: 10_000 })).toBe('sent');
+    expect(await producer.jobs.countDead()).toBe(0);
+    expect(await smtp()).toMatchObject({ state: 'closed', parked: 0 });
+    // the parked jobs ran in both processes once the breaker closed
+    for (const worker of workers) {
+      expect(worker.messages.some((message) => 'call' in message && (message as Call).at >= recovered)).toBe(true);
+    }
+    await redis.quit();
+  });
+});

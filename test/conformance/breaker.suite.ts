@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { CircuitBreaker, CircuitBreakerService, CircuitOpenError, Job, type JobContext } from '../../lib/index.js';
+import { createTestApp, eventually, type TestApp } from '../support/test-app.js';
+import type { EngineHarness } from './engine-harness.js';
+
+const SMTP = { failureThreshold: 3, windowMs: 10_000, resetTimeoutMs: 300, halfOpenProbes: 1 };
+
+/** A mail job behind the breaker 'smtp', whose dependency the tests take down and bring back. */
+@Injectable()
+class MailJobs {
+  static down = false;
+  /** When each call of the mail handler started, and how many ran at once then. */
+  static calls: { at: number; running: number }[] = [];
+  static running = 0;
+
+  @Job('mail', { attempts: 5 })
+  @CircuitBreaker('smtp', SMTP)
+  async send(_data: unknown, ctx: JobContext) {
+    MailJobs.running++;
+    MailJobs.calls.push({ at: Date.now(), running: MailJobs.running });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (MailJobs.down) throw new Error('smtp down');
+      return { sent: ctx.id };
+    } finally {
+      MailJobs.running--;
+    }
+  }
+
+  @Job('receipt', { attempts: 5 })
+  @CircuitBreaker('smtp', SMTP)
+  async receipt() {
+    if (MailJobs.down) throw new Error('smtp down');
+    return 'sent';
+  }
+
+  @Job('audit')
+  audit() {
+    return 'written';
+  }
+}
+
+/** Cluster-wide circuit breakers, proven against every engine (one process here; see breaker.spec for two). */
+export function describeBreakers(harness: EngineHarness): void {
+  describe(`circuit breakers: ${harness.name} engine`, () => {
+    let app: TestApp;
+    let breakers: CircuitBreakerService;
+    const open = async () => {
+      app = await createTestApp(
+        harness.options({ defaults: { backoff: { type: 'fixed', delayMs: 20, jitter: false } }, queues: { default: { concurrency: 5 } } }),
+        [MailJobs],
+      );
+      breakers = app.app.get(CircuitBreakerService);
+    };
+    const smtp = async () => (await breakers.list()).find((breaker) => breaker.name === 'smtp')!;
+    const attempts = async (ids: string[]) => (await Promise.all(ids.map((id) => app.jobs.getJob(id)))).reduce((sum, job) => sum + job!.attempts, 0);
+
+    beforeAll(() => harness.setup());
+    afterAll(() => harness.teardown());
+    beforeEach(open);
+    afterEach(async () => {
+      await app?.close();
+      MailJobs.down = false;
+      MailJobs.calls = [];
+    });
+
+    it('opens after failureThreshold failures, parks the jobs behind it without using attempts, probes one at a time, and runs them all once the dependency is back', async () => {
+      MailJobs.down = true;
+      const ids = (await app.jobs.enqueueMany(Array.from({ length: 10 }, (_, n) => ({ name: 'mail', data: { n } })))).map(({ id }) => id);
+      await eventually('the breaker to open', async () => (await smtp()).state === 'open');
+      const opened = (await smtp()).openedAt!.getTime();
+
+      // other jobs of the queue keep flowing
+      const { id: audit } = await app.jobs.enqueue('audit', {});
+      expect(await app.jobs.waitFor(audit)).toBe('written');
+
+      // while it is open, or half-open with its one probe under way, at most that probe runs
+      const used = await attempts(ids);
+      await new Promise((resolve) => setTimeout(resolve, 3 * SMTP.resetTimeoutMs));
+      const probes = MailJobs.calls.filter((call) => call.at > opened + 25);
+      expect(probes.length).toBeGreaterThanOrEqual(1);
+      expect(probes.length).toBeLessThanOrEqual(4);
+      expect(Math.max(...probes.map((call) => call.running))).toBe(1);
+      expect(await attempts(ids)).toBeLessThanOrEqual(used + probes.length);
+      // each failed probe opened it again
+      expect((await smtp()).openedAt!.getTime()).toBeGreaterThan(opened);
+      const waiting = await smtp();
+      expect(waiting.parked).toBeGreaterThan(0);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ dead: 0 });
+
+      MailJobs.down = false;
+      for (const id of ids) expect(await app.jobs.waitFor(id)).toEqual({ sent: id });
+      expect(await smtp()).toMatchObject({ state: 'closed', parked: 0, failures: 0 });
+      expect(await app.jobs.countDead()).toBe(0);
+      for (const id of ids) expect((await app.jobs.getJob(id))!.attempts).toBeLessThan(5);
+    });
+
+    it('shares its state with calls made outside jobs: breakers.run fails fast while it is open', async () => {
+      const fail = () => breakers.run('smtp', () => Promise.reject(new Error('smtp down')));
+      for (let i = 0; i < SMTP.failureThreshold; i++) await expect(fail()).rejects.toThrow('smtp down');
+      expect(await smtp()).toMatchObject({ state: 'open', openedByHand: false });
+
+      let called = false;
+      const call = breakers.run('smtp', () => (called = true));
+      await expect(call).rejects.toThrow(CircuitOpenError);
+      await expect(call).rejects.toThrow(/^The circuit breaker "smtp" is open: calls fail fast until it lets a probe through in about \d+ ms\.$/);
+      expect(called).toBe(false);
+
+      // jobs behind it wait too; once it half-opens, the job runs as its probe and closes it
+      const { id } = await app.jobs.enqueue('receipt', {});
+      await eventually('the job to be parked', async () => (await smtp()).parked === 1);
+      expect(await app.jobs.waitFor(id)).toBe('sent');
+      expect((await app.jobs.getJob(id))!.attempts).toBe(1);
+      expect((await smtp()).state).toBe('closed');
+
+      // and a call made while it is half-open is its probe: a success closes it
+      for (let i = 0; i < SMTP.failureThreshold; i++) await expect(fail()).rejects.toThrow('smtp down');
+      await eventually('the breaker to half-open', async () => (await smtp()).state === 'half-open');
+      expect(await breakers.run('smtp', () => 'probe ok')).toBe('probe ok');
+      expect((await smtp()).state).toBe('closed');
+    });
+
+    it('opens by hand until reset, holding the jobs behind it; a parked job can be cancelled', async () => {
+      await breakers.open('smtp');
+      const [held, cancelled] = await app.jobs.enqueueMany([
+        { name: 'mail', data: {} },
+        { name: 'receipt', data: {} },
+      ]);
+      await eventually('both jobs to be parked', async () => (await smtp()).parked === 2);
+      expect(await smtp()).toMatchObject({ state: 'open', openedByHand: true, parked: 2 });
+      expect((await app.jobs.getJob(held!.id))!).toMatchObject({ state: 'waiting', attempts: 0 });
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 2, active: 0 });
+      // opened by hand, it does not half-open on its own
+      await new Promise((resolve) => setTimeout(resolve, SMTP.resetTimeoutMs + 100));
+      expect((await smtp()).state).toBe('open');
+      await expect(breakers.run('smtp', () => 1)).rejects.toThrow('The circuit breaker "smtp" is open: calls fail fast until it is reset (it was opened by hand).');
+
+      expect(await app.jobs.cancel(cancelled!.id)).toBe(true);
+      expect((await smtp()).parked).toBe(1);
+      await breakers.reset('smtp');
+      expect(await app.jobs.waitFor(held!.id)).toEqual({ sent: held!.id });
+      expect((await app.jobs.getJob(cancelled!.id))!.state).toBe('cancelled');
+      expect(await smtp()).toMatchObject({ state: 'closed', parked: 0, openedByHand: false });
+      expect(MailJobs.calls).toHaveLength(1);
+    });
+
+    it('lists each breaker with its queue, state, counts and options', async () => {
+      await expect(breakers.run('smtp', () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+      expect(await breakers.list()).toEqual([
+        {
+          name: 'smtp',
+          queue: 'default',
+          state: 'closed',
+          failures: 1,
+          parked: 0,
+          probes: 0,
+          openedAt: undefined,
+          openedByHand: false,
+          options: SMTP,
+        },
+      ]);
+      await expect(breakers.reset('nope')).rejects.toThrow(
+        "breakers.reset(): no circuit breaker named \"nope\" is declared in this process (declared: smtp). Declare it with @CircuitBreaker('nope') on a @Job method of a provider of this application.",
+      );
+    });
+  });
+}
