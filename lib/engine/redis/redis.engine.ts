@@ -17,6 +17,7 @@ import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
 import { defineScripts, type ScriptRunner } from './redis-scripts.js';
+import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
 const CLAIMED_FIELDS = 8;
@@ -46,7 +47,7 @@ export class RedisEngine implements StorageEngine {
     this.connection = new RedisConnection(config.connection);
     this.client = this.connection.create('commands');
     this.run = defineScripts(this.client);
-    this.watcher = new SettlementWatcher(this.connection, this.client, {
+    this.watcher = new SettlementWatcher(new RedisSubscriber(this.connection, this.client), {
       base: (queue) => this.base(queue),
       watch: async (queue, id, timeoutMs) => {
         const [hash, logs] = (await this.run('watch', this.base(queue), [id, timeoutMs])) as [string[], string[]];
