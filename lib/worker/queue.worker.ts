@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { BackgroundConfig } from '../background.config.js';
 import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT, SHUTDOWN_HAND_BACK_FAILED } from '../background.messages.js';
-import type { ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import type { CancelWatch, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
@@ -50,6 +50,7 @@ export class QueueWorker {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
+  private cancelWatch?: CancelWatch;
 
   constructor(
     readonly queue: string,
@@ -65,9 +66,12 @@ export class QueueWorker {
     );
   }
 
-  start(): void {
+  /** Starts the claim loop; resolves once cancels of its jobs are heard at once (never rejects). */
+  start(): Promise<void> {
+    this.cancelWatch = this.engine.watchCancels(this.queue, this.id, (id) => this.cancelledNow(id));
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.config.leaseMs / 3)));
     this.schedulePump();
+    return this.cancelWatch.listening;
   }
 
   /**
@@ -86,6 +90,7 @@ export class QueueWorker {
     const error = new Error(SHUTDOWN_ABORT(timeoutMs));
     for (const id of unfinished) this.runner.abort(id, error);
     unfinished.push(...this.ledger.clearBuffer());
+    this.cancelWatch?.stop();
     const report = this.ledger.takeReport();
     this.clearTimer('heartbeatTimer');
     const last = this.engine.claim({
@@ -270,6 +275,13 @@ export class QueueWorker {
   private drop(id: string, reason: Error): void {
     if (this.runner.abort(id, reason)) this.schedulePump();
     this.ledger.forget(id);
+  }
+
+  /** Told at once that a user cancelled a job: dropped now, not at the next round trip (which says it again). */
+  private cancelledNow(id: string): void {
+    if (!this.runner.isRunning(id) && !this.ledger.holds(id)) return;
+    this.drop(id, new Error(JOB_CANCELLED(id)));
+    this.ledger.forgetCancelled(id);
   }
 
   private waitForWork(): void {
