@@ -50,7 +50,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
       this.workers.push(worker);
       listening.push(worker.start());
     }
-    // once the application is up, a cancel reaches a running handler's signal at once
+    // no job starts before a cancel of it reaches its handler at once; the application is up after that
     await Promise.all(listening);
     if (this.workers.length > 0) {
       this.logger.log(`Working on queue${this.workers.length > 1 ? 's' : ''} ${this.workers.map((w) => `"${w.queue}"`).join(', ')}`);

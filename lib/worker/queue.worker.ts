@@ -66,12 +66,13 @@ export class QueueWorker {
     );
   }
 
-  /** Starts the claim loop; resolves once cancels of its jobs are heard at once (never rejects). */
-  start(): Promise<void> {
+  /** Starts the claim loop once cancels of its jobs are heard at once (or trying failed); never rejects. */
+  async start(): Promise<void> {
     this.cancelWatch = this.engine.watchCancels(this.queue, this.id, (id) => this.cancelledNow(id));
+    await this.cancelWatch.listening;
+    if (this.stopping) return;
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.config.leaseMs / 3)));
     this.schedulePump();
-    return this.cancelWatch.listening;
   }
 
   /**
