@@ -43,12 +43,15 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     }, ROUTE_REFRESH_MS);
     this.routeTimer.unref();
     if (!this.config.workers) return;
+    const listening: Promise<void>[] = [];
     for (const queue of this.registry.queues()) {
       const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
       const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config);
       this.workers.push(worker);
-      worker.start();
+      listening.push(worker.start());
     }
+    // no job starts before a cancel of it reaches its handler at once; the application is up after that
+    await Promise.all(listening);
     if (this.workers.length > 0) {
       this.logger.log(`Working on queue${this.workers.length > 1 ? 's' : ''} ${this.workers.map((w) => `"${w.queue}"`).join(', ')}`);
     }

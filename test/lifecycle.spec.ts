@@ -40,7 +40,7 @@ describe('application lifecycle', () => {
     await expect(app.jobs.waitFor(id)).resolves.toEqual({ hello: 'world' });
     await expect(app.jobs.waitFor((await app.jobs.enqueue('mail', {})).id)).resolves.toBe('sent');
     await app.jobs.enqueue('echo', 'later', { delayMs: 60_000 });
-    // one command client, one blocking client per queue with a worker, one subscriber for waitFor
+    // one command client, one blocking client per queue with a worker, one subscriber for cancels and waitFor
     expect(await ourConnections()).toBe(4);
     await app.close();
     resources.stop();

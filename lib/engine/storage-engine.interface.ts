@@ -161,6 +161,13 @@ export function isFinal(state: JobState): boolean {
 
 export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
 
+/** A worker's watch for cancels of its jobs (`StorageEngine.watchCancels`). */
+export interface CancelWatch {
+  /** Resolves once cancels are heard at once, or once trying to listen failed; never rejects. */
+  readonly listening: Promise<void>;
+  stop(): void;
+}
+
 /**
  * Where jobs live. Every method that changes a job is one atomic step; nothing above this
  * interface knows which engine it runs on.
@@ -201,6 +208,13 @@ export interface StorageEngine {
    */
   waitForSettled(queue: string, id: string, timeoutMs: number): Promise<StoredJob | null>;
   cancel(queue: string, id: string): Promise<CancelOutcome>;
+  /**
+   * Calls `onCancelled(id)` as soon as a user cancels a job storage lists as `workerId`'s (running
+   * or reserved), whichever process cancels it. Best effort: the worker still hears of each cancel
+   * at its next `claim` (`cancelled`) or `heartbeat` (`gone`), also of one it was told of already.
+   * Costs nothing per job.
+   */
+  watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch;
   setPaused(queue: string, paused: boolean): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
   /** Publishes which queue serves each job name, so producers elsewhere can route and check names. */

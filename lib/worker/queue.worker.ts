@@ -2,12 +2,13 @@ import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { BackgroundConfig } from '../background.config.js';
-import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT, SHUTDOWN_HAND_BACK_FAILED } from '../background.messages.js';
+import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { logTransition } from '../breaker/breaker-transition.log.js';
-import type { ClaimResponse, GuardedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import type { CancelWatch, ClaimResponse, GuardedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
+import { lastClaim } from './last-claim.js';
 import { WakeAlarm } from './wake-alarm.js';
 import { WorkerLedger } from './worker-ledger.js';
 import { within } from './within.js';
@@ -53,6 +54,7 @@ export class QueueWorker {
   private lookWanted = false;
   /** Job names of this queue whose handlers run behind a circuit breaker: storage parks and counts them. */
   private readonly breakers: GuardedJob[];
+  private cancelWatch?: CancelWatch;
 
   constructor(
     readonly queue: string,
@@ -69,7 +71,11 @@ export class QueueWorker {
     );
   }
 
-  start(): void {
+  /** Starts the claim loop once cancels of its jobs are heard at once (or trying failed); never rejects. */
+  async start(): Promise<void> {
+    this.cancelWatch = this.engine.watchCancels(this.queue, this.id, (id) => this.cancelledNow(id));
+    await this.cancelWatch.listening;
+    if (this.stopping) return;
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.config.leaseMs / 3)));
     this.schedulePump();
   }
@@ -90,29 +96,14 @@ export class QueueWorker {
     const error = new Error(SHUTDOWN_ABORT(timeoutMs));
     for (const id of unfinished) this.runner.abort(id, error);
     unfinished.push(...this.ledger.clearBuffer());
+    this.cancelWatch?.stop();
     const report = this.ledger.takeReport();
     this.clearTimer('heartbeatTimer');
-    const last = this.engine.claim({
-      queue: this.queue,
-      workerId: this.id,
-      max: 0,
-      reserve: 0,
-      ...report,
-      release: unfinished,
-      held: 0,
-      inFlight: 0,
-      leaving: true,
-      breakers: this.breakers,
+    await lastClaim(this.engine, this.logger, {
+      request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, breakers: this.breakers },
+      waitMs: Math.max(0, deadline - performance.now()) + LAST_CALL_MS,
+      timeoutMs: timeoutMs + LAST_CALL_MS,
     });
-    try {
-      const answered = await within(last.then(() => true), Math.max(0, deadline - performance.now()) + LAST_CALL_MS);
-      if (!answered) throw new Error(`no answer within ${timeoutMs + LAST_CALL_MS} ms`);
-    } catch (failure) {
-      last.catch(() => undefined);
-      const message = SHUTDOWN_HAND_BACK_FAILED(this.queue, unfinished.length, report.settlements.length, (failure as Error).message);
-      if (unfinished.length + report.settlements.length > 0) this.logger.error(message);
-      else this.logger.debug(message);
-    }
   }
 
   /** Starts buffered jobs that fit and the next round trip, on the next turn of the event loop. */
@@ -280,6 +271,13 @@ export class QueueWorker {
   private drop(id: string, reason: Error): void {
     if (this.runner.abort(id, reason)) this.schedulePump();
     this.ledger.forget(id);
+  }
+
+  /** Told at once that a user cancelled a job: dropped now, not at the next round trip (which says it again). */
+  private cancelledNow(id: string): void {
+    if (!this.runner.isRunning(id) && !this.ledger.holds(id)) return;
+    this.drop(id, new Error(JOB_CANCELLED(id)));
+    this.ledger.forgetCancelled(id);
   }
 
   private waitForWork(): void {

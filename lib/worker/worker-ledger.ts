@@ -27,6 +27,11 @@ export class WorkerLedger {
   private readonly reserved = new Set<string>();
   private started: string[] = [];
   private settlements: Settlement[] = [];
+  /**
+   * Jobs a notice said a user cancelled, forgotten here already, that storage still lists as this
+   * worker's until its next call takes them off (`cancelled`, `gone`): held, as far as counts go.
+   */
+  private readonly cancelled = new Set<string>();
   /** `performance.now()` when the last round trip that proved the lease was sent. */
   private confirmedAt = -Infinity;
 
@@ -101,11 +106,23 @@ export class WorkerLedger {
     this.started.unshift(...report.started);
   }
 
+  /** Whether the job is buffered, or finished and not settled yet. */
+  holds(id: string): boolean {
+    return this.ids.has(id) || this.settlements.some((settlement) => settlement.id === id);
+  }
+
   /** Forgets a job storage no longer lists as this worker's: buffered, or finished and not settled yet. */
   forget(id: string): void {
     if (this.ids.delete(id)) this.buffer.splice(this.buffer.findIndex((job) => job.id === id), 1);
     this.reserved.delete(id);
     this.settlements = this.settlements.filter((settlement) => settlement.id !== id);
+    this.cancelled.delete(id);
+  }
+
+  /** Forgets a job a notice said was cancelled, counting it as held until storage says so itself. */
+  forgetCancelled(id: string): void {
+    this.forget(id);
+    this.cancelled.add(id);
   }
 
   /** Empties the buffer (shutdown), returning the ids it held. */
@@ -129,11 +146,12 @@ export class WorkerLedger {
 
   /** How many jobs storage should list as this worker's, given what runs. */
   heldCount(running: number): number {
-    return running + this.buffer.length + this.settlements.length;
+    return running + this.buffer.length + this.settlements.length + this.cancelled.size;
   }
 
   /** Every id storage should list as this worker's, given what runs. */
   heldIds(running: string[]): string[] {
-    return [...running, ...this.buffer.map((job) => job.id), ...this.settlements.map((settlement) => settlement.id)];
+    const settled = this.settlements.map((settlement) => settlement.id);
+    return [...running, ...this.buffer.map((job) => job.id), ...settled, ...this.cancelled];
   }
 }

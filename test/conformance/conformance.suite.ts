@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Job, JobFailedError, Retry, UnrecoverableError, WaitTimeoutError, type JobContext } from '../../lib/index.js';
 import { createTestApp, deferred, eventually, type TestApp } from '../support/test-app.js';
-import type { ClaimRequest } from '../../lib/engine/storage-engine.interface.js';
+import type { ClaimRequest, ClaimResponse } from '../../lib/engine/storage-engine.interface.js';
 import type { EngineHarness } from './engine-harness.js';
 
 type Behaviour = (data: any, ctx: JobContext) => unknown;
@@ -508,6 +508,73 @@ export function describeConformance(harness: EngineHarness): void {
       await expect(aborted.promise).resolves.toBe(`Job "${id}" was cancelled.`);
       expect(await app.jobs.getJob(id)).toMatchObject({ state: 'cancelled', errors: [] });
       expect((await app.jobs.getStats()).queues.default).toMatchObject({ active: 0, cancelled: 1 });
+    });
+
+    it('aborts the signal of a cancelled job at once, not at the next lease renewal, and discards what its handler returns late', async () => {
+      // renewals every 10 s, and a worker with its one slot taken makes no round trip until then:
+      // only the cancel's own notice can reach the handler in time
+      await open({ leaseMs: 30_000, queues: { default: { concurrency: 1 } } });
+      const started = deferred();
+      const aborted = deferred<string>();
+      const late = deferred();
+      ConformanceJobs.behaviour = async (data, ctx) => {
+        if (data !== 'ignores its signal') return data;
+        ctx.signal.addEventListener('abort', () => aborted.resolve((ctx.signal.reason as Error).message));
+        started.resolve();
+        await aborted.promise;
+        // the handler carries on regardless, and finishes
+        setImmediate(late.resolve);
+        return 'late result';
+      };
+      // what storage answers the worker, to see that the cancel it was told of twice troubles nothing
+      const answers: ClaimResponse[] = [];
+      const claim = app.engine.claim.bind(app.engine);
+      app.engine.claim = (request) => claim(request).then((answer) => (answers.push(answer), answer));
+      const { id } = await app.jobs.enqueue('task', 'ignores its signal');
+      await started.promise;
+      const cancelledAt = performance.now();
+      await expect(app.jobs.cancel(id)).resolves.toBe(true);
+      await expect(aborted.promise).resolves.toBe(`Job "${id}" was cancelled.`);
+      expect(performance.now() - cancelledAt).toBeLessThan(1000);
+      await late.promise;
+      // a job after it settles through the same worker: a late report would have gone with it
+      const next = await app.jobs.enqueue('task', 'next');
+      await expect(app.jobs.waitFor(next.id)).resolves.toBe('next');
+      const job = await app.jobs.getJob(id);
+      expect(job).toMatchObject({ state: 'cancelled', errors: [], attempts: 1 });
+      expect(job?.result).toBeUndefined();
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ active: 0, cancelled: 1, completed: 1 });
+      // storage said it again at the next claim, and the worker still agreed with it on what it held
+      expect(answers.filter((answer) => answer.cancelled.includes(id))).toHaveLength(1);
+      expect(answers.filter((answer) => answer.reconcile)).toEqual([]);
+    });
+
+    it('tells the worker holding a job of its cancel at once, whether it runs or is reserved, and again at its next call', async () => {
+      await open({ workers: false });
+      const heard: string[] = [];
+      const told = [deferred(), deferred()];
+      const watch = app.engine.watchCancels('default', 'w', (id) => {
+        heard.push(id);
+        told[heard.length - 1]?.resolve();
+      });
+      const others = app.engine.watchCancels('default', 'other', (id) => heard.push(`other heard ${id}`));
+      await Promise.all([watch.listening, others.listening]);
+      const ids: string[] = [];
+      for (const n of [1, 2]) ids.push((await app.jobs.enqueue('task', n)).id);
+      await claimAs('w', { max: 1, reserve: 1, started: [], settlements: [] });
+      await expect(app.jobs.cancel(ids[0]!)).resolves.toBe(true);
+      await told[0]!.promise;
+      await expect(app.jobs.cancel(ids[1]!)).resolves.toBe(true);
+      await told[1]!.promise;
+      expect(heard).toEqual(ids);
+      // the worker forgot both when told, yet counts them as held until storage says so itself
+      const next = await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [], held: 2 });
+      expect(next).toMatchObject({ cancelled: expect.arrayContaining(ids), reconcile: false });
+      const after = await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [], held: 0 });
+      expect(after).toMatchObject({ cancelled: [], reconcile: false });
+      watch.stop();
+      others.stop();
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ active: 0, waiting: 0, cancelled: 2 });
     });
 
     it('on shutdown, lets short jobs finish and hands long ones back at once', async () => {

@@ -58,6 +58,11 @@ export class WorkerProcess {
     });
   }
 
+  /** Resolves once the handler of job `id` saw its signal abort (`untilCancelled`), with when (`Date.now()` there) and why. */
+  aborted(id: string): Promise<{ at: number; reason: string }> {
+    return this.next((message) => message.aborted === id).then(({ at, reason }) => ({ at: at as number, reason: reason as string }));
+  }
+
   /** Kills every worker process still running (after a test that failed half way). */
   static async killAll(): Promise<void> {
     await Promise.all([...WorkerProcess.running].map((worker) => worker.kill()));

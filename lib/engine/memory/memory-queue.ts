@@ -60,6 +60,8 @@ export class MemoryQueue {
   readonly leases = new Map<string, number>();
   readonly held = new Map<string, Set<string>>();
   readonly cancelledUnder = new Map<string, Set<string>>();
+  /** Workers to tell of a cancel at once (`watchCancels`). */
+  readonly cancelListeners = new Map<string, (id: string) => void>();
   /** Workers whose jobs were recovered, and when: kept until each asks, or for a day. */
   readonly lost = new Map<string, number>();
   /** Finished ids in finishing order, oldest first. */
@@ -274,9 +276,14 @@ export class MemoryQueue {
     this.pushWaiting(job, true);
   }
 
-  /** A user cancelled a job a worker holds: the worker is told at its next call. The lease is left as it is. */
+  /**
+   * A user cancelled a job a worker holds: the worker is told at once, once this step is over, and
+   * again at its next call, as with Redis. The lease is left as it is.
+   */
   takeFromWorker(job: MemoryJob): void {
     const worker = job.worker!;
+    const listener = this.cancelListeners.get(worker);
+    if (listener) queueMicrotask(() => listener(job.id));
     const held = this.held.get(worker);
     held?.delete(job.id);
     job.reserved = false;

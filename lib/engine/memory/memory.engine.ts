@@ -4,6 +4,7 @@ import { WaitTimeoutError } from '../../errors/wait-timeout.error.js';
 import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
+  CancelWatch,
   ClaimRequest,
   ClaimResponse,
   GoneJob,
@@ -294,6 +295,12 @@ export class MemoryEngine implements StorageEngine {
     queue.settled(job);
     queue.trim(queue.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
     return 'cancelled';
+  }
+
+  watchCancels(queueName: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
+    const listeners = this.queue(queueName).cancelListeners;
+    listeners.set(workerId, onCancelled);
+    return { listening: Promise.resolve(), stop: () => void listeners.delete(workerId) };
   }
 
   async setPaused(queueName: string, paused: boolean): Promise<void> {

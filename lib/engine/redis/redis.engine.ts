@@ -4,6 +4,7 @@ import { JOB_STALLED } from '../../background.messages.js';
 import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
+  CancelWatch,
   ClaimRequest,
   ClaimResponse,
   ClaimedJob,
@@ -21,6 +22,8 @@ import type { BreakerTransition } from '../../breaker/breaker-store.interface.js
 import { RedisBreakerStore } from '../../breaker/redis-breaker.store.js';
 import { RedisDeadLetterStore } from '../../dead-letter/redis-dead-letter.store.js';
 import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
+import { CancelWatcher } from './cancel.watcher.js';
+import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
 const CLAIMED_FIELDS = 8;
@@ -36,6 +39,7 @@ export class RedisEngine implements StorageEngine {
   private readonly client: RedisClient;
   private readonly run: ScriptRunner;
   private readonly watcher: SettlementWatcher;
+  private readonly cancels: CancelWatcher;
   private readonly blocking = new Map<string, RedisClient>();
   /** Enqueue calls of the current tick, per queue, not yet sent. */
   private readonly batches = new Map<string, EnqueueBatch>();
@@ -52,7 +56,10 @@ export class RedisEngine implements StorageEngine {
     this.connection = new RedisConnection(config.connection);
     this.client = this.connection.create('commands');
     this.run = defineScripts(this.client);
-    this.watcher = new SettlementWatcher(this.connection, this.client, {
+    // one subscriber connection per process, for waitFor and the workers alike
+    const subscriber = new RedisSubscriber(this.connection, this.client);
+    this.cancels = new CancelWatcher(subscriber, config.enqueueTimeoutMs);
+    this.watcher = new SettlementWatcher(subscriber, {
       base: (queue) => this.base(queue),
       watch: async (queue, id, timeoutMs) => {
         const [hash, logs] = (await this.run('watch', this.base(queue), [id, timeoutMs])) as [string[], string[]];
@@ -263,6 +270,10 @@ export class RedisEngine implements StorageEngine {
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
     return (await this.run('cancel', this.base(queue), [id, ...this.configArgs])) as CancelOutcome;
+  }
+
+  watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
+    return this.cancels.watch(this.base(queue), workerId, onCancelled);
   }
 
   async setPaused(queue: string, paused: boolean): Promise<void> {

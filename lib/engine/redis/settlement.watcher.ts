@@ -1,8 +1,7 @@
-import { Cluster } from 'ioredis';
 import { WAIT_INTERRUPTED } from '../../background.messages.js';
 import { WaitTimeoutError } from '../../errors/wait-timeout.error.js';
 import { isFinal, type StoredJob } from '../storage-engine.interface.js';
-import type { RedisClient, RedisConnection } from './redis.connection.js';
+import type { RedisSubscriber } from './redis.subscriber.js';
 
 /** How the watcher reaches storage; the engine's own command client does the work. */
 export interface SettlementSource {
@@ -27,29 +26,25 @@ interface Watch {
 /**
  * Wakes `waitFor` callers when storage settles their job, in whichever process that happens.
  * Waiters register in Redis; only a settlement someone waits for is published, so the claim
- * script pays one EXISTS per call while nobody waits. One subscriber connection per process,
+ * script pays one EXISTS per call while nobody waits. The process's subscriber connection,
  * opened on the first wait, listens on the channel of each queue waited on.
  */
 export class SettlementWatcher {
-  private subscriber?: RedisClient;
-  /** Channel → its queue, once subscribed (or while subscribing). */
-  private readonly channels = new Map<string, { queue: string; subscribed: Promise<void> }>();
   /** `channel \0 id` → the waits for that job. */
   private readonly watches = new Map<string, Set<Watch>>();
-  private everReady = false;
   private closed = false;
 
   constructor(
-    private readonly connection: RedisConnection,
-    /** A Cluster subscribes over a connection of its own already: no second client needed. */
-    private readonly client: RedisClient,
+    private readonly subscriber: RedisSubscriber,
     private readonly source: SettlementSource,
-  ) {}
+  ) {
+    subscriber.onReconnect(() => this.onReconnect());
+  }
 
   async waitForSettled(queue: string, id: string, timeoutMs: number): Promise<StoredJob | null> {
     const channel = `${this.source.base(queue)}:settled`;
     // listening before registering: a settlement right after the registration is not missed
-    await this.subscribe(queue, channel, timeoutMs);
+    await this.subscriber.listen(channel, (message) => this.onMessage(queue, channel, message), timeoutMs);
     return new Promise<StoredJob | null>((resolve, reject) => {
       const key = `${channel}\0${id}`;
       let timer: NodeJS.Timeout | undefined;
@@ -103,34 +98,7 @@ export class SettlementWatcher {
     );
   }
 
-  private subscribe(queue: string, channel: string, timeoutMs: number): Promise<void> {
-    const known = this.channels.get(channel);
-    if (known) return known.subscribed;
-    const subscribed = (async () => {
-      const subscriber = this.open();
-      await this.connection.ready(subscriber, timeoutMs);
-      await subscriber.subscribe(channel);
-    })();
-    this.channels.set(channel, { queue, subscribed });
-    // a failed try is not kept: the next wait subscribes again
-    subscribed.catch(() => this.channels.get(channel)?.subscribed === subscribed && this.channels.delete(channel));
-    return subscribed;
-  }
-
-  private open(): RedisClient {
-    if (this.subscriber) return this.subscriber;
-    const subscriber = this.client instanceof Cluster ? this.client : this.connection.create('subscriber');
-    subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-    subscriber.on('ready', () => this.onReady());
-    // an application's Cluster we duplicated may be connected already
-    this.everReady = subscriber.status === 'ready';
-    this.subscriber = subscriber;
-    return subscriber;
-  }
-
-  private onMessage(channel: string, message: string): void {
-    const queue = this.channels.get(channel)?.queue;
-    if (queue === undefined) return;
+  private onMessage(queue: string, channel: string, message: string): void {
     const job = this.source.parse(queue, message);
     const waits = this.watches.get(`${channel}\0${job.id}`);
     if (waits) for (const watch of [...waits]) watch.finish(job);
@@ -141,11 +109,7 @@ export class SettlementWatcher {
    * meanwhile is gone: every wait looks once more (and registers again, should Redis have lost
    * its registrations too).
    */
-  private onReady(): void {
-    if (!this.everReady) {
-      this.everReady = true;
-      return;
-    }
+  private onReconnect(): void {
     if (this.closed) return;
     for (const waits of this.watches.values()) for (const watch of waits) this.look(watch, false);
   }

@@ -1,7 +1,9 @@
 -- cancel: removes a waiting, parked (behind an open circuit breaker), delayed or retrying job, or takes a reserved or active one from its
--- worker (which is told at its next call and aborts ctx.signal). The worker's lease is left as
--- it is: a cancel must not keep a dead worker's other jobs from being recovered.
--- KEYS[1]  queue base "{prefix:queue}"
+-- worker, which aborts ctx.signal when told: at once by a notice on base:cancelled (the worker's
+-- process listens there), and for certain at its next call (the id stays in base:x:<worker> until
+-- then; a notice may be lost). The worker's lease is left as it is: a cancel must not keep a dead
+-- worker's other jobs from being recovered.
+-- KEYS[1]  queue base "{prefix:queue}" (its keys, and the channel base:cancelled, are named from it)
 -- ARGV[1] job id, ARGV[2..9] config (see read_config)
 -- Returns 'cancelled', 'not-found' or 'finished'.
 --@include lib
@@ -32,6 +34,7 @@ elseif state == 'active' or state == 'reserved' then
   if redis.call('EXISTS', base .. ':a:' .. w, base .. ':r:' .. w) == 0 then
     redis.call('ZREM', base .. ':workers', w)
   end
+  redis.call('PUBLISH', base .. ':cancelled', cjson.encode({ w, id }))
 else
   return 'finished'
 end

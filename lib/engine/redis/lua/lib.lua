@@ -18,6 +18,7 @@
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag (hash)
 --   base:idle  workers that went to wait for work, by when they wake on their own (zset)
 --   base:waiters  ids someone waits on (waitFor), by deadline (zset); base:settled  channel telling them
+--   base:cancelled  channel telling workers' processes of a cancel: '["<worker>","<id>"]'
 -- Every time is Redis's own clock (TIME), so hosts whose clocks disagree still agree on leases and due times.
 
 local function now_ms()

@@ -1,0 +1,45 @@
+import { RedisServer } from './support/redis-server.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { WorkerProcess } from './support/worker-process.js';
+
+describe('cancelling a job that runs in another process', () => {
+  let server: RedisServer;
+  let producer: TestApp | undefined;
+  beforeAll(async () => (server = await RedisServer.start()));
+  afterEach(async () => {
+    await WorkerProcess.killAll();
+    await producer?.close();
+  });
+  afterAll(() => server.stop());
+
+  it("aborts the handler's signal within 100 ms, where the lease renewal would take 10 s", async () => {
+    // leases of 30 s are renewed every 10 s, and a worker with every slot taken makes no other round trip
+    const worker = await WorkerProcess.spawn({ REDIS_URL: server.url, PREFIX: 'cancel', CONCURRENCY: '5', LEASE_MS: '30000' });
+    // the canceller only produces: it runs no worker, and listens to nothing
+    producer = await createTestApp({ connection: server.url, prefix: 'cancel', workers: false });
+    const ids = (
+      await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { untilCancelled: true, i } })))
+    ).map((result) => result.id);
+    await worker.untilStarted(5);
+
+    const latencies: number[] = [];
+    for (const id of ids) {
+      const aborted = worker.aborted(id);
+      const cancelledAt = Date.now();
+      await expect(producer.jobs.cancel(id)).resolves.toBe(true);
+      const { at, reason } = await aborted;
+      expect(reason).toBe(`Job "${id}" was cancelled.`);
+      latencies.push(at - cancelledAt);
+    }
+    // each one, on a machine shared with other test runs: the old way took 10 s
+    expect(latencies.filter((ms) => ms >= 100)).toEqual([]);
+
+    // the handlers carried on and returned; what they returned is discarded
+    expect(await worker.stop()).toBe(5);
+    for (const id of ids) {
+      const job = await producer.jobs.getJob(id);
+      expect({ id, state: job?.state, result: job?.result, errors: job?.errors }).toEqual({ id, state: 'cancelled', result: undefined, errors: [] });
+    }
+    expect((await producer.jobs.getStats()).queues.default).toMatchObject({ active: 0, completed: 0, cancelled: 5 });
+  });
+});
