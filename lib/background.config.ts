@@ -1,3 +1,5 @@
+import type { RateLimitOptions } from './rate-limit/rate-limit-options.interface.js';
+import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { INVALID_OPTION, INVALID_REDIS_URL_ENV, UNKNOWN_OPTION } from './background.messages.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
@@ -13,7 +15,7 @@ export interface BackgroundConfig {
   storage: 'redis' | 'memory';
   prefix: string;
   workers: boolean;
-  queues: Record<string, { concurrency: number }>;
+  queues: Record<string, { concurrency: number; rateLimit?: RateLimitOptions }>;
   defaults: {
     attempts: number;
     backoff: Required<BackoffOptions>;
@@ -41,7 +43,7 @@ const DEFAULTS_KEYS = ['attempts', 'backoff', 'timeoutMs', 'priority', 'keepComp
 const BACKOFF_KEYS = ['type', 'delayMs', 'maxDelayMs', 'jitter'] as const;
 const KEEP_KEYS = ['count', 'ageMs'] as const;
 const DEAD_LETTER_KEYS = ['maxSize', 'maxAgeMs'] as const;
-const QUEUE_KEYS = ['concurrency'] as const;
+const QUEUE_KEYS = ['concurrency', 'rateLimit'] as const;
 
 const NAMED_PRIORITIES: Record<string, number> = { high: 10, normal: 0, low: -10 };
 export const MAX_PRIORITY = 1000;
@@ -57,11 +59,14 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
   const deadLetter = options.deadLetter ?? {};
   assertKnownKeys(`${where} deadLetter`, deadLetter, DEAD_LETTER_KEYS);
 
-  const queues: Record<string, { concurrency: number }> = { [DEFAULT_QUEUE]: { concurrency: DEFAULT_CONCURRENCY } };
+  const queues: BackgroundConfig['queues'] = { [DEFAULT_QUEUE]: { concurrency: DEFAULT_CONCURRENCY } };
   for (const [name, queue] of Object.entries(options.queues ?? {})) {
     assertQueueName(where, name);
     assertKnownKeys(`${where} queues.${name}`, queue ?? {}, QUEUE_KEYS);
-    queues[name] = { concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, DEFAULT_CONCURRENCY, 1) };
+    queues[name] = {
+      concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, DEFAULT_CONCURRENCY, 1),
+      rateLimit: resolveRateLimit(`${where} queues.${name}`, queue?.rateLimit),
+    };
   }
   const storage = options.storage ?? 'redis';
   if (storage !== 'redis' && storage !== 'memory') {

@@ -19,6 +19,7 @@ import {
   RETRY_WITHOUT_JOB,
 } from './background.messages.js';
 import { BreakerRegistry } from './breaker/breaker.registry.js';
+import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
@@ -26,7 +27,7 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
 
-const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts'] as const;
+const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts', 'rateLimit'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
@@ -88,6 +89,7 @@ export class BackgroundExplorer implements OnModuleInit {
         concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
         retry: this.retryPolicy(target, retry),
         breaker: breaker && this.breakers.declare(breaker, queue, target),
+        rateLimit: resolveRateLimit(where, options.rateLimit),
         invoke: this.contextCreator.create(instance, method, target, metadata.name),
       });
     }

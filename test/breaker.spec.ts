@@ -49,7 +49,8 @@ describe('a circuit breaker shared by two worker processes', () => {
     expect(probes.length).toBeGreaterThanOrEqual(2);
     expect(probes.length).toBeLessThanOrEqual(6);
     expect(Math.max(...probes.map((call) => call.running))).toBe(1);
-    expect(await attempts()).toBeLessThanOrEqual(usedWhenOpened + probes.length);
+    // a probe's attempt counts when it is claimed, its call a moment later: one may be between the two
+    expect(await attempts()).toBeLessThanOrEqual(usedWhenOpened + probes.length + 1);
     expect((await smtp()).parked).toBeGreaterThan(20);
 
     await redis.del('brk:smtp');

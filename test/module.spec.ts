@@ -75,7 +75,7 @@ describe('BackgroundModule', () => {
       run() {}
     }
     await expect(bootstrap([Typo])).rejects.toThrow(
-      `Unknown option "concurency" in @Job('typo') on Typo@run. Valid options are: queue, concurrency, priority, timeoutMs, attempts.`,
+      `Unknown option "concurency" in @Job('typo') on Typo@run. Valid options are: queue, concurrency, priority, timeoutMs, attempts, rateLimit.`,
     );
   });
 
@@ -140,6 +140,20 @@ describe('BackgroundModule', () => {
     await expect(failure).rejects.toThrow(InvalidOptionsError);
     await expect(failure).rejects.toThrow(
       "@CircuitBreaker('smtp') on Mail@receipt differs from the one on Mail@send (options failureThreshold). Handlers that share a breaker share its state, so give them the same options (a shared constant) and put them in the same queue, or name the breakers apart.",
+    );
+  });
+
+  it('refuses a rateLimit without max and perMs, or with zero, naming where it was given', async () => {
+    @Injectable()
+    class Limited {
+      @Job('limited', { rateLimit: { max: 10 } as never })
+      run() {}
+    }
+    await expect(bootstrap([Limited])).rejects.toThrow(
+      `Invalid @Job('limited') on Limited@run option "rateLimit": expected both max and perMs, e.g. { max: 100, perMs: 1000 }, got object.`,
+    );
+    await expect(createTestApp({ storage: 'memory', queues: { mail: { rateLimit: { max: 0, perMs: 1000 } } } })).rejects.toThrow(
+      'Invalid BackgroundModule.forRoot() queues.mail option "rateLimit.max": expected an integer of at least 1, got 0.',
     );
   });
 

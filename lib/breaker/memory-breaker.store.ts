@@ -50,7 +50,7 @@ export class MemoryBreakerStore implements BreakerStore {
     return {
       state: breaker.state === 'half' || due ? 'half-open' : breaker.state,
       failures: breaker.failures.filter((at) => at > Date.now() - spec.windowMs).length,
-      parked: breaker.parked.length,
+      parked: this.queueOf(queue).parked.get(`bq:${spec.name}`)?.length ?? 0,
       probes: breaker.probes.size,
       openedAt: breaker.openedAt,
       byHand: breaker.byHand,

@@ -9,9 +9,6 @@ export class MemoryBreaker {
   failures: number[] = [];
   /** Probes under way while half-open, by when each started. */
   readonly probes = new Map<string, number>();
-  /** Ids of jobs parked while it is open, in queue order. */
-  readonly parked: string[] = [];
-
   constructor(readonly name: string) {}
 
   /** The state now: an open breaker whose reset timeout has passed turns half-open. */

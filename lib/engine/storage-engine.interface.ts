@@ -81,6 +81,19 @@ export interface ClaimRequest {
   leaving?: boolean;
   /** Job names whose handlers run behind a circuit breaker, and its options. */
   breakers?: GuardedJob[];
+  /**
+   * Rate limits, cluster-wide: jobs of a name (or, with `jobName` null, of the whole queue) over
+   * their limit are parked in storage until the window that lets them start; such jobs are only
+   * claimed to start, never reserved.
+   */
+  rateLimits?: RateLimitRule[];
+}
+
+export interface RateLimitRule {
+  /** null: every job of the queue. */
+  jobName: string | null;
+  max: number;
+  perMs: number;
 }
 
 /**

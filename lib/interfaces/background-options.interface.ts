@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from '../rate-limit/rate-limit-options.interface.js';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /**
@@ -52,6 +53,8 @@ export type JobPriority = 'high' | 'normal' | 'low' | number;
 export interface QueueOptions {
   /** Jobs of this queue run at once in this process. @default 10 */
   concurrency?: number;
+  /** At most `max` jobs of this queue start per `perMs`, across the cluster; the others wait in storage. */
+  rateLimit?: RateLimitOptions;
 }
 
 /**

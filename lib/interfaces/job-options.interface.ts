@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from '../rate-limit/rate-limit-options.interface.js';
 import type { JobPriority } from './background-options.interface.js';
 
 /**
@@ -13,4 +14,6 @@ export interface JobOptions {
   timeoutMs?: number;
   /** Total attempts, the first run included. */
   attempts?: number;
+  /** At most `max` of these jobs start per `perMs`, across the cluster; the others wait in storage. */
+  rateLimit?: RateLimitOptions;
 }

@@ -4,7 +4,8 @@ import { DuplicateHandlerError } from '../errors/duplicate-handler.error.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { RetryPolicy } from '../retry/retry.policy.js';
 import type { BreakerSpec } from '../breaker/breaker-store.interface.js';
-import type { GuardedJob } from '../engine/storage-engine.interface.js';
+import type { GuardedJob, RateLimitRule } from '../engine/storage-engine.interface.js';
+import type { RateLimitOptions } from '../rate-limit/rate-limit-options.interface.js';
 
 /** A discovered `@Job` method, bound to its provider instance. */
 export interface JobHandler {
@@ -20,6 +21,7 @@ export interface JobHandler {
   retry: RetryPolicy;
   /** The circuit breaker its jobs run behind. */
   breaker?: BreakerSpec;
+  rateLimit?: RateLimitOptions;
   invoke(data: unknown, ctx: JobContext): unknown;
 }
 
@@ -61,6 +63,15 @@ export class JobHandlerRegistry {
       if (own === queue && breaker) guarded.push({ jobName: name, breaker });
     }
     return guarded;
+  }
+
+  /** The rate limits of `queue`'s handlers, by job name. */
+  rateLimited(queue: string): RateLimitRule[] {
+    const rules: RateLimitRule[] = [];
+    for (const { name, queue: own, rateLimit } of this.handlers.values()) {
+      if (own === queue && rateLimit) rules.push({ jobName: name, ...rateLimit });
+    }
+    return rules;
   }
 
   /** Queues that have at least one handler here. */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { BackgroundConfig } from '../background.config.js';
 import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { logTransition } from '../breaker/breaker-transition.log.js';
-import type { CancelWatch, ClaimResponse, GuardedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import type { CancelWatch, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner } from './job-runner.js';
@@ -52,8 +52,8 @@ export class QueueWorker {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
-  /** Job names of this queue whose handlers run behind a circuit breaker: storage parks and counts them. */
-  private readonly breakers: GuardedJob[];
+  /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
+  private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
   private cancelWatch?: CancelWatch;
 
   constructor(
@@ -64,7 +64,11 @@ export class QueueWorker {
     private readonly config: BackgroundConfig,
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
-    this.breakers = registry.guarded(queue);
+    const queueRate = config.queues[queue]?.rateLimit;
+    this.gates = {
+      breakers: registry.guarded(queue),
+      rateLimits: [...registry.rateLimited(queue), ...(queueRate ? [{ jobName: null, ...queueRate }] : [])],
+    };
     this.pacer = new ClaimPacer(concurrency);
     this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) =>
       this.finished(settlement, ms),
@@ -100,7 +104,7 @@ export class QueueWorker {
     const report = this.ledger.takeReport();
     this.clearTimer('heartbeatTimer');
     await lastClaim(this.engine, this.logger, {
-      request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, breakers: this.breakers },
+      request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, ...this.gates },
       waitMs: Math.max(0, deadline - performance.now()) + LAST_CALL_MS,
       timeoutMs: timeoutMs + LAST_CALL_MS,
     });
@@ -188,7 +192,7 @@ export class QueueWorker {
     try {
       response = await this.engine.claim({
         ...{ queue: this.queue, workerId: this.id, max, reserve, ...report },
-        ...{ release, held, inFlight, limits, breakers: this.breakers },
+        ...{ release, held, inFlight, limits, ...this.gates },
       });
     } catch (error) {
       this.ledger.restore(report);
@@ -211,7 +215,7 @@ export class QueueWorker {
   /** Takes in what storage answered to a claim sent at `sentAt` asking `max` jobs to start. */
   private apply(response: ClaimResponse, max: number, sentAt: number): void {
     // the claim that made a transition is the one process that tells of it
-    for (const transition of response.transitions) logTransition(this.logger, transition, this.breakers);
+    for (const transition of response.transitions) logTransition(this.logger, transition, this.gates.breakers!);
     for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
     this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
     if (response.reconcile) this.unsure = true;

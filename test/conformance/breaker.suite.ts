@@ -81,7 +81,8 @@ export function describeBreakers(harness: EngineHarness): void {
       expect(probes.length).toBeGreaterThanOrEqual(1);
       expect(probes.length).toBeLessThanOrEqual(4);
       expect(Math.max(...probes.map((call) => call.running))).toBe(1);
-      expect(await attempts(ids)).toBeLessThanOrEqual(used + probes.length);
+      // a probe's attempt counts when it is claimed, its call a moment later: one may be between the two
+      expect(await attempts(ids)).toBeLessThanOrEqual(used + probes.length + SMTP.halfOpenProbes);
       // each failed probe opened it again
       expect((await smtp()).openedAt!.getTime()).toBeGreaterThan(opened);
       const waiting = await smtp();

@@ -2,8 +2,8 @@
 --   base:b:B   state (hash): s 'open' | 'half' (no hash: closed), at when it opened, man '1' when
 --              opened by hand (it then stays open until reset)
 --   base:bf:B  failures while closed, by time (zset)    base:bp:B  probes under way while half-open, by start (zset)
---   base:bq:B  ids of jobs parked while it is open, in queue order (list); a parked job has s 'parked', pk B
---   base:bnames  breakers that ever parked a job (set), for counts
+--   base:bq:B  ids of jobs parked while it is open, in queue order (list); a parked job has s 'parked',
+--              pk 'bq:B' (see park in claim.lua; base:parkings lists every such list, for counts)
 -- A breaker's keys: { state, failures, probes }; its spec: { threshold, window, reset, probes, lease }.
 
 local function breaker_keys(base, name)

@@ -32,7 +32,7 @@ export interface MemoryJob {
   reserved?: boolean;
   /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
   suspected?: number;
-  /** The circuit breaker it is parked behind (shown as waiting). */
+  /** The parked list it waits in, behind a circuit breaker or a rate limit (shown as waiting). */
   parkedBy?: string;
   /** When a worker without its handler first handed it back. */
   noHandlerSince?: number;
@@ -72,6 +72,10 @@ export class MemoryQueue {
   readonly waiters = new Set<() => void>();
   /** Circuit breakers of this queue's handlers, by name. */
   readonly breakers = new Map<string, MemoryBreaker>();
+  /** Jobs that may not start yet, in queue order, by list: 'bq:<breaker>', 'rq:<job name>' or 'rq' (see claim.lua). */
+  readonly parked = new Map<string, string[]>();
+  /** Jobs started in the current window of each rate limit ('' for the queue's own). */
+  private readonly rateCounters = new Map<string, { window: number; count: number }>();
   /** `waitFor` callers per job id, told when it reaches a final state. */
   readonly settleWatchers = new Map<string, Set<(job: MemoryJob) => void>>();
 
@@ -131,7 +135,7 @@ export class MemoryQueue {
   /** Jobs in line, and those parked behind an open circuit breaker. */
   waitingCount(): number {
     let count = 0;
-    for (const breaker of this.breakers.values()) count += breaker.parked.length;
+    for (const parked of this.parked.values()) count += parked.length;
     for (const list of this.waiting.values()) count += list.length;
     return count;
   }
@@ -155,6 +159,17 @@ export class MemoryQueue {
       dead: this.dead.length,
       cancelled: this.cancelled.length,
     };
+  }
+
+  /** The count of a rate limit (job name, or null for the queue's) in `window`, a fresh one for a new window. */
+  rateCounter(jobName: string | null, window: number): { window: number; count: number } {
+    const key = jobName ?? '';
+    let counter = this.rateCounters.get(key);
+    if (counter?.window !== window) {
+      counter = { window, count: 0 };
+      this.rateCounters.set(key, counter);
+    }
+    return counter;
   }
 
   /** Keeps the worker in the lease registry exactly while it holds jobs. */

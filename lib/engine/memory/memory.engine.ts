@@ -14,9 +14,9 @@ import type {
   StoredJob,
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
-import { MemoryBreakerGate } from '../../breaker/memory-breaker.gate.js';
 import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
 import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
+import { MemoryClaimGates } from './memory-claim-gates.js';
 import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
 
 /**
@@ -83,7 +83,7 @@ export class MemoryEngine implements StorageEngine {
       const job = queue.jobs.get(id)!;
       if (held.has(id) && job.reserved) queue.countStart(job, now);
     }
-    const gate = new MemoryBreakerGate(queue, request.breakers, now, this.config.leaseMs);
+    const gate = new MemoryClaimGates(queue, request.breakers, request.rateLimits, now, this.config.leaseMs);
     let completed = false;
     for (const settlement of request.settlements) {
       const job = held.has(settlement.id) && settlement.outcome !== 'deferred' ? queue.jobs.get(settlement.id) : undefined;
@@ -125,7 +125,7 @@ export class MemoryEngine implements StorageEngine {
           stopped = true;
           return 'stop';
         }
-        if (gate.admit(job) === 'park') return 'park';
+        if (gate.guards(job) && gate.admit(job) === 'park') return 'park';
         if (remaining !== undefined) limits.set(job.name, remaining - 1);
         claimed++;
         return 'take';
@@ -267,7 +267,7 @@ export class MemoryEngine implements StorageEngine {
     switch (job.state) {
       case 'waiting':
         if (job.parkedBy) {
-          const parked = queue.breakers.get(job.parkedBy)!.parked;
+          const parked = queue.parked.get(job.parkedBy)!;
           parked.splice(parked.indexOf(id), 1);
           break;
         }

@@ -157,6 +157,9 @@ export class RedisEngine implements StorageEngine {
     for (const { jobName, breaker } of guarded) {
       args.push(jobName, breaker.name, breaker.failureThreshold, breaker.windowMs, breaker.resetTimeoutMs, breaker.halfOpenProbes);
     }
+    const rates = request.rateLimits ?? [];
+    args.push(rates.length);
+    for (const { jobName, max, perMs } of rates) args.push(jobName ?? '', max, perMs);
     args.push(request.started.length, ...request.started, request.settlements.length);
     for (const s of request.settlements) {
       const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : 'd';

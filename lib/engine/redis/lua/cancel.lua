@@ -1,4 +1,4 @@
--- cancel: removes a waiting, parked (behind an open circuit breaker), delayed or retrying job, or takes a reserved or active one from its
+-- cancel: removes a waiting, parked (behind an open circuit breaker or a rate limit), delayed or retrying job, or takes a reserved or active one from its
 -- worker, which aborts ctx.signal when told: at once by a notice on base:cancelled (the worker's
 -- process listens there), and for certain at its next call (the id stays in base:x:<worker> until
 -- then; a notice may be lost). The worker's lease is left as it is: a cancel must not keep a dead
@@ -20,7 +20,7 @@ if state == 'waiting' then
   redis.call('LREM', lk, 1, id)
   if redis.call('EXISTS', lk) == 0 then redis.call('ZREM', base .. ':prios', v[2]) end
 elseif state == 'parked' then
-  redis.call('LREM', base .. ':bq:' .. v[4], 1, id)
+  redis.call('LREM', base .. ':' .. v[4], 1, id)
 elseif state == 'delayed' then
   redis.call('ZREM', base .. ':delayed', id)
 elseif state == 'failed' then

@@ -13,6 +13,9 @@
 --     half-open probes (see breaker.lua: a job behind an open breaker is parked, not claimed; one
 --     behind a half-open breaker runs only as one of its probes; jobs behind a breaker are only
 --     claimed to start, never reserved, and their outcomes open and close it),
+--   rate limits, 3 each: job name ('' for every job of the queue), max jobs started, per ms (a
+--     fixed window counted in base:rc:<name>; a job over its limit is parked in base:rq:<name>, or
+--     base:rq for the queue's, until the next window; rate-limited jobs are only claimed to start),
 --   ids of reserved jobs started since the last call (a settlement implies the start of its job),
 --   settlements, 4 each: id, 'c' | 'f' | 'd' (upper case: started from the reserve since the last
 --     call), result or error JSON, retry in ms (below 0: no retry, -1 unrecoverable, -2 retryIf,
@@ -91,6 +94,28 @@ end
 local function behind(name)
   local b = guarded and breaker_of[name]
   return b and breakers[b]
+end
+
+-- rate limits: per job name, and one for the whole queue ('' ), each counted in a fixed window
+local rate_of, rates, queue_rate = {}, {}, nil
+i = i + 1
+for _ = 1, tonumber(ARGV[i]) do
+  local key = ARGV[i + 1]
+  local gate = { list = key == '' and 'rq' or ('rq:' .. key), counter = base .. ':rc:' .. key,
+                 max = tonumber(ARGV[i + 2]), per = tonumber(ARGV[i + 3]), used = 0 }
+  gate.window = math.floor(now / gate.per)
+  rates[#rates + 1] = gate
+  if key == '' then queue_rate = gate else rate_of[key] = gate end
+  i = i + 3
+end
+-- jobs the gate still lets start in the current window
+local function rate_room(gate)
+  if gate.room == nil then
+    local v = redis.call('HMGET', gate.counter, 'w', 'n')
+    gate.fresh = tonumber(v[1]) ~= gate.window
+    gate.room = gate.max - (gate.fresh and 0 or tonumber(v[2]))
+  end
+  return gate.room - gate.used
 end
 
 i = i + 1
@@ -230,27 +255,35 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
   end
 end
 
--- jobs parked behind a breaker that closed go back to the front of the queue, those behind one
--- that is half-open as many as it has probes to spare
-local function unpark(b, count)
-  local ids = count > 0 and redis.call('LPOP', base .. ':bq:' .. b.name, count)
-  if not ids then return end
+-- A job that may not start now (its breaker is open, its rate limit used up) waits in a list of
+-- its own, not in the queue: `list` is 'bq:<breaker>', 'rq:<job name>' or 'rq'.
+local function park(id, jk, list)
+  redis.call('RPUSH', base .. ':' .. list, id)
+  redis.call('HSET', jk, 's', 'parked', 'pk', list)
+  redis.call('SADD', base .. ':parkings', list)
+  return true
+end
+-- Up to `count` parked jobs go back to the front of the queue, in order.
+local function unpark(list, count)
+  local ids = count > 0 and redis.call('LPOP', base .. ':' .. list, count)
+  if not ids then return false end
   for k = #ids, 1, -1 do
     local jk = base .. ':j:' .. ids[k]
     redis.call('HSET', jk, 's', 'waiting')
     redis.call('HDEL', jk, 'pk')
     push_waiting(base, ids[k], redis.call('HGET', jk, 'p'), true)
   end
-  -- more are parked, or other workers sleep: let them look too
-  wake_all(base, now)
+  return true
 end
+-- behind a breaker that closed, all (a thousand a call) and every idle worker is told; behind a
+-- half-open one, as many as it has probes to spare; behind a rate limit, what its window allows
 for _, b in pairs(breakers) do
   local state = state_of(b)
-  if state == 'closed' then
-    unpark(b, 1000)
-  elseif state == 'half' then
-    unpark(b, breaker_free_probes(b.keys, b.spec, now))
-  end
+  local count = state == 'closed' and 1000 or state == 'half' and breaker_free_probes(b.keys, b.spec, now) or 0
+  if unpark('bq:' .. b.name, count) then wake_all(base, now) end
+end
+for _, gate in ipairs(rates) do
+  if unpark(gate.list, rate_room(gate)) then wake(base) end
 end
 
 local jobs = {}
@@ -283,25 +316,34 @@ if max > 0 and not paused then
         skipped_at_limit = skipped_at_limit or at_limit
         local skip = full or at_limit
         local b = not skip and behind(v[1])
+        local own_rate = not skip and rate_of[v[1]]
+        local gated = b or own_rate or (not skip and queue_rate)
         local parked = false
         -- a job reserved by a worker that died may be what killed it, and a job behind a breaker
-        -- must not wait in a worker while the breaker opens: only claim them to start
-        if not skip and got >= start and (v[7] or b) then
+        -- or a rate limit must not wait in a worker (while the breaker opens, or beyond its
+        -- window): only claim them to start
+        if not skip and got >= start and (v[7] or gated) then
           full = true
           skip = true
-        elseif b then
-          local state = state_of(b)
-          if state == 'open' or (state == 'half' and breaker_free_probes(b.keys, b.spec, now) <= 0) then
-            parked = true
-            redis.call('RPUSH', base .. ':bq:' .. b.name, id)
-            redis.call('HSET', jk, 's', 'parked', 'pk', b.name)
-            redis.call('SADD', base .. ':bnames', b.name)
-          elseif state == 'half' then
-            redis.call('ZADD', b.keys.probes, now, id)
+        elseif gated then
+          local over = (own_rate and rate_room(own_rate) <= 0 and own_rate) or (queue_rate and rate_room(queue_rate) <= 0 and queue_rate)
+          if over then
+            parked = park(id, jk, over.list)
+          elseif b then
+            local state = state_of(b)
+            if state == 'open' or (state == 'half' and breaker_free_probes(b.keys, b.spec, now) <= 0) then
+              parked = park(id, jk, 'bq:' .. b.name)
+            elseif state == 'half' then
+              redis.call('ZADD', b.keys.probes, now, id)
+            end
+          end
+          if not parked then
+            if own_rate then own_rate.used = own_rate.used + 1 end
+            if queue_rate then queue_rate.used = queue_rate.used + 1 end
           end
         end
         if parked then
-          -- waits behind its breaker, not in the queue
+          -- waits behind its breaker or rate limit, not in the queue
         elseif skip then
           back[p] = back[p] or {}
           table.insert(back[p], id)
@@ -342,6 +384,16 @@ if max > 0 and not paused then
     redis.call('DEL', base .. ':marker')
   end
 end
+for _, gate in ipairs(rates) do
+  if gate.used > 0 then
+    if gate.fresh then
+      redis.call('HSET', gate.counter, 'w', gate.window, 'n', gate.used)
+    else
+      redis.call('HINCRBY', gate.counter, 'n', gate.used)
+    end
+    redis.call('PEXPIRE', gate.counter, gate.per * 2)
+  end
+end
 register(base, wid, now, cfg)
 record_connection(base, wid, conn)
 -- given fewer jobs than it asked for, the worker waits for work until woken, or a lease from now
@@ -352,11 +404,18 @@ for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
   local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
   if #first > 0 and (next_wake < 0 or tonumber(first[2]) < next_wake) then next_wake = tonumber(first[2]) end
 end
--- a breaker with jobs parked behind it half-opens at a known time: some worker must look then
+-- a breaker with jobs parked behind it half-opens at a known time, a rate limit's window ends at
+-- one: some worker must look then
 for _, b in pairs(breakers) do
   local v = redis.call('HMGET', b.keys.state, 's', 'at', 'man')
   if v[1] == 'open' and not v[3] and redis.call('EXISTS', base .. ':bq:' .. b.name) == 1 then
     local at = tonumber(v[2]) + b.spec.reset
+    if next_wake < 0 or at < next_wake then next_wake = at end
+  end
+end
+for _, gate in ipairs(rates) do
+  if redis.call('EXISTS', base .. ':' .. gate.list) == 1 then
+    local at = (gate.window + 1) * gate.per
     if next_wake < 0 or at < next_wake then next_wake = at end
   end
 end

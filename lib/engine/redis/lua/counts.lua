@@ -6,9 +6,10 @@ local waiting = 0
 for _, p in ipairs(redis.call('ZRANGE', base .. ':prios', 0, -1)) do
   waiting = waiting + redis.call('LLEN', base .. ':w:' .. p)
 end
--- so are jobs parked behind an open circuit breaker, and reserved ones, which have not reached their handler
-for _, b in ipairs(redis.call('SMEMBERS', base .. ':bnames')) do
-  waiting = waiting + redis.call('LLEN', base .. ':bq:' .. b)
+-- so are jobs parked behind an open circuit breaker or a rate limit, and reserved ones, which have
+-- not reached their handler
+for _, list in ipairs(redis.call('SMEMBERS', base .. ':parkings')) do
+  waiting = waiting + redis.call('LLEN', base .. ':' .. list)
 end
 local active = 0
 for _, w in ipairs(redis.call('ZRANGE', base .. ':workers', 0, -1)) do

@@ -1,0 +1,138 @@
+import type { BreakerSpec, BreakerTransition } from '../../breaker/breaker-store.interface.js';
+import { MemoryBreaker } from '../../breaker/memory-breaker.js';
+import type { GuardedJob, RateLimitRule } from '../storage-engine.interface.js';
+import type { MemoryJob, MemoryQueue } from './memory-queue.js';
+
+interface RateGate {
+  /** The parked list of the gate: 'rq:<job name>', or 'rq' for the whole queue. */
+  list: string;
+  rule: RateLimitRule;
+  window: number;
+}
+
+/**
+ * What one memory-engine claim does with circuit breakers and rate limits, the steps of
+ * claim.lua: count outcomes, park jobs that may not start, and unpark them when they may.
+ */
+export class MemoryClaimGates {
+  readonly transitions: BreakerTransition[] = [];
+  private readonly specs = new Map<string, BreakerSpec>();
+  private readonly looked = new Set<MemoryBreaker>();
+  private readonly rates: RateGate[] = [];
+
+  constructor(
+    private readonly queue: MemoryQueue,
+    guarded: readonly GuardedJob[] = [],
+    rateLimits: readonly RateLimitRule[] = [],
+    private readonly now: number,
+    private readonly leaseMs: number,
+  ) {
+    for (const { jobName, breaker } of guarded) this.specs.set(jobName, breaker);
+    for (const rule of rateLimits) {
+      this.rates.push({ list: rule.jobName === null ? 'rq' : `rq:${rule.jobName}`, rule, window: Math.floor(now / rule.perMs) });
+    }
+  }
+
+  /** Whether jobs of this name wait at a gate (they are then only claimed to start). */
+  guards(job: MemoryJob): boolean {
+    return this.specs.has(job.name) || this.ratesOf(job).length > 0;
+  }
+
+  /** Counts the outcome of a job the worker settled. */
+  settled(job: MemoryJob, completed: boolean): void {
+    const found = this.breakerOf(job.name);
+    if (!found) return;
+    const [breaker, spec] = found;
+    this.note(completed ? breaker.succeeded(job.id) : breaker.failed(spec, this.now));
+  }
+
+  /**
+   * Parked jobs go back to the front of the queue: all of a closed breaker's, as many as a
+   * half-open one has probes to spare, as many as a rate limit's window still allows.
+   */
+  unpark(): void {
+    for (const spec of new Set(this.specs.values())) {
+      const [breaker] = this.breakerOf(spec.name, spec)!;
+      const count = breaker.state === 'closed' ? Infinity : breaker.state === 'half' ? breaker.freeProbes(spec, this.leaseMs, this.now) : 0;
+      this.release(`bq:${spec.name}`, count);
+    }
+    for (const gate of this.rates) this.release(gate.list, this.room(gate));
+  }
+
+  /** Whether the claim takes a job: parked when a gate is shut, taken (as a probe, if half-open) otherwise. */
+  admit(job: MemoryJob): 'take' | 'park' {
+    const rates = this.ratesOf(job);
+    const over = rates.find((gate) => this.room(gate) <= 0);
+    if (over) return this.park(job, over.list);
+    const found = this.breakerOf(job.name);
+    if (found) {
+      const [breaker, spec] = found;
+      if (breaker.state === 'open') return this.park(job, `bq:${spec.name}`);
+      if (breaker.state === 'half') {
+        if (breaker.freeProbes(spec, this.leaseMs, this.now) <= 0) return this.park(job, `bq:${spec.name}`);
+        breaker.probes.set(job.id, this.now);
+      }
+    }
+    for (const gate of rates) this.queue.rateCounter(gate.rule.jobName, gate.window).count++;
+    return 'take';
+  }
+
+  /** When a parked job may start: an open breaker half-opens, a rate limit's window ends. */
+  wakeAt(): number | undefined {
+    let at: number | undefined;
+    const consider = (due: number) => (at = at === undefined || due < at ? due : at);
+    for (const spec of new Set(this.specs.values())) {
+      const breaker = this.queue.breakers.get(spec.name);
+      if (breaker?.state === 'open' && !breaker.byHand && this.queue.parked.get(`bq:${spec.name}`)?.length) {
+        consider(breaker.openedAt! + spec.resetTimeoutMs);
+      }
+    }
+    for (const gate of this.rates) if (this.queue.parked.get(gate.list)?.length) consider((gate.window + 1) * gate.rule.perMs);
+    return at;
+  }
+
+  private ratesOf(job: MemoryJob): RateGate[] {
+    return this.rates.filter((gate) => gate.rule.jobName === null || gate.rule.jobName === job.name);
+  }
+
+  private room(gate: RateGate): number {
+    return gate.rule.max - this.queue.rateCounter(gate.rule.jobName, gate.window).count;
+  }
+
+  private park(job: MemoryJob, list: string): 'park' {
+    const parked = this.queue.parked.get(list) ?? [];
+    parked.push(job.id);
+    this.queue.parked.set(list, parked);
+    job.parkedBy = list;
+    return 'park';
+  }
+
+  private release(list: string, count: number): void {
+    const ids = this.queue.parked.get(list)?.splice(0, Math.max(0, count)) ?? [];
+    for (const id of ids.reverse()) {
+      const job = this.queue.jobs.get(id)!;
+      job.parkedBy = undefined;
+      this.queue.pushWaiting(job, true);
+    }
+    if (ids.length > 0) this.queue.wake();
+  }
+
+  private breakerOf(jobName: string, known?: BreakerSpec): [MemoryBreaker, BreakerSpec] | undefined {
+    const spec = known ?? this.specs.get(jobName);
+    if (!spec) return undefined;
+    let breaker = this.queue.breakers.get(spec.name);
+    if (!breaker) {
+      breaker = new MemoryBreaker(spec.name);
+      this.queue.breakers.set(spec.name, breaker);
+    }
+    if (!this.looked.has(breaker)) {
+      this.looked.add(breaker);
+      this.note(breaker.current(spec, this.now));
+    }
+    return [breaker, spec];
+  }
+
+  private note(transition: BreakerTransition | undefined): void {
+    if (transition) this.transitions.push(transition);
+  }
+}
