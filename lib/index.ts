@@ -45,6 +45,7 @@ export { JobFailedError } from './errors/job-failed.error.js';
 export { JobForbiddenError } from './errors/job-forbidden.error.js';
 export { JobNotFoundError } from './errors/job-not-found.error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable.error.js';
+export { RedisUnavailableFilter } from './http/redis-unavailable.filter.js';
 export { UnknownJobError } from './errors/unknown-job.error.js';
 export { UnrecoverableError } from './errors/unrecoverable.error.js';
 export { WaitTimeoutError } from './errors/wait-timeout.error.js';
