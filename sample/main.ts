@@ -1,18 +1,30 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { JobsService } from '../lib/index.js';
+import { Logger, ValidationPipe } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { RedisUnavailableFilter } from '../lib/index.js';
+import { routes } from './routes.js';
 import { SampleModule } from './sample.module.js';
-import { SendWelcome } from './welcome.jobs.js';
+import { chooseStorage } from './storage.js';
 
-const app = await NestFactory.create(SampleModule);
+const logger = new Logger('Sample');
+const { options, note } = await chooseStorage();
+logger.log(note);
+
+const app = await NestFactory.create(SampleModule.register(options), { abortOnError: false }).catch((error: Error) => {
+  logger.error(error.message);
+  process.exit(1);
+});
+app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
+app.useGlobalFilters(new RedisUnavailableFilter(app.get(HttpAdapterHost)));
 app.enableShutdownHooks();
 const port = Number(process.env.PORT ?? 3000);
-await app.listen(port);
-
-const jobs = app.get(JobsService);
-const { id } = await jobs.enqueue(SendWelcome, { email: 'ada@example.com' });
-const result = await jobs.waitFor<{ delivered: string }>(id, { timeoutMs: 10_000 });
-const logger = new Logger('Sample');
-logger.log(`Job ${id} completed: ${JSON.stringify(result)}`);
-logger.log(`Listening on http://localhost:${port}: POST /welcome {"email": "..."}, GET /jobs/:id, GET /stats. Ctrl-C stops.`);
+try {
+  await app.listen(port);
+} catch (error) {
+  // Redis at REDIS_URL unreachable (the message names it), or the port is taken
+  logger.error((error as Error).message);
+  await app.close().catch(() => undefined);
+  process.exit(1);
+}
+const base = `http://localhost:${port}`;
+logger.log(`Listening on ${base}. Ctrl-C stops. Try:\n${routes(base).join('\n')}`);

@@ -1,17 +1,20 @@
-import { Module } from '@nestjs/common';
-import { BackgroundModule } from '../lib/index.js';
-import { WelcomeController } from './welcome.controller.js';
-import { WelcomeJobs } from './welcome.jobs.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BackgroundModule, type BackgroundModuleOptions } from '../lib/index.js';
+import { AdminController } from './admin/admin.controller.js';
+import { FakeSmtpClient } from './mail/fake-smtp.client.js';
+import { MailJobs } from './mail/mail.jobs.js';
+import { OrdersController } from './orders/orders.controller.js';
+import { OrdersService } from './orders/orders.service.js';
 
-@Module({
-  imports: [
-    BackgroundModule.forRoot({
-      // BACKGROUND_STORAGE=memory runs the sample without Redis
-      storage: process.env.BACKGROUND_STORAGE === 'memory' ? 'memory' : 'redis',
-      prefix: 'sample',
-    }),
-  ],
-  controllers: [WelcomeController],
-  providers: [WelcomeJobs],
-})
-export class SampleModule {}
+/** The sample orders API; `storage` is where its jobs live (see storage.ts). */
+@Module({})
+export class SampleModule {
+  static register(storage: BackgroundModuleOptions): DynamicModule {
+    return {
+      module: SampleModule,
+      imports: [BackgroundModule.forRoot({ ...storage, prefix: 'sample', enqueueTimeoutMs: 2000 })],
+      controllers: [OrdersController, AdminController],
+      providers: [OrdersService, FakeSmtpClient, MailJobs],
+    };
+  }
+}

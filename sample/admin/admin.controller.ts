@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { CircuitBreakerService, JobsService } from '../../lib/index.js';
+import { FakeSmtpClient } from '../mail/fake-smtp.client.js';
+
+/** Operations a support engineer needs: dead letters, breakers, and a switch to break the fake SMTP server. */
+@Controller('admin')
+export class AdminController {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly breakers: CircuitBreakerService,
+    private readonly smtp: FakeSmtpClient,
+  ) {}
+
+  @Get('dead-letters')
+  deadLetters(@Query('name') name?: string) {
+    return this.jobs.listDead({ name: name || undefined, limit: 50 });
+  }
+
+  @Post('dead-letters/:id/redrive')
+  @HttpCode(200)
+  async redrive(@Param('id') id: string) {
+    if (!(await this.jobs.redrive(id))) throw new NotFoundException(`No dead job has the id ${id}.`);
+    return { redriven: id };
+  }
+
+  @Post('dead-letters/redrive')
+  @HttpCode(200)
+  async redriveAll(@Query('name') name?: string) {
+    return { redriven: await this.jobs.redrive({ name: name || undefined }) };
+  }
+
+  @Get('breakers')
+  listBreakers() {
+    return this.breakers.list();
+  }
+
+  @Post('breakers/:name/reset')
+  @HttpCode(200)
+  async reset(@Param('name') name: string) {
+    await this.breakers.reset(name);
+    return this.breakers.list();
+  }
+
+  /** `{ "failing": true }` makes every mail fail, as an SMTP outage would. */
+  @Post('smtp')
+  @HttpCode(200)
+  setSmtp(@Body() body: { failing?: unknown }) {
+    this.smtp.failing = body?.failing === true;
+    return { failing: this.smtp.failing };
+  }
+}
