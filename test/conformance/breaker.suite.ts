@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CircuitBreaker, CircuitBreakerService, CircuitOpenError, Job, type JobContext } from '../../lib/index.js';
+import { CircuitBreaker, CircuitBreakerService, CircuitOpenError, Job, type BackgroundModuleOptions, type JobContext } from '../../lib/index.js';
 import { createTestApp, eventually, type TestApp } from '../support/test-app.js';
 import type { EngineHarness } from './engine-harness.js';
 
@@ -40,16 +40,24 @@ class MailJobs {
   }
 }
 
+/** The same job name, deployed without its breaker. */
+@Injectable()
+class UnguardedMailJobs {
+  @Job('mail')
+  send() {
+    return 'sent without a breaker';
+  }
+}
+
 /** Cluster-wide circuit breakers, proven against every engine (one process here; see breaker.spec for two). */
 export function describeBreakers(harness: EngineHarness): void {
   describe(`circuit breakers: ${harness.name} engine`, () => {
     let app: TestApp;
     let breakers: CircuitBreakerService;
+    let options: BackgroundModuleOptions;
     const open = async () => {
-      app = await createTestApp(
-        harness.options({ defaults: { backoff: { type: 'fixed', delayMs: 20, jitter: false } }, queues: { default: { concurrency: 5 } } }),
-        [MailJobs],
-      );
+      options = harness.options({ defaults: { backoff: { type: 'fixed', delayMs: 20, jitter: false } }, queues: { default: { concurrency: 5 } } });
+      app = await createTestApp(options, [MailJobs]);
       breakers = app.app.get(CircuitBreakerService);
     };
     const smtp = async () => (await breakers.list()).find((breaker) => breaker.name === 'smtp')!;
@@ -144,6 +152,18 @@ export function describeBreakers(harness: EngineHarness): void {
       expect(await smtp()).toMatchObject({ state: 'closed', parked: 0, openedByHand: false });
       expect(MailJobs.calls).toHaveLength(1);
     });
+
+    if (harness.name !== 'memory') {
+      it('sends jobs parked behind a breaker that the deployed code no longer has back to the queue', async () => {
+        await breakers.open('smtp');
+        const { id } = await app.jobs.enqueue('mail', {});
+        await eventually('the job to be parked', async () => (await smtp()).parked === 1);
+        await app.close();
+        // the next release removed @CircuitBreaker('smtp'): its idle worker lets the job run
+        app = await createTestApp(options, [UnguardedMailJobs]);
+        expect(await app.jobs.waitFor(id)).toBe('sent without a breaker');
+      });
+    }
 
     it('lists each breaker with its queue, state, counts and options', async () => {
       await expect(breakers.run('smtp', () => Promise.reject(new Error('no')))).rejects.toThrow('no');

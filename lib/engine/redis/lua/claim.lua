@@ -397,7 +397,20 @@ end
 register(base, wid, now, cfg)
 record_connection(base, wid, conn)
 -- given fewer jobs than it asked for, the worker waits for work until woken, or a lease from now
-if max > 0 and #jobs < max * CLAIMED_FIELDS then redis.call('ZADD', base .. ':idle', now + cfg.lease, wid) end
+if max > 0 and #jobs < max * CLAIMED_FIELDS then
+  redis.call('ZADD', base .. ':idle', now + cfg.lease, wid)
+  -- jobs parked behind a breaker or rate limit that no handler of this worker has (removed from
+  -- the code, or renamed) would wait for good: an idle worker sends them back to the queue
+  if redis.call('EXISTS', base .. ':parkings') == 1 then
+    local mine = {}
+    for name in pairs(breakers) do mine['bq:' .. name] = true end
+    for _, gate in ipairs(rates) do mine[gate.list] = true end
+    for _, list in ipairs(redis.call('SMEMBERS', base .. ':parkings')) do
+      if not mine[list] and unpark(list, 1000) then wake(base) end
+      if redis.call('EXISTS', base .. ':' .. list) == 0 then redis.call('SREM', base .. ':parkings', list) end
+    end
+  end
+end
 
 local next_wake = -1
 for _, zkey in ipairs({ base .. ':delayed', base .. ':retry' }) do
