@@ -58,6 +58,14 @@ describe('a circuit breaker shared by two worker processes', () => {
     for (const id of ids) expect(await producer.jobs.waitFor(id, { timeoutMs: 10_000 })).toBe('sent');
     expect(await producer.jobs.countDead()).toBe(0);
     expect(await smtp()).toMatchObject({ state: 'closed', parked: 0 });
+    // each transition is logged by the one process whose claim made it
+    const logs = workers.flatMap((worker) => worker.messages.filter((message) => 'log' in message).map((message) => String(message.message)));
+    expect(logs.filter((message) => message.includes('closed')).length).toBe(1);
+    const openings = logs.filter((message) => message.includes('opened')).length;
+    const halfOpenings = logs.filter((message) => message.includes('half-open')).length;
+    expect(openings).toBeGreaterThanOrEqual(1);
+    // it opened once, then once more after each probe that failed; the last probe closed it
+    expect(halfOpenings).toBe(openings);
     // the parked jobs ran in both processes once the breaker closed
     for (const worker of workers) {
       expect(worker.messages.some((message) => 'call' in message && (message as Call).at >= recovered)).toBe(true);
