@@ -22,7 +22,13 @@ import { BreakerRegistry } from './breaker/breaker.registry.js';
 import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
-import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobHandlerRegistry, type JobHandler } from './registry/job-handler.registry.js';
+import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator.js';
+import { EventJobContext } from './events/event-job.context.js';
+import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
+import type { EventEnvelope } from './events/event.publisher.js';
+import { EVENTS_QUEUE } from './events/events.constants.js';
+import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
 
@@ -30,7 +36,7 @@ const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attem
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
- * Finds every `@Job` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
+ * Finds every `@Job` and `@OnEvent` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
  * with the enhancers that run around it.
  */
 @Injectable()
@@ -43,6 +49,7 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly registry: JobHandlerRegistry,
     private readonly contextCreator: BackgroundContextCreator,
     private readonly breakers: BreakerRegistry,
+    private readonly subscriptions: EventSubscriptionRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -57,40 +64,66 @@ export class BackgroundExplorer implements OnModuleInit {
     if (!prototype || typeof prototype !== 'object') return;
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
+      const events = this.accessor.getEventMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
       const breaker = this.accessor.getBreakerMetadata(prototype[method]);
       const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
-      if (!metadata) {
+      if (!metadata && !events) {
         if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
         if (breaker) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
         continue;
       }
-      if (typeof metadata.name !== 'string' || metadata.name === '') {
+      if (metadata && (typeof metadata.name !== 'string' || metadata.name === '')) {
         throw new InvalidOptionsError(JOB_NAME_MISSING(`@Job() on ${target}`));
       }
       if (!wrapper.isDependencyTreeStatic() || !instance) {
         throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
       }
-      const where = `@Job('${metadata.name}') on ${target}`;
-      const options = metadata.options;
-      assertKnownKeys(where, options, JOB_OPTION_KEYS);
-      const queue = options.queue ?? DEFAULT_QUEUE;
-      assertQueueName(where, queue);
-      this.registry.add({
-        name: metadata.name,
-        queue,
-        target,
-        priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
-        timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
-        // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
-        attempts:
-          options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
-        concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
-        retry: this.retryPolicy(target, retry),
-        breaker: breaker && this.breakers.declare(breaker, queue, target),
-        invoke: this.contextCreator.create(instance, method, target, metadata.name),
-      });
+      const handler = { target, retry, breaker };
+      if (metadata) {
+        const where = `@Job('${metadata.name}') on ${target}`;
+        assertKnownKeys(where, metadata.options, JOB_OPTION_KEYS);
+        const queue = metadata.options.queue ?? DEFAULT_QUEUE;
+        assertQueueName(where, queue);
+        this.register({ ...handler, where, name: metadata.name, queue, options: metadata.options }, (name) =>
+          this.contextCreator.create(instance, method, target, name),
+        );
+      }
+      if (events) {
+        // a subscriber is a job handler of the events queue, named after it; its jobs carry the event around the payload
+        const { name, patterns, options } = this.subscriptions.describe(target, events);
+        const registered = this.register({ ...handler, where: `@OnEvent() on ${target}`, name, queue: EVENTS_QUEUE, options }, (job) => {
+          const invoke = this.contextCreator.create(instance, method, target, job);
+          return (data, ctx) => {
+            const { event, eventId, payload } = data as EventEnvelope;
+            return invoke(payload, new EventJobContext(ctx, event, eventId));
+          };
+        });
+        this.subscriptions.add({ name, patterns, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs });
+      }
     }
+  }
+
+  private register(
+    found: { target: string; where: string; name: string; queue: string; options: JobOptions; retry?: RetryOptions; breaker?: CircuitBreakerMetadata },
+    invoker: (name: string) => JobHandler['invoke'],
+  ): JobHandler {
+    const { target, where, name, queue, options, retry, breaker } = found;
+    const handler: JobHandler = {
+      name,
+      queue,
+      target,
+      priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
+      timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
+      // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
+      attempts: options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
+      concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
+      retry: this.retryPolicy(target, retry),
+      breaker: breaker && this.breakers.declare(breaker, queue, target),
+      invoke: invoker(name),
+    };
+    this.registry.add(handler);
+    return handler;
   }
 
   private retryPolicy(target: string, retry: RetryOptions | undefined): RetryPolicy {

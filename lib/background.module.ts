@@ -17,6 +17,9 @@ import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { EventPublisher } from './events/event.publisher.js';
+import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
+import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -46,6 +49,9 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     BreakerRegistry,
     CircuitBreakerService,
     DeadLetterService,
+    EventSubscriptionRegistry,
+    EventPublisher,
+    FireAndForgetRunner,
     JobsService,
   ],
   exports: [JobsService, DeadLetterService, CircuitBreakerService],
