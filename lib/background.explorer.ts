@@ -27,7 +27,7 @@ import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator
 import { EventJobContext } from './events/event-job.context.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import type { EventEnvelope } from './events/event.publisher.js';
-import { EVENTS_QUEUE } from './events/events.constants.js';
+import { EventFanOut } from './events/event.fan-out.js';
 import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
@@ -50,12 +50,15 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly contextCreator: BackgroundContextCreator,
     private readonly breakers: BreakerRegistry,
     private readonly subscriptions: EventSubscriptionRegistry,
+    private readonly fanOut: EventFanOut,
   ) {}
 
   onModuleInit(): void {
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       this.explore(wrapper);
     }
+    // an emit may pick any queue with subscribers for its fan-out job: every worker of a queue can run one
+    for (const queue of this.registry.queues()) this.registry.add(this.fanOut.handler(queue));
   }
 
   private explore(wrapper: InstanceWrapper): void {
@@ -90,16 +93,19 @@ export class BackgroundExplorer implements OnModuleInit {
         );
       }
       if (events) {
-        // a subscriber is a job handler of the events queue, named after it; its jobs carry the event around the payload
+        // a subscriber is a job handler named after it; its jobs carry the event around the payload
         const { name, patterns, options } = this.subscriptions.describe(target, events);
-        const registered = this.register({ ...handler, where: `@OnEvent() on ${target}`, name, queue: EVENTS_QUEUE, options }, (job) => {
+        const where = `@OnEvent() on ${target}`;
+        const queue = options.queue ?? DEFAULT_QUEUE;
+        assertQueueName(where, queue);
+        const registered = this.register({ ...handler, where, name, queue, options }, (job) => {
           const invoke = this.contextCreator.create(instance, method, target, job);
           return (data, ctx) => {
             const { event, eventId, payload } = data as EventEnvelope;
             return invoke(payload, new EventJobContext(ctx, event, eventId));
           };
         });
-        this.subscriptions.add({ name, patterns, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs });
+        this.subscriptions.add({ name, patterns, queue, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs });
       }
     }
   }

@@ -18,6 +18,7 @@ import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';
+import { EventFanOut } from './events/event.fan-out.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 
@@ -51,6 +52,7 @@ import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
     DeadLetterService,
     EventSubscriptionRegistry,
     EventPublisher,
+    EventFanOut,
     FireAndForgetRunner,
     JobsService,
   ],

@@ -6,6 +6,8 @@ export interface EventSubscription {
   /** The subscriber's job name: `Class@method`, or `@OnEvent`'s `name`. */
   name: string;
   patterns: string[];
+  /** The queue its jobs go to. */
+  queue: string;
   priority?: number;
   attempts?: number;
   timeoutMs?: number;

@@ -7,7 +7,7 @@ import { INVALID_SUBSCRIBER_NAME, STACKED_OPTIONS_DIFFER } from './events.messag
 import type { OnEventMetadata } from './on-event.decorator.js';
 import type { OnEventOptions } from './on-event-options.interface.js';
 
-const ON_EVENT_OPTION_KEYS = ['name', 'concurrency', 'priority', 'timeoutMs', 'attempts'] as const;
+const ON_EVENT_OPTION_KEYS = ['name', 'queue', 'concurrency', 'priority', 'timeoutMs', 'attempts'] as const;
 
 /** The `@OnEvent` subscribers of this process, which it publishes for the cluster's emitters. */
 @Injectable()

@@ -11,8 +11,8 @@ import { eventName, type EventDefinition } from './event.definition.js';
 import { EventPattern, assertEventName } from './event.pattern.js';
 import { EventSubscriptionRegistry } from './event-subscription.registry.js';
 import type { EventSubscription } from './event-subscription.interface.js';
-import { EVENTS_QUEUE } from './events.constants.js';
-import { NO_SUBSCRIBERS } from './events.messages.js';
+import { EventFanOut } from './event.fan-out.js';
+import { FAN_OUT_DELAYED, NO_SUBSCRIBERS } from './events.messages.js';
 import type { EmitOptions, EmitResult } from './on-event-options.interface.js';
 
 const EMIT_OPTION_KEYS = ['id'] as const;
@@ -25,9 +25,10 @@ export interface EventEnvelope {
 }
 
 /**
- * `jobs.emit()`: one job per subscriber of the whole cluster, all written by one atomic step of
- * the engine, since every subscriber's job goes to the one queue `'events'` (one Lua script, one
- * cluster slot).
+ * `jobs.emit()`: one job per subscriber of the whole cluster whose pattern matches. The jobs of
+ * one queue are written by one atomic step of the engine (one Lua script, one cluster slot); when
+ * the subscribers live in several queues, that step also writes a fan-out job that guarantees
+ * the other queues' jobs (see `EventFanOut`).
  */
 @Injectable()
 export class EventPublisher {
@@ -43,6 +44,7 @@ export class EventPublisher {
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly storage: StorageGateway,
     private readonly local: EventSubscriptionRegistry,
+    private readonly fanOut: EventFanOut,
   ) {}
 
   async emit(event: string | EventDefinition<any>, payload: unknown, options: EmitOptions = {}): Promise<EmitResult> {
@@ -66,14 +68,27 @@ export class EventPublisher {
     const jobs: NewJob[] = subscribers.map((subscriber) => ({
       id: `${id}:${subscriber.name}`,
       name: subscriber.name,
-      queue: EVENTS_QUEUE,
+      queue: subscriber.queue,
       data,
       priority: subscriber.priority ?? defaults.priority,
       maxAttempts: subscriber.attempts ?? defaults.attempts,
       delayMs: 0,
       timeoutMs: subscriber.timeoutMs ?? defaults.timeoutMs,
     }));
-    await this.storage.call(this.engine.enqueue(jobs));
+    const queue = jobs[0]!.queue;
+    const first = jobs.filter((job) => job.queue === queue);
+    const later = jobs.filter((job) => job.queue !== queue);
+    if (later.length === 0) {
+      await this.storage.call(this.engine.enqueue(first));
+    } else {
+      // the one atomic step: this queue's jobs, and the promise of the others
+      await this.storage.call(this.engine.enqueue([...first, this.fanOut.job(id, queue, data, later)]));
+      try {
+        await this.storage.call(this.engine.enqueue(later));
+      } catch (error) {
+        this.logger.warn(FAN_OUT_DELAYED(name, id, (error as Error)?.message ?? String(error)));
+      }
+    }
     return { id, subscribers: jobs.length, jobIds: jobs.map((job) => job.id) };
   }
 

@@ -1,10 +1,13 @@
 export const ON_EVENT_METADATA = 'nestjs-background:on-event';
 
 /**
- * The queue of every subscriber's jobs. One queue for all of them is what makes an emit atomic:
- * the jobs of one emit are written by one script, in one cluster slot.
+ * How long a fan-out job waits before it stores the jobs the emitter should have stored itself
+ * (see EventFanOut): the emitter normally has by then, and the fan-out job changes nothing.
  */
-export const EVENTS_QUEUE = 'events';
+export const FAN_OUT_DELAY_MS = 2_000;
+
+/** With the default backoff (up to a minute apart), a fan-out job outlasts a Redis outage of about 20 minutes. */
+export const FAN_OUT_ATTEMPTS = 25;
 
 /**
  * A subscription no process has published for this long is forgotten: it was removed from the

@@ -17,6 +17,9 @@ export const STACKED_OPTIONS_DIFFER = (target: string, key: string) =>
 export const NO_SUBSCRIBERS = (event: string, id: string) =>
   `Event "${event}" (${id}) has no subscriber in the cluster; nothing was stored.`;
 
+export const FAN_OUT_DELAYED = (event: string, id: string, reason: string) =>
+  `Event "${event}" (${id}) is stored, but the jobs of subscribers in other queues could not be written yet (${reason}); its fan-out job writes them within seconds once storage answers.`;
+
 export const FIRE_AND_FORGET_FAILED = (task: string, message: string) =>
   `fireAndForget task ${task} failed: ${message}. It is not retried; use enqueue() for work that must not be lost.`;
 

@@ -2,8 +2,7 @@ import type { JobPriority } from '../interfaces/background-options.interface.js'
 import type { JobContext } from '../interfaces/job-context.interface.js';
 
 /**
- * Options of `@OnEvent(pattern, options)`. The subscriber's jobs run in the queue `'events'`
- * (its concurrency is `queues.events.concurrency`).
+ * Options of `@OnEvent(pattern, options)`: a subscriber is a job handler, with `@Job`'s options.
  * @publicApi
  */
 export interface OnEventOptions {
@@ -13,6 +12,12 @@ export interface OnEventOptions {
    * @default 'Class@method'
    */
   name?: string;
+  /**
+   * The queue of its jobs. Subscribers of one event in one queue get their jobs in one atomic
+   * step; across queues, see the README ("Durable events").
+   * @default 'default'
+   */
+  queue?: string;
   /** At most this many runs of this subscriber at once in this process. */
   concurrency?: number;
   priority?: JobPriority;
