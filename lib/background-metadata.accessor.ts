@@ -5,6 +5,8 @@ import type { JobMetadata } from './decorators/job.decorator.js';
 import { CIRCUIT_BREAKER_METADATA } from './breaker/breaker.constants.js';
 import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator.js';
 import { RETRY_METADATA } from './retry/retry.constants.js';
+import { ON_EVENT_METADATA } from './events/events.constants.js';
+import type { OnEventMetadata } from './events/on-event.decorator.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 
 @Injectable()
@@ -14,6 +16,12 @@ export class BackgroundMetadataAccessor {
   getJobMetadata(target: Function): JobMetadata | undefined {
     if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
     return this.reflector.get<JobMetadata>(JOB_METADATA, target);
+  }
+
+  /** Every `@OnEvent` stacked on the method. */
+  getEventMetadata(target: Function): OnEventMetadata[] | undefined {
+    if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
+    return this.reflector.get<OnEventMetadata[]>(ON_EVENT_METADATA, target);
   }
 
   getBreakerMetadata(target: Function): CircuitBreakerMetadata | undefined {

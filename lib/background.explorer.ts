@@ -23,7 +23,13 @@ import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
-import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobHandlerRegistry, type JobHandler } from './registry/job-handler.registry.js';
+import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator.js';
+import { EventJobContext } from './events/event-job.context.js';
+import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
+import type { EventEnvelope } from './events/event.publisher.js';
+import { EventFanOut } from './events/event.fan-out.js';
+import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
 
@@ -31,7 +37,7 @@ const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attem
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
- * Finds every `@Job` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
+ * Finds every `@Job` and `@OnEvent` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
  * with the enhancers that run around it.
  */
 @Injectable()
@@ -44,12 +50,16 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly registry: JobHandlerRegistry,
     private readonly contextCreator: BackgroundContextCreator,
     private readonly breakers: BreakerRegistry,
+    private readonly subscriptions: EventSubscriptionRegistry,
+    private readonly fanOut: EventFanOut,
   ) {}
 
   onModuleInit(): void {
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       this.explore(wrapper);
     }
+    // an emit may pick any queue with subscribers for its fan-out job: every worker of a queue can run one
+    for (const queue of this.registry.queues()) this.registry.add(this.fanOut.handler(queue));
   }
 
   private explore(wrapper: InstanceWrapper): void {
@@ -58,41 +68,70 @@ export class BackgroundExplorer implements OnModuleInit {
     if (!prototype || typeof prototype !== 'object') return;
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
+      const events = this.accessor.getEventMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
       const breaker = this.accessor.getBreakerMetadata(prototype[method]);
       const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
-      if (!metadata) {
+      if (!metadata && !events) {
         if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
         if (breaker) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
         continue;
       }
-      if (typeof metadata.name !== 'string' || metadata.name === '') {
+      if (metadata && (typeof metadata.name !== 'string' || metadata.name === '')) {
         throw new InvalidOptionsError(JOB_NAME_MISSING(`@Job() on ${target}`));
       }
       if (!wrapper.isDependencyTreeStatic() || !instance) {
         throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
       }
-      const where = `@Job('${metadata.name}') on ${target}`;
-      const options = metadata.options;
-      assertKnownKeys(where, options, JOB_OPTION_KEYS);
-      const queue = options.queue ?? DEFAULT_QUEUE;
-      assertQueueName(where, queue);
-      this.registry.add({
-        name: metadata.name,
-        queue,
-        target,
-        priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
-        timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
-        // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
-        attempts:
-          options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
-        concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
-        retry: this.retryPolicy(target, retry),
-        breaker: breaker && this.breakers.declare(breaker, queue, target),
-        rateLimit: resolveRateLimit(where, options.rateLimit),
-        invoke: this.contextCreator.create(instance, method, target, metadata.name),
-      });
+      const handler = { target, retry, breaker };
+      if (metadata) {
+        const where = `@Job('${metadata.name}') on ${target}`;
+        assertKnownKeys(where, metadata.options, JOB_OPTION_KEYS);
+        const queue = metadata.options.queue ?? DEFAULT_QUEUE;
+        assertQueueName(where, queue);
+        this.register({ ...handler, where, name: metadata.name, queue, options: metadata.options }, (name) =>
+          this.contextCreator.create(instance, method, target, name),
+        );
+      }
+      if (events) {
+        // a subscriber is a job handler named after it; its jobs carry the event around the payload
+        const { name, patterns, options } = this.subscriptions.describe(target, events);
+        const where = `@OnEvent() on ${target}`;
+        const queue = options.queue ?? DEFAULT_QUEUE;
+        assertQueueName(where, queue);
+        const registered = this.register({ ...handler, where, name, queue, options }, (job) => {
+          const invoke = this.contextCreator.create(instance, method, target, job);
+          return (data, ctx) => {
+            const { event, eventId, payload } = data as EventEnvelope;
+            return invoke(payload, new EventJobContext(ctx, event, eventId));
+          };
+        });
+        this.subscriptions.add({ name, patterns, queue, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs });
+      }
     }
+  }
+
+  private register(
+    found: { target: string; where: string; name: string; queue: string; options: JobOptions; retry?: RetryOptions; breaker?: CircuitBreakerMetadata },
+    invoker: (name: string) => JobHandler['invoke'],
+  ): JobHandler {
+    const { target, where, name, queue, options, retry, breaker } = found;
+    const handler: JobHandler = {
+      name,
+      queue,
+      target,
+      priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
+      timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
+      // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
+      attempts: options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
+      concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
+      retry: this.retryPolicy(target, retry),
+      breaker: breaker && this.breakers.declare(breaker, queue, target),
+      rateLimit: resolveRateLimit(where, options.rateLimit),
+      invoke: invoker(name),
+    };
+    this.registry.add(handler);
+    return handler;
   }
 
   private retryPolicy(target: string, retry: RetryOptions | undefined): RetryPolicy {

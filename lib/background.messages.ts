@@ -24,11 +24,11 @@ export const INVALID_OPTION = (where: string, key: string, expected: string, got
 export const INVALID_REDIS_URL_ENV = (value: string) =>
   `The REDIS_URL environment variable is ${JSON.stringify(value)}, which is not a redis:// or rediss:// URL. Fix REDIS_URL, or give BackgroundModule.forRoot() a connection option.`;
 
-export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string) =>
-  `The payload of job "${name}" cannot be stored as JSON: ${path} ${problem}.`;
+export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string, kind: 'job' | 'event' = 'job') =>
+  `The payload of ${kind} "${name}" cannot be stored as JSON: ${path} ${problem}.`;
 
-export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number) =>
-  `The payload of job "${name}" is ${bytes} bytes as JSON, over the limit of ${limit} bytes. Store large data elsewhere (object storage, a database) and enqueue its key, or raise maxPayloadBytes in BackgroundModule.forRoot().`;
+export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number, kind: 'job' | 'event' = 'job') =>
+  `The payload of ${kind} "${name}" is ${bytes} bytes as JSON, over the limit of ${limit} bytes. Store large data elsewhere (object storage, a database) and ${kind === 'job' ? 'enqueue' : 'emit'} its key, or raise maxPayloadBytes in BackgroundModule.forRoot().`;
 
 export const REDIS_UNREACHABLE = (address: string, waitedMs: number) =>
   `Redis at ${address} did not answer within ${waitedMs} ms; nothing was enqueued. Check that Redis runs and that the connection option points at it.`;

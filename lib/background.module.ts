@@ -17,6 +17,10 @@ import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { EventPublisher } from './events/event.publisher.js';
+import { EventFanOut } from './events/event.fan-out.js';
+import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
+import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -46,6 +50,10 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     BreakerRegistry,
     CircuitBreakerService,
     DeadLetterService,
+    EventSubscriptionRegistry,
+    EventPublisher,
+    EventFanOut,
+    FireAndForgetRunner,
     JobsService,
   ],
   exports: [JobsService, DeadLetterService, CircuitBreakerService],

@@ -9,6 +9,7 @@ import {
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import type { BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
+import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { QueueWorker } from './worker/queue.worker.js';
 
@@ -24,21 +25,22 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
+    private readonly subscriptions: EventSubscriptionRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     try {
       await this.engine.connect();
-      await this.engine.registerHandlers(this.registry.routes());
+      await this.publish();
     } catch (error) {
       // a failed bootstrap gets no shutdown hooks: stop reconnecting before reporting it
       await this.engine.close();
       throw error;
     }
-    // routes of processes that stopped publishing them expire (see ROUTE_TTL_MS)
+    // routes and subscriptions of processes that stopped publishing them expire (ROUTE_TTL_MS, SUBSCRIPTION_TTL_MS)
     this.routeTimer = setInterval(() => {
-      this.engine.registerHandlers(this.registry.routes()).catch((error: Error) => {
-        this.logger.debug(`Could not publish the job routes: ${error.message}`);
+      this.publish().catch((error: Error) => {
+        this.logger.debug(`Could not publish the job routes and event subscriptions: ${error.message}`);
       });
     }, ROUTE_REFRESH_MS);
     this.routeTimer.unref();
@@ -55,6 +57,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     if (this.workers.length > 0) {
       this.logger.log(`Working on queue${this.workers.length > 1 ? 's' : ''} ${this.workers.map((w) => `"${w.queue}"`).join(', ')}`);
     }
+  }
+
+  /** This process's job routes and event subscriptions, for the cluster's producers. */
+  private async publish(): Promise<void> {
+    await Promise.all([this.engine.registerHandlers(this.registry.routes()), this.engine.subscriptions.publish(this.subscriptions.list())]);
   }
 
   /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */

@@ -14,6 +14,9 @@ export type {
 } from './breaker/circuit-breaker-options.interface.js';
 export { Retry } from './retry/retry.decorator.js';
 export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
+export { OnEvent } from './events/on-event.decorator.js';
+export { defineEvent, type EventDefinition, type EventPayload } from './events/event.definition.js';
+export type { EmitOptions, EmitResult, EventContext, OnEventOptions } from './events/on-event-options.interface.js';
 export { defineJob, type JobDefinition, type JobData, type JobResult } from './job.definition.js';
 export type {
   BackgroundModuleOptions,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import {
   DEFAULT_QUEUE,
@@ -17,7 +17,6 @@ import {
   UNKNOWN_JOB,
   WAIT_TIMEOUT,
 } from './background.messages.js';
-import { BackgroundOrchestrator } from './background.orchestrator.js';
 import { JobIdGenerator } from './engine/job-id.generator.js';
 import { STORAGE_ENGINE, type NewJob, type StorageEngine, type StoredJob } from './engine/storage-engine.interface.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
@@ -34,6 +33,10 @@ import type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-lette
 import { StorageGateway } from './engine/storage.gateway.js';
 import { toJobInfo } from './engine/stored-job.mapper.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import type { EventDefinition } from './events/event.definition.js';
+import { EventPublisher } from './events/event.publisher.js';
+import type { EmitOptions, EmitResult } from './events/on-event-options.interface.js';
+import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
@@ -54,7 +57,6 @@ type CheckedItem<T> = T extends { name: JobDefinition<infer D, any> }
  */
 @Injectable()
 export class JobsService {
-  private readonly logger = new Logger('Background');
   private readonly ids = new JobIdGenerator();
   /** Job name → queue, learnt from the cluster's handler registry. */
   private readonly routes = new Map<string, { queue: string; until: number }>();
@@ -63,9 +65,10 @@ export class JobsService {
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
-    private readonly orchestrator: BackgroundOrchestrator,
     private readonly storage: StorageGateway,
     private readonly deadLetters: DeadLetterService,
+    private readonly events: EventPublisher,
+    private readonly detached: FireAndForgetRunner,
   ) {}
 
   /**
@@ -99,12 +102,22 @@ export class JobsService {
     return results.map(({ id }) => ({ id }));
   }
 
-  /** Runs `fn(data)` in this process now; not durable, for work that may be lost. */
+  /**
+   * Durable once the promise resolves: one job per `@OnEvent` subscriber of the cluster whose
+   * pattern matches, all stored in one atomic step; see `EventPublisher`.
+   */
+  emit<TPayload>(event: EventDefinition<TPayload>, payload: TPayload, options?: EmitOptions): Promise<EmitResult>;
+  emit(event: string, payload: unknown, options?: EmitOptions): Promise<EmitResult>;
+  emit(event: string | EventDefinition<any>, payload: unknown, options?: EmitOptions): Promise<EmitResult> {
+    return this.events.emit(event, payload, options);
+  }
+
+  /**
+   * Runs `fn(data)` in this process on the next tick; not durable, not retried, for work that may
+   * be lost. Its errors are logged and counted (`getStats().fireAndForgetFailures`), never thrown.
+   */
   fireAndForget<T>(fn: (data: T) => unknown, data?: T): void {
-    const task = Promise.resolve()
-      .then(() => fn(data as T))
-      .catch((error: Error) => this.logger.error(`fireAndForget task ${fn.name || '(anonymous)'} failed: ${error?.message ?? error}`));
-    this.orchestrator.track(task);
+    this.detached.run(fn, data);
   }
 
   async getJob<TData = unknown, TResult = unknown>(id: string): Promise<JobInfo<TData, TResult> | null> {
@@ -165,7 +178,11 @@ export class JobsService {
   async getStats(): Promise<BackgroundStats> {
     const queues = await this.storage.queues();
     const counts = await this.storage.call(Promise.all(queues.map((queue) => this.engine.counts(queue))));
-    return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])) };
+    return {
+      queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])),
+      fireAndForgetFailures: this.detached.failures,
+      eventsWithoutSubscribers: this.events.unmatched,
+    };
   }
 
   /** Dead jobs, newest first; see `DeadLetterService.list`. */

@@ -2,9 +2,11 @@ import { describeBreakers } from './conformance/breaker.suite.js';
 import { describeConformance } from './conformance/conformance.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
+import { describeEvents } from './conformance/events.suite.js';
 import { clusterHarness } from './conformance/engine-harness.js';
 
 describeConformance(clusterHarness());
 describeDeadLetters(clusterHarness());
 describeBreakers(clusterHarness());
 describeRateLimits(clusterHarness());
+describeEvents(clusterHarness());

@@ -2,9 +2,11 @@ import { describeBreakers } from './conformance/breaker.suite.js';
 import { describeConformance } from './conformance/conformance.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
+import { describeEvents } from './conformance/events.suite.js';
 import { memoryHarness } from './conformance/engine-harness.js';
 
 describeConformance(memoryHarness());
 describeDeadLetters(memoryHarness());
 describeBreakers(memoryHarness());
 describeRateLimits(memoryHarness());
+describeEvents(memoryHarness());

@@ -86,4 +86,8 @@ export type QueueCounts = Record<JobState, number>;
 /** @publicApi */
 export interface BackgroundStats {
   queues: Record<string, QueueCounts>;
+  /** `fireAndForget` tasks of this process that threw or rejected since it started. */
+  fireAndForgetFailures: number;
+  /** Events this process emitted since it started that matched no subscriber (nothing was stored). */
+  eventsWithoutSubscribers: number;
 }

@@ -6,18 +6,18 @@ import { InvalidPayloadError } from '../errors/invalid-payload.error.js';
  * (functions, symbols, BigInt, NaN and Infinity, Map and Set, cycles, `undefined` at the top)
  * so that the handler receives exactly what was sent.
  */
-export function serializePayload(jobName: string, payload: unknown, maxBytes: number): string {
+export function serializePayload(jobName: string, payload: unknown, maxBytes: number, kind: 'job' | 'event' = 'job'): string {
   if (payload === undefined) {
     throw new InvalidPayloadError(
-      UNSERIALIZABLE_PAYLOAD(jobName, 'the payload', 'is undefined; pass null or an object instead'),
+      UNSERIALIZABLE_PAYLOAD(jobName, 'the payload', 'is undefined; pass null or an object instead', kind),
     );
   }
-  assertFaithful(jobName, payload);
+  assertFaithful(jobName, payload, kind);
   const text = JSON.stringify(payload);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: short texts need no counting
   if (text.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(text);
-    if (bytes > maxBytes) throw new InvalidPayloadError(PAYLOAD_TOO_LARGE(jobName, bytes, maxBytes));
+    if (bytes > maxBytes) throw new InvalidPayloadError(PAYLOAD_TOO_LARGE(jobName, bytes, maxBytes, kind));
   }
   return text;
 }
@@ -26,14 +26,14 @@ export function deserialize<T>(text: string | undefined): T | undefined {
   return text === undefined || text === '' ? undefined : (JSON.parse(text) as T);
 }
 
-function assertFaithful(jobName: string, payload: unknown): void {
+function assertFaithful(jobName: string, payload: unknown, kind: 'job' | 'event'): void {
   const found = problemIn(payload, new Set());
   if (found) {
     const path = found.path.reduceRight<string>(
       (text, step) => (typeof step === 'number' ? `${text}[${step}]` : `${text}.${step}`),
       'payload',
     );
-    throw new InvalidPayloadError(UNSERIALIZABLE_PAYLOAD(jobName, path, found.problem));
+    throw new InvalidPayloadError(UNSERIALIZABLE_PAYLOAD(jobName, path, found.problem, kind));
   }
 }
 

@@ -63,6 +63,12 @@ export class WorkerProcess {
     return this.next((message) => message.aborted === id).then(({ at, reason }) => ({ at: at as number, reason: reason as string }));
   }
 
+  /** Resolves with the first message, already received or still to come, that `match` accepts. */
+  received(match: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const seen = this.messages.find(match);
+    return seen ? Promise.resolve(seen) : this.next(match);
+  }
+
   /** Kills every worker process still running (after a test that failed half way). */
   static async killAll(): Promise<void> {
     await Promise.all([...WorkerProcess.running].map((worker) => worker.kill()));

@@ -17,6 +17,7 @@ import { isFinal } from '../storage-engine.interface.js';
 import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
 import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
+import { MemorySubscriptionStore } from '../../events/memory-subscription.store.js';
 import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
 
 /**
@@ -32,6 +33,7 @@ export class MemoryEngine implements StorageEngine {
   private readonly interruptions = new Set<() => void>();
   readonly deadLetters = new MemoryDeadLetterStore(this.queues);
   readonly breakers: MemoryBreakerStore;
+  readonly subscriptions = new MemorySubscriptionStore();
 
   constructor(private readonly config: BackgroundConfig) {
     this.breakers = new MemoryBreakerStore((name) => this.queue(name), config.leaseMs);
