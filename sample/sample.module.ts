@@ -4,6 +4,7 @@ import { AdminController } from './admin/admin.controller.js';
 import { FakeSmtpClient } from './mail/fake-smtp.client.js';
 import { MailJobs } from './mail/mail.jobs.js';
 import { OrdersController } from './orders/orders.controller.js';
+import { OrderSubscribers } from './orders/order.subscribers.js';
 import { OrdersService } from './orders/orders.service.js';
 
 /** The sample orders API; `storage` is where its jobs live (see storage.ts). */
@@ -14,7 +15,7 @@ export class SampleModule {
       module: SampleModule,
       imports: [BackgroundModule.forRoot({ ...storage, prefix: 'sample', enqueueTimeoutMs: 2000 })],
       controllers: [OrdersController, AdminController],
-      providers: [OrdersService, FakeSmtpClient, MailJobs],
+      providers: [OrdersService, OrderSubscribers, FakeSmtpClient, MailJobs],
     };
   }
 }

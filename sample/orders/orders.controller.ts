@@ -1,7 +1,7 @@
 import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import { JobsService } from '../../lib/index.js';
-import { SendConfirmation } from '../mail/mail.jobs.js';
 import { CreateOrderDto } from './create-order.dto.js';
+import { OrderPlaced } from './order.events.js';
 import { OrdersService } from './orders.service.js';
 
 @Controller()
@@ -11,12 +11,13 @@ export class OrdersController {
     private readonly jobs: JobsService,
   ) {}
 
-  /** Stores the order; the confirmation mail goes out in the background. */
+  /** Stores the order and emits order.placed: when this returns, every subscriber's job is stored. */
   @Post('orders')
   async place(@Body() dto: CreateOrderDto) {
     const order = this.orders.create(dto);
-    const { id } = await this.jobs.enqueue(SendConfirmation, { orderId: order.id, email: order.email });
-    return { order, jobs: [id] };
+    const items = order.lines.reduce((sum, line) => sum + line.quantity, 0);
+    const event = await this.jobs.emit(OrderPlaced, { orderId: order.id, email: order.email, items }, { id: `order-${order.id}` });
+    return { order, event };
   }
 
   @Get('orders/:id')
