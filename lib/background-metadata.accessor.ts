@@ -5,6 +5,8 @@ import type { JobMetadata } from './decorators/job.decorator.js';
 import { CIRCUIT_BREAKER_METADATA } from './breaker/breaker.constants.js';
 import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator.js';
 import { RETRY_METADATA } from './retry/retry.constants.js';
+import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
+import { SCHEDULE_METADATA } from './schedule/schedule.constants.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 
 @Injectable()
@@ -24,5 +26,11 @@ export class BackgroundMetadataAccessor {
   getRetryMetadata(target: Function): RetryOptions | undefined {
     if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
     return this.reflector.get<RetryOptions>(RETRY_METADATA, target);
+  }
+
+  /** Every `@Interval`, `@Cron` and `@Timeout` on the method. */
+  getScheduleMetadata(target: Function): ScheduleMetadata[] | undefined {
+    if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
+    return this.reflector.get<ScheduleMetadata[]>(SCHEDULE_METADATA, target);
   }
 }

@@ -25,13 +25,16 @@ import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
+import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
+import { ScheduleRegistry } from './schedule/schedule.registry.js';
+import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
  * Finds every `@Job` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
- * with the enhancers that run around it.
+ * with the enhancers that run around it; and every `@Interval`, `@Cron` and `@Timeout`, whose ticks are jobs too.
  */
 @Injectable()
 export class BackgroundExplorer implements OnModuleInit {
@@ -43,6 +46,8 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly registry: JobHandlerRegistry,
     private readonly contextCreator: BackgroundContextCreator,
     private readonly breakers: BreakerRegistry,
+    private readonly schedules: ScheduleRegistry,
+    private readonly ticks: ScheduleTickRunner,
   ) {}
 
   onModuleInit(): void {
@@ -59,10 +64,13 @@ export class BackgroundExplorer implements OnModuleInit {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
       const breaker = this.accessor.getBreakerMetadata(prototype[method]);
-      const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
+      const className = (metatype as Function | undefined)?.name ?? prototype.constructor.name;
+      const target = `${className}@${method}`;
+      const schedules = this.accessor.getScheduleMetadata(prototype[method]);
+      if (schedules?.length) this.exploreSchedules(wrapper, schedules, method, className, retry, breaker);
       if (!metadata) {
-        if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
-        if (breaker) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
+        if (retry && !schedules?.length) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
+        if (breaker && !schedules?.length) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
         continue;
       }
       if (typeof metadata.name !== 'string' || metadata.name === '') {
@@ -89,6 +97,38 @@ export class BackgroundExplorer implements OnModuleInit {
         retry: this.retryPolicy(target, retry),
         breaker: breaker && this.breakers.declare(breaker, queue, target),
         invoke: this.contextCreator.create(instance, method, target, metadata.name),
+      });
+    }
+  }
+
+  /** A cluster schedule's ticks are jobs of their own name, behind the method's `@Retry` and `@CircuitBreaker`. */
+  private exploreSchedules(
+    wrapper: InstanceWrapper,
+    schedules: ScheduleMetadata[],
+    method: string,
+    className: string,
+    retry: RetryOptions | undefined,
+    breaker: ReturnType<BackgroundMetadataAccessor['getBreakerMetadata']>,
+  ): void {
+    const target = `${className}@${method}`;
+    const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
+    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
+    for (const metadata of schedules) {
+      const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
+      const { job, queue, scope } = declared.definition;
+      if (declared.disabled) continue;
+      if (scope === 'instance') {
+        declared.call = (tick) => instance[method]!(tick);
+        continue;
+      }
+      this.registry.add({
+        name: job,
+        queue,
+        target,
+        attempts: retryAttempts(target, retry),
+        retry: this.retryPolicy(target, retry),
+        breaker: breaker && this.breakers.declare(breaker, queue, target),
+        invoke: this.ticks.wrap(declared, this.contextCreator.create(instance, method, target, job)),
       });
     }
   }

@@ -17,6 +17,10 @@ import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
+import { ScheduleRegistry } from './schedule/schedule.registry.js';
+import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
+import { SchedulerService } from './schedule/scheduler.service.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -47,8 +51,12 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     CircuitBreakerService,
     DeadLetterService,
     JobsService,
+    ScheduleRegistry,
+    ScheduleTickRunner,
+    ScheduleOrchestrator,
+    SchedulerService,
   ],
-  exports: [JobsService, DeadLetterService, CircuitBreakerService],
+  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

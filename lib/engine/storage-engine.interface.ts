@@ -1,5 +1,6 @@
 import type { BreakerSpec, BreakerStore, BreakerTransition } from '../breaker/breaker-store.interface.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.interface.js';
+import type { ScheduleStore } from '../schedule/schedule-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 
 /** Why a failed attempt is not retried, as a settlement's negative `retryInMs` (see claim.lua). */
@@ -177,6 +178,8 @@ export interface StorageEngine {
   readonly deadLetters: DeadLetterStore;
   /** Circuit breakers, for calls outside jobs and the runtime API. */
   readonly breakers: BreakerStore;
+  /** Recurring schedules: definitions, pauses, and which process stores each tick. */
+  readonly schedules: ScheduleStore;
   /**
    * Resolves once the engine can take commands, or rejects naming what it could not reach after
    * `timeoutMs` (by default the configured `enqueueTimeoutMs`).

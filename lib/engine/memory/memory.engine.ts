@@ -16,6 +16,7 @@ import type {
 import { isFinal } from '../storage-engine.interface.js';
 import { MemoryBreakerGate } from '../../breaker/memory-breaker.gate.js';
 import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
+import { MemoryScheduleStore } from '../../schedule/memory-schedule.store.js';
 import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
 import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
 
@@ -32,6 +33,7 @@ export class MemoryEngine implements StorageEngine {
   private readonly interruptions = new Set<() => void>();
   readonly deadLetters = new MemoryDeadLetterStore(this.queues);
   readonly breakers: MemoryBreakerStore;
+  readonly schedules = new MemoryScheduleStore();
 
   constructor(private readonly config: BackgroundConfig) {
     this.breakers = new MemoryBreakerStore((name) => this.queue(name), config.leaseMs);

@@ -20,6 +20,7 @@ import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
 import type { BreakerTransition } from '../../breaker/breaker-store.interface.js';
 import { RedisBreakerStore } from '../../breaker/redis-breaker.store.js';
+import { RedisScheduleStore } from '../../schedule/redis-schedule.store.js';
 import { RedisDeadLetterStore } from '../../dead-letter/redis-dead-letter.store.js';
 import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
 import { CancelWatcher } from './cancel.watcher.js';
@@ -50,6 +51,7 @@ export class RedisEngine implements StorageEngine {
   private readonly watch: ConnectionWatch;
   readonly deadLetters: RedisDeadLetterStore;
   readonly breakers: RedisBreakerStore;
+  readonly schedules: RedisScheduleStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -85,6 +87,7 @@ export class RedisEngine implements StorageEngine {
     this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
+    this.schedules = new RedisScheduleStore(this.client, keyed, config.prefix);
     this.deadLetters = new RedisDeadLetterStore(
       this.client,
       keyed,
