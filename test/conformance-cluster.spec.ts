@@ -1,8 +1,10 @@
 import { describeBreakers } from './conformance/breaker.suite.js';
 import { describeConformance } from './conformance/conformance.suite.js';
+import { describeSchedules } from './conformance/schedule.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { clusterHarness } from './conformance/engine-harness.js';
 
 describeConformance(clusterHarness());
 describeDeadLetters(clusterHarness());
 describeBreakers(clusterHarness());
+describeSchedules(clusterHarness());
