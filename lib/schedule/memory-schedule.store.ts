@@ -95,6 +95,9 @@ export class MemoryScheduleStore implements ScheduleStore {
     });
   }
 
+  /** One process: the orchestrator that adds or removes a schedule already knows. */
+  async watch(): Promise<void> {}
+
   private isPaused(name: string): boolean {
     return this.paused.has('*') || this.paused.has(name);
   }

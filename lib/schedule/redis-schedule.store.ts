@@ -1,5 +1,6 @@
 import type { KeyedScriptRunner } from '../engine/redis/redis-scripts.js';
 import type { RedisClient } from '../engine/redis/redis.connection.js';
+import type { RedisSubscriber } from '../engine/redis/redis.subscriber.js';
 import type { AdvanceVerdict, ScheduleReading, ScheduleStore, StartVerdict, TickStart } from './schedule-store.interface.js';
 
 /**
@@ -12,15 +13,21 @@ export class RedisScheduleStore implements ScheduleStore {
   constructor(
     private readonly client: RedisClient,
     private readonly run: KeyedScriptRunner,
+    private readonly subscriber: RedisSubscriber,
     prefix: string,
+    private readonly timeoutMs: number,
   ) {
     this.base = `{${prefix}:schedules}`;
   }
 
   async define(name: string, definition: string, replace: boolean): Promise<boolean> {
-    if (!replace) return (await this.client.hsetnx(`${this.base}:defs`, name, definition)) === 1;
-    await this.client.hset(`${this.base}:defs`, name, definition);
-    return true;
+    if (replace) {
+      await this.client.hset(`${this.base}:defs`, name, definition);
+      return true;
+    }
+    const added = (await this.client.hsetnx(`${this.base}:defs`, name, definition)) === 1;
+    if (added) await this.client.publish(`${this.base}:changed`, name);
+    return added;
   }
 
   async definitions(): Promise<Map<string, string>> {
@@ -37,6 +44,7 @@ export class RedisScheduleStore implements ScheduleStore {
       .exec();
     const [[, ahead], [, removed]] = replies as [[unknown, string | null], [unknown, number]];
     if (removed === 0) return null;
+    await this.client.publish(`${this.base}:changed`, name);
     return { ahead: ahead === null ? undefined : Number(ahead) };
   }
 
@@ -85,6 +93,10 @@ export class RedisScheduleStore implements ScheduleStore {
         lastId: lastId ?? undefined,
       };
     });
+  }
+
+  watch(onChange: () => void): Promise<void> {
+    return this.subscriber.listen(`${this.base}:changed`, onChange, this.timeoutMs);
   }
 
   private state(name: string): string {

@@ -58,4 +58,9 @@ export interface ScheduleStore {
   /** Pauses or resumes one schedule, or (`name` null) all: resuming all also resumes each one paused alone. */
   setPaused(name: string | null, paused: boolean): Promise<void>;
   read(names: string[]): Promise<ScheduleReading[]>;
+  /**
+   * Calls `onChange` whenever a process adds or removes a schedule at runtime (best effort: a
+   * process also reads the definitions again every minute). Resolves once listening.
+   */
+  watch(onChange: () => void): Promise<void>;
 }

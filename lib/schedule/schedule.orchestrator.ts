@@ -20,8 +20,8 @@ import type { ScheduleTiming } from './schedule.timing.js';
  * Owns this process's schedule clocks. At bootstrap it records the schedules declared here for the
  * whole cluster, then (in a process that runs workers) keeps one clock per schedule: a cluster
  * schedule's clock stores each tick ahead as a delayed job, once for the cluster; an instance
- * schedule's clock calls its method here. Schedules added at runtime elsewhere are picked up at
- * once where they are added and by the other processes within `ROUTE_REFRESH_MS`.
+ * schedule's clock calls its method here. Schedules added or removed at runtime in any process
+ * are picked up at once (a message), or within `ROUTE_REFRESH_MS` should the message be lost.
  */
 @Injectable()
 export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,6 +49,10 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     if (!this.config.workers) return;
     this.started = true;
     for (const schedule of declared) if (!schedule.disabled) this.runDeclared(schedule);
+    // a schedule added or removed in another process reaches this one at once; the timer is the fallback
+    await this.engine.schedules.watch(() => void this.refresh()).catch((error: Error) => {
+      this.logger.debug(`Could not listen for schedules added elsewhere: ${error.message}`);
+    });
     await this.refresh();
     this.refreshTimer = setInterval(() => void this.refresh(), ROUTE_REFRESH_MS);
     this.refreshTimer.unref();

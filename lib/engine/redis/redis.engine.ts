@@ -87,7 +87,7 @@ export class RedisEngine implements StorageEngine {
     this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
-    this.schedules = new RedisScheduleStore(this.client, keyed, config.prefix);
+    this.schedules = new RedisScheduleStore(this.client, keyed, subscriber, config.prefix, config.enqueueTimeoutMs);
     this.deadLetters = new RedisDeadLetterStore(
       this.client,
       keyed,
