@@ -7,6 +7,8 @@ import type { CircuitBreakerMetadata } from './breaker/circuit-breaker.decorator
 import { RETRY_METADATA } from './retry/retry.constants.js';
 import { ON_EVENT_METADATA } from './events/events.constants.js';
 import type { OnEventMetadata } from './events/on-event.decorator.js';
+import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
+import { SCHEDULE_METADATA } from './schedule/schedule.constants.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 
 @Injectable()
@@ -32,5 +34,11 @@ export class BackgroundMetadataAccessor {
   getRetryMetadata(target: Function): RetryOptions | undefined {
     if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
     return this.reflector.get<RetryOptions>(RETRY_METADATA, target);
+  }
+
+  /** Every `@Interval`, `@Cron` and `@Timeout` on the method. */
+  getScheduleMetadata(target: Function): ScheduleMetadata[] | undefined {
+    if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
+    return this.reflector.get<ScheduleMetadata[]>(SCHEDULE_METADATA, target);
   }
 }

@@ -32,13 +32,17 @@ import { EventFanOut } from './events/event.fan-out.js';
 import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
+import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
+import { ScheduleRegistry } from './schedule/schedule.registry.js';
+import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts', 'rateLimit'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
- * Finds every `@Job` and `@OnEvent` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton providers at startup,
- * with the enhancers that run around it.
+ * Finds every `@Job` and `@OnEvent` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton
+ * providers at startup, with the enhancers that run around it; and every `@Interval`, `@Cron` and `@Timeout`, whose
+ * ticks are jobs too.
  */
 @Injectable()
 export class BackgroundExplorer implements OnModuleInit {
@@ -52,6 +56,8 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly breakers: BreakerRegistry,
     private readonly subscriptions: EventSubscriptionRegistry,
     private readonly fanOut: EventFanOut,
+    private readonly schedules: ScheduleRegistry,
+    private readonly ticks: ScheduleTickRunner,
   ) {}
 
   onModuleInit(): void {
@@ -71,10 +77,13 @@ export class BackgroundExplorer implements OnModuleInit {
       const events = this.accessor.getEventMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
       const breaker = this.accessor.getBreakerMetadata(prototype[method]);
-      const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
+      const className = (metatype as Function | undefined)?.name ?? prototype.constructor.name;
+      const target = `${className}@${method}`;
+      const schedules = this.accessor.getScheduleMetadata(prototype[method]);
+      if (schedules?.length) this.exploreSchedules(wrapper, schedules, method, className, retry, breaker);
       if (!metadata && !events) {
-        if (retry) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
-        if (breaker) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
+        if (retry && !schedules?.length) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
+        if (breaker && !schedules?.length) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
         continue;
       }
       if (metadata && (typeof metadata.name !== 'string' || metadata.name === '')) {
@@ -132,6 +141,38 @@ export class BackgroundExplorer implements OnModuleInit {
     };
     this.registry.add(handler);
     return handler;
+  }
+
+  /** A cluster schedule's ticks are jobs of their own name, behind the method's `@Retry` and `@CircuitBreaker`. */
+  private exploreSchedules(
+    wrapper: InstanceWrapper,
+    schedules: ScheduleMetadata[],
+    method: string,
+    className: string,
+    retry: RetryOptions | undefined,
+    breaker: ReturnType<BackgroundMetadataAccessor['getBreakerMetadata']>,
+  ): void {
+    const target = `${className}@${method}`;
+    const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
+    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
+    for (const metadata of schedules) {
+      const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
+      const { job, queue, scope } = declared.definition;
+      if (declared.disabled) continue;
+      if (scope === 'instance') {
+        declared.call = (tick) => instance[method]!(tick);
+        continue;
+      }
+      this.registry.add({
+        name: job,
+        queue,
+        target,
+        attempts: retryAttempts(target, retry),
+        retry: this.retryPolicy(target, retry),
+        breaker: breaker && this.breakers.declare(breaker, queue, target),
+        invoke: this.ticks.wrap(declared, this.contextCreator.create(instance, method, target, job)),
+      });
+    }
   }
 
   private retryPolicy(target: string, retry: RetryOptions | undefined): RetryPolicy {

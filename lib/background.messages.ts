@@ -124,3 +124,33 @@ export const BREAKER_HALF_OPEN = (name: string, probes: number) =>
   `Circuit breaker "${name}" is half-open: up to ${probes} probe(s) run; one success closes it, a failure opens it again.`;
 
 export const BREAKER_CLOSED = (name: string) => `Circuit breaker "${name}" closed: the jobs that waited behind it run now.`;
+
+export const INVALID_CRON = (where: string, expression: unknown, reason: string) =>
+  `${where}: ${describe(expression)} is not a valid cron expression (${reason}). Write five fields (minute hour day-of-month month day-of-week) or six with seconds first, e.g. '0 */5 * * * *', or use a CronExpression value.`;
+
+export const INVALID_TIME_ZONE = (where: string, timeZone: unknown) =>
+  `${where}: timeZone ${describe(timeZone)} is not a time zone. Use an IANA name such as 'Europe/Paris' or 'America/New_York', or leave timeZone out for the process's own.`;
+
+export const INVALID_INTERVAL = (where: string, got: unknown) =>
+  `${where} needs a positive whole number of milliseconds, got ${describe(got)}. Write e.g. @Interval('report', 60_000).`;
+
+export const SCHEDULE_NAME = (where: string, got: unknown) =>
+  `${where} needs a schedule name of letters, digits, "_", ".", ":", "@" or "-" (at most 100), got ${describe(got)}.`;
+
+export const DUPLICATE_SCHEDULE = (name: string, first: string, second: string) =>
+  `Two schedules are named "${name}": ${first} and ${second}. Give one of them another name (@Interval('name', ms), @Cron(expression, { name }) or @Timeout('name', ms)).`;
+
+export const SCHEDULE_WINDOW = (where: string) =>
+  `${where}: endAt is before startAt, so the schedule would never run. Move endAt after startAt, or leave one out.`;
+
+export const UNKNOWN_SCHEDULE = (method: string, name: string, known: string[]) =>
+  `scheduler.${method}: no schedule named "${name}" exists${known.length ? ` (there are: ${known.join(', ')})` : ''}. Check the name with scheduler.list(), or create the schedule with @Interval, @Cron or scheduler.add().`;
+
+export const SCHEDULE_EXISTS = (name: string) =>
+  `scheduler.add(): a schedule named "${name}" exists already. Pick another name, or scheduler.remove('${name}') first.`;
+
+export const SCHEDULE_IN_CODE = (name: string, target: string) =>
+  `scheduler.remove('${name}'): the schedule is declared in code, by ${target}, and would come back at the next start. Remove its decorator, or stop it with scheduler.pause('${name}').`;
+
+export const SCHEDULE_TICK_LOST = (name: string, due: number, reason: string) =>
+  `The tick of schedule "${name}" due at ${new Date(due).toISOString()} could not be stored (${reason}); it is skipped, and the schedule goes on with the next one.`;

@@ -21,6 +21,10 @@ import { EventPublisher } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
+import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
+import { ScheduleRegistry } from './schedule/schedule.registry.js';
+import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
+import { SchedulerService } from './schedule/scheduler.service.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -55,8 +59,12 @@ import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
     EventFanOut,
     FireAndForgetRunner,
     JobsService,
+    ScheduleRegistry,
+    ScheduleTickRunner,
+    ScheduleOrchestrator,
+    SchedulerService,
   ],
-  exports: [JobsService, DeadLetterService, CircuitBreakerService],
+  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

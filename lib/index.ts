@@ -13,6 +13,20 @@ export type {
   CircuitBreakerState,
 } from './breaker/circuit-breaker-options.interface.js';
 export { Retry } from './retry/retry.decorator.js';
+export { Interval } from './schedule/decorators/interval.decorator.js';
+export { Cron } from './schedule/decorators/cron.decorator.js';
+export { Timeout } from './schedule/decorators/timeout.decorator.js';
+export { CronExpression } from './schedule/cron-expression.enum.js';
+export { SchedulerService } from './schedule/scheduler.service.js';
+export type {
+  CronOptions,
+  MissedTickPolicy,
+  ScheduleInfo,
+  ScheduleOptions,
+  ScheduleScope,
+  ScheduleTick,
+  ScheduleTiming,
+} from './schedule/schedule-options.interface.js';
 export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
 export { OnEvent } from './events/on-event.decorator.js';
 export { defineEvent, type EventDefinition, type EventPayload } from './events/event.definition.js';

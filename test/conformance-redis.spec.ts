@@ -1,5 +1,6 @@
 import { describeBreakers } from './conformance/breaker.suite.js';
 import { describeConformance } from './conformance/conformance.suite.js';
+import { describeSchedules } from './conformance/schedule.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
 import { describeEvents } from './conformance/events.suite.js';
@@ -10,3 +11,4 @@ describeDeadLetters(redisHarness());
 describeBreakers(redisHarness());
 describeRateLimits(redisHarness());
 describeEvents(redisHarness());
+describeSchedules(redisHarness());

@@ -3,6 +3,8 @@ import { Test } from '@nestjs/testing';
 import {
   BackgroundModule,
   CircuitBreaker,
+  Cron,
+  Interval,
   DuplicateHandlerError,
   InvalidOptionsError,
   Job,
@@ -187,6 +189,80 @@ describe('BackgroundModule', () => {
     await expect(failure).rejects.toThrow(
       '@Job() on Nameless@run needs a job name (a non-empty string) or a definition made with defineJob().',
     );
+  });
+
+  it('refuses invalid cron expressions and time zones, non-positive intervals and duplicate schedule names, naming the method', async () => {
+    @Injectable()
+    class BadCron {
+      @Cron('every day at noon')
+      run() {}
+    }
+    await expect(bootstrap([BadCron])).rejects.toThrow(InvalidOptionsError);
+    await expect(bootstrap([BadCron])).rejects.toThrow(
+      `@Cron() on BadCron@run: "every day at noon" is not a valid cron expression (Unknown alias: eve). Write five fields (minute hour day-of-month month day-of-week) or six with seconds first, e.g. '0 */5 * * * *', or use a CronExpression value.`,
+    );
+    @Injectable()
+    class OutOfRange {
+      @Cron('0 61 * * * *')
+      run() {}
+    }
+    await expect(bootstrap([OutOfRange])).rejects.toThrow(/^@Cron\(\) on OutOfRange@run: "0 61 \* \* \* \*" is not a valid cron expression \(Field value \(61\) is out of range\)/);
+    @Injectable()
+    class BadZone {
+      @Cron('0 0 9 * * *', { timeZone: 'Mars/Olympus' })
+      run() {}
+    }
+    await expect(bootstrap([BadZone])).rejects.toThrow(
+      `@Cron() on BadZone@run: timeZone "Mars/Olympus" is not a time zone. Use an IANA name such as 'Europe/Paris' or 'America/New_York', or leave timeZone out for the process's own.`,
+    );
+    for (const ms of [0, -5, 1.5]) {
+      @Injectable()
+      class BadInterval {
+        @Interval('bad', ms)
+        run() {}
+      }
+      await expect(bootstrap([BadInterval])).rejects.toThrow(
+        `@Interval() on BadInterval@run needs a positive whole number of milliseconds, got ${ms}. Write e.g. @Interval('report', 60_000).`,
+      );
+    }
+    @Injectable()
+    class First {
+      @Interval('report', 1000)
+      run() {}
+    }
+    @Injectable()
+    class Second {
+      @Cron('0 * * * * *', { name: 'report' })
+      run() {}
+    }
+    await expect(bootstrap([First, Second])).rejects.toThrow(
+      `Two schedules are named "report": First@run and Second@run. Give one of them another name (@Interval('name', ms), @Cron(expression, { name }) or @Timeout('name', ms)).`,
+    );
+    @Injectable()
+    class Unknown {
+      @Interval('x', 1000, { every: 5 } as never)
+      run() {}
+    }
+    await expect(bootstrap([Unknown])).rejects.toThrow(
+      'Unknown option "every" in @Interval() on Unknown@run options. Valid options are: scope, runOnStart, overlap, missed, startAt, endAt, limit, queue, disabled.',
+    );
+    @Injectable()
+    class BadMissed {
+      @Interval('x', 1000, { missed: 'catchUp' as never, limit: 0 })
+      run() {}
+    }
+    await expect(bootstrap([BadMissed])).rejects.toThrow(`Invalid @Interval() on BadMissed@run option "missed": expected 'skip' or 'runOnce', got "catchUp".`);
+  });
+
+  it('accepts @Retry and @CircuitBreaker on a scheduled method without @Job', async () => {
+    @Injectable()
+    class Scheduled {
+      @Interval('nightly', 60_000)
+      @Retry({ attempts: 2 })
+      @CircuitBreaker('warehouse')
+      run() {}
+    }
+    await expect(bootstrap([Scheduled])).resolves.toBeUndefined();
   });
 
   it('starts with forRoot() and no options: Redis at REDIS_URL, global, every default', async () => {

@@ -1,6 +1,7 @@
 import type { BreakerSpec, BreakerStore, BreakerTransition } from '../breaker/breaker-store.interface.js';
 import type { DeadLetterStore } from '../dead-letter/dead-letter-store.interface.js';
 import type { SubscriptionStore } from '../events/subscription-store.interface.js';
+import type { ScheduleStore } from '../schedule/schedule-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 
 /** Why a failed attempt is not retried, as a settlement's negative `retryInMs` (see claim.lua). */
@@ -193,6 +194,8 @@ export interface StorageEngine {
   readonly breakers: BreakerStore;
   /** The cluster's `@OnEvent` subscriptions. */
   readonly subscriptions: SubscriptionStore;
+  /** Recurring schedules: definitions, pauses, and which process stores each tick. */
+  readonly schedules: ScheduleStore;
   /**
    * Resolves once the engine can take commands, or rejects naming what it could not reach after
    * `timeoutMs` (by default the configured `enqueueTimeoutMs`).

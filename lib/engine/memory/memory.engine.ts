@@ -15,6 +15,7 @@ import type {
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
 import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
+import { MemoryScheduleStore } from '../../schedule/memory-schedule.store.js';
 import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
 import { MemorySubscriptionStore } from '../../events/memory-subscription.store.js';
@@ -34,6 +35,7 @@ export class MemoryEngine implements StorageEngine {
   readonly deadLetters = new MemoryDeadLetterStore(this.queues);
   readonly breakers: MemoryBreakerStore;
   readonly subscriptions = new MemorySubscriptionStore();
+  readonly schedules = new MemoryScheduleStore();
 
   constructor(private readonly config: BackgroundConfig) {
     this.breakers = new MemoryBreakerStore((name) => this.queue(name), config.leaseMs);

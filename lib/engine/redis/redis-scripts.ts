@@ -26,7 +26,7 @@ export function defineScripts(client: RedisClient): ScriptRunner {
 }
 
 /** Scripts given every key they touch in KEYS, however many (ioredis wants their count first). */
-export const KEYED_SCRIPT_NAMES = ['dead-redrive', 'dead-purge', 'breaker-call', 'breaker-record', 'breaker-set'] as const;
+export const KEYED_SCRIPT_NAMES = ['dead-redrive', 'dead-purge', 'breaker-call', 'breaker-record', 'breaker-set', 'schedule-advance', 'schedule-start', 'schedule-hold'] as const;
 export type KeyedScriptName = (typeof KEYED_SCRIPT_NAMES)[number];
 export type KeyedScriptRunner = (name: KeyedScriptName, keys: string[], args: (string | number)[]) => Promise<Reply>;
 

@@ -14,12 +14,13 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
+import { claimArgs, parseClaimReply, type ClaimReply } from './claim.codec.js';
 import { pairs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
-import type { BreakerTransition } from '../../breaker/breaker-store.interface.js';
 import { RedisBreakerStore } from '../../breaker/redis-breaker.store.js';
+import { RedisScheduleStore } from '../../schedule/redis-schedule.store.js';
 import { RedisDeadLetterStore } from '../../dead-letter/redis-dead-letter.store.js';
 import { RedisSubscriptionStore } from '../../events/redis-subscription.store.js';
 import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
@@ -27,7 +28,6 @@ import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
-const CLAIMED_FIELDS = 8;
 /** Jobs per enqueue script call when many callers enqueue in the same tick. */
 const MAX_ENQUEUE_BATCH = 1000;
 
@@ -52,6 +52,7 @@ export class RedisEngine implements StorageEngine {
   readonly deadLetters: RedisDeadLetterStore;
   readonly breakers: RedisBreakerStore;
   readonly subscriptions: RedisSubscriptionStore;
+  readonly schedules: RedisScheduleStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -88,6 +89,7 @@ export class RedisEngine implements StorageEngine {
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
+    this.schedules = new RedisScheduleStore(this.client, keyed, subscriber, config.prefix, config.enqueueTimeoutMs);
     this.deadLetters = new RedisDeadLetterStore(
       this.client,
       keyed,
@@ -154,61 +156,12 @@ export class RedisEngine implements StorageEngine {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
-    const args: (string | number)[] = [request.workerId, request.max, request.reserve, request.held, request.inFlight, ...this.configArgs];
-    const guarded = request.breakers ?? [];
-    args.push(guarded.length);
-    for (const { jobName, breaker } of guarded) {
-      args.push(jobName, breaker.name, breaker.failureThreshold, breaker.windowMs, breaker.resetTimeoutMs, breaker.halfOpenProbes);
-    }
-    const rates = request.rateLimits ?? [];
-    args.push(rates.length);
-    for (const { jobName, max, perMs } of rates) args.push(jobName ?? '', max, perMs);
-    args.push(request.started.length, ...request.started, request.settlements.length);
-    for (const s of request.settlements) {
-      const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : 'd';
-      const code = s.reserved ? kind.toUpperCase() : kind;
-      if (s.outcome === 'completed') args.push(s.id, code, s.result, -1);
-      else args.push(s.id, code, JSON.stringify(s.error), s.retryInMs);
-    }
-    const release = request.release ?? [];
-    const limits = request.limits ?? [];
-    args.push(release.length, ...release, limits.length, ...limits.flat(), request.leaving ? '1' : '0');
     const base = this.base(request.queue);
     const connection = this.watch.connectionOf(base, request.workerId);
-    args.push(typeof connection === 'string' ? connection : await connection);
-    const [flat, wakeIn, cancelled, reconcile, top, othersHold, made] = (await this.run('claim', base, args)) as [
-      (string | number)[],
-      number,
-      string[],
-      number,
-      string,
-      number,
-      string[],
-    ];
-    if (othersHold === 1) this.watch.othersHoldJobs(request.queue, base);
-    const jobs: ClaimedJob[] = [];
-    for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
-      jobs.push({
-        id: String(flat[i]),
-        name: String(flat[i + 1]),
-        data: String(flat[i + 2]),
-        attempt: Number(flat[i + 3]),
-        maxAttempts: Number(flat[i + 4]),
-        timeoutMs: Number(flat[i + 5]),
-        enqueuedAt: Number(flat[i + 6]),
-        priority: Number(flat[i + 7]),
-      });
-    }
-    const transitions: BreakerTransition[] = [];
-    for (let i = 0; i < made.length; i += 2) transitions.push({ breaker: made[i]!, to: made[i + 1] as BreakerTransition['to'] });
-    return {
-      jobs,
-      wakeInMs: wakeIn < 0 ? null : wakeIn,
-      cancelled,
-      reconcile: reconcile === 1,
-      topPriority: top === '' ? null : Number(top),
-      transitions,
-    };
+    const args = claimArgs(request, this.configArgs, typeof connection === 'string' ? connection : await connection);
+    const { response, othersHold } = parseClaimReply((await this.run('claim', base, args)) as ClaimReply);
+    if (othersHold) this.watch.othersHoldJobs(request.queue, base);
+    return response;
   }
 
   async waitForWork(queue: string, until: number): Promise<void> {

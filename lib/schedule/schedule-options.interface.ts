@@ -1,0 +1,83 @@
+import type { JobState } from '../interfaces/job-info.interface.js';
+
+/**
+ * `'cluster'`: each tick runs once across every process of the cluster, as a job.
+ * `'instance'`: every process runs the method on its own timer (a local cache to refresh).
+ * @publicApi
+ */
+export type ScheduleScope = 'cluster' | 'instance';
+
+/**
+ * What becomes of a tick that could not start before the next one fell due, because no process
+ * was up (or the queue was paused or too busy): `'skip'` drops it, `'runOnce'` runs it once, late.
+ * @publicApi
+ */
+export type MissedTickPolicy = 'skip' | 'runOnce';
+
+/** Options shared by `@Interval` and `@Cron`. @publicApi */
+export interface ScheduleOptions {
+  /** @default 'cluster' */
+  scope?: ScheduleScope;
+  /** Also run once when the schedule starts (in the cluster: when the first process starts it). @default false */
+  runOnStart?: boolean;
+  /** Let a tick start while the previous run is still active. @default false (the tick is skipped) */
+  overlap?: boolean;
+  /** @default 'skip' */
+  missed?: MissedTickPolicy;
+  /** No tick before this time; an interval counts its periods from it. */
+  startAt?: Date | number;
+  /** No tick after this time. */
+  endAt?: Date | number;
+  /** Runs in total (across the cluster), then the schedule stops. */
+  limit?: number;
+  /** The queue its ticks run in (cluster scope). @default 'default' */
+  queue?: string;
+  /** Declared but never run. @default false */
+  disabled?: boolean;
+}
+
+/** `@Cron(expression, options)`, as in `@nestjs/schedule`. @publicApi */
+export interface CronOptions extends ScheduleOptions {
+  /** @default the class and method, `Class.method` */
+  name?: string;
+  /** An IANA time zone (`'Europe/Paris'`) the expression is read in. @default the process's */
+  timeZone?: string;
+}
+
+/** What a tick's job carries, and what a scheduled method receives as its first argument. @publicApi */
+export interface ScheduleTick {
+  schedule: string;
+  /** When the tick was due (epoch ms). */
+  due: number;
+  /** Made by `SchedulerService.trigger`. */
+  manual?: boolean;
+}
+
+/** When a schedule added at runtime ticks: every `every` ms, or on a cron expression. @publicApi */
+export type ScheduleTiming = { every: number } | { cron: string; timeZone?: string };
+
+/** A schedule as `SchedulerService.list()` reports it. @publicApi */
+export interface ScheduleInfo {
+  name: string;
+  /** The job each tick runs: `schedule:<name>` for a decorated method, the given job name for one added at runtime. */
+  job: string;
+  queue: string;
+  scope: ScheduleScope;
+  every?: number;
+  cron?: string;
+  timeZone?: string;
+  /** `'decorator'`: declared in code; `'runtime'`: made by `SchedulerService.add`. */
+  source: 'decorator' | 'runtime';
+  paused: boolean;
+  /** The next tick, as this process computes it; null once it ended (`endAt`, `limit`) or for a schedule not declared here. */
+  nextRunAt: Date | null;
+  /** The due time of the last tick that started (or was stored, for a schedule added at runtime). */
+  lastRunAt: Date | null;
+  /** That tick's job: its state, or `'skipped'` when the tick found the schedule paused, still running, missed or at its limit. */
+  lastOutcome: JobState | 'skipped' | null;
+  lastJobId: string | null;
+  /** The last error of that tick's job. */
+  lastError: string | null;
+  /** Ticks run so far (counted toward `limit`). */
+  runs: number;
+}

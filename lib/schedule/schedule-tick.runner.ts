@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BACKGROUND_CONFIG } from '../background.constants.js';
+import type { BackgroundConfig } from '../background.config.js';
+import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
+import type { JobHandler } from '../registry/job-handler.registry.js';
+import type { ScheduleTick } from './schedule-options.interface.js';
+import type { DeclaredSchedule } from './schedule.registry.js';
+
+/**
+ * Runs a tick of a decorated schedule as a job: asks storage whether it runs (the schedule may
+ * be paused, at its limit, still running the previous tick, or this tick's time may be over),
+ * and while the method runs, holds the schedule so that the next tick waits (`overlap: false`).
+ */
+@Injectable()
+export class ScheduleTickRunner {
+  private readonly logger = new Logger('Background');
+
+  constructor(
+    @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
+    @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
+  ) {}
+
+  /** The handler of the schedule's tick jobs, around `invoke` (the method with its enhancers). */
+  wrap({ definition, timing }: DeclaredSchedule, invoke: JobHandler['invoke']): JobHandler['invoke'] {
+    const store = this.engine.schedules;
+    const { name } = definition;
+    const leaseMs = this.config.leaseMs;
+    return async (data, ctx) => {
+      const tick = data as ScheduleTick;
+      const verdict = await store.start(name, {
+        due: tick.due,
+        id: ctx.id,
+        manual: tick.manual === true,
+        overlap: definition.overlap,
+        missed: definition.missed,
+        followingDue: timing!.next(tick.due),
+        limit: definition.limit,
+        leaseMs,
+      });
+      if (verdict !== 'run') {
+        this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
+        return { skipped: verdict };
+      }
+      // a run longer than the hold keeps it; a run whose process dies lets it lapse
+      const renew = setInterval(() => void store.hold(name, ctx.id, leaseMs).catch(() => undefined), Math.ceil(leaseMs / 3));
+      try {
+        return await invoke(tick, ctx);
+      } finally {
+        clearInterval(renew);
+        await store.hold(name, ctx.id, 0).catch(() => undefined);
+      }
+    };
+  }
+}

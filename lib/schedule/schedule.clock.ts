@@ -1,0 +1,55 @@
+import type { ScheduleTiming } from './schedule.timing.js';
+
+/** The longest a Node timer waits; a tick further off is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One schedule's timer in this process: calls `tick(due)` for each due time, `lead` ms at most
+ * before it (see `ScheduleTiming.lead`), until `tick` resolves false or `stop()`. Idle between ticks.
+ */
+export class ScheduleClock {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly timing: ScheduleTiming,
+    private readonly maxLead: number,
+    private readonly tick: (due: number) => Promise<boolean>,
+    private readonly onError: (error: Error, due: number) => void,
+  ) {}
+
+  /** Ticks for `first` (`atOnce`: now, to store it ahead; else at its time), then for each one after it. */
+  start(first: number | null, atOnce: boolean): void {
+    if (first === null || this.stopped) return;
+    if (atOnce) void this.fire(first);
+    else this.arm(first);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private arm(due: number): void {
+    if (this.stopped) return;
+    const wait = due - this.timing.lead(due, this.maxLead) - Date.now();
+    this.timer =
+      wait > MAX_TIMER_MS ? setTimeout(() => this.arm(due), MAX_TIMER_MS) : setTimeout(() => void this.fire(due), Math.max(0, wait));
+  }
+
+  private async fire(due: number): Promise<void> {
+    this.timer = null;
+    let goOn = true;
+    try {
+      goOn = await this.tick(due);
+    } catch (error) {
+      this.onError(error as Error, due);
+    }
+    if (!goOn || this.stopped) return;
+    // after a stall (a blocked event loop, a slow storage) the ticks that fell meanwhile are not
+    // stored one by one: the one just stored stands for them (the missed-tick policy decides)
+    const next = this.timing.next(Math.max(due, Date.now()));
+    if (next !== null) this.arm(next);
+  }
+}

@@ -1,0 +1,159 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from '../background.constants.js';
+import type { BackgroundConfig } from '../background.config.js';
+import { SCHEDULE_TICK_LOST } from '../background.messages.js';
+import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
+import { JobsService } from '../jobs.service.js';
+import { MAX_TICK_LEAD_MS, tickId, tickIdPrefix } from './schedule.constants.js';
+import { ScheduleClock } from './schedule.clock.js';
+import type { ScheduleDefinition } from './schedule-definition.interface.js';
+import { ScheduleRegistry, timingOf, type DeclaredSchedule } from './schedule.registry.js';
+import type { ScheduleTiming } from './schedule.timing.js';
+
+/**
+ * Owns this process's schedule clocks. At bootstrap it records the schedules declared here for the
+ * whole cluster, then (in a process that runs workers) keeps one clock per schedule: a cluster
+ * schedule's clock stores each tick ahead as a delayed job, once for the cluster; an instance
+ * schedule's clock calls its method here. Schedules added or removed at runtime in any process
+ * are picked up at once (a message), or within `ROUTE_REFRESH_MS` should the message be lost.
+ */
+@Injectable()
+export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Background');
+  private readonly clocks = new Map<string, ScheduleClock>();
+  private readonly timeouts = new Set<NodeJS.Timeout>();
+  private readonly runs = new Set<Promise<unknown>>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private started = false;
+
+  constructor(
+    @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
+    @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
+    private readonly registry: ScheduleRegistry,
+    private readonly jobs: JobsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const declared = this.registry.all();
+    if (declared.length > 0) {
+      await this.engine.connect();
+      // replaced at each start: the code of the latest deploy describes the schedule
+      await Promise.all(declared.map(({ definition }) => this.engine.schedules.define(definition.name, JSON.stringify(definition), true)));
+    }
+    if (!this.config.workers) return;
+    this.started = true;
+    for (const schedule of declared) if (!schedule.disabled) this.runDeclared(schedule);
+    // a schedule added or removed in another process reaches this one at once; the timer is the fallback
+    await this.engine.schedules.watch(() => void this.refresh()).catch((error: Error) => {
+      this.logger.debug(`Could not listen for schedules added elsewhere: ${error.message}`);
+    });
+    await this.refresh();
+    this.refreshTimer = setInterval(() => void this.refresh(), ROUTE_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.started = false;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    for (const clock of this.clocks.values()) clock.stop();
+    this.clocks.clear();
+    for (const timer of this.timeouts) clearTimeout(timer);
+    this.timeouts.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, this.config.shutdownTimeoutMs)));
+    await Promise.race([Promise.allSettled(this.runs), timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Starts the clock of a schedule added at runtime (in this process, if it runs workers). */
+  runAdded(definition: ScheduleDefinition): void {
+    if (this.started && !this.clocks.has(definition.name)) this.runCluster(definition, timingOf(`schedule "${definition.name}"`, definition));
+  }
+
+  /** Stops the clock of a removed schedule here; elsewhere it stops at its next tick. */
+  halt(name: string): void {
+    this.clocks.get(name)?.stop();
+    this.clocks.delete(name);
+  }
+
+  /** Schedules added at runtime by other processes, and removed ones. */
+  private async refresh(): Promise<void> {
+    try {
+      const definitions = await this.engine.schedules.definitions();
+      for (const [name, json] of definitions) {
+        const definition = JSON.parse(json) as ScheduleDefinition;
+        if (definition.source === 'runtime') this.runAdded(definition);
+      }
+      for (const name of this.clocks.keys()) if (!definitions.has(name)) this.halt(name);
+    } catch (error) {
+      this.logger.debug(`Could not read the cluster's schedules: ${(error as Error).message}`);
+    }
+  }
+
+  private runDeclared({ definition, timing, call }: DeclaredSchedule): void {
+    if (definition.scope === 'cluster') return this.runCluster(definition, timing!);
+    if (definition.timeout !== undefined) {
+      const timer = setTimeout(() => {
+        this.timeouts.delete(timer);
+        this.callHere(definition, call!, Date.now());
+      }, definition.timeout);
+      this.timeouts.add(timer);
+      return;
+    }
+    let runs = 0;
+    let running = false;
+    const clock = new ScheduleClock(timing!, 0, async (due) => {
+      if (definition.overlap || !running) {
+        const [reading] = await this.engine.schedules.read([definition.name]);
+        if (!reading!.paused) {
+          running = true;
+          runs++;
+          this.callHere(definition, call!, due).finally(() => (running = false));
+        }
+      }
+      return definition.limit === 0 || runs < definition.limit;
+    }, (error) => this.logger.debug(`Schedule "${definition.name}" could not read its state: ${error.message}`));
+    this.clocks.set(definition.name, clock);
+    const now = Date.now();
+    if (definition.runOnStart) this.callHere(definition, call!, now);
+    clock.start(timing!.next(now), false);
+  }
+
+  /** Each tick is stored once for the cluster, ahead of its due time, as a delayed job with a deterministic id. */
+  private runCluster(definition: ScheduleDefinition, timing: ScheduleTiming): void {
+    const { name, job, queue, limit } = definition;
+    const runtime = definition.source === 'runtime';
+    const store = async (due: number) => {
+      const verdict = await this.engine.schedules.advance(name, due, limit, runtime ? tickIdPrefix(name) : '');
+      if (verdict === 'enqueue') {
+        const data = runtime ? definition.data : { schedule: name, due };
+        await this.jobs.enqueue(job, data, { jobId: tickId(name, due), delayMs: Math.max(0, due - Date.now()), queue });
+      }
+      return verdict !== 'removed' && verdict !== 'limit';
+    };
+    const clock = new ScheduleClock(timing, MAX_TICK_LEAD_MS, store, (error, due) =>
+      this.logger.warn(SCHEDULE_TICK_LOST(name, due, error.message)),
+    );
+    this.clocks.set(name, clock);
+    const now = Date.now();
+    // a tick now, claimed before the next one is: a process that starts later in the period finds it claimed
+    const first = definition.runOnStart ? store(now).catch((error: Error) => this.logger.warn(SCHEDULE_TICK_LOST(name, now, error.message))) : undefined;
+    void Promise.resolve(first).then(() => clock.start(timing.next(now), true));
+  }
+
+  /** Calls an instance schedule's method here, logging what it throws. */
+  private callHere(definition: ScheduleDefinition, call: DeclaredSchedule['call'] & {}, due: number): Promise<unknown> {
+    const run = Promise.resolve()
+      .then(() => call({ schedule: definition.name, due }))
+      .catch((error: Error) => this.logger.error(`Schedule "${definition.name}" (${definition.target}) failed: ${error?.message ?? error}`));
+    this.runs.add(run);
+    void run.finally(() => this.runs.delete(run));
+    return run;
+  }
+}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_QUEUE, assertKnownKeys, assertQueueName, integer } from '../background.config.js';
+import {
+  DUPLICATE_SCHEDULE,
+  INVALID_CRON,
+  INVALID_INTERVAL,
+  INVALID_OPTION,
+  INVALID_TIME_ZONE,
+  SCHEDULE_NAME,
+  SCHEDULE_WINDOW,
+} from '../background.messages.js';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import type { ScheduleMetadata } from './decorators/schedule.metadata.js';
+import { SCHEDULE_JOB_PREFIX } from './schedule.constants.js';
+import type { ScheduleDefinition } from './schedule-definition.interface.js';
+import type { CronOptions, ScheduleTick } from './schedule-options.interface.js';
+import { ScheduleTiming } from './schedule.timing.js';
+
+const OPTION_KEYS = ['scope', 'runOnStart', 'overlap', 'missed', 'startAt', 'endAt', 'limit', 'queue', 'disabled'] as const;
+const CRON_OPTION_KEYS = [...OPTION_KEYS, 'name', 'timeZone'] as const;
+
+/** A schedule of this process: its definition, when it ticks, and for `scope: 'instance'` the method to call. */
+export interface DeclaredSchedule {
+  definition: ScheduleDefinition;
+  /** Null for a `@Timeout`. */
+  timing: ScheduleTiming | null;
+  call?: (tick: ScheduleTick) => unknown;
+  /** `disabled: true`: declared (its name is taken) but never run. */
+  disabled: boolean;
+}
+
+/** The schedules declared in this process by `@Interval`, `@Cron` and `@Timeout`, validated. */
+@Injectable()
+export class ScheduleRegistry {
+  private readonly schedules = new Map<string, DeclaredSchedule>();
+
+  /** Validates one decorator's schedule; `target` is `Class@method`, `fallbackName` `Class.method`. */
+  declare(metadata: ScheduleMetadata, target: string, fallbackName: string): DeclaredSchedule {
+    const decorator = `@${metadata.kind[0]!.toUpperCase()}${metadata.kind.slice(1)}()`;
+    const where = `${decorator} on ${target}`;
+    const options: CronOptions = metadata.options ?? {};
+    assertKnownKeys(`${where} options`, options, metadata.kind === 'cron' ? CRON_OPTION_KEYS : OPTION_KEYS);
+    const name = metadata.name ?? fallbackName;
+    assertScheduleName(where, name);
+    const existing = this.schedules.get(name);
+    if (existing) throw new InvalidOptionsError(DUPLICATE_SCHEDULE(name, existing.definition.target!, target));
+    const queue = options.queue ?? DEFAULT_QUEUE;
+    assertQueueName(where, queue);
+    const definition: ScheduleDefinition = {
+      name,
+      job: `${SCHEDULE_JOB_PREFIX}${name}`,
+      queue,
+      scope: oneOf(where, 'scope', options.scope, ['cluster', 'instance'], 'cluster'),
+      source: 'decorator',
+      runOnStart: flag(where, 'runOnStart', options.runOnStart),
+      overlap: flag(where, 'overlap', options.overlap),
+      missed: oneOf(where, 'missed', options.missed, ['skip', 'runOnce'], 'skip'),
+      startAt: instant(where, 'startAt', options.startAt),
+      endAt: instant(where, 'endAt', options.endAt),
+      limit: integer(where, 'limit', options.limit, 0, 1),
+      target,
+    };
+    if (definition.startAt !== undefined && definition.endAt !== undefined && definition.endAt < definition.startAt) {
+      throw new InvalidOptionsError(SCHEDULE_WINDOW(where));
+    }
+    if (metadata.kind === 'timeout') definition.timeout = positive(where, metadata.ms);
+    else if (metadata.kind === 'interval') definition.every = positive(where, metadata.ms);
+    else Object.assign(definition, { cron: metadata.expression, timeZone: options.timeZone });
+    const declared: DeclaredSchedule = {
+      definition,
+      timing: metadata.kind === 'timeout' ? null : timingOf(where, definition),
+      disabled: flag(where, 'disabled', options.disabled),
+    };
+    this.schedules.set(name, declared);
+    return declared;
+  }
+
+  get(name: string): DeclaredSchedule | undefined {
+    return this.schedules.get(name);
+  }
+
+  all(): DeclaredSchedule[] {
+    return [...this.schedules.values()];
+  }
+}
+
+/** When a definition ticks; throws InvalidOptionsError naming `where` for a bad expression or time zone. */
+export function timingOf(where: string, definition: ScheduleDefinition): ScheduleTiming {
+  const { every, cron, timeZone, startAt, endAt } = definition;
+  if (cron !== undefined) {
+    if (typeof cron !== 'string') throw new InvalidOptionsError(INVALID_CRON(where, cron, 'a string is expected'));
+    if (timeZone !== undefined && (typeof timeZone !== 'string' || !isTimeZone(timeZone))) {
+      throw new InvalidOptionsError(INVALID_TIME_ZONE(where, timeZone));
+    }
+  }
+  try {
+    return new ScheduleTiming({ every, cron, timeZone, startAt, endAt });
+  } catch (error) {
+    throw new InvalidOptionsError(INVALID_CRON(where, cron, (error as Error).message));
+  }
+}
+
+export function positive(where: string, ms: unknown): number {
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0) throw new InvalidOptionsError(INVALID_INTERVAL(where, ms));
+  return ms;
+}
+
+export function assertScheduleName(where: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !/^[\w.:@-]{1,100}$/.test(name)) throw new InvalidOptionsError(SCHEDULE_NAME(where, name));
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function flag(where: string, key: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(INVALID_OPTION(where, key, 'true or false', value));
+  return value;
+}
+
+function oneOf<T extends string>(where: string, key: string, value: unknown, allowed: T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, allowed.map((a) => `'${a}'`).join(' or '), value));
+  }
+  return value as T;
+}
+
+function instant(where: string, key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const at = value instanceof Date ? value.getTime() : value;
+  if (typeof at !== 'number' || !Number.isFinite(at)) {
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, 'a valid Date or epoch milliseconds', value));
+  }
+  return at;
+}

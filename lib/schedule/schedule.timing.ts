@@ -1,0 +1,36 @@
+import { CronTime } from 'cron';
+
+/**
+ * When a schedule's ticks fall: absolute times that every process computes alike (an interval
+ * counts its periods from `startAt`, or from the epoch), so that a tick has one id cluster-wide.
+ */
+export class ScheduleTiming {
+  private readonly cronTime?: CronTime;
+
+  constructor(
+    readonly spec: { every?: number; cron?: string; timeZone?: string; startAt?: number; endAt?: number },
+  ) {
+    // throws on an invalid expression or time zone; the caller turns that into a message
+    if (spec.cron !== undefined) this.cronTime = new CronTime(spec.cron, spec.timeZone);
+  }
+
+  /** The first tick strictly after `after` (epoch ms), or null once `endAt` has passed. */
+  next(after: number): number | null {
+    const { every, startAt, endAt } = this.spec;
+    const from = startAt !== undefined && after < startAt ? startAt - 1 : after;
+    let due: number;
+    if (every !== undefined) {
+      const anchor = startAt ?? 0;
+      due = anchor + (Math.floor((from - anchor) / every) + 1) * every;
+    } else {
+      due = this.cronTime!.getNextDateFrom(new Date(from)).toMillis();
+    }
+    return endAt !== undefined && due > endAt ? null : due;
+  }
+
+  /** How long before `due` its tick is stored: at most half the period, so that one tick at most waits ahead. */
+  lead(due: number, maxLead: number): number {
+    const following = this.next(due);
+    return following === null ? maxLead : Math.min(maxLead, Math.floor((following - due) / 2));
+  }
+}
