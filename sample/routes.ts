@@ -7,6 +7,7 @@ export function routes(base: string): string[] {
     `GET  /jobs/:id                    curl ${base}/jobs/<job id>`,
     `POST /admin/smtp                  curl -X POST ${base}/admin/smtp ${json} -d '{"failing":true}'`,
     `GET  /admin/breakers              curl ${base}/admin/breakers`,
+    `GET  /admin/schedules             curl ${base}/admin/schedules`,
     `GET  /admin/dead-letters          curl ${base}/admin/dead-letters`,
     `POST /admin/dead-letters/redrive  curl -X POST ${base}/admin/dead-letters/redrive`,
   ];

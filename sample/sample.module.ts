@@ -6,6 +6,7 @@ import { MailJobs } from './mail/mail.jobs.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { OrderSubscribers } from './orders/order.subscribers.js';
 import { OrdersService } from './orders/orders.service.js';
+import { ReportJobs } from './reports/report.jobs.js';
 
 /** The sample orders API; `storage` is where its jobs live (see storage.ts). */
 @Module({})
@@ -15,7 +16,7 @@ export class SampleModule {
       module: SampleModule,
       imports: [BackgroundModule.forRoot({ ...storage, prefix: 'sample', enqueueTimeoutMs: 2000 })],
       controllers: [OrdersController, AdminController],
-      providers: [OrdersService, OrderSubscribers, FakeSmtpClient, MailJobs],
+      providers: [OrdersService, OrderSubscribers, FakeSmtpClient, MailJobs, ReportJobs],
     };
   }
 }

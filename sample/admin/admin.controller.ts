@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { CircuitBreakerService, JobsService } from '../../lib/index.js';
+import { CircuitBreakerService, JobsService, SchedulerService } from '../../lib/index.js';
 import { FakeSmtpClient } from '../mail/fake-smtp.client.js';
 
 /** Operations a support engineer needs: dead letters, breakers, and a switch to break the fake SMTP server. */
@@ -8,8 +8,14 @@ export class AdminController {
   constructor(
     private readonly jobs: JobsService,
     private readonly breakers: CircuitBreakerService,
+    private readonly schedules: SchedulerService,
     private readonly smtp: FakeSmtpClient,
   ) {}
+
+  @Get('schedules')
+  listSchedules() {
+    return this.schedules.list();
+  }
 
   @Get('dead-letters')
   deadLetters(@Query('name') name?: string) {
