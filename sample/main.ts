@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { Logger, ValidationPipe } from '@nestjs/common';
-import { HttpAdapterHost, NestFactory } from '@nestjs/core';
-import { RedisUnavailableFilter } from '../lib/index.js';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { setUpApp } from './app.setup.js';
 import { routes } from './routes.js';
 import { SampleModule } from './sample.module.js';
 import { chooseStorage } from './storage.js';
@@ -14,9 +14,7 @@ const app = await NestFactory.create(SampleModule.register(options), { abortOnEr
   logger.error(error.message);
   process.exit(1);
 });
-app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
-app.useGlobalFilters(new RedisUnavailableFilter(app.get(HttpAdapterHost)));
-app.enableShutdownHooks();
+setUpApp(app);
 const port = Number(process.env.PORT ?? 3000);
 try {
   await app.listen(port);
