@@ -11,6 +11,7 @@ import type {
   GoneJob,
   HeartbeatResponse,
   NewJob,
+  QueueSnapshot,
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
@@ -26,7 +27,7 @@ import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
-const CLAIMED_FIELDS = 8;
+const CLAIMED_FIELDS = 9;
 /** Jobs per enqueue script call when many callers enqueue in the same tick. */
 const MAX_ENQUEUE_BATCH = 1000;
 
@@ -194,6 +195,7 @@ export class RedisEngine implements StorageEngine {
         timeoutMs: Number(flat[i + 5]),
         enqueuedAt: Number(flat[i + 6]),
         priority: Number(flat[i + 7]),
+        ...(flat[i + 8] ? { trace: String(flat[i + 8]) } : {}),
       });
     }
     const transitions: BreakerTransition[] = [];
@@ -285,13 +287,24 @@ export class RedisEngine implements StorageEngine {
   }
 
   async counts(queue: string): Promise<QueueCounts> {
+    return (await this.snapshot(queue)).counts;
+  }
+
+  async snapshot(queue: string): Promise<QueueSnapshot> {
     await this.connect();
-    const [waiting, delayed, active, completed, failed, dead, cancelled] = (await this.run(
+    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = (await this.run(
       'counts',
       this.base(queue),
       [],
     )) as number[];
-    return { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+    const counts = { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+    return { counts, oldestWaitingMs: oldest! < 0 ? null : oldest! };
+  }
+
+  async ping(): Promise<void> {
+    // a lost connection is down now, not once ioredis gives up on the command
+    if (this.client.status !== 'ready') throw new Error(`the connection is ${this.client.status}`);
+    await this.client.ping();
   }
 
   async registerHandlers(routes: Map<string, string>): Promise<void> {
