@@ -17,6 +17,11 @@ import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './engine/storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobEventExplorer } from './events/job-event.explorer.js';
+import { JobEvents } from './events/job-events.js';
+import { JobTally } from './events/job-tally.js';
+import { BackgroundMonitor } from './monitor/background.monitor.js';
+import { JobTracer } from './tracing/job.tracer.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -47,8 +52,14 @@ import { JobHandlerRegistry } from './registry/job-handler.registry.js';
     CircuitBreakerService,
     DeadLetterService,
     JobsService,
+    JobEvents,
+    JobEventExplorer,
+    JobTally,
+    JobTracer,
+    BackgroundMonitor,
   ],
-  exports: [JobsService, DeadLetterService, CircuitBreakerService],
+  // BackgroundMonitor is for the health and metrics entry points, not part of the public API
+  exports: [JobsService, DeadLetterService, CircuitBreakerService, JobEvents, BackgroundMonitor],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

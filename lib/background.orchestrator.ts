@@ -9,8 +9,19 @@ import {
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import type { BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
+import { JobEvents } from './events/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobTracer } from './tracing/job.tracer.js';
 import { QueueWorker } from './worker/queue.worker.js';
+
+/** One worker of this process as health checks see it. */
+export interface WorkerStatus {
+  queue: string;
+  /** Jobs whose handlers run now. */
+  active: number;
+  /** When its claim loop last heard from storage, or failed to (epoch ms). */
+  lastTurnAt: number;
+}
 
 /** Owns the workers: starts one per queue with handlers at bootstrap, drains them at shutdown. */
 @Injectable()
@@ -24,6 +35,8 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
+    private readonly events: JobEvents,
+    private readonly tracer: JobTracer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,7 +59,8 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     const listening: Promise<void>[] = [];
     for (const queue of this.registry.queues()) {
       const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
-      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config);
+      const hooks = { events: this.events, tracer: this.tracer };
+      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config, hooks);
       this.workers.push(worker);
       listening.push(worker.start());
     }
@@ -55,6 +69,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     if (this.workers.length > 0) {
       this.logger.log(`Working on queue${this.workers.length > 1 ? 's' : ''} ${this.workers.map((w) => `"${w.queue}"`).join(', ')}`);
     }
+  }
+
+  /** The workers of this process; empty before bootstrap, after shutdown began, and with `workers: false`. */
+  workerStatus(): WorkerStatus[] {
+    return this.workers.map((worker) => ({ queue: worker.queue, active: worker.active, lastTurnAt: worker.lastTurnAt }));
   }
 
   /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */
@@ -68,7 +87,12 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     this.routeTimer = null;
     this.engine.interruptWaits();
     const timeout = this.config.shutdownTimeoutMs;
-    await Promise.all(this.workers.splice(0).map((worker) => worker.stop(timeout)));
+    const workers = this.workers.splice(0);
+    const active = workers.reduce((sum, worker) => sum + worker.active, 0);
+    const startedAt = Date.now();
+    if (active > 0) this.logger.log(`Shutting down: waiting up to ${timeout} ms for ${active} running job${active === 1 ? '' : 's'}`);
+    await Promise.all(workers.map((worker) => worker.stop(timeout)));
+    if (workers.length > 0) this.logger.log(`Workers stopped in ${Date.now() - startedAt} ms`);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.detached), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
     clearTimeout(timer);

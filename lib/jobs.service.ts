@@ -34,6 +34,8 @@ import type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-lette
 import { StorageGateway } from './engine/storage.gateway.js';
 import { toJobInfo } from './engine/stored-job.mapper.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobTally } from './events/job-tally.js';
+import { JobTracer } from './tracing/job.tracer.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
@@ -66,6 +68,8 @@ export class JobsService {
     private readonly orchestrator: BackgroundOrchestrator,
     private readonly storage: StorageGateway,
     private readonly deadLetters: DeadLetterService,
+    private readonly tracer: JobTracer,
+    private readonly tally: JobTally,
   ) {}
 
   /**
@@ -165,7 +169,7 @@ export class JobsService {
   async getStats(): Promise<BackgroundStats> {
     const queues = await this.storage.queues();
     const counts = await this.storage.call(Promise.all(queues.map((queue) => this.engine.counts(queue))));
-    return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])) };
+    return { queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])), names: this.tally.snapshot() };
   }
 
   /** Dead jobs, newest first; see `DeadLetterService.list`. */
@@ -208,6 +212,7 @@ export class JobsService {
       maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
       delayMs: delayOf(where, options),
       timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
+      trace: this.tracer.carrier(),
     };
     // the name must have a handler somewhere, also when the caller picks the queue
     const cached = this.routes.get(name);
