@@ -7,7 +7,6 @@ import type {
   CancelWatch,
   ClaimRequest,
   ClaimResponse,
-  ClaimedJob,
   GoneJob,
   HeartbeatResponse,
   NewJob,
@@ -15,7 +14,7 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
-import { pairs, toStoredJob } from './redis-job.mapper.js';
+import { pairs, toClaimedJobs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
@@ -27,7 +26,6 @@ import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
-const CLAIMED_FIELDS = 9;
 /** Jobs per enqueue script call when many callers enqueue in the same tick. */
 const MAX_ENQUEUE_BATCH = 1000;
 
@@ -184,20 +182,7 @@ export class RedisEngine implements StorageEngine {
       string[],
     ];
     if (othersHold === 1) this.watch.othersHoldJobs(request.queue, base);
-    const jobs: ClaimedJob[] = [];
-    for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
-      jobs.push({
-        id: String(flat[i]),
-        name: String(flat[i + 1]),
-        data: String(flat[i + 2]),
-        attempt: Number(flat[i + 3]),
-        maxAttempts: Number(flat[i + 4]),
-        timeoutMs: Number(flat[i + 5]),
-        enqueuedAt: Number(flat[i + 6]),
-        priority: Number(flat[i + 7]),
-        ...(flat[i + 8] ? { trace: String(flat[i + 8]) } : {}),
-      });
-    }
+    const jobs = toClaimedJobs(flat);
     const transitions: BreakerTransition[] = [];
     for (let i = 0; i < made.length; i += 2) transitions.push({ breaker: made[i]!, to: made[i + 1] as BreakerTransition['to'] });
     return {
