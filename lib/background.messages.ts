@@ -6,6 +6,9 @@ export const DUPLICATE_HANDLER = (name: string, first: string, second: string) =
 export const REQUEST_SCOPED_HANDLER = (where: string) =>
   `${where} is a @Job handler on a request-scoped provider. Jobs run outside any request: make the provider a singleton (the default scope), or move the handler to one.`;
 
+export const REQUEST_SCOPED_HOOK = (where: string) =>
+  `${where} is an @OnJobEvent hook on a request-scoped provider. Job events happen outside any request: make the provider a singleton (the default scope), or move the hook to one.`;
+
 export const JOB_NAME_MISSING = (where: string) =>
   `${where} needs a job name (a non-empty string) or a definition made with defineJob().`;
 

@@ -25,6 +25,11 @@ import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 import { SchedulerService } from './schedule/scheduler.service.js';
+import { JobEventExplorer } from './events/job-event.explorer.js';
+import { JobEvents } from './events/job-events.js';
+import { JobTally } from './events/job-tally.js';
+import { BackgroundMonitor } from './monitor/background.monitor.js';
+import { JobTracer } from './tracing/job.tracer.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
@@ -63,8 +68,14 @@ import { SchedulerService } from './schedule/scheduler.service.js';
     ScheduleTickRunner,
     ScheduleOrchestrator,
     SchedulerService,
+    JobEvents,
+    JobEventExplorer,
+    JobTally,
+    JobTracer,
+    BackgroundMonitor,
   ],
-  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService],
+  // BackgroundMonitor is for the health and metrics entry points, not part of the public API
+  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService, JobEvents, BackgroundMonitor],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

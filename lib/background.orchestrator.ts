@@ -10,8 +10,19 @@ import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import type { BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
+import { JobEvents } from './events/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { JobTracer } from './tracing/job.tracer.js';
 import { QueueWorker } from './worker/queue.worker.js';
+
+/** One worker of this process as health checks see it. */
+export interface WorkerStatus {
+  queue: string;
+  /** Jobs whose handlers run now. */
+  active: number;
+  /** When its claim loop last heard from storage, or failed to (epoch ms). */
+  lastTurnAt: number;
+}
 
 /** Owns the workers: starts one per queue with handlers at bootstrap, drains them at shutdown. */
 @Injectable()
@@ -26,6 +37,8 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: JobHandlerRegistry,
     private readonly subscriptions: EventSubscriptionRegistry,
+    private readonly events: JobEvents,
+    private readonly tracer: JobTracer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,7 +61,8 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     const listening: Promise<void>[] = [];
     for (const queue of this.registry.queues()) {
       const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
-      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config);
+      const hooks = { events: this.events, tracer: this.tracer };
+      const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config, hooks);
       this.workers.push(worker);
       listening.push(worker.start());
     }
@@ -64,6 +78,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     await Promise.all([this.engine.registerHandlers(this.registry.routes()), this.engine.subscriptions.publish(this.subscriptions.list())]);
   }
 
+  /** The workers of this process; empty before bootstrap, after shutdown began, and with `workers: false`. */
+  workerStatus(): WorkerStatus[] {
+    return this.workers.map((worker) => ({ queue: worker.queue, active: worker.active, lastTurnAt: worker.lastTurnAt }));
+  }
+
   /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */
   track(task: Promise<unknown>): void {
     this.detached.add(task);
@@ -75,7 +94,12 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     this.routeTimer = null;
     this.engine.interruptWaits();
     const timeout = this.config.shutdownTimeoutMs;
-    await Promise.all(this.workers.splice(0).map((worker) => worker.stop(timeout)));
+    const workers = this.workers.splice(0);
+    const active = workers.reduce((sum, worker) => sum + worker.active, 0);
+    const startedAt = Date.now();
+    if (active > 0) this.logger.log(`Shutting down: waiting up to ${timeout} ms for ${active} running job${active === 1 ? '' : 's'}`);
+    await Promise.all(workers.map((worker) => worker.stop(timeout)));
+    if (workers.length > 0) this.logger.log(`Workers stopped in ${Date.now() - startedAt} ms`);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.detached), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
     clearTimeout(timer);

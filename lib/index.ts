@@ -27,6 +27,9 @@ export type {
   ScheduleTick,
   ScheduleTiming,
 } from './schedule/schedule-options.interface.js';
+export { JobEvents } from './events/job-events.js';
+export { OnJobEvent } from './events/on-job-event.decorator.js';
+export type { BreakerEvent, JobEvent, JobEventType, JobRunEvent } from './events/job-event.interface.js';
 export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
 export { OnEvent } from './events/on-event.decorator.js';
 export { defineEvent, type EventDefinition, type EventPayload } from './events/event.definition.js';
@@ -49,6 +52,7 @@ export {
   type DeadReason,
   type JobErrorRecord,
   type JobInfo,
+  type JobNameStats,
   type JobRedrive,
   type JobState,
   type QueueCounts,
@@ -58,6 +62,7 @@ export { CircuitOpenError } from './errors/circuit-open.error.js';
 export { DuplicateHandlerError } from './errors/duplicate-handler.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';
 export { InvalidPayloadError } from './errors/invalid-payload.error.js';
+export { JobCancelledError } from './errors/job-cancelled.error.js';
 export { JobFailedError } from './errors/job-failed.error.js';
 export { JobForbiddenError } from './errors/job-forbidden.error.js';
 export { JobNotFoundError } from './errors/job-not-found.error.js';

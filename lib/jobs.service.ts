@@ -37,6 +37,8 @@ import type { EventDefinition } from './events/event.definition.js';
 import { EventPublisher } from './events/event.publisher.js';
 import type { EmitOptions, EmitResult } from './events/on-event-options.interface.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
+import { JobTally } from './events/job-tally.js';
+import { JobTracer } from './tracing/job.tracer.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
@@ -69,6 +71,8 @@ export class JobsService {
     private readonly deadLetters: DeadLetterService,
     private readonly events: EventPublisher,
     private readonly detached: FireAndForgetRunner,
+    private readonly tracer: JobTracer,
+    private readonly tally: JobTally,
   ) {}
 
   /**
@@ -180,6 +184,7 @@ export class JobsService {
     const counts = await this.storage.call(Promise.all(queues.map((queue) => this.engine.counts(queue))));
     return {
       queues: Object.fromEntries(queues.map((queue, index) => [queue, counts[index]!])),
+      names: this.tally.snapshot(),
       fireAndForgetFailures: this.detached.failures,
       eventsWithoutSubscribers: this.events.unmatched,
     };
@@ -225,6 +230,7 @@ export class JobsService {
       maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
       delayMs: delayOf(where, options),
       timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
+      trace: this.tracer.carrier(),
     };
     // the name must have a handler somewhere, also when the caller picks the queue
     const cached = this.routes.get(name);

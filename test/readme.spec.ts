@@ -46,7 +46,7 @@ describe('the README', () => {
           skipLibCheck: true,
           noEmit: true,
           // `nestjs-background` and its entry points, as the package's exports give them
-          paths: { 'nestjs-background': [resolve('lib/index.ts')], 'nestjs-background/*': [resolve('lib/entry-points/*.ts')] },
+          paths: { 'nestjs-background': [resolve('lib/index.ts')], 'nestjs-background/*': [resolve('lib/*/index.ts')] },
         },
         files,
       }),

@@ -8,6 +8,7 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { BreakerRegistry, type DeclaredBreaker } from './breaker.registry.js';
 import type { BreakerStore, BreakerTransition } from './breaker-store.interface.js';
 import { logTransition } from './breaker-transition.log.js';
+import { JobEvents } from '../events/job-events.js';
 import type { CircuitBreakerInfo } from './circuit-breaker-options.interface.js';
 
 /**
@@ -24,6 +25,7 @@ export class CircuitBreakerService {
     @Inject(STORAGE_ENGINE) engine: StorageEngine,
     private readonly registry: BreakerRegistry,
     private readonly storage: StorageGateway,
+    private readonly events: JobEvents,
   ) {
     this.store = engine.breakers;
   }
@@ -82,14 +84,18 @@ export class CircuitBreakerService {
   async reset(name: string): Promise<void> {
     const { spec, queue } = this.find('reset()', name);
     const transition = await this.storage.call(this.store.set(queue, spec, 'reset'));
-    if (transition) this.logger.log(`Circuit breaker "${name}" was reset by hand: the jobs that waited behind it run now.`);
+    if (!transition) return;
+    this.logger.log(`Circuit breaker "${name}" was reset by hand: the jobs that waited behind it run now.`);
+    this.emit(transition, queue);
   }
 
   /** Opens the breaker everywhere until `reset(name)`: jobs behind it wait, calls through it fail fast. */
   async open(name: string): Promise<void> {
     const { spec, queue } = this.find('open()', name);
     const transition = await this.storage.call(this.store.set(queue, spec, 'open'));
-    if (transition) this.logger.warn(`Circuit breaker "${name}" was opened by hand: jobs behind it wait until reset('${name}').`);
+    if (!transition) return;
+    this.logger.warn(`Circuit breaker "${name}" was opened by hand: jobs behind it wait until reset('${name}').`);
+    this.emit(transition, queue);
   }
 
   private async record(queue: string, name: string, token: string, succeeded: boolean): Promise<void> {
@@ -101,7 +107,14 @@ export class CircuitBreakerService {
   }
 
   private tell(transition: BreakerTransition | undefined): void {
-    if (transition) logTransition(this.logger, transition, this.registry.all().map(({ spec }) => spec));
+    if (!transition) return;
+    const declared = this.registry.all();
+    logTransition(this.logger, transition, declared.map(({ spec }) => spec));
+    this.emit(transition, declared.find(({ spec }) => spec.name === transition.breaker)?.queue ?? '');
+  }
+
+  private emit(transition: BreakerTransition, queue: string): void {
+    this.events.emit({ type: `breaker.${transition.to}`, breaker: transition.breaker, queue, at: Date.now() });
   }
 
   private find(method: string, name: string): DeclaredBreaker {

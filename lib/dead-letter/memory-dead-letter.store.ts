@@ -1,4 +1,5 @@
-import { toStoredJob, type MemoryJob, type MemoryQueue } from '../engine/memory/memory-queue.js';
+import type { MemoryJob, MemoryQueue } from '../engine/memory/memory-queue.js';
+import { toStoredJob } from '../engine/memory/memory-job.mapper.js';
 import type { StoredJob } from '../engine/storage-engine.interface.js';
 import type { DeadEntry, DeadLetterStore } from './dead-letter-store.interface.js';
 

@@ -20,6 +20,8 @@ export interface NewJob {
   delayMs: number;
   /** 0 = no timeout. */
   timeoutMs: number;
+  /** The enqueuing call's trace context (a W3C carrier as JSON), handed to the job's run; absent: none. */
+  trace?: string;
 }
 
 /** A job a worker now holds a lease on. */
@@ -32,6 +34,8 @@ export interface ClaimedJob {
   timeoutMs: number;
   enqueuedAt: number;
   priority: number;
+  /** `NewJob.trace`, as it was stored. */
+  trace?: string;
 }
 
 /**
@@ -174,6 +178,16 @@ export function isFinal(state: JobState): boolean {
   return state === 'completed' || state === 'dead' || state === 'cancelled';
 }
 
+/** What health checks and metrics read of one queue at once. */
+export interface QueueSnapshot {
+  counts: QueueCounts;
+  /**
+   * Milliseconds, by storage's clock, since the oldest job ready to run (not delayed, not parked
+   * behind a breaker or a rate limit, not reserved) was enqueued or fell due; null when none is.
+   */
+  oldestWaitingMs: number | null;
+}
+
 export type CancelOutcome = 'cancelled' | 'not-found' | 'finished';
 
 /** A worker's watch for cancels of its jobs (`StorageEngine.watchCancels`). */
@@ -236,6 +250,10 @@ export interface StorageEngine {
   watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch;
   setPaused(queue: string, paused: boolean): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
+  /** Counts, and how long the queue's oldest runnable job has waited, in one step (one round trip). */
+  snapshot(queue: string): Promise<QueueSnapshot>;
+  /** Resolves once storage answered a trivial command; rejects if it cannot be reached. */
+  ping(): Promise<void>;
   /** Publishes which queue serves each job name, so producers elsewhere can route and check names. */
   registerHandlers(routes: Map<string, string>): Promise<void>;
   /** The queue that serves `name` somewhere in the cluster, or null. */

@@ -83,11 +83,35 @@ export interface JobInfo<TData = unknown, TResult = unknown> {
 /** @publicApi */
 export type QueueCounts = Record<JobState, number>;
 
+/**
+ * What this process's workers did with the jobs of one name since it started (counted in memory,
+ * not read from storage). `failed` counts failed attempts, each then `retried` or `dead`;
+ * `timedOut` is the part of `failed` that ran out of time.
+ * @publicApi
+ */
+export interface JobNameStats {
+  queue: string;
+  started: number;
+  completed: number;
+  failed: number;
+  retried: number;
+  dead: number;
+  cancelled: number;
+  timedOut: number;
+  /** Total milliseconds handlers ran (completed, failed and cancelled attempts). */
+  runMs: number;
+  /** Total milliseconds first attempts waited from enqueue to start. */
+  waitMs: number;
+}
+
 /** @publicApi */
 export interface BackgroundStats {
+  /** Counts per state, cluster-wide, read from storage. */
   queues: Record<string, QueueCounts>;
   /** `fireAndForget` tasks of this process that threw or rejected since it started. */
   fireAndForgetFailures: number;
   /** Events this process emitted since it started that matched no subscriber (nothing was stored). */
   eventsWithoutSubscribers: number;
+  /** Per job name, what this process's workers did (see `JobNameStats`). */
+  names: Record<string, JobNameStats>;
 }

@@ -1,9 +1,18 @@
-import { Logger } from '@nestjs/common';
 import { JOB_TIMED_OUT, NO_LOCAL_HANDLER } from '../background.messages.js';
 import type { ClaimedJob, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { BackgroundConfig } from '../background.config.js';
 import type { JobHandler, JobHandlerRegistry } from '../registry/job-handler.registry.js';
+import { JobCancelledError } from '../errors/job-cancelled.error.js';
+import type { JobEvents } from '../events/job-events.js';
+import type { JobTracer } from '../tracing/job.tracer.js';
 import { RunningJobContext } from './job-context.js';
+import { RunReporter } from './run-reporter.js';
+
+/** What a worker tells of its jobs, and in which trace they run. */
+export interface RunnerHooks {
+  events: JobEvents;
+  tracer: JobTracer;
+}
 
 /** How long a job is held back for another worker when this one has no handler for it. */
 const NO_HANDLER_RETRY_MS = 5000;
@@ -14,6 +23,7 @@ interface RunningJob {
   readonly ctx: RunningJobContext;
   readonly startedAt: number;
   timer?: NodeJS.Timeout;
+  timedOut?: boolean;
 }
 
 /**
@@ -22,7 +32,8 @@ interface RunningJob {
  * of leases or storage round trips: a job it is told to drop is aborted and never settled.
  */
 export class JobRunner {
-  private readonly logger = new Logger('Background');
+  /** Logs and events of each attempt; the worker tells breaker transitions through it too. */
+  readonly report: RunReporter;
   private readonly running = new Map<string, RunningJob>();
   private readonly perHandler = new Map<string, number>();
   private onIdle: (() => void) | null = null;
@@ -37,7 +48,10 @@ export class JobRunner {
     private readonly config: BackgroundConfig,
     /** Called once per job that ran to an outcome, with how long it ran. */
     private readonly onFinished: (settlement: Settlement, ms: number) => void,
-  ) {}
+    private readonly hooks: RunnerHooks,
+  ) {
+    this.report = new RunReporter(queue, hooks.events);
+  }
 
   get size(): number {
     return this.running.size;
@@ -91,15 +105,16 @@ export class JobRunner {
     this.running.set(job.id, entry);
     if (handler?.concurrency) this.perHandler.set(job.name, (this.perHandler.get(job.name) ?? 0) + 1);
     if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), job.timeoutMs);
+    if (handler) this.report.started(job);
     Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name, this.config.noHandlerPatienceMs));
-        return handler.invoke(JSON.parse(job.data), ctx);
+        return this.hooks.tracer.run(job, this.queue, () => handler.invoke(JSON.parse(job.data), ctx));
       })
-      .then((result): Settlement => ({ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }))
+      .then((result): [Settlement, unknown] => [{ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }, result])
       .then(
-        (settlement) => this.finish(entry, settlement),
-        (error: unknown) => this.finish(entry, this.failure(entry, error)),
+        ([settlement, result]) => this.finish(entry, settlement, result),
+        (error: unknown) => this.finish(entry, this.failure(entry, error), error),
       );
   }
 
@@ -109,6 +124,7 @@ export class JobRunner {
     if (!entry) return false;
     this.forget(entry);
     entry.ctx.abort(reason);
+    if (reason instanceof JobCancelledError) this.report.cancelled(entry.job, performance.now() - entry.startedAt);
     return true;
   }
 
@@ -122,8 +138,9 @@ export class JobRunner {
     if (this.running.get(entry.job.id) !== entry) return;
     const error = new Error(JOB_TIMED_OUT(entry.job.timeoutMs));
     const settlement = this.failure(entry, error);
+    entry.timedOut = true;
     entry.ctx.abort(error);
-    this.finish(entry, settlement);
+    this.finish(entry, settlement, error);
   }
 
   private failure({ job, handler }: RunningJob, thrown: unknown): Settlement {
@@ -138,24 +155,19 @@ export class JobRunner {
       return { id: job.id, outcome: 'deferred', error: { ...record, name: 'NoHandlerError' }, retryInMs: Math.min(NO_HANDLER_RETRY_MS, Math.ceil(patience / 5)) };
     }
     const retryInMs = handler.retry.next(error, job.attempt, job.maxAttempts);
-    if (this.running.has(job.id)) {
-      this.logger.warn(
-        `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts} in ${handler.target}: ${error.message}`,
-      );
-    }
-    return {
-      id: job.id,
-      outcome: 'failed',
-      error: record,
-      retryInMs,
-    };
+    return { id: job.id, outcome: 'failed', error: record, retryInMs };
   }
 
-  /** Reports a job's outcome, unless it was dropped meanwhile (cancelled, lease lost, shutdown). */
-  private finish(entry: RunningJob, settlement: Settlement): void {
+  /**
+   * Reports a job's outcome (`outcome`: what the handler returned or threw), unless it was
+   * dropped meanwhile (cancelled, lease lost, shutdown).
+   */
+  private finish(entry: RunningJob, settlement: Settlement, outcome: unknown): void {
     if (this.running.get(entry.job.id) !== entry) return;
     this.forget(entry);
-    this.onFinished(settlement, performance.now() - entry.startedAt);
+    const ms = performance.now() - entry.startedAt;
+    this.report.finished(entry.job, entry.handler?.target, settlement, ms, outcome, entry.timedOut === true);
+    this.onFinished(settlement, ms);
   }
 
   private forget(entry: RunningJob): void {

@@ -2,13 +2,14 @@ import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { BackgroundConfig } from '../background.config.js';
-import { JOB_CANCELLED, LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
-import { logTransition } from '../breaker/breaker-transition.log.js';
+import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
+import { JobCancelledError } from '../errors/job-cancelled.error.js';
 import type { CancelWatch, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
-import { JobRunner } from './job-runner.js';
+import { JobRunner, type RunnerHooks } from './job-runner.js';
 import { lastClaim } from './last-claim.js';
+import { RetryTimer } from './retry-timer.js';
 import { WakeAlarm } from './wake-alarm.js';
 import { WorkerLedger } from './worker-ledger.js';
 import { within } from './within.js';
@@ -38,6 +39,9 @@ export class QueueWorker {
   private readonly ledger: WorkerLedger;
   private readonly runner: JobRunner;
   private readonly pacer: ClaimPacer;
+  private readonly retry: RetryTimer;
+  /** When the claim loop last heard from storage, or failed to (epoch ms); health checks call a worker stuck longer down. */
+  lastTurnAt = Date.now();
   private stopping = false;
   /** Storage may list jobs as this worker's that it does not know of, or the reverse: start nothing until a heartbeat said. */
   private unsure = false;
@@ -50,7 +54,6 @@ export class QueueWorker {
   private beating = false;
   private readonly alarm = new WakeAlarm(() => this.schedulePump());
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
@@ -62,6 +65,7 @@ export class QueueWorker {
     private readonly engine: StorageEngine,
     registry: JobHandlerRegistry,
     private readonly config: BackgroundConfig,
+    hooks: RunnerHooks,
   ) {
     this.ledger = new WorkerLedger(config.leaseMs);
     const queueRate = config.queues[queue]?.rateLimit;
@@ -70,9 +74,13 @@ export class QueueWorker {
       rateLimits: [...registry.rateLimited(queue), ...(queueRate ? [{ jobName: null, ...queueRate }] : [])],
     };
     this.pacer = new ClaimPacer(concurrency);
-    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) =>
-      this.finished(settlement, ms),
-    );
+    this.retry = new RetryTimer(queue, () => (this.unsure ? void this.heartbeat() : this.schedulePump()));
+    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) => this.finished(settlement, ms), hooks);
+  }
+
+  /** Jobs whose handlers run now. */
+  get active(): number {
+    return this.runner.size;
   }
 
   /** Starts the claim loop once cancels of its jobs are heard at once (or trying failed); never rejects. */
@@ -91,7 +99,7 @@ export class QueueWorker {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.alarm.clear();
-    this.clearTimer('retryTimer');
+    this.retry.clear();
     const deadline = performance.now() + timeoutMs;
     // a claim under way lands its jobs in the buffer, which is handed back below
     await within(this.claimsSettled(), timeoutMs);
@@ -102,7 +110,7 @@ export class QueueWorker {
     unfinished.push(...this.ledger.clearBuffer());
     this.cancelWatch?.stop();
     const report = this.ledger.takeReport();
-    this.clearTimer('heartbeatTimer');
+    clearInterval(this.heartbeatTimer ?? undefined);
     await lastClaim(this.engine, this.logger, {
       request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, ...this.gates },
       waitMs: Math.max(0, deadline - performance.now()) + LAST_CALL_MS,
@@ -200,6 +208,7 @@ export class QueueWorker {
       return false;
     } finally {
       this.asked -= max + reserve;
+      this.lastTurnAt = Date.now();
     }
     this.pacer.looked(performance.now() - sentAt, response.topPriority);
     this.apply(response, max, sentAt);
@@ -215,8 +224,8 @@ export class QueueWorker {
   /** Takes in what storage answered to a claim sent at `sentAt` asking `max` jobs to start. */
   private apply(response: ClaimResponse, max: number, sentAt: number): void {
     // the claim that made a transition is the one process that tells of it
-    for (const transition of response.transitions) logTransition(this.logger, transition, this.gates.breakers!);
-    for (const id of response.cancelled) this.drop(id, new Error(JOB_CANCELLED(id)));
+    for (const transition of response.transitions) this.runner.report.transition(transition, this.gates.breakers!);
+    for (const id of response.cancelled) this.drop(id, new JobCancelledError(id));
     this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
     if (response.reconcile) this.unsure = true;
     else this.ledger.confirm(sentAt);
@@ -280,7 +289,7 @@ export class QueueWorker {
   /** Told at once that a user cancelled a job: dropped now, not at the next round trip (which says it again). */
   private cancelledNow(id: string): void {
     if (!this.runner.isRunning(id) && !this.ledger.holds(id)) return;
-    this.drop(id, new Error(JOB_CANCELLED(id)));
+    this.drop(id, new JobCancelledError(id));
     this.ledger.forgetCancelled(id);
   }
 
@@ -291,10 +300,12 @@ export class QueueWorker {
     this.engine.waitForWork(this.queue, Date.now() + this.config.leaseMs).then(
       () => {
         this.waiting = false;
+        this.lastTurnAt = Date.now();
         if (!this.stopping) this.schedulePump();
       },
       (error: Error) => {
         this.waiting = false;
+        this.lastTurnAt = Date.now();
         this.retryLater(error);
       },
     );
@@ -314,7 +325,7 @@ export class QueueWorker {
     this.beating = true;
     try {
       const { gone } = await this.engine.heartbeat(this.queue, this.id, held);
-      for (const job of gone) this.drop(job.id, new Error(job.cancelled ? JOB_CANCELLED(job.id) : LEASE_LOST));
+      for (const job of gone) this.drop(job.id, job.cancelled ? new JobCancelledError(job.id) : new Error(LEASE_LOST));
       if (held) {
         this.ledger.confirm(sentAt);
         this.unsure = false;
@@ -325,24 +336,13 @@ export class QueueWorker {
       if (this.unsure) this.retryLater(error as Error);
     } finally {
       this.beating = false;
+      this.lastTurnAt = Date.now();
     }
     // a doubt that arose while a plain renewal was under way
     if (this.unsure && held === null && this.claims.size === 0) void this.heartbeat();
   }
 
   private retryLater(error: Error): void {
-    if (this.stopping || this.retryTimer) return;
-    // the connection reports an outage once per process; this is the same news, per queue
-    this.logger.debug(`Queue "${this.queue}" cannot reach its storage, retrying in 1 s: ${error.message}`);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (this.unsure) void this.heartbeat();
-      else this.schedulePump();
-    }, 1000);
-  }
-
-  private clearTimer(name: 'heartbeatTimer' | 'retryTimer'): void {
-    clearTimeout(this[name] ?? undefined);
-    this[name] = null;
+    if (!this.stopping) this.retry.set(error);
   }
 }

@@ -157,6 +157,29 @@ export function describeConformance(harness: EngineHarness): void {
       expect((await app.jobs.getJob(first.id))?.data).toEqual({ n: 1 });
     });
 
+    it('hands a job its stored trace context at claim, and reports the oldest runnable job in a snapshot', async () => {
+      await open({ workers: false });
+      const carrier = JSON.stringify({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+      const base = { name: 'task', queue: 'default', data: '{}', priority: 0, maxAttempts: 1, timeoutMs: 0 };
+      expect(await app.engine.snapshot('default')).toEqual({ counts: expect.objectContaining({ waiting: 0 }), oldestWaitingMs: null });
+      await app.engine.enqueue([
+        { ...base, id: 'traced', delayMs: 0, trace: carrier },
+        { ...base, id: 'untraced', delayMs: 0 },
+        { ...base, id: 'later', delayMs: 60_000 },
+      ]);
+      const snapshot = await app.engine.snapshot('default');
+      expect(snapshot.counts).toMatchObject({ waiting: 2, delayed: 1 });
+      expect(snapshot.oldestWaitingMs).toBeGreaterThanOrEqual(0);
+      expect(snapshot.oldestWaitingMs).toBeLessThan(5000);
+      const { jobs } = await claimAs('w-trace', { max: 2, reserve: 0, started: [], settlements: [] });
+      expect(jobs.map((job) => [job.id, job.trace])).toEqual([
+        ['traced', carrier],
+        ['untraced', undefined],
+      ]);
+      // the delayed job is not runnable yet: nothing waits
+      expect((await app.engine.snapshot('default')).oldestWaitingMs).toBeNull();
+    });
+
     it('retries a failing job, then moves it to the dead-letter state with every error', async () => {
       await open({ defaults: fastRetries });
       const attempts: number[] = [];

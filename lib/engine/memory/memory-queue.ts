@@ -2,7 +2,7 @@ import type { BackgroundConfig } from '../../background.config.js';
 import type { MemoryBreaker } from '../../breaker/memory-breaker.js';
 import { JOB_STALLED } from '../../background.messages.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
-import { NO_RETRY, type Settlement, type StoredJob, type StoredRedrive } from '../storage-engine.interface.js';
+import { NO_RETRY, type Settlement, type StoredRedrive } from '../storage-engine.interface.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -23,6 +23,8 @@ export interface MemoryJob {
   attempts: number;
   timeoutMs: number;
   enqueuedAt: number;
+  /** `NewJob.trace`. */
+  trace?: string;
   state: JobState;
   runAt?: number;
   startedAt?: number;
@@ -138,6 +140,16 @@ export class MemoryQueue {
     for (const parked of this.parked.values()) count += parked.length;
     for (const list of this.waiting.values()) count += list.length;
     return count;
+  }
+
+  /** How long the oldest job ready to run has waited (since enqueued, or due); null if none is. */
+  oldestWaitingMs(now: number): number | null {
+    let oldest: number | null = null;
+    for (const ids of this.waiting.values()) {
+      const head = ids[0] === undefined ? undefined : this.jobs.get(ids[0]);
+      if (head) oldest = Math.max(oldest ?? 0, now - Math.max(head.enqueuedAt, head.runAt ?? 0));
+    }
+    return oldest;
   }
 
   /** Jobs per state; a reserved job has not reached its handler: it is still waiting. */
@@ -328,29 +340,4 @@ export class MemoryQueue {
     this.cancelledUnder.delete(workerId);
     return ids ? [...ids] : [];
   }
-}
-
-/** A job as the memory engine keeps it, in the engine-neutral form (a copy: the caller may keep it). */
-export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {
-  return {
-    id: job.id,
-    name: job.name,
-    queue: queueName,
-    state: job.state,
-    data: job.data,
-    priority: job.priority,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    result: job.result,
-    errors: [...job.errors],
-    progress: job.progress,
-    logs: [...job.logs],
-    stalls: job.stalls,
-    deadReason: job.deadReason,
-    redrives: job.redrives.map((redrive) => ({ ...redrive })),
-    enqueuedAt: job.enqueuedAt,
-    runAt: job.runAt,
-    startedAt: job.startedAt,
-    finishedAt: job.finishedAt,
-  };
 }

@@ -10,6 +10,7 @@ import type {
   GoneJob,
   HeartbeatResponse,
   NewJob,
+  QueueSnapshot,
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
@@ -19,7 +20,8 @@ import { MemoryScheduleStore } from '../../schedule/memory-schedule.store.js';
 import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
 import { MemorySubscriptionStore } from '../../events/memory-subscription.store.js';
-import { MemoryQueue, toStoredJob, type MemoryJob } from './memory-queue.js';
+import { MemoryQueue, type MemoryJob } from './memory-queue.js';
+import { toClaimedJob, toStoredJob } from './memory-job.mapper.js';
 
 /**
  * Jobs in this process's memory: the Redis engine's semantics (leases, stalls, retries,
@@ -57,6 +59,7 @@ export class MemoryEngine implements StorageEngine {
         attempts: 0,
         timeoutMs: job.timeoutMs,
         enqueuedAt: now,
+        trace: job.trace,
         state: 'waiting',
         errors: [],
         logs: [],
@@ -139,16 +142,7 @@ export class MemoryEngine implements StorageEngine {
         if (!job.reserved) queue.countStart(job, now);
         job.worker = request.workerId;
         held.add(job.id);
-        jobs.push({
-          id: job.id,
-          name: job.name,
-          data: job.data,
-          attempt: job.reserved ? job.attempts + 1 : job.attempts,
-          maxAttempts: job.maxAttempts,
-          timeoutMs: job.timeoutMs,
-          enqueuedAt: job.enqueuedAt,
-          priority: job.priority,
-        });
+        jobs.push(toClaimedJob(job));
       }
     }
     queue.register(request.workerId, now, this.config.leaseMs);
@@ -316,6 +310,13 @@ export class MemoryEngine implements StorageEngine {
   async counts(queueName: string): Promise<QueueCounts> {
     return this.queue(queueName).counts();
   }
+
+  async snapshot(queueName: string): Promise<QueueSnapshot> {
+    const queue = this.queue(queueName);
+    return { counts: queue.counts(), oldestWaitingMs: queue.oldestWaitingMs(Date.now()) };
+  }
+
+  async ping(): Promise<void> {}
 
   async registerHandlers(routes: Map<string, string>): Promise<void> {
     for (const [name, queue] of routes) this.handlers.set(name, queue);

@@ -1,7 +1,6 @@
 import type { BreakerTransition } from '../../breaker/breaker-store.interface.js';
-import type { ClaimRequest, ClaimResponse, ClaimedJob } from '../storage-engine.interface.js';
-
-const CLAIMED_FIELDS = 8;
+import type { ClaimRequest, ClaimResponse } from '../storage-engine.interface.js';
+import { toClaimedJobs } from './redis-job.mapper.js';
 
 /** What claim.lua returns (see its header). */
 export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[]];
@@ -35,19 +34,7 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
   response: ClaimResponse;
   othersHold: boolean;
 } {
-  const jobs: ClaimedJob[] = [];
-  for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
-    jobs.push({
-      id: String(flat[i]),
-      name: String(flat[i + 1]),
-      data: String(flat[i + 2]),
-      attempt: Number(flat[i + 3]),
-      maxAttempts: Number(flat[i + 4]),
-      timeoutMs: Number(flat[i + 5]),
-      enqueuedAt: Number(flat[i + 6]),
-      priority: Number(flat[i + 7]),
-    });
-  }
+  const jobs = toClaimedJobs(flat);
   const transitions: BreakerTransition[] = [];
   for (let i = 0; i < made.length; i += 2) transitions.push({ breaker: made[i]!, to: made[i + 1] as BreakerTransition['to'] });
   const response = {

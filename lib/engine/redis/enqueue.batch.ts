@@ -16,7 +16,7 @@ export class EnqueueBatch {
   write(send: (args: (string | number)[]) => Promise<number[]>): void {
     const args: (string | number)[] = [];
     for (const job of this.jobs) {
-      args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.delayMs, job.timeoutMs);
+      args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.delayMs, job.timeoutMs, job.trace ?? '');
     }
     send(args).then(
       (flags) => {

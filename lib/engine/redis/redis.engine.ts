@@ -7,10 +7,10 @@ import type {
   CancelWatch,
   ClaimRequest,
   ClaimResponse,
-  ClaimedJob,
   GoneJob,
   HeartbeatResponse,
   NewJob,
+  QueueSnapshot,
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
@@ -241,13 +241,24 @@ export class RedisEngine implements StorageEngine {
   }
 
   async counts(queue: string): Promise<QueueCounts> {
+    return (await this.snapshot(queue)).counts;
+  }
+
+  async snapshot(queue: string): Promise<QueueSnapshot> {
     await this.connect();
-    const [waiting, delayed, active, completed, failed, dead, cancelled] = (await this.run(
+    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = (await this.run(
       'counts',
       this.base(queue),
       [],
     )) as number[];
-    return { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+    const counts = { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+    return { counts, oldestWaitingMs: oldest! < 0 ? null : oldest! };
+  }
+
+  async ping(): Promise<void> {
+    // a lost connection is down now, not once ioredis gives up on the command
+    if (this.client.status !== 'ready') throw new Error(`the connection is ${this.client.status}`);
+    await this.client.ping();
   }
 
   async registerHandlers(routes: Map<string, string>): Promise<void> {

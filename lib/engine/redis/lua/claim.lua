@@ -36,7 +36,7 @@
 --@include breaker
 local MAX_SCAN = 500
 local NO_RETRY = { [-1] = 'unrecoverable', [-2] = 'retryIf', [-3] = 'attempts exhausted' }
-local CLAIMED_FIELDS = 8
+local CLAIMED_FIELDS = 9
 local base = KEYS[1]
 local now = now_ms()
 local wid = ARGV[1]
@@ -310,7 +310,7 @@ if max > 0 and not paused then
       local started, reserved = {}, {}
       for _, id in ipairs(ids) do
         local jk = base .. ':j:' .. id
-        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a', 'rs')
+        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a', 'rs', 'tc')
         local remaining = limit[v[1]]
         local at_limit = remaining ~= nil and remaining <= 0
         skipped_at_limit = skipped_at_limit or at_limit
@@ -367,6 +367,7 @@ if max > 0 and not paused then
           jobs[n + 6] = v[4] or '0'
           jobs[n + 7] = v[5]
           jobs[n + 8] = p
+          jobs[n + 9] = v[8] or ''
         end
       end
       if #started > 0 then redis.call('SADD', ak, unpack(started)) end

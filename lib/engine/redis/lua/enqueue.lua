@@ -1,6 +1,7 @@
 -- enqueue: accepts new jobs into one queue; an id that exists already is left as it is.
 -- KEYS[1]  queue base "{prefix:queue}"
--- ARGV[1..] 7 per job: id, name, data, priority, max attempts, delay in ms (0 = now), timeout (0 = none)
+-- ARGV[1..] 8 per job: id, name, data, priority, max attempts, delay in ms (0 = now), timeout (0 = none),
+--           trace context ('' = none)
 -- Returns one integer per job: 1 created, 0 existed.
 --@include lib
 local base = KEYS[1]
@@ -10,7 +11,7 @@ local added = false
 local listed = {}
 local due_before = nil
 local earliest = math.huge
-for i = 1, #ARGV, 7 do
+for i = 1, #ARGV, 8 do
   local id = ARGV[i]
   local jk = base .. ':j:' .. id
   if redis.call('EXISTS', jk) == 1 then
@@ -22,6 +23,7 @@ for i = 1, #ARGV, 7 do
     redis.call('HSET', jk, 'n', ARGV[i + 1], 'd', ARGV[i + 2], 'p', p, 'm', ARGV[i + 4], 't', now,
       's', delayed and 'delayed' or 'waiting')
     if ARGV[i + 6] ~= '0' then redis.call('HSET', jk, 'to', ARGV[i + 6]) end
+    if ARGV[i + 7] ~= '' then redis.call('HSET', jk, 'tc', ARGV[i + 7]) end
     if delayed then
       redis.call('HSET', jk, 'ra', run_at)
       if not due_before then due_before = next_due(base) end

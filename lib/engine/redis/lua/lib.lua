@@ -5,7 +5,8 @@
 --                            shown as waiting), to timeout, ra run at, sa started at, w worker,
 --                            rs times a worker died while it held the job reserved,
 --                            nh when a worker without its handler first handed it back, dr why it is dead,
---                            r result, e errors (JSON array), f finished at, st stalls, pr progress
+--                            r result, e errors (JSON array), f finished at, st stalls, pr progress,
+--                            tc trace context of the enqueuing call (W3C carrier, JSON)
 --   base:l:<id>  job log (list)
 --   base:w:<p>   waiting ids of priority p (list, FIFO)    base:prios  priorities with waiting jobs (zset, score -p)
 --   base:delayed / base:retry   ids by due time (zset)

@@ -1,0 +1,42 @@
+import type { ClaimedJob, StoredJob } from '../storage-engine.interface.js';
+import type { MemoryJob } from './memory-queue.js';
+
+/** A job as the memory engine keeps it, in the engine-neutral form (a copy: the caller may keep it). */
+export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {
+  return {
+    id: job.id,
+    name: job.name,
+    queue: queueName,
+    state: job.state,
+    data: job.data,
+    priority: job.priority,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    result: job.result,
+    errors: [...job.errors],
+    progress: job.progress,
+    logs: [...job.logs],
+    stalls: job.stalls,
+    deadReason: job.deadReason,
+    redrives: job.redrives.map((redrive) => ({ ...redrive })),
+    enqueuedAt: job.enqueuedAt,
+    runAt: job.runAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
+}
+
+/** A job as a claim hands it to its worker; a reserved one's attempt begins when it starts. */
+export function toClaimedJob(job: MemoryJob): ClaimedJob {
+  return {
+    id: job.id,
+    name: job.name,
+    data: job.data,
+    attempt: job.reserved ? job.attempts + 1 : job.attempts,
+    maxAttempts: job.maxAttempts,
+    timeoutMs: job.timeoutMs,
+    enqueuedAt: job.enqueuedAt,
+    priority: job.priority,
+    ...(job.trace ? { trace: job.trace } : {}),
+  };
+}

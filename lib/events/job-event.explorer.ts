@@ -1,0 +1,64 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { Subscription } from 'rxjs';
+import { REQUEST_SCOPED_HOOK } from '../background.messages.js';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { ON_JOB_EVENT_METADATA } from './job-event.constants.js';
+import type { JobEvent, JobEventType } from './job-event.interface.js';
+import { JobEvents } from './job-events.js';
+import type { OnJobEventMetadata } from './on-job-event.decorator.js';
+
+/** Finds every `@OnJobEvent` method of the application's singleton providers and calls it with its events. */
+@Injectable()
+export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Background');
+  private subscription: Subscription | null = null;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly events: JobEvents,
+  ) {}
+
+  onModuleInit(): void {
+    const listeners = new Map<JobEventType, ((event: JobEvent) => void)[]>();
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const { instance, metatype } = wrapper;
+      const prototype = instance ? Object.getPrototypeOf(instance) : (metatype as Function | undefined)?.prototype;
+      if (!prototype || typeof prototype !== 'object') continue;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[method] as Function;
+        if (!handler || typeof handler !== 'function') continue;
+        const types = this.reflector.get<OnJobEventMetadata | undefined>(ON_JOB_EVENT_METADATA, handler);
+        if (!types?.length) continue;
+        const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
+        if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HOOK(target));
+        const listener = (event: JobEvent) => this.call(target, () => handler.call(instance, event));
+        for (const type of new Set(types)) listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+      }
+    }
+    if (listeners.size === 0) return;
+    this.subscription = this.events.events$.subscribe((event) => {
+      for (const listener of listeners.get(event.type) ?? []) listener(event);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  /** A hook that fails is the application's bug, never the job's: logged, and the job goes on. */
+  private call(target: string, fn: () => unknown): void {
+    try {
+      const returned = fn();
+      if (returned instanceof Promise) returned.catch((error: unknown) => this.failed(target, error));
+    } catch (error) {
+      this.failed(target, error);
+    }
+  }
+
+  private failed(target: string, error: unknown): void {
+    this.logger.error(`@OnJobEvent hook ${target} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

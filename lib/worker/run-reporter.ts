@@ -1,0 +1,73 @@
+import { Logger } from '@nestjs/common';
+import type { BreakerSpec, BreakerTransition } from '../breaker/breaker-store.interface.js';
+import { logTransition } from '../breaker/breaker-transition.log.js';
+import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-engine.interface.js';
+import type { JobEvents } from '../events/job-events.js';
+import type { JobRunEvent } from '../events/job-event.interface.js';
+
+const DEAD_REASONS: Record<number, NonNullable<JobRunEvent['deadReason']>> = {
+  [NO_RETRY.unrecoverable]: 'unrecoverable',
+  [NO_RETRY.retryIf]: 'retryIf',
+  [NO_RETRY.exhausted]: 'attempts exhausted',
+};
+
+/**
+ * Tells what became of each attempt a worker ran, from what the worker knows already (nothing is
+ * read from storage): the log lines and the `JobEvents` that metrics, `getStats()` and
+ * `@OnJobEvent` hooks count. Per-job lines are debug; a failure warns; a dead job is an error.
+ */
+export class RunReporter {
+  private readonly logger = new Logger('Background');
+
+  constructor(
+    private readonly queue: string,
+    private readonly events: JobEvents,
+  ) {}
+
+  started(job: ClaimedJob): void {
+    // a retry waited for its backoff too: only a first attempt tells how long the queue made it wait
+    const waitMs = job.attempt === 1 ? Math.max(0, Date.now() - job.enqueuedAt) : undefined;
+    if (Logger.isLevelEnabled('debug')) {
+      this.logger.debug(`Job ${job.name} (${job.id}) started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
+    }
+    this.events.emit({ type: 'started', ...this.of(job), waitMs });
+  }
+
+  /** `outcome`: what the handler returned, or what it threw. */
+  finished(job: ClaimedJob, target: string | undefined, settlement: Settlement, durationMs: number, outcome: unknown, timedOut: boolean): void {
+    if (settlement.outcome === 'completed') {
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(`Job ${job.name} (${job.id}) completed in ${Math.round(durationMs)} ms`);
+      this.events.emit({ type: 'completed', ...this.of(job), durationMs, result: outcome });
+      return;
+    }
+    if (settlement.outcome === 'deferred') return;
+    const error = outcome instanceof Error ? outcome : new Error(String(outcome));
+    const failed = { ...this.of(job), durationMs, error, timedOut };
+    const retryInMs = settlement.retryInMs;
+    const where = `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${error.message}`;
+    this.events.emit({ type: 'failed', ...failed });
+    if (retryInMs >= 0) {
+      this.logger.warn(`${where}; retrying in ${retryInMs} ms`);
+      this.events.emit({ type: 'retrying', ...failed, retryInMs });
+    } else {
+      const deadReason = DEAD_REASONS[retryInMs] ?? 'attempts exhausted';
+      this.logger.error(`${where}; it is dead (${deadReason}), see the dead-letter queue`);
+      this.events.emit({ type: 'dead', ...failed, deadReason });
+    }
+  }
+
+  cancelled(job: ClaimedJob, durationMs: number): void {
+    if (Logger.isLevelEnabled('debug')) this.logger.debug(`Job ${job.name} (${job.id}) was cancelled while running`);
+    this.events.emit({ type: 'cancelled', ...this.of(job), durationMs });
+  }
+
+  /** The claim that made a transition is the one call in the cluster that tells of it. */
+  transition(transition: BreakerTransition, specs: readonly { breaker: BreakerSpec }[]): void {
+    logTransition(this.logger, transition, specs);
+    this.events.emit({ type: `breaker.${transition.to}`, breaker: transition.breaker, queue: this.queue, at: Date.now() });
+  }
+
+  private of(job: ClaimedJob): Omit<JobRunEvent, 'type'> {
+    return { id: job.id, name: job.name, queue: this.queue, attempt: job.attempt, maxAttempts: job.maxAttempts, at: Date.now() };
+  }
+}
