@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import {
+  Interval,
   BackgroundModule,
   Job,
   JobEvents,
@@ -21,6 +22,10 @@ const started = { slow: deferred() };
 
 @Injectable()
 class WorkloadJobs {
+  /** Not due during the test: its lag reads 0. */
+  @Interval('hourly.rollup', 3_600_000)
+  rollup() {}
+
   @Job('ok')
   ok(data: { n: number }) {
     return data.n * 2;
@@ -127,6 +132,7 @@ describe('metrics, per-name stats and job events after a known workload', () => 
     expect(text).toContain('background_dead_letter_jobs{queue="default"} 3');
     expect(text).toContain('background_queue_oldest_waiting_seconds{queue="default"} 0');
     expect(text).toContain('background_active_jobs{queue="default"} 0');
+    expect(text).toContain('background_schedule_lag_seconds{schedule="hourly.rollup"} 0');
 
     // the same figures as plain data, for those without Prometheus
     const { names } = await jobs.getStats();

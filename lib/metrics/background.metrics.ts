@@ -6,6 +6,7 @@ import type { QueueSnapshot } from '../engine/storage-engine.interface.js';
 import { JobEvents } from '../events/job-events.js';
 import type { JobEvent } from '../events/job-event.interface.js';
 import { BackgroundMonitor } from '../monitor/background.monitor.js';
+import { SchedulerService } from '../schedule/scheduler.service.js';
 import type { BackgroundMetricsOptions } from './metrics-options.interface.js';
 
 export const METRICS_OPTIONS = Symbol('BACKGROUND_METRICS_OPTIONS');
@@ -34,6 +35,7 @@ export class BackgroundMetrics implements OnModuleInit, OnModuleDestroy {
     @Inject(METRICS_OPTIONS) options: BackgroundMetricsOptions,
     private readonly events: JobEvents,
     private readonly monitor: BackgroundMonitor,
+    scheduler: SchedulerService,
   ) {
     this.registry = options.registry ?? register;
     const registers = [this.registry];
@@ -95,6 +97,19 @@ export class BackgroundMetrics implements OnModuleInit, OnModuleDestroy {
           const breakers = await probe.breakers.list().catch(() => []);
           for (const { name, state: current } of breakers) {
             for (const state of BREAKER_STATES) this.set({ breaker: name, state }, state === current ? 1 : 0);
+          }
+        },
+      }),
+      new Gauge({
+        name: 'background_schedule_lag_seconds',
+        help: 'How far past its due time the next tick of each schedule is (0 while it is not yet due)',
+        labelNames: ['schedule'],
+        registers,
+        async collect() {
+          this.reset();
+          const now = Date.now();
+          for (const { name, paused, nextRunAt } of await scheduler.list().catch(() => [])) {
+            if (!paused && nextRunAt) this.set({ schedule: name }, Math.max(0, now - nextRunAt.getTime()) / 1000);
           }
         },
       }),

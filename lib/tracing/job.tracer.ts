@@ -52,7 +52,14 @@ export class JobTracer implements OnModuleInit {
       'job.attempt': job.attempt,
     };
     const tracer = api.trace.getTracer('nestjs-background');
-    return tracer.startActiveSpan(`${job.name} process`, { kind: api.SpanKind.CONSUMER, attributes }, parent, async (span) => {
+    const span = tracer.startSpan(`${job.name} process`, { kind: api.SpanKind.CONSUMER, attributes }, parent);
+    // the API without an SDK (often installed by other libraries) makes spans that record nothing:
+    // with no trace to carry on either, the handler runs as it would without the API
+    if (!span.isRecording() && !job.trace) {
+      span.end();
+      return fn();
+    }
+    return api.context.with(api.trace.setSpan(parent, span), async () => {
       try {
         const result = await fn();
         span.setStatus({ code: api.SpanStatusCode.OK });
