@@ -3,7 +3,7 @@ import { context, propagation, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Job } from '../lib/index.js';
+import { Job, OnEvent } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -15,6 +15,14 @@ class TracedJobs {
     trace.getTracer('app').startSpan('inside the handler').end();
     if (data.fail) throw new Error('traced failure');
     return 'done';
+  }
+}
+
+@Injectable()
+class TracedSubscribers {
+  @OnEvent('signup.done', { name: 'welcome.mail' })
+  welcome() {
+    return 'sent';
   }
 }
 
@@ -62,6 +70,20 @@ describe('trace propagation with OpenTelemetry', () => {
       expect(inner.parentSpanContext?.spanId).toBe(job.spanContext().spanId);
     });
   }
+
+  it("runs each subscriber of an emitted event in a child span of the emitter's span", async () => {
+    app = await createTestApp({ connection: server.url, prefix: 'trace3', defaults: { attempts: 1 } }, [TracedSubscribers]);
+    const jobs = app.jobs;
+    const request = await trace.getTracer('app').startActiveSpan('POST /signup', async (span: Span) => {
+      const emitted = await jobs.emit('signup.done', { user: 7 });
+      span.end();
+      return { emitted, context: span.spanContext() };
+    });
+    await expect(jobs.waitFor(request.emitted.jobIds[0]!)).resolves.toBe('sent');
+    const job = exporter.getFinishedSpans().find((span) => span.name === 'welcome.mail process')!;
+    expect(job.spanContext().traceId).toBe(request.context.traceId);
+    expect(job.parentSpanContext?.spanId).toBe(request.context.spanId);
+  });
 
   it('records a failed attempt on its span; a job enqueued outside any trace starts its own', async () => {
     app = await createTestApp({ connection: server.url, prefix: 'trace2', defaults: { attempts: 1 } }, [TracedJobs]);

@@ -11,6 +11,7 @@ import { eventName, type EventDefinition } from './event.definition.js';
 import { EventPattern, assertEventName } from './event.pattern.js';
 import { EventSubscriptionRegistry } from './event-subscription.registry.js';
 import type { EventSubscription } from './event-subscription.interface.js';
+import { JobTracer } from '../tracing/job.tracer.js';
 import { EventFanOut } from './event.fan-out.js';
 import { FAN_OUT_DELAYED, NO_SUBSCRIBERS } from './events.messages.js';
 import type { EmitOptions, EmitResult } from './on-event-options.interface.js';
@@ -45,6 +46,7 @@ export class EventPublisher {
     private readonly storage: StorageGateway,
     private readonly local: EventSubscriptionRegistry,
     private readonly fanOut: EventFanOut,
+    private readonly tracer: JobTracer,
   ) {}
 
   async emit(event: string | EventDefinition<any>, payload: unknown, options: EmitOptions = {}): Promise<EmitResult> {
@@ -65,6 +67,8 @@ export class EventPublisher {
     // the payload is serialized once, checked above, and spliced into each envelope
     const data = `{"event":${JSON.stringify(name)},"eventId":${JSON.stringify(id)},"payload":${text}}`;
     const defaults = this.config.defaults;
+    // each subscriber's job runs in a child span of the span that emitted the event
+    const trace = this.tracer.carrier();
     const jobs: NewJob[] = subscribers.map((subscriber) => ({
       id: `${id}:${subscriber.name}`,
       name: subscriber.name,
@@ -74,6 +78,7 @@ export class EventPublisher {
       maxAttempts: subscriber.attempts ?? defaults.attempts,
       delayMs: 0,
       timeoutMs: subscriber.timeoutMs ?? defaults.timeoutMs,
+      trace,
     }));
     const queue = jobs[0]!.queue;
     const first = jobs.filter((job) => job.queue === queue);
