@@ -102,13 +102,16 @@ export class DeadLetterService {
     const { name, queues } = await this.resolve(where, target, FILTER_KEYS);
     let done = 0;
     for (const queue of queues) {
-      // each step takes the oldest of what is left, until a step finds nothing more to do
-      for (;;) {
-        const ids = (await this.storage.call(this.store.page(queue, name, 0, BATCH))).map(({ id }) => id).reverse();
-        const changed = ids.length === 0 ? 0 : await this.storage.call(step(queue, ids));
-        done += changed;
-        if (changed === 0 || ids.length < BATCH) break;
+      // the jobs dead now, picked before any is changed and sent back oldest first: one that dies
+      // again while this runs is not picked a second time
+      const picked = new Set<string>();
+      for (let from = 0; ; from += BATCH) {
+        const page = await this.storage.call(this.store.page(queue, name, from, BATCH));
+        for (const { id } of page) picked.add(id);
+        if (page.length < BATCH) break;
       }
+      const ids = [...picked].reverse();
+      for (let i = 0; i < ids.length; i += BATCH) done += await this.storage.call(step(queue, ids.slice(i, i + BATCH)));
     }
     return done;
   }

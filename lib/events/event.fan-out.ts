@@ -16,9 +16,9 @@ interface FanOutData {
 /**
  * The second step of an emit whose subscribers live in several queues. The emit writes, in one
  * script, the jobs of one queue and a fan-out job holding the others; it then writes the others
- * itself. If the emitting process dies between the two steps, the fan-out job (delayed by
- * FAN_OUT_DELAY_MS, retried like any job) writes them later; where they exist already, the
- * fixed ids (`<eventId>:<subscriber>`) make that a no-op.
+ * itself, and cancels the fan-out job. If the emitting process dies between the two steps, the
+ * fan-out job (delayed by FAN_OUT_DELAY_MS, retried like any job) writes them later; where they
+ * exist already, the fixed ids (`<eventId>:<subscriber>`) make that a no-op.
  */
 @Injectable()
 export class EventFanOut {

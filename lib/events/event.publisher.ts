@@ -90,6 +90,9 @@ export class EventPublisher {
       await this.storage.call(this.engine.enqueue([...first, this.fanOut.job(id, queue, data, later)]));
       try {
         await this.storage.call(this.engine.enqueue(later));
+        // the others are stored: the fan-out job is not needed any more, and must not store again
+        // jobs that completed and were trimmed by retention meanwhile (they would run twice)
+        await this.storage.call(this.engine.cancel(queue, `${id}:fan-out`));
       } catch (error) {
         this.logger.warn(FAN_OUT_DELAYED(name, id, (error as Error)?.message ?? String(error)));
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DeadLetterService, Job, UnrecoverableError, type JobContext, type JobInfo } from '../../lib/index.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, eventually, type TestApp } from '../support/test-app.js';
 import type { EngineHarness } from './engine-harness.js';
 
 /** Fails every job whose payload says so: `{ fail: 'message' }` throws, `{ fatal: true }` is unrecoverable. */
@@ -159,6 +159,23 @@ export function describeDeadLetters(harness: EngineHarness): void {
       expect(await app.jobs.purgeDead()).toBe(3);
       expect(await app.jobs.countDead()).toBe(0);
       expect((await app.jobs.getStats()).queues.default?.dead).toBe(0);
+    });
+
+    it('redrives by filter each job dead when it was called, once and oldest first, also when they die again meanwhile', async () => {
+      await open({ defaults: { attempts: 1 }, queues: { default: { concurrency: 20 } } });
+      const count = 1200;
+      const enqueued = await app.jobs.enqueueMany(Array.from({ length: count }, (_, n) => ({ name: 'mail', data: { fail: `f${n}` } })));
+      await eventually('every job dead', async () => (await app.jobs.countDead()) === count, 30_000);
+      DeadLetterJobs.ran = [];
+      // the dependency is still down: each redriven job dies again at once, while the call still runs
+      expect(await app.jobs.redrive({ name: 'mail' })).toBe(count);
+      await eventually('every job dead again', async () => (await app.jobs.countDead()) === count, 30_000);
+      const trips = (await app.jobs.listDead({ name: 'mail', limit: 1000 })).map((job) => job.redrives.length);
+      expect(Math.max(...trips)).toBe(1);
+      expect(DeadLetterJobs.ran).toHaveLength(count);
+      // oldest first: the first to run again were among the first to die
+      const order = new Map(enqueued.map(({ id }, index) => [id, index]));
+      expect(Math.max(...DeadLetterJobs.ran.slice(0, 10).map((id) => order.get(id)!))).toBeLessThan(100);
     });
 
     it('trims the dead-letter queue by size, oldest first, in every index', async () => {

@@ -151,15 +151,17 @@ export function describeEvents(harness: EngineHarness): void {
       expect((await app.jobs.getJob('evt-42:payment-ledger'))!.data).toMatchObject({ payload: { n: 1 } });
     });
 
-    it('reaches subscribers in several queues: each queue gets its job at once, and the fan-out job that guarantees them finds nothing left to do', async () => {
+    it('reaches subscribers in several queues: each queue gets its job at once, and the fan-out job that guarantees them is called off', async () => {
       const app = await open({}, [ShippingSubscribers]);
       const { id, jobIds } = await app.jobs.emit('order.shipped', { orderId: 'o-9' });
+      // written in the same step as one of the two jobs, it would have written the other had the
+      // emitter died; it did not, so the job is cancelled, never left to write again jobs that
+      // completed and were trimmed meanwhile (they would run twice)
+      expect((await app.jobs.getJob(`${id}:fan-out`))!.state).toBe('cancelled');
       expect(jobIds.sort()).toEqual([`${id}:ship-label`, `${id}:ship-mail`]);
       expect((await app.jobs.getJob(`${id}:ship-label`))!.queue).toBe('shipping');
       expect((await app.jobs.getJob(`${id}:ship-mail`))!.queue).toBe('default');
       expect(await Promise.all(jobIds.map((job) => app.jobs.waitFor(job)))).toEqual(['printed', 'sent']);
-      // written in the same step as one of the two jobs, it would have written the other had the emitter died
-      expect(await app.jobs.waitFor(`${id}:fan-out`)).toEqual({ created: 0 });
       expect(deliveries.map((delivery) => `${delivery.subscriber}:${delivery.queue}`).sort()).toEqual(['label:shipping', 'mail:default']);
     });
 
