@@ -28,16 +28,24 @@ export class MemoryBreaker {
     return this.failures.length >= spec.failureThreshold ? this.open(now, false) : undefined;
   }
 
+  /** One of a half-open breaker's probes closes it; a call that began before it opened proves nothing now. */
   succeeded(member: string): BreakerTransition | undefined {
-    this.probes.delete(member);
-    if (this.state !== 'half') return undefined;
+    const probe = this.probes.delete(member);
+    if (this.state !== 'half' || !probe) return undefined;
     this.reset();
     return { breaker: this.name, to: 'closed' };
   }
 
-  /** Probe slots left while half-open; a probe that held one for a lease (its worker died) no longer does. */
-  freeProbes(spec: BreakerSpec, leaseMs: number, now: number): number {
-    for (const [member, at] of this.probes) if (at <= now - leaseMs) this.probes.delete(member);
+  /**
+   * Probe slots left while half-open. A probe that held one for a lease no longer does (its worker
+   * died, or a `run` caller went away), unless `running(member)` says its job still runs.
+   */
+  freeProbes(spec: BreakerSpec, leaseMs: number, now: number, running?: (member: string) => boolean): number {
+    for (const [member, at] of this.probes) {
+      if (at > now - leaseMs) continue;
+      if (running?.(member)) this.probes.set(member, now);
+      else this.probes.delete(member);
+    }
     return spec.halfOpenProbes - this.probes.size;
   }
 

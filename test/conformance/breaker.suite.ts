@@ -49,6 +49,34 @@ class UnguardedMailJobs {
   }
 }
 
+/** Calls to a dependency that is back but slow: each probe runs longer than the lease. */
+@Injectable()
+class SlowJobs {
+  static starts: number[] = [];
+  static firstDone = Infinity;
+
+  @Job('slow', { attempts: 10 })
+  @CircuitBreaker('slow-dep', { failureThreshold: 1, windowMs: 10_000, resetTimeoutMs: 200, halfOpenProbes: 1 })
+  async slow(data: { fail?: boolean }, ctx: JobContext) {
+    if (data.fail) throw new Error('dependency down');
+    SlowJobs.starts.push(Date.now());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1500);
+      ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()));
+    });
+    if (!ctx.signal.aborted) SlowJobs.firstDone = Math.min(SlowJobs.firstDone, Date.now());
+  }
+}
+
+/** Another service's handler on the same queue, without the breaker. */
+@Injectable()
+class ReportJobs {
+  @Job('report')
+  report() {
+    return 'reported';
+  }
+}
+
 /** Cluster-wide circuit breakers, proven against every engine (one process here; see breaker.spec for two). */
 export function describeBreakers(harness: EngineHarness): void {
   describe(`circuit breakers: ${harness.name} engine`, () => {
@@ -154,16 +182,53 @@ export function describeBreakers(harness: EngineHarness): void {
     });
 
     if (harness.name !== 'memory') {
-      it('sends jobs parked behind a breaker that the deployed code no longer has back to the queue', async () => {
+      it('sends jobs parked behind a breaker that no worker has declared for three leases back to the queue', async () => {
+        await app.close();
+        const short = { ...options, leaseMs: 300 };
+        app = await createTestApp(short, [MailJobs]);
+        breakers = app.app.get(CircuitBreakerService);
         await breakers.open('smtp');
         const { id } = await app.jobs.enqueue('mail', {});
         await eventually('the job to be parked', async () => (await smtp()).parked === 1);
         await app.close();
-        // the next release removed @CircuitBreaker('smtp'): its idle worker lets the job run
-        app = await createTestApp(options, [UnguardedMailJobs]);
+        // the next release removed @CircuitBreaker('smtp'): once no worker declares it, an idle worker lets the job run
+        app = await createTestApp(short, [UnguardedMailJobs]);
         expect(await app.jobs.waitFor(id)).toBe('sent without a breaker');
       });
+
+      it('leaves jobs parked behind a breaker alone in a worker of another service on the same queue', async () => {
+        await app.close();
+        const short = { ...options, leaseMs: 300 };
+        app = await createTestApp(short, [MailJobs]);
+        breakers = app.app.get(CircuitBreakerService);
+        const other = await createTestApp(short, [ReportJobs]);
+        try {
+          await breakers.open('smtp');
+          const { id } = await app.jobs.enqueue('mail', {});
+          await eventually('the job to be parked', async () => (await smtp()).parked === 1);
+          // many leases: the other service's idle worker must not take the job out of the breaker's list
+          await new Promise((resolve) => setTimeout(resolve, 10 * 300));
+          expect(await smtp()).toMatchObject({ state: 'open', parked: 1 });
+          expect((await app.jobs.getJob(id))!).toMatchObject({ state: 'waiting', attempts: 0 });
+        } finally {
+          await other.close();
+        }
+      });
     }
+
+    it('lets no second probe through while a probe slower than the lease still runs', async () => {
+      await app.close();
+      SlowJobs.starts = [];
+      SlowJobs.firstDone = Infinity;
+      app = await createTestApp({ ...options, leaseMs: 300, shutdownTimeoutMs: 100 }, [SlowJobs]);
+      const slow = async () => (await app.app.get(CircuitBreakerService).list()).find((breaker) => breaker.name === 'slow-dep')!;
+      await app.jobs.enqueue('slow', { fail: true }, { attempts: 1 });
+      await eventually('the breaker to open', async () => (await slow()).state === 'open');
+      await app.jobs.enqueueMany(Array.from({ length: 5 }, () => ({ name: 'slow', data: {} })));
+      await eventually('the first probe to finish', () => SlowJobs.firstDone < Infinity, 10_000);
+      // five leases went by while the one probe ran, and no other job started
+      expect(SlowJobs.starts.filter((at) => at < SlowJobs.firstDone)).toHaveLength(1);
+    });
 
     it('lists each breaker with its queue, state, counts and options', async () => {
       await expect(breakers.run('smtp', () => Promise.reject(new Error('no')))).rejects.toThrow('no');

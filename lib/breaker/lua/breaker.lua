@@ -43,20 +43,28 @@ local function breaker_failed(k, spec, state, now, member)
   return state, nil
 end
 
--- A call behind the breaker succeeded: a half-open breaker closes. Returns the new state and
+-- A call behind the breaker succeeded: one of a half-open breaker's probes closes it (a call that
+-- began before it opened proves nothing about the dependency now). Returns the new state and
 -- 'closed' when it closed.
 local function breaker_succeeded(k, state, member)
-  if state == 'half' then
+  local probe = redis.call('ZREM', k.probes, member) == 1
+  if state == 'half' and probe then
     redis.call('DEL', k.state, k.failures, k.probes)
     return 'closed', 'closed'
   end
-  redis.call('ZREM', k.probes, member)
   return state, nil
 end
 
--- Free probe slots of a half-open breaker; a probe that neither succeeded nor failed within a
--- lease (its worker died, or it was cancelled) no longer holds one.
-local function breaker_free_probes(k, spec, now)
-  redis.call('ZREMRANGEBYSCORE', k.probes, '-inf', now - spec.lease)
+-- Free probe slots of a half-open breaker. A probe that neither succeeded nor failed within a
+-- lease no longer holds one (its worker died, it was cancelled, or a `run` caller went away),
+-- unless `running(member)` says its job still runs: a slow probe keeps its slot.
+local function breaker_free_probes(k, spec, now, running)
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', k.probes, '-inf', now - spec.lease)) do
+    if running and running(member) then
+      redis.call('ZADD', k.probes, now, member)
+    else
+      redis.call('ZREM', k.probes, member)
+    end
+  end
   return spec.probes - redis.call('ZCARD', k.probes)
 end

@@ -53,7 +53,7 @@ export class MemoryClaimGates {
   unpark(): void {
     for (const spec of new Set(this.specs.values())) {
       const [breaker] = this.breakerOf(spec.name, spec)!;
-      const count = breaker.state === 'closed' ? Infinity : breaker.state === 'half' ? breaker.freeProbes(spec, this.leaseMs, this.now) : 0;
+      const count = breaker.state === 'closed' ? Infinity : breaker.state === 'half' ? breaker.freeProbes(spec, this.leaseMs, this.now, this.running) : 0;
       this.release(`bq:${spec.name}`, count);
     }
     for (const gate of this.rates) this.release(gate.list, this.room(gate));
@@ -69,7 +69,7 @@ export class MemoryClaimGates {
       const [breaker, spec] = found;
       if (breaker.state === 'open') return this.park(job, `bq:${spec.name}`);
       if (breaker.state === 'half') {
-        if (breaker.freeProbes(spec, this.leaseMs, this.now) <= 0) return this.park(job, `bq:${spec.name}`);
+        if (breaker.freeProbes(spec, this.leaseMs, this.now, this.running) <= 0) return this.park(job, `bq:${spec.name}`);
         breaker.probes.set(job.id, this.now);
       }
     }
@@ -90,6 +90,9 @@ export class MemoryClaimGates {
     for (const gate of this.rates) if (this.queue.parked.get(gate.list)?.length) consider((gate.window + 1) * gate.rule.perMs);
     return at;
   }
+
+  /** Whether a probe's job still runs: a slow probe keeps its slot beyond a lease. */
+  private readonly running = (id: string) => this.queue.jobs.get(id)?.state === 'active';
 
   private ratesOf(job: MemoryJob): RateGate[] {
     return this.rates.filter((gate) => gate.rule.jobName === null || gate.rule.jobName === job.name);

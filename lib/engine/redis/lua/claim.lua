@@ -13,6 +13,7 @@
 --     half-open probes (see breaker.lua: a job behind an open breaker is parked, not claimed; one
 --     behind a half-open breaker runs only as one of its probes; jobs behind a breaker are only
 --     claimed to start, never reserved, and their outcomes open and close it),
+--   (each claim declares the parked lists of its gates in base:gates, list -> when)
 --   rate limits, 3 each: job name ('' for every job of the queue), max jobs started, per ms (a
 --     fixed window counted in base:rc:<name>; a job over its limit is parked in base:rq:<name>, or
 --     base:rq for the queue's, until the next window; rate-limited jobs are only claimed to start),
@@ -94,6 +95,10 @@ end
 local function behind(name)
   local b = guarded and breaker_of[name]
   return b and breakers[b]
+end
+-- whether a probe's job still runs (a slow probe keeps its slot beyond a lease)
+local function running(id)
+  return redis.call('HGET', base .. ':j:' .. id, 's') == 'active'
 end
 
 -- rate limits: per job name, and one for the whole queue ('' ), each counted in a fixed window
@@ -279,7 +284,7 @@ end
 -- half-open one, as many as it has probes to spare; behind a rate limit, what its window allows
 for _, b in pairs(breakers) do
   local state = state_of(b)
-  local count = state == 'closed' and 1000 or state == 'half' and breaker_free_probes(b.keys, b.spec, now) or 0
+  local count = state == 'closed' and 1000 or state == 'half' and breaker_free_probes(b.keys, b.spec, now, running) or 0
   if unpark('bq:' .. b.name, count) then wake_all(base, now) end
 end
 for _, gate in ipairs(rates) do
@@ -331,7 +336,7 @@ if max > 0 and not paused then
             parked = park(id, jk, over.list)
           elseif b then
             local state = state_of(b)
-            if state == 'open' or (state == 'half' and breaker_free_probes(b.keys, b.spec, now) <= 0) then
+            if state == 'open' or (state == 'half' and breaker_free_probes(b.keys, b.spec, now, running) <= 0) then
               parked = park(id, jk, 'bq:' .. b.name)
             elseif state == 'half' then
               redis.call('ZADD', b.keys.probes, now, id)
@@ -397,17 +402,29 @@ for _, gate in ipairs(rates) do
 end
 register(base, wid, now, cfg)
 record_connection(base, wid, conn)
+-- the lists this worker's gates park jobs in, declared as alive (see below)
+if guarded or #rates > 0 then
+  local declared = {}
+  for name in pairs(breakers) do
+    declared[#declared + 1] = 'bq:' .. name
+    declared[#declared + 1] = now
+  end
+  for _, gate in ipairs(rates) do
+    declared[#declared + 1] = gate.list
+    declared[#declared + 1] = now
+  end
+  redis.call('HSET', base .. ':gates', unpack(declared))
+end
 -- given fewer jobs than it asked for, the worker waits for work until woken, or a lease from now
 if max > 0 and #jobs < max * CLAIMED_FIELDS then
   redis.call('ZADD', base .. ':idle', now + cfg.lease, wid)
-  -- jobs parked behind a breaker or rate limit that no handler of this worker has (removed from
-  -- the code, or renamed) would wait for good: an idle worker sends them back to the queue
+  -- jobs parked behind a breaker or rate limit that no worker has declared for three leases
+  -- (removed from the code, or renamed) would wait for good: an idle worker sends them back to
+  -- the queue. A worker of another service on the same queue, without that gate, leaves them be.
   if redis.call('EXISTS', base .. ':parkings') == 1 then
-    local mine = {}
-    for name in pairs(breakers) do mine['bq:' .. name] = true end
-    for _, gate in ipairs(rates) do mine[gate.list] = true end
     for _, list in ipairs(redis.call('SMEMBERS', base .. ':parkings')) do
-      if not mine[list] and unpark(list, 1000) then wake(base) end
+      local seen = tonumber(redis.call('HGET', base .. ':gates', list) or '0')
+      if seen < now - 3 * cfg.lease and unpark(list, 1000) then wake(base) end
       if redis.call('EXISTS', base .. ':' .. list) == 0 then redis.call('SREM', base .. ':parkings', list) end
     end
   end
