@@ -90,7 +90,14 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
         const definition = JSON.parse(json) as ScheduleDefinition;
         if (definition.source === 'runtime') this.runAdded(definition);
       }
-      for (const name of this.clocks.keys()) if (!definitions.has(name)) this.halt(name);
+      const declared = new Map(this.registry.all().map(({ definition }) => [definition.name, definition]));
+      for (const name of this.clocks.keys()) {
+        if (definitions.has(name)) continue;
+        const inCode = declared.get(name);
+        // storage lost it (a flush, a failover to an empty replica): the code still declares it
+        if (inCode) await this.engine.schedules.define(name, JSON.stringify(inCode), true);
+        else this.halt(name);
+      }
     } catch (error) {
       this.logger.debug(`Could not read the cluster's schedules: ${(error as Error).message}`);
     }
@@ -130,7 +137,13 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     const { name, job, queue, limit } = definition;
     const runtime = definition.source === 'runtime';
     const store = async (due: number) => {
-      const verdict = await this.engine.schedules.advance(name, due, limit, runtime ? tickIdPrefix(name) : '');
+      const advance = () => this.engine.schedules.advance(name, due, limit, runtime ? tickIdPrefix(name) : '');
+      let verdict = await advance();
+      if (verdict === 'removed' && !runtime) {
+        // storage lost the definition (a flush, a failover to an empty replica): the code still declares it
+        await this.engine.schedules.define(name, JSON.stringify(definition), true);
+        verdict = await advance();
+      }
       if (verdict === 'enqueue') {
         const data = runtime ? definition.data : { schedule: name, due };
         await this.jobs.enqueue(job, data, { jobId: tickId(name, due), delayMs: Math.max(0, due - Date.now()), queue });
