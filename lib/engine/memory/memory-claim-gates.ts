@@ -56,13 +56,21 @@ export class MemoryClaimGates {
       const count = breaker.state === 'closed' ? Infinity : breaker.state === 'half' ? breaker.freeProbes(spec, this.leaseMs, this.now, this.running) : 0;
       this.release(`bq:${spec.name}`, count);
     }
-    for (const gate of this.rates) this.release(gate.list, this.room(gate));
+    // what a window still allows goes back counted in it (see claim.lua)
+    for (const gate of this.rates) {
+      const moved = this.release(gate.list, this.room(gate), `${gate.list}@${gate.window}`);
+      this.queue.rateCounter(gate.rule.jobName, gate.window).count += moved;
+    }
   }
 
   /** Whether the claim takes a job: parked when a gate is shut, taken (as a probe, if half-open) otherwise. */
   admit(job: MemoryJob): 'take' | 'park' {
     const rates = this.ratesOf(job);
-    const over = rates.find((gate) => this.room(gate) <= 0);
+    // a job sent back from a rate limit's list was counted in the window already
+    const counted = (gate: RateGate) => job.rateMark === `${gate.list}@${gate.window}`;
+    const uncounted = rates.filter((gate) => !counted(gate));
+    job.rateMark = undefined;
+    const over = uncounted.find((gate) => this.room(gate) <= 0);
     if (over) return this.park(job, over.list);
     const found = this.breakerOf(job.name);
     if (found) {
@@ -73,7 +81,7 @@ export class MemoryClaimGates {
         breaker.probes.set(job.id, this.now);
       }
     }
-    for (const gate of rates) this.queue.rateCounter(gate.rule.jobName, gate.window).count++;
+    for (const gate of uncounted) this.queue.rateCounter(gate.rule.jobName, gate.window).count++;
     return 'take';
   }
 
@@ -110,14 +118,17 @@ export class MemoryClaimGates {
     return 'park';
   }
 
-  private release(list: string, count: number): void {
+  /** Up to `count` parked jobs back to the front of the queue, in order; returns how many. */
+  private release(list: string, count: number, rateMark?: string): number {
     const ids = this.queue.parked.get(list)?.splice(0, Math.max(0, count)) ?? [];
     for (const id of ids.reverse()) {
       const job = this.queue.jobs.get(id)!;
       job.parkedBy = undefined;
+      job.rateMark = rateMark;
       this.queue.pushWaiting(job, true);
     }
     if (ids.length > 0) this.queue.wake();
+    return ids.length;
   }
 
   private breakerOf(jobName: string, known?: BreakerSpec): [MemoryBreaker, BreakerSpec] | undefined {

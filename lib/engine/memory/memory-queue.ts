@@ -36,6 +36,8 @@ export interface MemoryJob {
   suspected?: number;
   /** The parked list it waits in, behind a circuit breaker or a rate limit (shown as waiting). */
   parkedBy?: string;
+  /** Sent back from a rate limit's list, counted in that window already: `<list>@<window>`. */
+  rateMark?: string;
   /** When a worker without its handler first handed it back. */
   noHandlerSince?: number;
   deadReason?: DeadReason;

@@ -268,27 +268,39 @@ local function park(id, jk, list)
   redis.call('SADD', base .. ':parkings', list)
   return true
 end
--- Up to `count` parked jobs go back to the front of the queue, in order.
-local function unpark(list, count)
+-- Up to `count` parked jobs go back to the front of the queue, in order; `mark`, if given, is
+-- the rate limit window that counted them already (field ru), so that they start in it.
+local function unpark(list, count, mark)
   local ids = count > 0 and redis.call('LPOP', base .. ':' .. list, count)
-  if not ids then return false end
+  if not ids then return 0 end
   for k = #ids, 1, -1 do
     local jk = base .. ':j:' .. ids[k]
     redis.call('HSET', jk, 's', 'waiting')
     redis.call('HDEL', jk, 'pk')
+    if mark then redis.call('HSET', jk, 'ru', mark) end
     push_waiting(base, ids[k], redis.call('HGET', jk, 'p'), true)
   end
-  return true
+  return #ids
+end
+-- a job's place in a rate limit's window, taken when it was sent back from the gate's list
+local function rate_mark(gate)
+  return gate.list .. '@' .. gate.window
 end
 -- behind a breaker that closed, all (a thousand a call) and every idle worker is told; behind a
 -- half-open one, as many as it has probes to spare; behind a rate limit, what its window allows
 for _, b in pairs(breakers) do
   local state = state_of(b)
   local count = state == 'closed' and 1000 or state == 'half' and breaker_free_probes(b.keys, b.spec, now, running) or 0
-  if unpark('bq:' .. b.name, count) then wake_all(base, now) end
+  if unpark('bq:' .. b.name, count) > 0 then wake_all(base, now) end
 end
+-- what a window still allows goes back counted in it: a later claim in the same window does not
+-- send back more, and those sent back start even if other jobs of the name came first
 for _, gate in ipairs(rates) do
-  if unpark(gate.list, rate_room(gate)) then wake(base) end
+  local moved = unpark(gate.list, rate_room(gate), rate_mark(gate))
+  if moved > 0 then
+    gate.used = gate.used + moved
+    wake(base)
+  end
 end
 
 local jobs = {}
@@ -315,7 +327,7 @@ if max > 0 and not paused then
       local started, reserved = {}, {}
       for _, id in ipairs(ids) do
         local jk = base .. ':j:' .. id
-        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a', 'rs', 'tc')
+        local v = redis.call('HMGET', jk, 'n', 'd', 'm', 'to', 't', 'a', 'rs', 'tc', 'ru')
         local remaining = limit[v[1]]
         local at_limit = remaining ~= nil and remaining <= 0
         skipped_at_limit = skipped_at_limit or at_limit
@@ -331,7 +343,12 @@ if max > 0 and not paused then
           full = true
           skip = true
         elseif gated then
-          local over = (own_rate and rate_room(own_rate) <= 0 and own_rate) or (queue_rate and rate_room(queue_rate) <= 0 and queue_rate)
+          -- a job sent back from a rate limit's list was counted in the window already
+          local own_counted = own_rate and v[9] == rate_mark(own_rate)
+          local queue_counted = queue_rate and v[9] == rate_mark(queue_rate)
+          if v[9] then redis.call('HDEL', jk, 'ru') end
+          local over = (own_rate and not own_counted and rate_room(own_rate) <= 0 and own_rate)
+            or (queue_rate and not queue_counted and rate_room(queue_rate) <= 0 and queue_rate)
           if over then
             parked = park(id, jk, over.list)
           elseif b then
@@ -343,8 +360,8 @@ if max > 0 and not paused then
             end
           end
           if not parked then
-            if own_rate then own_rate.used = own_rate.used + 1 end
-            if queue_rate then queue_rate.used = queue_rate.used + 1 end
+            if own_rate and not own_counted then own_rate.used = own_rate.used + 1 end
+            if queue_rate and not queue_counted then queue_rate.used = queue_rate.used + 1 end
           end
         end
         if parked then
@@ -424,7 +441,7 @@ if max > 0 and #jobs < max * CLAIMED_FIELDS then
   if redis.call('EXISTS', base .. ':parkings') == 1 then
     for _, list in ipairs(redis.call('SMEMBERS', base .. ':parkings')) do
       local seen = tonumber(redis.call('HGET', base .. ':gates', list) or '0')
-      if seen < now - 3 * cfg.lease and unpark(list, 1000) then wake(base) end
+      if seen < now - 3 * cfg.lease and unpark(list, 1000) > 0 then wake(base) end
       if redis.call('EXISTS', base .. ':' .. list) == 0 then redis.call('SREM', base .. ':parkings', list) end
     end
   end
