@@ -15,7 +15,7 @@ import { WorkerLedger } from './worker-ledger.js';
 import { within } from './within.js';
 
 /** Round trips a worker has under way at once: storage takes the next while this process runs jobs. */
-const MAX_CLAIMS = 2;
+const MAX_CLAIMS = 3;
 /** How long shutdown waits for its last round trip (settle and hand back) beyond `shutdownTimeoutMs`. */
 const LAST_CALL_MS = 500;
 
