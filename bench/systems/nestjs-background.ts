@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BackgroundModule, Job, JobsService, type JobContext } from 'nestjs-background';
+import { BackgroundMetricsModule } from 'nestjs-background/metrics';
+import { Registry } from 'prom-client';
 import type { NoopData, QueueSystem, SystemTarget, WorkerSettings } from './system.js';
 
 /** Set by `startWorker`; the handler below forwards every job start to it. */
@@ -28,6 +30,8 @@ async function createApp({ redisPort, namespace }: SystemTarget, workers: boolea
         workers,
         ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       }),
+      // measured as a production app runs it: every job counted by the Prometheus metrics
+      BackgroundMetricsModule.forRoot({ registry: new Registry() }),
     ],
     providers: [NoopHandlers],
   })
