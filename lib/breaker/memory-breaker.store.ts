@@ -58,12 +58,6 @@ export class MemoryBreakerStore implements BreakerStore {
   }
 
   private breaker(queue: string, name: string): MemoryBreaker {
-    const breakers = this.queueOf(queue).breakers;
-    let breaker = breakers.get(name);
-    if (!breaker) {
-      breaker = new MemoryBreaker(name);
-      breakers.set(name, breaker);
-    }
-    return breaker;
+    return MemoryBreaker.of(this.queueOf(queue).breakers, name);
   }
 }

@@ -11,6 +11,16 @@ export class MemoryBreaker {
   readonly probes = new Map<string, number>();
   constructor(readonly name: string) {}
 
+  /** The breaker `name` of a queue's `breakers`, closed until something opens it. */
+  static of(breakers: Map<string, MemoryBreaker>, name: string): MemoryBreaker {
+    let breaker = breakers.get(name);
+    if (!breaker) {
+      breaker = new MemoryBreaker(name);
+      breakers.set(name, breaker);
+    }
+    return breaker;
+  }
+
   /** The state now: an open breaker whose reset timeout has passed turns half-open. */
   current(spec: BreakerSpec, now: number): BreakerTransition | undefined {
     if (this.state === 'open' && !this.byHand && now >= this.openedAt! + spec.resetTimeoutMs) {

@@ -19,9 +19,5 @@ if ARGV[1] == '1' then
 else
   state, transition = breaker_failed(k, spec, state, now, ARGV[7])
 end
-if transition == 'closed' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-  local missing = math.max(1, math.min(redis.call('ZCARD', KEYS[5]), 100)) - redis.call('LLEN', KEYS[4])
-  for _ = 1, missing do redis.call('RPUSH', KEYS[4], '1') end
-end
+if transition == 'closed' then breaker_wake_idle(KEYS[4], KEYS[5], now) end
 return transition or made or ''

@@ -3,6 +3,7 @@
 -- KEYS[1] base:b:B   KEYS[2] base:bf:B   KEYS[3] base:bp:B   KEYS[4] base:marker   KEYS[5] base:idle
 -- ARGV[1] 'open' | 'reset'
 -- Returns the transition made: 'open', 'closed' or '' (it already was so).
+--@include breaker
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if ARGV[1] == 'open' then
@@ -13,7 +14,5 @@ if ARGV[1] == 'open' then
 end
 local was_open = redis.call('EXISTS', KEYS[1]) == 1
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-local missing = math.max(1, math.min(redis.call('ZCARD', KEYS[5]), 100)) - redis.call('LLEN', KEYS[4])
-for _ = 1, missing do redis.call('RPUSH', KEYS[4], '1') end
+breaker_wake_idle(KEYS[4], KEYS[5], now)
 return was_open and 'closed' or ''

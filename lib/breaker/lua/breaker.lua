@@ -55,6 +55,14 @@ local function breaker_succeeded(k, state, member)
   return state, nil
 end
 
+-- Wakes the queue's idle workers (as wake_all in lib.lua does), so that the jobs parked behind a
+-- breaker that closed run at once: `marker` is base:marker, `idle` base:idle.
+local function breaker_wake_idle(marker, idle, now)
+  redis.call('ZREMRANGEBYSCORE', idle, '-inf', now)
+  local missing = math.max(1, math.min(redis.call('ZCARD', idle), 100)) - redis.call('LLEN', marker)
+  for _ = 1, missing do redis.call('RPUSH', marker, '1') end
+end
+
 -- Free probe slots of a half-open breaker. A probe that neither succeeded nor failed within a
 -- lease no longer holds one (its worker died, it was cancelled, or a `run` caller went away),
 -- unless `running(member)` says its job still runs: a slow probe keeps its slot.

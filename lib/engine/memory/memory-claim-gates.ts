@@ -134,11 +134,7 @@ export class MemoryClaimGates {
   private breakerOf(jobName: string, known?: BreakerSpec): [MemoryBreaker, BreakerSpec] | undefined {
     const spec = known ?? this.specs.get(jobName);
     if (!spec) return undefined;
-    let breaker = this.queue.breakers.get(spec.name);
-    if (!breaker) {
-      breaker = new MemoryBreaker(spec.name);
-      this.queue.breakers.set(spec.name, breaker);
-    }
+    const breaker = MemoryBreaker.of(this.queue.breakers, spec.name);
     if (!this.looked.has(breaker)) {
       this.looked.add(breaker);
       this.note(breaker.current(spec, this.now));
