@@ -1,3 +1,6 @@
+// Every Redis script in the tests checks that it touches only keys it was given in KEYS (see lib/engine/redis/strict-keys.ts).
+process.env.BACKGROUND_STRICT_KEYS ??= '1';
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',

@@ -15,6 +15,7 @@ import {
   BREAKER_WITHOUT_JOB,
   INVALID_OPTION,
   JOB_NAME_MISSING,
+  JOB_NAME_NUL,
   REQUEST_SCOPED_HANDLER,
   RETRY_WITHOUT_JOB,
 } from './background.messages.js';
@@ -89,6 +90,7 @@ export class BackgroundExplorer implements OnModuleInit {
       if (metadata && (typeof metadata.name !== 'string' || metadata.name === '')) {
         throw new InvalidOptionsError(JOB_NAME_MISSING(`@Job() on ${target}`));
       }
+      if (metadata?.name.includes('\0')) throw new InvalidOptionsError(JOB_NAME_NUL(`@Job() on ${target}`, metadata.name));
       if (!wrapper.isDependencyTreeStatic() || !instance) {
         throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
       }

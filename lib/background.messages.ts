@@ -12,6 +12,9 @@ export const REQUEST_SCOPED_HOOK = (where: string) =>
 export const JOB_NAME_MISSING = (where: string) =>
   `${where} needs a job name (a non-empty string) or a definition made with defineJob().`;
 
+export const JOB_NAME_NUL = (where: string, name: string) =>
+  `${where}: the job name ${JSON.stringify(name)} holds a NUL character ("\\0"), which Redis's dead-letter index uses as a separator. Use a name without it.`;
+
 export const UNKNOWN_JOB = (name: string) =>
   `No handler is registered for job "${name}" in this process or by any worker of the cluster. Check the name, or add @Job('${name}') to a provider (a producer-only process must still list the provider, with workers: false).`;
 

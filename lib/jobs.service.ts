@@ -13,6 +13,7 @@ import {
   JOB_CANCELLED,
   JOB_DEAD,
   JOB_NAME_MISSING,
+  JOB_NAME_NUL,
   JOB_NOT_FOUND,
   UNKNOWN_JOB,
   WAIT_TIMEOUT,
@@ -217,6 +218,7 @@ export class JobsService {
     if (typeof name !== 'string' || name === '') {
       throw new InvalidOptionsError(JOB_NAME_MISSING('enqueue()'));
     }
+    if (name.includes('\0')) throw new InvalidOptionsError(JOB_NAME_NUL('enqueue()', name));
     const where = `enqueue('${name}')`;
     assertKnownKeys(`${where} options`, options, ENQUEUE_OPTION_KEYS);
     if (options.queue !== undefined) assertQueueName(where, options.queue);

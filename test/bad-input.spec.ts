@@ -204,9 +204,9 @@ describe('Redis unreachable', () => {
       return id !== '';
     });
     const client = server.client();
-    const jobKeys = await client.keys('{down:default}:j:*');
+    const jobIds = await client.hkeys('{down:default}:jobs');
     await client.quit();
-    expect(jobKeys).toEqual([`{down:default}:j:${id}`]);
+    expect(jobIds).toEqual([id]);
     await app.close();
     await server.stop();
   });

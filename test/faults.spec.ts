@@ -285,7 +285,8 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     // a job a dead worker held reserved (it may be what killed it), due now and first in line
     const base = `{${prefix}:default}`;
     const { id } = await app.jobs.enqueue('quick', {}, { delayMs: 100_000, priority: 'high' });
-    await redis.hset(`${base}:j:${id}`, 'rs', '1');
+    const markReservedByDeadWorker = "local st = cmsgpack.unpack(redis.call('HGET', KEYS[1], ARGV[1])); st.rs = 1; redis.call('HSET', KEYS[1], ARGV[1], cmsgpack.pack(st))";
+    await redis.eval(markReservedByDeadWorker, 1, `${base}:state`, id);
     await redis.zadd(`${base}:delayed`, 0, id);
     await redis.rpush(`${base}:marker`, '1');
     const before = await scriptCalls();

@@ -1,20 +1,15 @@
--- dead-purge: deletes dead jobs for good, with their logs.
--- KEYS[1] base:dead, then 3 per job, in ARGV's order: base:j:<id>, base:l:<id>, base:dn:<name>
--- ARGV 2 per job: id, name, as read just before; a job no longer dead, or no longer of that name,
---   is left as it is
+-- dead-purge: deletes dead jobs for good, with their logs and errors.
+-- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua)
+-- ARGV  job ids; one no longer dead is left as it is
 -- Returns how many were deleted.
-local deleted = 0
-local k = 2
-for i = 1, #ARGV, 2 do
-  local id, name = ARGV[i], ARGV[i + 1]
-  local jk, lk, dnk = KEYS[k], KEYS[k + 1], KEYS[k + 2]
-  k = k + 3
-  local v = redis.call('HMGET', jk, 's', 'n')
-  if v[1] == 'dead' and v[2] == name then
-    redis.call('DEL', jk, lk)
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('ZREM', dnk, id)
-    deleted = deleted + 1
-  end
+--@include lib
+local gone = {}
+for _, id in ipairs(ARGV) do
+  local st = read_state(id)
+  if st and st.s == 'dead' then gone[#gone + 1] = id end
 end
-return deleted
+if #gone == 0 then return 0 end
+unindex_dead(gone)
+delete_jobs(gone)
+redis.call('ZREM', K.dead, unpack(gone))
+return #gone

@@ -1,32 +1,25 @@
--- dead-redrive: sends dead jobs to the back of their priority's waiting list with fresh
--- attempts. Their error history and logs stay; the trip is recorded in rv as
+-- dead-redrive: sends dead jobs to the back of their priority's line with fresh attempts. Their
+-- error history and logs stay; the trip is recorded in rv as
 -- [when, why it had died, how many error records it had then].
--- KEYS[1] base:dead   KEYS[2] base:prios   KEYS[3] base:marker
--- then 3 per job, in ARGV's order: base:j:<id>, base:dn:<name>, base:w:<priority>
--- ARGV 3 per job: id, name, priority, as read just before; a job no longer dead, or no longer
---   matching them (purged, and the id used again), is left as it is
+-- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua)
+-- ARGV  job ids; one no longer dead is left as it is
 -- Returns the ids sent back.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+--@include lib
+local now = now_ms()
 local moved = {}
-local k = 4
-for i = 1, #ARGV, 3 do
-  local id, name, p = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local jk, dnk, wk = KEYS[k], KEYS[k + 1], KEYS[k + 2]
-  k = k + 3
-  local v = redis.call('HMGET', jk, 's', 'n', 'p', 'dr', 'e', 'rv')
-  if v[1] == 'dead' and v[2] == name and v[3] == p then
-    local errors = v[5] and #cjson.decode(v[5]) or 0
-    local trip = cjson.encode({ now, v[4] or '', errors })
-    local trips = v[6] and (string.sub(v[6], 1, -2) .. ',' .. trip .. ']') or ('[' .. trip .. ']')
-    redis.call('HDEL', jk, 'f', 'dr', 'st', 'rs', 'nh', 'ra', 'sa', 'w', 'r', 'pr')
-    redis.call('HSET', jk, 's', 'waiting', 'a', 0, 'rv', trips)
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('ZREM', dnk, id)
-    redis.call('RPUSH', wk, id)
-    redis.call('ZADD', KEYS[2], -tonumber(p), p)
+for _, id in ipairs(ARGV) do
+  local st = read_state(id)
+  if st and st.s == 'dead' then
+    local name, p = read_header(id)
+    local e = redis.call('HGET', K.errors, id)
+    local trip = cjson.encode({ now, st.dr or '', e and #cjson.decode(e) or 0 })
+    redis.call('ZREM', K.dn, dead_member(name, st.f, id))
+    redis.call('ZREM', K.dead, id)
+    local trips = st.rv and (string.sub(st.rv, 1, -2) .. ',' .. trip .. ']') or ('[' .. trip .. ']')
+    write_state(id, { s = 'waiting', a = 0, rv = trips })
+    push_waiting(id, p, false)
     moved[#moved + 1] = id
   end
 end
-if #moved > 0 and redis.call('LLEN', KEYS[3]) == 0 then redis.call('RPUSH', KEYS[3], '1') end
+if #moved > 0 then wake() end
 return moved

@@ -3,19 +3,38 @@ import type { ClaimRequest, ClaimResponse } from '../storage-engine.interface.js
 import { toClaimedJobs } from './redis-job.mapper.js';
 
 /** What claim.lua returns (see its header). */
-export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[]];
+export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[]];
 
-/** A claim request as claim.lua's ARGV (see its header), after the worker's `config` and before its `connection`. */
-export function claimArgs(request: ClaimRequest, config: (string | number)[], connection: string): (string | number)[] {
+/** The keys of one worker: the ids it runs, those it reserved, and those cancelled under it. */
+export function workerKeys(base: string, workerId: string): string[] {
+  return [`${base}:a:${workerId}`, `${base}:r:${workerId}`, `${base}:x:${workerId}`];
+}
+
+/**
+ * A claim request as claim.lua's own KEYS (after the queue's) and ARGV (see its header), with
+ * the worker's `config` and `connection`.
+ */
+export function claimArgs(
+  base: string,
+  request: ClaimRequest,
+  config: (string | number)[],
+  connection: string,
+): { keys: string[]; args: (string | number)[] } {
+  const keys = workerKeys(base, request.workerId);
   const args: (string | number)[] = [request.workerId, request.max, request.reserve, request.held, request.inFlight, ...config];
   const guarded = request.breakers ?? [];
   args.push(guarded.length);
   for (const { jobName, breaker } of guarded) {
     args.push(jobName, breaker.name, breaker.failureThreshold, breaker.windowMs, breaker.resetTimeoutMs, breaker.halfOpenProbes);
+    const name = breaker.name;
+    keys.push(`${base}:b:${name}`, `${base}:bf:${name}`, `${base}:bp:${name}`, `${base}:bq:${name}`);
   }
   const rates = request.rateLimits ?? [];
   args.push(rates.length);
-  for (const { jobName, max, perMs } of rates) args.push(jobName ?? '', max, perMs);
+  for (const { jobName, max, perMs } of rates) {
+    args.push(jobName ?? '', max, perMs);
+    keys.push(`${base}:rc:${jobName ?? ''}`, jobName === null ? `${base}:rq` : `${base}:rq:${jobName}`);
+  }
   args.push(request.started.length, ...request.started, request.settlements.length);
   for (const s of request.settlements) {
     const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : 'd';
@@ -26,13 +45,17 @@ export function claimArgs(request: ClaimRequest, config: (string | number)[], co
   const release = request.release ?? [];
   const limits = request.limits ?? [];
   args.push(release.length, ...release, limits.length, ...limits.flat(), request.leaving ? '1' : '0', connection);
-  return args;
+  return { keys, args };
 }
 
 /** claim.lua's reply as a `ClaimResponse`, and whether another worker of the queue holds jobs. */
-export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made]: ClaimReply): {
+export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans]: ClaimReply): {
   response: ClaimResponse;
   othersHold: boolean;
+  /** Workers whose lease expired, for the reap script. */
+  expired: string[];
+  /** Parked lists nobody declares any more, for the unpark script. */
+  orphans: string[];
 } {
   const jobs = toClaimedJobs(flat);
   const transitions: BreakerTransition[] = [];
@@ -45,5 +68,5 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
     topPriority: top === '' ? null : Number(top),
     transitions,
   };
-  return { response, othersHold: othersHold === 1 };
+  return { response, othersHold: othersHold === 1, expired, orphans };
 }

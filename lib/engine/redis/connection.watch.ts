@@ -3,6 +3,7 @@ import { Cluster, Redis, ReplyError } from 'ioredis';
 import { WORKERS_DISCONNECTED } from '../../background.messages.js';
 import type { RedisClient } from './redis.connection.js';
 import type { ScriptRunner } from './redis-scripts.js';
+import type { QueueRecovery } from './queue-recovery.js';
 
 /** How often the connections of a watched queue's other workers are looked up. */
 const CHECK_MS = 500;
@@ -44,7 +45,7 @@ export class ConnectionWatch {
   constructor(
     private readonly client: RedisClient,
     private readonly run: ScriptRunner,
-    private readonly configArgs: (string | number)[],
+    private readonly recovery: QueueRecovery,
   ) {
     if (!(client instanceof Cluster)) return;
     client.on('+node', (node: Redis) => this.follow(node));
@@ -189,8 +190,8 @@ export class ConnectionWatch {
       // absent on every lookup in a row, or it starts over
       for (const key of watch.absentSince.keys()) if (!seen.has(key)) watch.absentSince.delete(key);
       if (expire.length > 0) {
-        const recovered = (await this.run('expire-workers', base, [...this.configArgs, ...expire])) as number;
-        const workers = expire.filter((_, index) => index % 2 === 0);
+        const workers = (await this.run('expire-workers', base, expire)) as string[];
+        const recovered = await this.recovery.reap(base, workers);
         if (recovered > 0) this.logger.warn(WORKERS_DISCONNECTED(watch.queue, workers, recovered));
       }
     } catch (error) {

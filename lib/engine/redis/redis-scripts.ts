@@ -1,43 +1,127 @@
 import { LUA_SOURCES } from './lua/scripts.generated.js';
 import type { RedisClient } from './redis.connection.js';
-
-/** The state transitions, one Lua script each (see `lua/`). */
-export const SCRIPT_NAMES = ['enqueue', 'claim', 'heartbeat', 'cancel', 'annotate', 'set-paused', 'counts', 'watch', 'expire-workers', 'record-connection'] as const;
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
-
-type Reply = unknown;
-export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[]) => Promise<Reply>;
+import { strictKeys } from './strict-keys.js';
 
 /**
- * A script's source, embedded in the build by scripts/embed-lua.mjs (bundles leave .lua files
- * behind), with each `--@include <name>` line replaced by that file's source.
+ * The keys every queue script is given first, in this order (lib.lua's QUEUE_KEYS reads them so):
+ * each script names every key it touches in KEYS, as Redis requires (Dragonfly and Redis proxies
+ * refuse the rest), and these are the queue's fixed ones.
  */
-function load(name: string): string {
+export const QUEUE_KEYS = [
+  'jobs',
+  'state',
+  'logs',
+  'errors',
+  'wait',
+  'waitp',
+  'delayed',
+  'retry',
+  'workers',
+  'lost',
+  'conn',
+  'completed',
+  'dead',
+  'dn',
+  'cancelled',
+  'marker',
+  'meta',
+  'idle',
+  'waiters',
+  'parkings',
+  'gates',
+] as const;
+
+/**
+ * The state transitions of a queue, one Lua script each (see `lua/`), given the queue's keys
+ * first, and how many keys of their own follow (null: as many as the call needs).
+ */
+const OWN_KEYS = {
+  enqueue: 0,
+  claim: null,
+  heartbeat: 3,
+  reap: null,
+  unpark: null,
+  cancel: 4,
+  annotate: 0,
+  'set-paused': 0,
+  counts: null,
+  watch: 0,
+  read: 0,
+  'expire-workers': 0,
+  'record-connection': 0,
+  'dead-redrive': 0,
+  'dead-purge': 0,
+} as const satisfies Record<string, number | null>;
+export type ScriptName = keyof typeof OWN_KEYS;
+
+type Reply = unknown;
+/** Runs a queue script: `base` is "{prefix:queue}", `keys` the script's own after the queue's. */
+export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[], keys?: string[]) => Promise<Reply>;
+
+/** A script's source with each `--@include <name>` line replaced by that file's source. */
+function source(name: string): string {
   const lua = LUA_SOURCES[name];
   if (lua === undefined) throw new Error(`${name}.lua is missing from the build: rebuild with npm run build.`);
-  return lua.replace(/^--@include ([\w-]+)$/gm, (_line, included: string) => load(included));
+  return lua.replace(/^--@include ([\w-]+)$/gm, (_line, included: string) => source(included));
 }
 
-/** Registers every script on `client` (EVALSHA, with EVAL on a server that lost them) and returns a runner. */
+/**
+ * A script as it is sent, from the source embedded in the build by scripts/embed-lua.mjs (bundles
+ * leave .lua files behind). With BACKGROUND_STRICT_KEYS=1 (the test suite sets it) every call in
+ * it first checks that its keys are in KEYS.
+ */
+function load(name: string): string {
+  const lua = source(name);
+  return process.env.BACKGROUND_STRICT_KEYS === '1' ? strictKeys(lua, name) : lua;
+}
+
+type Command = (...args: (string | number)[]) => Promise<Reply>;
+
+/**
+ * Defines a script on `client` (EVALSHA, with EVAL on a server that lost it). A script of a fixed
+ * number of keys is told it, so that its first argument is a key: ioredis' auto-pipelining on a
+ * Cluster groups commands by the slot of their first argument. One of a varying number is given
+ * the count first, and is never auto-pipelined (see UNPIPELINED_SCRIPTS).
+ */
+function define(client: RedisClient, name: string, keyCount: number | null): (keys: string[], args: (string | number)[]) => Promise<Reply> {
+  client.defineCommand(commandName(name), keyCount === null ? { lua: load(name) } : { numberOfKeys: keyCount, lua: load(name) });
+  const command = (client as unknown as Record<string, Command>)[commandName(name)]!.bind(client);
+  return keyCount === null ? (keys, args) => command(keys.length, ...keys, ...args) : (keys, args) => command(...keys, ...args);
+}
+
+/** Registers every queue script on `client` and returns a runner. */
 export function defineScripts(client: RedisClient): ScriptRunner {
-  for (const name of SCRIPT_NAMES) client.defineCommand(commandName(name), { numberOfKeys: 1, lua: load(name) });
-  return (name, base, args) =>
-    (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(base, ...args);
+  const scripts = new Map<ScriptName, (keys: string[], args: (string | number)[]) => Promise<Reply>>();
+  for (const [name, own] of Object.entries(OWN_KEYS) as [ScriptName, number | null][]) {
+    scripts.set(name, define(client, name, own === null ? null : QUEUE_KEYS.length + own));
+  }
+  const fixed = new Map<string, string[]>();
+  return (name, base, args, keys = []) => {
+    let queueKeys = fixed.get(base);
+    if (!queueKeys) {
+      queueKeys = QUEUE_KEYS.map((key) => `${base}:${key}`);
+      fixed.set(base, queueKeys);
+    }
+    return scripts.get(name)!([...queueKeys, ...keys], args);
+  };
 }
 
-/** Scripts given every key they touch in KEYS, however many (ioredis wants their count first). */
-export const KEYED_SCRIPT_NAMES = ['dead-redrive', 'dead-purge', 'breaker-call', 'breaker-record', 'breaker-set', 'schedule-advance', 'schedule-start', 'schedule-hold'] as const;
-export type KeyedScriptName = (typeof KEYED_SCRIPT_NAMES)[number];
+/** Scripts of other keys than a queue's (breakers, schedules), given every key they touch in KEYS, and how many. */
+const KEYED_SCRIPTS = {
+  'breaker-call': 3,
+  'breaker-record': 5,
+  'breaker-set': 5,
+  'schedule-advance': 3,
+  'schedule-start': 2,
+  'schedule-hold': 1,
+} as const;
+export type KeyedScriptName = keyof typeof KEYED_SCRIPTS;
 export type KeyedScriptRunner = (name: KeyedScriptName, keys: string[], args: (string | number)[]) => Promise<Reply>;
 
 export function defineKeyedScripts(client: RedisClient): KeyedScriptRunner {
-  for (const name of KEYED_SCRIPT_NAMES) client.defineCommand(commandName(name), { lua: load(name) });
-  return (name, keys, args) =>
-    (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!(
-      keys.length,
-      ...keys,
-      ...args,
-    );
+  const scripts = new Map<KeyedScriptName, (keys: string[], args: (string | number)[]) => Promise<Reply>>();
+  for (const [name, count] of Object.entries(KEYED_SCRIPTS) as [KeyedScriptName, number][]) scripts.set(name, define(client, name, count));
+  return (name, keys, args) => scripts.get(name)!(keys, args);
 }
 
 /**
@@ -45,10 +129,16 @@ export function defineKeyedScripts(client: RedisClient): KeyedScriptRunner {
  * on a later turn of the event loop): a worker sends its claim while a burst of short jobs holds
  * the event loop, and storage should work on it while the burst runs, not after. A job's
  * progress and log lines go the same way, so that one a handler did not await still reaches
- * storage before the claim that settles the job (which would refuse it).
+ * storage before the claim that settles the job (which would refuse it). Nor are the scripts of
+ * a varying number of keys, whose first argument is no key (see define).
  */
-export const IMMEDIATE_SCRIPTS: readonly string[] = [commandName('claim'), commandName('annotate')];
+export const UNPIPELINED_SCRIPTS: readonly string[] = [
+  commandName('annotate'),
+  ...Object.entries(OWN_KEYS)
+    .filter(([, own]) => own === null)
+    .map(([name]) => commandName(name)),
+];
 
 function commandName(name: string): string {
-  return `bg_${name.replace('-', '_')}`;
+  return `bg_${name.replace(/-/g, '_')}`;
 }

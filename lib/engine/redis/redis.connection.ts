@@ -9,7 +9,7 @@ import {
   REDIS_UNREACHABLE_AT_START,
 } from '../../background.messages.js';
 import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
-import { IMMEDIATE_SCRIPTS } from './redis-scripts.js';
+import { UNPIPELINED_SCRIPTS } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -64,7 +64,7 @@ export class RedisConnection {
       // a closed socket waits this long for Redis to close its side: a hung Redis never does
       disconnectTimeout: QUIT_MS,
       enableAutoPipelining: kind === 'commands',
-      autoPipeliningIgnoredCommands: [...IMMEDIATE_SCRIPTS],
+      autoPipeliningIgnoredCommands: [...UNPIPELINED_SCRIPTS],
       connectionName: `nestjs-background:${kind}`,
     };
     const option = this.option;

@@ -14,7 +14,8 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
-import { claimArgs, parseClaimReply, type ClaimReply } from './claim.codec.js';
+import { claimArgs, parseClaimReply, workerKeys, type ClaimReply } from './claim.codec.js';
+import { QueueRecovery } from './queue-recovery.js';
 import { pairs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
@@ -45,6 +46,9 @@ export class RedisEngine implements StorageEngine {
   /** Enqueue calls of the current tick, per queue, not yet sent. */
   private readonly batches = new Map<string, EnqueueBatch>();
   private readonly configArgs: (string | number)[];
+  private readonly recovery: QueueRecovery;
+  /** The workers and parked lists of each queue as the last count found them (counts.lua wants their keys). */
+  private readonly counted = new Map<string, { workers: string[]; lists: string[] }>();
   /** Queues known to be in the cluster's list of queues, so `getJob` and `cancel` find their jobs. */
   private readonly listedQueues = new Set<string>();
   /** Ends the lease of workers whose process died without waiting it out. */
@@ -85,16 +89,17 @@ export class RedisEngine implements StorageEngine {
       JOB_STALLED(config.maxStalls + 1),
       config.noHandlerPatienceMs,
     ];
-    this.watch = new ConnectionWatch(this.client, this.run, this.configArgs);
+    this.recovery = new QueueRecovery(this.run, this.configArgs, config.leaseMs);
+    this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
     this.schedules = new RedisScheduleStore(this.client, keyed, subscriber, config.prefix, config.enqueueTimeoutMs);
     this.deadLetters = new RedisDeadLetterStore(
       this.client,
-      keyed,
+      this.run,
       (queue) => this.base(queue),
-      (queue, id) => this.readJob(queue, id),
+      (queue, ids) => this.readJobs(queue, ids),
     );
   }
 
@@ -158,10 +163,12 @@ export class RedisEngine implements StorageEngine {
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
     const base = this.base(request.queue);
     const connection = this.watch.connectionOf(base, request.workerId);
-    const args = claimArgs(request, this.configArgs, typeof connection === 'string' ? connection : await connection);
-    const { response, othersHold } = parseClaimReply((await this.run('claim', base, args)) as ClaimReply);
-    if (othersHold) this.watch.othersHoldJobs(request.queue, base);
-    return response;
+    const { keys, args } = claimArgs(base, request, this.configArgs, typeof connection === 'string' ? connection : await connection);
+    const reply = parseClaimReply((await this.run('claim', base, args, keys)) as ClaimReply);
+    if (reply.othersHold) this.watch.othersHoldJobs(request.queue, base);
+    // before the claim returns, so that its caller may claim what came back
+    await this.recovery.after(base, reply.expired, reply.orphans);
+    return reply.response;
   }
 
   async waitForWork(queue: string, until: number): Promise<void> {
@@ -191,8 +198,13 @@ export class RedisEngine implements StorageEngine {
     const connection = this.watch.connectionOf(base, workerId);
     const args = [workerId, held ? '1' : '0', ...this.configArgs, ...(held ?? [])];
     args.push(typeof connection === 'string' ? connection : await connection);
-    const [flat, othersHold] = (await this.run('heartbeat', base, args)) as [(string | number)[], number];
+    const [flat, othersHold, expired] = (await this.run('heartbeat', base, args, workerKeys(base, workerId))) as [
+      (string | number)[],
+      number,
+      string[],
+    ];
     if (othersHold === 1) this.watch.othersHoldJobs(queue, base);
+    await this.recovery.after(base, expired, []);
     const gone: GoneJob[] = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ id: String(flat[i]), cancelled: flat[i + 1] === 1 });
     return { gone };
@@ -218,17 +230,32 @@ export class RedisEngine implements StorageEngine {
   }
 
   private async readJob(queue: string, id: string): Promise<StoredJob | null> {
-    const base = this.base(queue);
-    const [hash, logs] = await Promise.all([
-      this.client.hgetall(`${base}:j:${id}`),
-      this.client.lrange(`${base}:l:${id}`, 0, -1),
-    ]);
-    return hash.s ? toStoredJob(queue, id, hash, logs) : null;
+    return (await this.readJobs(queue, [id]))[0]!;
   }
 
+  /** The jobs of `ids`, in their order (null: no such job), in one script call. */
+  private async readJobs(queue: string, ids: string[]): Promise<(StoredJob | null)[]> {
+    if (ids.length === 0) return [];
+    const replies = (await this.run('read', this.base(queue), ids)) as [string[], string[]][];
+    return replies.map(([flat, logs], index) => (flat.length === 0 ? null : toStoredJob(queue, ids[index]!, pairs(flat), logs)));
+  }
+
+  /**
+   * The script must be given the keys of the job's worker or parked list, which it names when
+   * the job is with another than the one asked for: a job that moves on between two calls is
+   * asked for again.
+   */
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
-    return (await this.run('cancel', this.base(queue), [id, ...this.configArgs])) as CancelOutcome;
+    const base = this.base(queue);
+    let worker = '';
+    let list = '';
+    for (;;) {
+      const keys = [...workerKeys(base, worker), `${base}:${list}`];
+      const reply = (await this.run('cancel', base, [id, worker, list, ...this.configArgs], keys)) as CancelOutcome | [string, string];
+      if (typeof reply === 'string') return reply;
+      [worker, list] = reply;
+    }
   }
 
   watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
@@ -246,13 +273,24 @@ export class RedisEngine implements StorageEngine {
 
   async snapshot(queue: string): Promise<QueueSnapshot> {
     await this.connect();
-    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = (await this.run(
-      'counts',
-      this.base(queue),
-      [],
-    )) as number[];
+    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = await this.countJobs(queue);
     const counts = { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
     return { counts, oldestWaitingMs: oldest! < 0 ? null : oldest! };
+  }
+
+  /**
+   * counts.lua must be given the keys of every worker holding jobs and every parked list; it names
+   * them when they are not those of the last count, and is asked again.
+   */
+  private async countJobs(queue: string): Promise<number[]> {
+    const base = this.base(queue);
+    for (;;) {
+      const { workers, lists } = this.counted.get(queue) ?? { workers: [], lists: [] };
+      const keys = [...workers.flatMap((worker) => workerKeys(base, worker).slice(0, 2)), ...lists.map((list) => `${base}:${list}`)];
+      const reply = (await this.run('counts', base, [workers.length, ...workers, ...lists], keys)) as number[] | ['again', string[], string[]];
+      if (reply[0] !== 'again') return reply as number[];
+      this.counted.set(queue, { workers: reply[1] as string[], lists: reply[2] as string[] });
+    }
   }
 
   async ping(): Promise<void> {

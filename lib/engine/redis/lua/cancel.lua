@@ -1,45 +1,49 @@
--- cancel: removes a waiting, parked (behind an open circuit breaker or a rate limit), delayed or retrying job, or takes a reserved or active one from its
--- worker, which aborts ctx.signal when told: at once by a notice on base:cancelled (the worker's
--- process listens there), and for certain at its next call (the id stays in base:x:<worker> until
--- then; a notice may be lost). The worker's lease is left as it is: a cancel must not keep a dead
--- worker's other jobs from being recovered.
--- KEYS[1]  queue base "{prefix:queue}" (its keys, and the channel base:cancelled, are named from it)
--- ARGV[1] job id, ARGV[2..9] config (see read_config)
--- Returns 'cancelled', 'not-found' or 'finished'.
+-- cancel: removes a waiting, parked (behind an open circuit breaker or a rate limit), delayed or
+-- retrying job, or takes a reserved or active one from its worker, which aborts ctx.signal when
+-- told: at once by a notice on channel base:cancelled (the worker's process listens there), and
+-- for certain at its next call (the id stays in base:x:<worker> until then; a notice may be lost).
+-- The worker's lease is left as it is: a cancel must not keep a dead worker's other jobs from
+-- being recovered. The caller names the worker and parked list it expects (as read before); when
+-- the job is with another one, nothing changes and the reply names it, to be asked again.
+-- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua), then base:a:<worker>, base:r:<worker>,
+--       base:x:<worker> of ARGV[2], then the parked list of ARGV[3] (base:<list>)
+-- ARGV[1] job id, ARGV[2] worker expected ('' none), ARGV[3] parked list expected ('' none),
+-- ARGV[4..11] config (see read_config)
+-- Returns 'cancelled', 'not-found' or 'finished', or { worker, parked list } to ask again with.
 --@include lib
-local base = KEYS[1]
 local now = now_ms()
-local id = ARGV[1]
-local cfg = read_config(ARGV, 2)
-local jk = base .. ':j:' .. id
-local v = redis.call('HMGET', jk, 's', 'p', 'w', 'pk')
-local state = v[1]
-if not state then return 'not-found' end
+local id, expected_worker, expected_list = ARGV[1], ARGV[2], ARGV[3]
+local cfg = read_config(ARGV, 4)
+local ak, rk, xk, lk = KEYS[EXTRA_KEYS], KEYS[EXTRA_KEYS + 1], KEYS[EXTRA_KEYS + 2], KEYS[EXTRA_KEYS + 3]
+local st = read_state(id)
+if not st then return 'not-found' end
+local state = st.s
 if state == 'waiting' then
-  local lk = base .. ':w:' .. v[2]
-  redis.call('LREM', lk, 1, id)
-  if redis.call('EXISTS', lk) == 0 then redis.call('ZREM', base .. ':prios', v[2]) end
+  local _, p = read_header(id)
+  remove_waiting(id, p)
 elseif state == 'parked' then
-  redis.call('LREM', base .. ':' .. v[4], 1, id)
+  if st.pk ~= expected_list then return { '', st.pk } end
+  redis.call('LREM', lk, 1, id)
 elseif state == 'delayed' then
-  redis.call('ZREM', base .. ':delayed', id)
+  redis.call('ZREM', K.delayed, id)
 elseif state == 'failed' then
-  redis.call('ZREM', base .. ':retry', id)
+  redis.call('ZREM', K.retry, id)
 elseif state == 'active' or state == 'reserved' then
-  local w = v[3]
-  redis.call('SREM', base .. ':' .. (state == 'active' and 'a' or 'r') .. ':' .. w, id)
-  local xk = base .. ':x:' .. w
+  local w = st.w
+  if w ~= expected_worker then return { w, '' } end
+  redis.call('SREM', state == 'active' and ak or rk, id)
   redis.call('SADD', xk, id)
   redis.call('PEXPIRE', xk, cfg.lease * 10)
-  if redis.call('EXISTS', base .. ':a:' .. w, base .. ':r:' .. w) == 0 then
-    redis.call('ZREM', base .. ':workers', w)
+  if redis.call('EXISTS', ak, rk) == 0 then
+    redis.call('ZREM', K.workers, w)
   end
   redis.call('PUBLISH', base .. ':cancelled', cjson.encode({ w, id }))
 else
   return 'finished'
 end
-redis.call('HSET', jk, 's', 'cancelled', 'f', now)
-notify_settled(base, jk, id)
-redis.call('ZADD', base .. ':cancelled', now, id)
-trim(base, base .. ':cancelled', cfg.keep_count, cfg.keep_age, now)
+st.s, st.f, st.pk = 'cancelled', now, nil
+write_state(id, st)
+notify_settled(id)
+redis.call('ZADD', K.cancelled, now, id)
+trim(K.cancelled, cfg.keep_count, cfg.keep_age, now)
 return 'cancelled'
