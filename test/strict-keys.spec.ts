@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { load } from '../lib/engine/redis/redis-scripts.js';
 import { strictKeys } from '../lib/engine/redis/strict-keys.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -81,5 +82,10 @@ describe('strictKeys: scripts that touch a key not in KEYS fail', () => {
     expect(() => strictKeys("local call = redis.call\nreturn call('GET', 'elsewhere')", 'probe')).toThrow(
       'strict keys: probe: line 1 uses redis.call or redis.pcall other than as redis.call(...); call it so, or the keys it touches go unchecked.',
     );
+  });
+
+  it('is on for every script of the engine in this test suite (jest.config.js sets BACKGROUND_STRICT_KEYS=1)', () => {
+    expect(process.env.BACKGROUND_STRICT_KEYS).toBe('1');
+    for (const name of ['claim', 'enqueue', 'dead-redrive', 'breaker-call', 'schedule-start']) expect(load(name)).toContain('__strict.call(');
   });
 });

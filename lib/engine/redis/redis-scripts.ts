@@ -70,7 +70,7 @@ function source(name: string): string {
  * leave .lua files behind). With BACKGROUND_STRICT_KEYS=1 (the test suite sets it) every call in
  * it first checks that its keys are in KEYS.
  */
-function load(name: string): string {
+export function load(name: string): string {
   const lua = source(name);
   return process.env.BACKGROUND_STRICT_KEYS === '1' ? strictKeys(lua, name) : lua;
 }
