@@ -16,6 +16,7 @@ import type {
 } from '../storage-engine.interface.js';
 import { claimArgs, parseClaimReply, workerKeys, type ClaimReply } from './claim.codec.js';
 import { QueueRecovery } from './queue-recovery.js';
+import { NamedKeys } from './named-keys.js';
 import { pairs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
 import { RedisConnection, type RedisClient } from './redis.connection.js';
@@ -33,8 +34,9 @@ import { SettlementWatcher } from './settlement.watcher.js';
 const MAX_ENQUEUE_BATCH = 1000;
 
 /**
- * Jobs in Redis. Every change of a job's state is one Lua script (see `lua/`); every key of a
- * queue sits under the hash tag `{prefix:queue}`, so each script touches one cluster slot.
+ * Jobs in Redis. Every change of a job's state is one Lua script (see `lua/`), given every key it
+ * touches in KEYS; every key of a queue sits under the hash tag `{prefix:queue}`, so each script
+ * touches one cluster slot.
  */
 export class RedisEngine implements StorageEngine {
   private readonly connection: RedisConnection;
@@ -47,8 +49,7 @@ export class RedisEngine implements StorageEngine {
   private readonly batches = new Map<string, EnqueueBatch>();
   private readonly configArgs: (string | number)[];
   private readonly recovery: QueueRecovery;
-  /** The workers and parked lists of each queue as the last count found them (counts.lua wants their keys). */
-  private readonly counted = new Map<string, { workers: string[]; lists: string[] }>();
+  private readonly namedKeys: NamedKeys;
   /** Queues known to be in the cluster's list of queues, so `getJob` and `cancel` find their jobs. */
   private readonly listedQueues = new Set<string>();
   /** Ends the lease of workers whose process died without waiting it out. */
@@ -90,6 +91,7 @@ export class RedisEngine implements StorageEngine {
       config.noHandlerPatienceMs,
     ];
     this.recovery = new QueueRecovery(this.run, this.configArgs, config.leaseMs);
+    this.namedKeys = new NamedKeys(this.run, this.configArgs);
     this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
@@ -240,22 +242,9 @@ export class RedisEngine implements StorageEngine {
     return replies.map(([flat, logs], index) => (flat.length === 0 ? null : toStoredJob(queue, ids[index]!, pairs(flat), logs)));
   }
 
-  /**
-   * The script must be given the keys of the job's worker or parked list, which it names when
-   * the job is with another than the one asked for: a job that moves on between two calls is
-   * asked for again.
-   */
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
-    const base = this.base(queue);
-    let worker = '';
-    let list = '';
-    for (;;) {
-      const keys = [...workerKeys(base, worker), `${base}:${list}`];
-      const reply = (await this.run('cancel', base, [id, worker, list, ...this.configArgs], keys)) as CancelOutcome | [string, string];
-      if (typeof reply === 'string') return reply;
-      [worker, list] = reply;
-    }
+    return this.namedKeys.cancel(this.base(queue), id);
   }
 
   watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
@@ -273,24 +262,9 @@ export class RedisEngine implements StorageEngine {
 
   async snapshot(queue: string): Promise<QueueSnapshot> {
     await this.connect();
-    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = await this.countJobs(queue);
+    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = await this.namedKeys.counts(this.base(queue));
     const counts = { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
     return { counts, oldestWaitingMs: oldest! < 0 ? null : oldest! };
-  }
-
-  /**
-   * counts.lua must be given the keys of every worker holding jobs and every parked list; it names
-   * them when they are not those of the last count, and is asked again.
-   */
-  private async countJobs(queue: string): Promise<number[]> {
-    const base = this.base(queue);
-    for (;;) {
-      const { workers, lists } = this.counted.get(queue) ?? { workers: [], lists: [] };
-      const keys = [...workers.flatMap((worker) => workerKeys(base, worker).slice(0, 2)), ...lists.map((list) => `${base}:${list}`)];
-      const reply = (await this.run('counts', base, [workers.length, ...workers, ...lists], keys)) as number[] | ['again', string[], string[]];
-      if (reply[0] !== 'again') return reply as number[];
-      this.counted.set(queue, { workers: reply[1] as string[], lists: reply[2] as string[] });
-    }
   }
 
   async ping(): Promise<void> {
