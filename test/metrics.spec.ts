@@ -15,6 +15,7 @@ import {
   type JobEvent,
 } from '../lib/index.js';
 import { BackgroundMetricsModule } from '../lib/metrics/index.js';
+import { TalliedHistogram } from '../lib/metrics/tallied-histogram.js';
 import { RedisServer } from './support/redis-server.js';
 import { deferred, eventually } from './support/test-app.js';
 
@@ -122,6 +123,8 @@ describe('metrics, per-name stats and job events after a known workload', () => 
     });
     const text = await registry.metrics();
     expect(text).toContain('background_job_run_seconds_count{name="ok",queue="default"} 3');
+    expect(text).toContain('background_job_run_seconds_bucket{name="ok",queue="default",le="+Inf"} 3');
+    expect(text).toContain('background_job_run_seconds_bucket{name="late",queue="default",le="0.01"} 0');
     expect(text).toContain('background_job_run_seconds_count{name="flaky",queue="default"} 2');
     // only a first attempt tells how long the queue made a job wait
     expect(text).toContain('background_job_wait_seconds_count{name="flaky",queue="default"} 1');
@@ -149,5 +152,30 @@ describe('metrics, per-name stats and job events after a known workload', () => 
     const retrying = events.find((event) => event.type === 'retrying');
     expect(retrying).toMatchObject({ id: flaky.id, attempt: 1, maxAttempts: 2, retryInMs: 10 });
     expect(events.find((event) => event.type === 'completed' && event.id === oks[0]!.id)).toMatchObject({ result: 2, durationMs: expect.any(Number) });
+  });
+});
+
+describe('the run and wait histograms, tallied in plain numbers', () => {
+  it('export Prometheus buckets (a value on a bound counts in it), sum and count, and reset to zero', async () => {
+    const registry = new Registry();
+    const histogram = new TalliedHistogram({ name: 'x_seconds', help: 'x', labelNames: ['name', 'queue'], buckets: [1, 0.1, 10], registers: [registry] });
+    const tally = histogram.tally({ name: 'a', queue: 'q' });
+    for (const value of [0.05, 0.1, 0.5, 2, 20]) histogram.record(tally, value);
+    expect(await registry.metrics()).toBe(
+      [
+        '# HELP x_seconds x',
+        '# TYPE x_seconds histogram',
+        'x_seconds_bucket{name="a",queue="q",le="0.1"} 2',
+        'x_seconds_bucket{name="a",queue="q",le="1"} 3',
+        'x_seconds_bucket{name="a",queue="q",le="10"} 4',
+        'x_seconds_bucket{name="a",queue="q",le="+Inf"} 5',
+        'x_seconds_sum{name="a",queue="q"} 22.65',
+        'x_seconds_count{name="a",queue="q"} 5',
+        '',
+      ].join('\n'),
+    );
+    registry.resetMetrics();
+    histogram.record(tally, 3);
+    expect(await registry.metrics()).toContain('x_seconds_bucket{name="a",queue="q",le="1"} 0\nx_seconds_bucket{name="a",queue="q",le="10"} 1');
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
+import { Counter, Gauge, register, type Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { JOB_STATES } from '../interfaces/job-info.interface.js';
 import type { QueueSnapshot } from '../engine/storage-engine.interface.js';
@@ -8,25 +8,37 @@ import type { JobEvent } from '../events/job-event.interface.js';
 import { BackgroundMonitor } from '../monitor/background.monitor.js';
 import { SchedulerService } from '../schedule/scheduler.service.js';
 import type { BackgroundMetricsOptions } from './metrics-options.interface.js';
+import { TalliedHistogram, type HistogramTally } from './tallied-histogram.js';
 
 export const METRICS_OPTIONS = Symbol('BACKGROUND_METRICS_OPTIONS');
 
 const DEFAULT_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
 const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
+const OUTCOMES = ['completed', 'failed', 'retried', 'dead', 'cancelled', 'timed_out'] as const;
+
+interface Series {
+  labels: { name: string; queue: string };
+  outcomes: Record<(typeof OUTCOMES)[number], number>;
+  run: HistogramTally<'name' | 'queue'>;
+  wait: HistogramTally<'name' | 'queue'>;
+}
 /** Gauges read at one scrape share one read of storage (prom-client collects them all at once). */
 const SNAPSHOT_REUSE_MS = 1000;
 
 /**
  * The Prometheus metrics. Counters and histograms count in memory from what this process's
- * workers already know (no round trip per job); gauges read storage at scrape time, one round
- * trip per queue for all of them.
+ * workers already know (no round trip per job), in plain numbers per job name and queue that a
+ * scrape reads out (prom-client's per-call label checks would cost about a microsecond a job);
+ * gauges read storage at scrape time, one round trip per queue for all of them.
  */
 @Injectable()
 export class BackgroundMetrics implements OnModuleInit, OnModuleDestroy {
   private readonly registry: Registry;
   private readonly jobs: Counter<'name' | 'queue' | 'outcome'>;
-  private readonly runTime: Histogram<'name' | 'queue'>;
-  private readonly waitTime: Histogram<'name' | 'queue'>;
+  private readonly runTime: TalliedHistogram<'name' | 'queue'>;
+  private readonly waitTime: TalliedHistogram<'name' | 'queue'>;
+  /** What this process's workers did, per job name and queue, counted in plain numbers and read out at scrape time. */
+  private readonly series = new Map<string, Series>();
   private readonly gauges: Gauge<string>[];
   private subscription: Subscription | null = null;
   private snapshot: { at: number; queues: Promise<Map<string, QueueSnapshot> | null> } | null = null;
@@ -40,14 +52,21 @@ export class BackgroundMetrics implements OnModuleInit, OnModuleDestroy {
     this.registry = options.registry ?? register;
     const registers = [this.registry];
     const buckets = options.buckets ?? DEFAULT_BUCKETS;
+    const series = this.series;
     this.jobs = new Counter({
       name: 'background_jobs_total',
       help: 'Job attempts by outcome (completed, failed, retried, dead, cancelled, timed_out) in this process',
       labelNames: ['name', 'queue', 'outcome'],
       registers,
+      collect() {
+        this.reset();
+        for (const { labels, outcomes } of series.values()) {
+          for (const outcome of OUTCOMES) if (outcomes[outcome] > 0) this.inc({ ...labels, outcome }, outcomes[outcome]);
+        }
+      },
     });
-    this.runTime = new Histogram({ name: 'background_job_run_seconds', help: 'How long handlers ran', labelNames: ['name', 'queue'], buckets, registers });
-    this.waitTime = new Histogram({
+    this.runTime = new TalliedHistogram({ name: 'background_job_run_seconds', help: 'How long handlers ran', labelNames: ['name', 'queue'], buckets, registers });
+    this.waitTime = new TalliedHistogram({
       name: 'background_job_wait_seconds',
       help: 'How long jobs waited from enqueue to the start of their first attempt',
       labelNames: ['name', 'queue'],
@@ -139,26 +158,33 @@ export class BackgroundMetrics implements OnModuleInit, OnModuleDestroy {
 
   private count(event: JobEvent): void {
     if (!('id' in event)) return;
-    const labels = { name: event.name, queue: event.queue };
+    const key = `${event.name}\0${event.queue}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const labels = { name: event.name, queue: event.queue };
+      const outcomes = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Series['outcomes'];
+      series = { labels, outcomes, run: this.runTime.tally(labels), wait: this.waitTime.tally(labels) };
+      this.series.set(key, series);
+    }
     switch (event.type) {
       case 'started':
-        if (event.waitMs !== undefined) this.waitTime.observe(labels, event.waitMs / 1000);
+        if (event.waitMs !== undefined) this.waitTime.record(series.wait, event.waitMs / 1000);
         return;
       case 'completed':
-        this.jobs.inc({ ...labels, outcome: 'completed' });
-        this.runTime.observe(labels, event.durationMs! / 1000);
+        series.outcomes.completed++;
+        this.runTime.record(series.run, event.durationMs! / 1000);
         return;
       case 'failed':
-        this.jobs.inc({ ...labels, outcome: 'failed' });
-        if (event.timedOut) this.jobs.inc({ ...labels, outcome: 'timed_out' });
-        this.runTime.observe(labels, event.durationMs! / 1000);
+        series.outcomes.failed++;
+        if (event.timedOut) series.outcomes.timed_out++;
+        this.runTime.record(series.run, event.durationMs! / 1000);
         return;
       case 'retrying':
-        this.jobs.inc({ ...labels, outcome: 'retried' });
+        series.outcomes.retried++;
         return;
       case 'dead':
       case 'cancelled':
-        this.jobs.inc({ ...labels, outcome: event.type });
+        series.outcomes[event.type]++;
         return;
     }
   }
