@@ -65,6 +65,12 @@ describe('bad input is refused at the call that made it', () => {
     );
   });
 
+  it('refuses a job name holding a NUL character, which the dead-letter index of each name uses as its separator', async () => {
+    const call = app.jobs.enqueue('mail\0send', {}, { queue: 'default' });
+    await expect(call).rejects.toThrow(InvalidOptionsError);
+    await expect(call).rejects.toThrow('enqueue(): the job name "mail\\u0000send" holds a NUL character');
+  });
+
   it('refuses an unknown job name also when the caller picks the queue', async () => {
     const waiting = async () => (await app.jobs.getStats()).queues.default?.waiting ?? 0;
     const before = await waiting();

@@ -191,6 +191,15 @@ describe('BackgroundModule', () => {
     );
   });
 
+  it('refuses @Job with a name holding a NUL character at bootstrap, naming the method', async () => {
+    @Injectable()
+    class Nul {
+      @Job('a\0b')
+      run() {}
+    }
+    await expect(bootstrap([Nul])).rejects.toThrow('@Job() on Nul@run: the job name "a\\u0000b" holds a NUL character');
+  });
+
   it('refuses invalid cron expressions and time zones, non-positive intervals and duplicate schedule names, naming the method', async () => {
     @Injectable()
     class BadCron {
