@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { Job } from '../lib/index.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { RedisServer } from './support/redis-server.js';
+import type { ClaimRequest } from '../lib/engine/storage-engine.interface.js';
+import { Redis } from 'ioredis';
+import { defineScripts, type ScriptRunner } from '../lib/engine/redis/redis-scripts.js';
+import { NamedKeys } from '../lib/engine/redis/named-keys.js';
+
+@Injectable()
+class ReviewJobs {
+  @Job('task')
+  task() {
+    return undefined;
+  }
+}
+
+/**
+ * Faults found reviewing the keys layout (every script given every key in KEYS): each test fails
+ * on d40a541 and passed on the layout before it (e2b6ce0), except the counts loop, which is new.
+ */
+describe('review of the keys layout (Redis engine)', () => {
+  let server: RedisServer;
+  let app: TestApp;
+  let prefixes = 0;
+  const open = async (extra = {}) =>
+    (app = await createTestApp({ connection: server.url, prefix: `rv${++prefixes}`, ...extra }, [ReviewJobs]));
+  const claimAs = (workerId: string, request: Omit<ClaimRequest, 'queue' | 'workerId' | 'held' | 'inFlight'> & { held?: number }) =>
+    app.engine.claim({ queue: 'default', workerId, held: 0, inFlight: 0, ...request });
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(() => server.stop());
+  afterEach(() => app?.close());
+
+  it('accepts an enqueueMany of 5000 jobs in one call', async () => {
+    await open({ workers: false });
+    const jobs = await app.jobs.enqueueMany(Array.from({ length: 5000 }, (_, i) => ({ name: 'task', data: i })));
+    expect(jobs).toHaveLength(5000);
+    expect((await app.jobs.getStats()).queues.default?.waiting).toBe(5000);
+  });
+
+  /** Sends `count` jobs to the dead-letter queue through a worker the test plays, 1000 per round trip. */
+  async function killJobs(count: number): Promise<string[]> {
+    const dead: string[] = [];
+    for (let done = 0; done < count; done += 1000) {
+      const n = Math.min(1000, count - done);
+      await app.jobs.enqueueMany(Array.from({ length: n }, (_, i) => ({ name: 'task', data: done + i })));
+      const { jobs } = await claimAs('killer', { max: n, reserve: 0, started: [], settlements: [] });
+      const error = { attempt: 1, name: 'Error', message: 'boom', at: Date.now() };
+      await claimAs('killer', {
+        max: 0,
+        reserve: 0,
+        started: [],
+        settlements: jobs.map((job) => ({ id: job.id, outcome: 'failed' as const, error, retryInMs: -1 })),
+        held: n,
+      });
+      dead.push(...jobs.map((job) => job.id));
+    }
+    return dead;
+  }
+
+  it('trims a dead-letter queue of 9000 jobs to a newly lowered maxSize when the next job dies', async () => {
+    await open({ workers: false });
+    await killJobs(9000);
+    expect(await app.jobs.countDead()).toBe(9000);
+    const prefix = `rv${prefixes}`;
+    await app.close();
+    // the next deployment keeps fewer dead jobs
+    app = await createTestApp({ connection: server.url, prefix, workers: false, deadLetter: { maxSize: 500 } }, [ReviewJobs]);
+    // the claim that settles it fails, and so does every retry of that claim: the worker is stuck
+    await expect(killJobs(1)).resolves.toHaveLength(1);
+    expect(await app.jobs.countDead()).toBe(500);
+    expect(await app.jobs.countDead({ name: 'task' })).toBe(500);
+  });
+
+  it('counts a queue whose workers take turns holding jobs (the ask-again loop ends)', async () => {
+    await open({ workers: false });
+    const base = `{rv${prefixes}:default}`;
+    const { id } = await app.jobs.enqueue('task', 'x');
+    // two workers of a busy queue take turns: one hands the job back (it finished, or shut down), the other claims it
+    let holder = 'A';
+    await claimAs(holder, { max: 1, reserve: 0, started: [], settlements: [] });
+    const turn = async () => {
+      await claimAs(holder, { max: 0, reserve: 0, started: [], settlements: [], release: [id], held: 1 });
+      holder = holder === 'A' ? 'B' : 'A';
+      await claimAs(holder, { max: 1, reserve: 0, started: [], settlements: [] });
+    };
+    const client = new Redis(server.url);
+    try {
+      const run = defineScripts(client);
+      let calls = 0;
+      // the turn is taken between two calls of the counts script, as it may on a busy queue
+      const interleaved: ScriptRunner = async (name, at, args, keys) => {
+        if (name === 'counts') {
+          if (++calls > 20) throw new Error(`counts asked ${calls} times`);
+          if (calls > 1) await turn();
+        }
+        return run(name, at, args, keys);
+      };
+      const counts = await new NamedKeys(interleaved, []).counts(base);
+      expect(counts.slice(0, 3)).toEqual([0, 0, 1]);
+      expect(calls).toBeLessThanOrEqual(3);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('lists the dead jobs of one name in the same order as all dead jobs, also those that died in the same round trip', async () => {
+    await open({ workers: false });
+    // three jobs fail in one round trip of their worker: they die in the same millisecond
+    const ids = await killJobs(3);
+    const all = (await app.jobs.listDead()).map((job) => job.id);
+    expect(all).toEqual([...ids].reverse());
+    expect((await app.jobs.listDead({ name: 'task' })).map((job) => job.id)).toEqual(all);
+    expect((await app.jobs.listDead({ name: 'task', offset: 1, limit: 1 })).map((job) => job.id)).toEqual(all.slice(1, 2));
+  });
+});
