@@ -24,10 +24,10 @@ export class RedisDeadLetterStore implements DeadLetterStore {
       return entries;
     }
     const [min, max] = nameRange(name);
-    const members = await this.client.zrangebylex(`${this.base(queue)}:dn`, min, max, 'LIMIT', from, count);
+    const members = await this.client.zrevrangebylex(`${this.base(queue)}:dn`, max, min, 'LIMIT', from, count);
     for (const member of members) {
       const rest = member.slice(name.length + 1);
-      entries.push({ id: rest.slice(COUNTDOWN_DIGITS), at: COUNTDOWN_FROM - Number(rest.slice(0, COUNTDOWN_DIGITS)) });
+      entries.push({ id: rest.slice(TIME_DIGITS), at: Number(rest.slice(0, TIME_DIGITS)) });
     }
     return entries;
   }
@@ -54,9 +54,8 @@ export class RedisDeadLetterStore implements DeadLetterStore {
   }
 }
 
-/** A dead job's time in `{q}:dn` is counted down from this, in as many digits (newest first). */
-const COUNTDOWN_FROM = 9_999_999_999_999;
-const COUNTDOWN_DIGITS = 13;
+/** Digits of a dead job's time in its `{q}:dn` entry (see dead_member in lib.lua). */
+const TIME_DIGITS = 13;
 
 /** The lex range of one job name's entries in `{q}:dn`: `name \0 …`. */
 function nameRange(name: string): [string, string] {

@@ -207,7 +207,7 @@ export function describeDeadLetters(harness: EngineHarness): void {
         for (let i = 0; i < 20; i++) ids.push((await app.jobs.enqueueMany(Array.from({ length: 25 }, () => ({ name: 'mail', data: { fail: 'x' } })))).map((r) => r.id));
         for (const id of ids.flat()) await app.jobs.waitFor(id).catch(() => undefined);
         expect(await app.jobs.countDead()).toBe(500);
-        const counted = ['zrangebylex', 'eval', 'evalsha', 'hget', 'zrange', 'scan', 'keys'];
+        const counted = ['zrevrangebylex', 'eval', 'evalsha', 'hget', 'zrange', 'scan', 'keys'];
         const before = await Promise.all(counted.map((c) => harness.commandCalls(c)));
         const page = await app.jobs.listDead({ queue: 'default', name: 'mail', limit: 50, offset: 200 });
         const after = await Promise.all(counted.map((c) => harness.commandCalls(c)));

@@ -11,5 +11,5 @@ end
 if #gone == 0 then return 0 end
 unindex_dead(gone)
 delete_jobs(gone)
-redis.call('ZREM', K.dead, unpack(gone))
+in_batches('ZREM', K.dead, gone)
 return #gone

@@ -28,14 +28,22 @@ export class NamedKeys {
     }
   }
 
-  /** counts.lua, given the keys of every worker holding jobs and every parked list. */
+  /**
+   * counts.lua, given the keys of every worker holding jobs and every parked list. Those it names
+   * join the ones asked with (workers that take turns holding jobs come and go between two calls),
+   * and a count that succeeds leaves only those it counted for the next time.
+   */
   async counts(base: string): Promise<number[]> {
+    let { workers, lists } = this.counted.get(base) ?? { workers: [] as string[], lists: [] as string[] };
     for (;;) {
-      const { workers, lists } = this.counted.get(base) ?? { workers: [], lists: [] };
       const keys = [...workers.flatMap((worker) => workerKeys(base, worker).slice(0, 2)), ...lists.map((list) => `${base}:${list}`)];
-      const reply = (await this.run('counts', base, [workers.length, ...workers, ...lists], keys)) as number[] | ['again', string[], string[]];
-      if (reply[0] !== 'again') return reply as number[];
-      this.counted.set(base, { workers: reply[1] as string[], lists: reply[2] as string[] });
+      const reply = (await this.run('counts', base, [workers.length, ...workers, ...lists], keys)) as (number | string | string[])[];
+      if (reply[0] !== 'again') {
+        this.counted.set(base, { workers: reply[8] as string[], lists: reply[9] as string[] });
+        return reply.slice(0, 8) as number[];
+      }
+      workers = [...new Set([...workers, ...(reply[1] as string[])])];
+      lists = [...new Set([...lists, ...(reply[2] as string[])])];
     }
   }
 }

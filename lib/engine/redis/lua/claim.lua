@@ -330,18 +330,20 @@ if max > 0 and not paused then
     local p = top_priority()
     if not p then break end
     local ids, scores
+    -- a thousand at most a step: Lua passes at most about 8000 values to one call
+    local take = math.min(max - got, 1000)
     if p == 0 then
-      ids = redis.call('LPOP', K.wait, max - got)
+      ids = redis.call('LPOP', K.wait, take)
     else
       -- this priority only: the default list's jobs come before those of lower priorities
       local flat = redis.call('ZRANGEBYSCORE', K.waitp, '-inf', '(' .. string.format('%.0f', (MAX_PRIORITY - p + 1) * PRIORITY_UNIT),
-        'WITHSCORES', 'LIMIT', 0, max - got)
+        'WITHSCORES', 'LIMIT', 0, take)
       ids, scores = {}, {}
       for k = 1, #flat, 2 do
         ids[#ids + 1] = flat[k]
         scores[#scores + 1] = flat[k + 1]
       end
-      if #ids > 0 then redis.call('ZREM', K.waitp, unpack(ids)) end
+      in_batches('ZREM', K.waitp, ids)
     end
     if ids and #ids > 0 then
       scanned = scanned + #ids
@@ -421,9 +423,9 @@ if max > 0 and not paused then
           end
         end
       end
-      if #writes > 0 then redis.call('HSET', K.state, unpack(writes)) end
-      if #started > 0 then redis.call('SADD', ak, unpack(started)) end
-      if #reserved > 0 then redis.call('SADD', rk, unpack(reserved)) end
+      in_batches('HSET', K.state, writes, 2)
+      in_batches('SADD', ak, started)
+      in_batches('SADD', rk, reserved)
     else
       break
     end

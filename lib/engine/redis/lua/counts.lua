@@ -5,8 +5,8 @@
 -- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua), then 2 per worker of ARGV (base:a:<worker>,
 --       base:r:<worker>), then 1 per parked list of ARGV (base:<list>)
 -- ARGV[1] how many workers follow, the workers, then the parked lists
--- Returns { waiting, delayed, active, completed, failed, dead, cancelled, oldest waiting ms (-1: none) },
--- or { 'again', workers, parked lists }
+-- Returns { waiting, delayed, active, completed, failed, dead, cancelled, oldest waiting ms (-1: none),
+--           the workers and parked lists it counted }, or { 'again', workers, parked lists }
 --@include lib
 local now = now_ms()
 local worker_count = tonumber(ARGV[1])
@@ -62,4 +62,6 @@ return {
   redis.call('ZCARD', K.dead),
   redis.call('ZCARD', K.cancelled),
   oldest,
+  workers,
+  lists,
 }

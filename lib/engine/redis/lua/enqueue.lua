@@ -35,8 +35,8 @@ for i = 1, #ARGV, 8 do
     out[#out + 1] = 1
   end
 end
-if #states > 0 then redis.call('HSET', K.state, unpack(states)) end
-if #listed > 0 then redis.call('RPUSH', K.wait, unpack(listed)) end
+in_batches('HSET', K.state, states, 2)
+in_batches('RPUSH', K.wait, listed)
 -- a delayed job may be due before the time idle workers block until, so wake one to look
 -- a due time before any the sleeping workers know of: every one of them is told
 if due_before and earliest < due_before then

@@ -44,6 +44,15 @@ local MAX_PRIORITY = 1000
 local PRIORITY_UNIT = 2 ^ 42
 local SEQUENCE_MIDDLE = 2 ^ 41
 
+-- Runs `command key ...items` in batches: Lua passes at most about 8000 values to one call.
+-- `step` keeps field/value pairs together (2 for HSET).
+local function in_batches(command, key, items, step)
+  local size = 500 * (step or 1)
+  for from = 1, #items, size do
+    redis.call(command, key, unpack(items, from, math.min(from + size - 1, #items)))
+  end
+end
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -132,28 +141,28 @@ local function read_logs(id)
 end
 
 local function delete_jobs(ids)
-  for from = 1, #ids, 500 do
-    local batch = { unpack(ids, from, math.min(from + 499, #ids)) }
-    for _, key in ipairs({ K.jobs, K.state, K.logs, K.errors }) do redis.call('HDEL', key, unpack(batch)) end
-  end
+  for _, key in ipairs({ K.jobs, K.state, K.logs, K.errors }) do in_batches('HDEL', key, ids) end
 end
 
--- A dead job's entry in base:dn: its name, the time it died counted down (so that the newest of a
--- name comes first in lex order), its id. Names hold no NUL (enqueue refuses them).
+-- A dead job's entry in base:dn: its name, the time it died in 13 digits, its id; read newest
+-- first by a reversed lex range (ties as in base:dead: by id, descending). Names hold no NUL
+-- (enqueue refuses them).
 local function dead_member(name, at, id)
-  return name .. '\0' .. string.format('%013.0f', 9999999999999 - at) .. id
+  return name .. '\0' .. string.format('%013.0f', at) .. id
 end
 
 -- Dead jobs leave the per-name index too.
 local function unindex_dead(ids)
-  if #ids == 0 then return end
-  local headers = redis.call('HMGET', K.jobs, unpack(ids))
-  local states = redis.call('HMGET', K.state, unpack(ids))
-  for k, id in ipairs(ids) do
-    if headers[k] and states[k] then
-      local name = cmsgpack.unpack(headers[k])
-      local st = cmsgpack.unpack(states[k])
-      if st.f then redis.call('ZREM', K.dn, dead_member(name, st.f, id)) end
+  for from = 1, #ids, 500 do
+    local batch = { unpack(ids, from, math.min(from + 499, #ids)) }
+    local headers = redis.call('HMGET', K.jobs, unpack(batch))
+    local states = redis.call('HMGET', K.state, unpack(batch))
+    for k, id in ipairs(batch) do
+      if headers[k] and states[k] then
+        local name = cmsgpack.unpack(headers[k])
+        local st = cmsgpack.unpack(states[k])
+        if st.f then redis.call('ZREM', K.dn, dead_member(name, st.f, id)) end
+      end
     end
   end
 end
