@@ -46,7 +46,7 @@ export class QueueRecovery {
     try {
       await work();
     } catch (error) {
-      this.logger.debug(`${task} failed, left to the next claim: ${(error as Error).message}`);
+      this.logger.warn(`${task} failed, left to the next claim that finds the same: ${(error as Error).message}`);
     } finally {
       this.underWay.delete(task);
     }
