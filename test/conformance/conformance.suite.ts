@@ -469,6 +469,21 @@ export function describeConformance(harness: EngineHarness): void {
       expect(rescued.map((job) => job.id)).toEqual([second.id]);
     });
 
+    it("hands a dead worker's job back ahead of one that fell due since, to a worker that was waiting on its lease", async () => {
+      await open({ leaseMs: 300, workers: false });
+      const held = await app.jobs.enqueue('task', 'held');
+      await claimAs('ghost', { max: 1, reserve: 0, started: [], settlements: [] });
+      const due = await app.jobs.enqueue('task', 'due', { delayMs: 350 });
+      // an idle worker's claim: it learns when the ghost's lease ends, and sleeps until then
+      const idle = await claimAs('rescuer', { max: 1, reserve: 0, started: [], settlements: [] });
+      expect(idle.jobs).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const rescued = await claimAs('rescuer', { max: 1, reserve: 0, started: [], settlements: [], held: 0 });
+      expect(rescued.jobs.map((job) => job.id)).toEqual([held.id]);
+      const next = await claimAs('rescuer', { max: 1, reserve: 0, started: [], settlements: [], held: 1 });
+      expect(next.jobs.map((job) => job.id)).toEqual([due.id]);
+    });
+
     it('hands back all a leaving worker still holds, also what it never heard of', async () => {
       await open({ workers: false });
       const ids: string[] = [];

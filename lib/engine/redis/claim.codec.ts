@@ -3,7 +3,7 @@ import type { ClaimRequest, ClaimResponse } from '../storage-engine.interface.js
 import { toClaimedJobs } from './redis-job.mapper.js';
 
 /** What claim.lua returns (see its header). */
-export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[]];
+export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string];
 
 /** The keys of one worker: the ids it runs, those it reserved, and those cancelled under it. */
 export function workerKeys(base: string, workerId: string): string[] {
@@ -12,16 +12,19 @@ export function workerKeys(base: string, workerId: string): string[] {
 
 /**
  * A claim request as claim.lua's own KEYS (after the queue's) and ARGV (see its header), with
- * the worker's `config` and `connection`.
+ * the worker's `config` and `connection`, and the workers whose lease may have expired.
  */
 export function claimArgs(
   base: string,
   request: ClaimRequest,
   config: (string | number)[],
   connection: string,
+  suspects: readonly string[],
 ): { keys: string[]; args: (string | number)[] } {
   const keys = workerKeys(base, request.workerId);
   const args: (string | number)[] = [request.workerId, request.max, request.reserve, request.held, request.inFlight, ...config];
+  args.push(suspects.length, ...suspects);
+  for (const suspect of suspects) keys.push(...workerKeys(base, suspect));
   const guarded = request.breakers ?? [];
   args.push(guarded.length);
   for (const { jobName, breaker } of guarded) {
@@ -49,13 +52,15 @@ export function claimArgs(
 }
 
 /** claim.lua's reply as a `ClaimResponse`, and whether another worker of the queue holds jobs. */
-export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans]: ClaimReply): {
+export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans, nextSuspect]: ClaimReply): {
   response: ClaimResponse;
   othersHold: boolean;
   /** Workers whose lease expired, for the reap script. */
   expired: string[];
   /** Parked lists nobody declares any more, for the unpark script. */
   orphans: string[];
+  /** The other worker whose lease ends first, if any: the next claim reaps it inline should it have expired. */
+  nextSuspect: string | null;
 } {
   const jobs = toClaimedJobs(flat);
   const transitions: BreakerTransition[] = [];
@@ -68,5 +73,5 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
     topPriority: top === '' ? null : Number(top),
     transitions,
   };
-  return { response, othersHold: othersHold === 1, expired, orphans };
+  return { response, othersHold: othersHold === 1, expired, orphans, nextSuspect: nextSuspect === '' ? null : nextSuspect };
 }

@@ -50,6 +50,11 @@ export class RedisEngine implements StorageEngine {
   private readonly configArgs: (string | number)[];
   private readonly recovery: QueueRecovery;
   private readonly namedKeys: NamedKeys;
+  /**
+   * Per queue, the other worker whose lease ends first, as the last claim found: the next claim
+   * is given its keys, and hands its jobs back first should its lease have expired by then.
+   */
+  private readonly suspects = new Map<string, string[]>();
   /** Queues known to be in the cluster's list of queues, so `getJob` and `cancel` find their jobs. */
   private readonly listedQueues = new Set<string>();
   /** Ends the lease of workers whose process died without waiting it out. */
@@ -165,8 +170,10 @@ export class RedisEngine implements StorageEngine {
   async claim(request: ClaimRequest): Promise<ClaimResponse> {
     const base = this.base(request.queue);
     const connection = this.watch.connectionOf(base, request.workerId);
-    const { keys, args } = claimArgs(base, request, this.configArgs, typeof connection === 'string' ? connection : await connection);
+    const suspects = this.suspects.get(base) ?? [];
+    const { keys, args } = claimArgs(base, request, this.configArgs, typeof connection === 'string' ? connection : await connection, suspects);
     const reply = parseClaimReply((await this.run('claim', base, args, keys)) as ClaimReply);
+    this.suspects.set(base, reply.nextSuspect === null ? [] : [reply.nextSuspect]);
     if (reply.othersHold) this.watch.othersHoldJobs(request.queue, base);
     // before the claim returns, so that its caller may claim what came back
     await this.recovery.after(base, reply.expired, reply.orphans);

@@ -5,14 +5,17 @@
 -- count as started (an attempt begins). The others are reserved: held by the worker, shown as
 -- waiting, neither an attempt nor a stall until it reports them started. A job reserved by a
 -- worker that died is only claimed to start. Jobs of a name at its handler's limit in this worker
--- are skipped and stay first in line. Workers whose lease expired are named in the reply: their
--- jobs go back with the reap script, which is given their keys.
+-- are skipped and stay first in line. The jobs of suspects (workers the last claim named) whose
+-- lease expired go back first, to the front of the line; other workers whose lease expired are
+-- named in the reply, and their jobs go back with the reap script, which is given their keys.
 -- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua), then base:a:<worker>, base:r:<worker>,
---       base:x:<worker>, then 4 per circuit breaker of ARGV (base:b:B, base:bf:B, base:bp:B,
+--       base:x:<worker>, then the same 3 of each suspect of ARGV,
+--       then 4 per circuit breaker of ARGV (base:b:B, base:bf:B, base:bp:B,
 --       base:bq:B), then 2 per rate limit of ARGV (base:rc:<name>, its parked list base:rq:<name>,
 --       or base:rc: and base:rq for the queue's own)
 -- ARGV[1] worker id, ARGV[2] start, ARGV[3] reserve, ARGV[4] held, ARGV[5] in flight,
 -- ARGV[6..13] config (see read_config), then these lists, each a count and its items:
+--   suspects: workers whose lease may have expired,
 --   circuit breakers, 6 each: job name, breaker, failure threshold, window ms, reset timeout ms,
 --     half-open probes (see breaker.lua: a job behind an open breaker is parked, not claimed; one
 --     behind a half-open breaker runs only as one of its probes; jobs behind a breaker are only
@@ -39,7 +42,8 @@
 --           1 if another worker holds jobs else 0,
 --           breaker transitions this call made, 2 each: breaker, 'open' | 'half-open' | 'closed',
 --           workers whose lease expired (for the reap script),
---           parked lists no worker declared for three leases (for the unpark script) }
+--           parked lists no worker declared for three leases (for the unpark script),
+--           the other worker whose lease ends first ('' none): a suspect for the next claim }
 --@include lib
 --@include breaker
 local MAX_SCAN = 500
@@ -67,6 +71,13 @@ local function due_later(at)
 end
 
 local i = 6 + CONFIG_ARGS
+local suspects = {}
+for _ = 1, tonumber(ARGV[i]) do
+  i = i + 1
+  suspects[#suspects + 1] = { ARGV[i], KEYS[next_key], KEYS[next_key + 1], KEYS[next_key + 2] }
+  next_key = next_key + 3
+end
+i = i + 1
 -- the breakers of this worker's handlers, by job name; each one's state is read when first needed
 -- parked_key: the key of each parked list this worker's gates use, by its name in pk ('bq:B', 'rq:<name>', 'rq')
 local breaker_of, breakers, transitions, parked_key = {}, {}, {}, {}
@@ -252,6 +263,16 @@ if leaving then
 end
 local conn = ARGV[i + 2] or ''
 
+-- the jobs of a suspect whose lease expired go back before any job is claimed, ahead of those
+-- that fell due since (a schedule's tick that died with its worker runs before the next tick)
+local reaped = 0
+for _, suspect in ipairs(suspects) do
+  local lease = suspect[1] ~= wid and redis.call('ZSCORE', K.workers, suspect[1])
+  if lease and tonumber(lease) <= now then
+    reaped = reaped + reap_worker(suspect[1], suspect[2], suspect[3], suspect[4], now, cfg)
+  end
+end
+if reaped > 0 then wake() end
 local expired = expired_workers(now, wid)
 
 for _, zkey in ipairs({ K.delayed, K.retry }) do
@@ -505,9 +526,11 @@ for _, gate in ipairs(rates) do
 end
 local leases = redis.call('ZRANGE', K.workers, 0, 1, 'WITHSCORES')
 local others = 0
+local next_suspect = ''
 for k = 1, #leases, 2 do
   if leases[k] ~= wid then
     others = 1
+    next_suspect = leases[k]
     local at = tonumber(leases[k + 1])
     if next_wake < 0 or at < next_wake then next_wake = at end
     break
@@ -534,4 +557,4 @@ if not paused and not skipped_at_limit and not full then
   end
 end
 
-return { jobs, next_wake, take_cancelled(xk), reconcile, top, others, transitions, expired, orphans }
+return { jobs, next_wake, take_cancelled(xk), reconcile, top, others, transitions, expired, orphans, next_suspect }
