@@ -10,7 +10,7 @@ local moved = {}
 for _, id in ipairs(ARGV) do
   local st = read_state(id)
   if st and st.s == 'dead' then
-    local name, p = read_header(id)
+    local name, p = read_header(id, 2)
     local e = redis.call('HGET', K.errors, id)
     local trip = cjson.encode({ now, st.dr or '', e and #cjson.decode(e) or 0 })
     redis.call('ZREM', K.dn, dead_member(name, st.f, id))

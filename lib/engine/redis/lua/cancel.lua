@@ -19,7 +19,7 @@ local st = read_state(id)
 if not st then return 'not-found' end
 local state = st.s
 if state == 'waiting' then
-  local _, p = read_header(id)
+  local _, p = read_header(id, 2)
   remove_waiting(id, p)
 elseif state == 'parked' then
   if st.pk ~= expected_list then return { '', st.pk } end

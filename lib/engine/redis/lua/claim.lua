@@ -179,7 +179,7 @@ for _ = 1, tonumber(ARGV[i]) do
   local st = mine and read_state(id)
   if st then
     if started_now then st.a, st.sa = (st.a or 0) + 1, now end
-    local b = guarded and kind ~= 'd' and behind(read_header(id))
+    local b = guarded and kind ~= 'd' and behind(read_header(id, 1))
     if b then
       if kind == 'c' then
         noted(b, breaker_succeeded(b.keys, state_of(b), id))
@@ -208,7 +208,7 @@ for _ = 1, tonumber(ARGV[i]) do
       completed = completed + 1
     else
       append_error(id, payload)
-      local _, _, max_attempts = read_header(id)
+      local _, _, max_attempts = read_header(id, 3)
       if retry_in >= 0 and st.a < max_attempts then
         st.s, st.ra = 'failed', now + retry_in
         write_state(id, st)
@@ -283,7 +283,7 @@ for _, zkey in ipairs({ K.delayed, K.retry }) do
       if st then
         st.s = 'waiting'
         write_state(id, st)
-        local _, p = read_header(id)
+        local _, p = read_header(id, 2)
         push_waiting(id, p, false)
       end
     end
@@ -309,7 +309,7 @@ local function unpark(list, count, mark)
     if st then
       st.s, st.pk, st.ru = 'waiting', nil, mark
       write_state(ids[k], st)
-      local _, p = read_header(ids[k])
+      local _, p = read_header(ids[k], 2)
       push_waiting(ids[k], p, true)
     end
   end
@@ -552,7 +552,7 @@ if not paused and not skipped_at_limit and not full then
     else
       head = redis.call('ZRANGE', K.waitp, 0, 0)[1]
     end
-    local remaining = head and limit[read_header(head)]
+    local remaining = head and limit[read_header(head, 1)]
     if not (remaining and remaining <= 0) then top = p end
   end
 end

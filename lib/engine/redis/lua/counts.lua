@@ -26,7 +26,7 @@ local waiting = redis.call('LLEN', K.wait) + redis.call('ZCARD', K.waitp)
 -- fell due (a delayed job, a retry)
 local oldest = -1
 local function waited(id)
-  local _, _, _, _, enqueued = read_header(id)
+  local _, _, _, _, enqueued = read_header(id, 5)
   local st = read_state(id)
   if not enqueued or not st then return end
   oldest = math.max(oldest, now - math.max(enqueued, st.ra or 0))

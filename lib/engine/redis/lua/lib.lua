@@ -58,10 +58,11 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- name, priority, max attempts, timeout, enqueued at, trace context, data
-local function read_header(id)
+-- The first `count` fields of what the job was enqueued with: name, priority, max attempts,
+-- timeout, enqueued at, trace context, data. The fields after them (the data) are not decoded.
+local function read_header(id, count)
   local packed = redis.call('HGET', K.jobs, id)
-  if packed then return cmsgpack.unpack(packed) end
+  if packed then return select(2, cmsgpack.unpack_limit(packed, count)) end
 end
 
 local function read_state(id)
@@ -159,7 +160,7 @@ local function unindex_dead(ids)
     local states = redis.call('HMGET', K.state, unpack(batch))
     for k, id in ipairs(batch) do
       if headers[k] and states[k] then
-        local name = cmsgpack.unpack(headers[k])
+        local _, name = cmsgpack.unpack_limit(headers[k], 1)
         local st = cmsgpack.unpack(states[k])
         if st.f then redis.call('ZREM', K.dn, dead_member(name, st.f, id)) end
       end
@@ -256,7 +257,7 @@ local function to_dead(id, st, now, cfg, reason)
   write_state(id, st)
   notify_settled(id)
   redis.call('ZADD', K.dead, now, id)
-  redis.call('ZADD', K.dn, 0, dead_member(read_header(id), now, id))
+  redis.call('ZADD', K.dn, 0, dead_member(read_header(id, 1), now, id))
   trim(K.dead, cfg.dead_max, cfg.dead_age, now, true)
 end
 
@@ -282,7 +283,7 @@ local function reap_worker(w, ak, rk, xk, now, cfg)
     if st then
       st.rs, st.s = (st.rs or 0) + 1, 'waiting'
       write_state(id, st)
-      local _, p = read_header(id)
+      local _, p = read_header(id, 2)
       push_waiting(id, p, true)
       recovered = recovered + 1
     end
@@ -302,7 +303,7 @@ local function reap_worker(w, ak, rk, xk, now, cfg)
       else
         st.s = 'waiting'
         write_state(id, st)
-        local _, p = read_header(id)
+        local _, p = read_header(id, 2)
         push_waiting(id, p, true)
         recovered = recovered + 1
       end
@@ -346,7 +347,7 @@ local function requeue(id, started)
   if started then st.a = (st.a or 1) - 1 end
   st.s = 'waiting'
   write_state(id, st)
-  local _, p = read_header(id)
+  local _, p = read_header(id, 2)
   push_waiting(id, p, true)
 end
 

@@ -18,7 +18,7 @@ for k = 2, #ARGV do
         if st then
           st.s, st.pk, st.ru = 'waiting', nil, nil
           write_state(ids[n], st)
-          local _, p = read_header(ids[n])
+          local _, p = read_header(ids[n], 2)
           push_waiting(ids[n], p, true)
           moved = moved + 1
         end
