@@ -59,7 +59,7 @@ export class MemoryScheduleStore implements ScheduleStore {
     if (verdict !== 'run') return verdict;
     const again = state.tickId === tick.id || state.active === tick.id;
     if (!tick.manual && !again) Object.assign(state, { runs: state.runs + 1, tick: tick.due, tickId: tick.id });
-    Object.assign(state, { active: tick.id, until: now + tick.leaseMs });
+    Object.assign(state, { active: tick.id, until: now + tick.holdMs });
     return 'run';
   }
 
@@ -75,11 +75,11 @@ export class MemoryScheduleStore implements ScheduleStore {
     return 'run';
   }
 
-  async hold(name: string, id: string, leaseMs: number): Promise<void> {
+  async hold(name: string, id: string, holdMs: number): Promise<void> {
     const state = this.states.get(name);
     if (state?.active !== id) return;
-    if (leaseMs === 0) Object.assign(state, { active: undefined, until: undefined });
-    else state.until = Date.now() + leaseMs;
+    if (holdMs === 0) Object.assign(state, { active: undefined, until: undefined });
+    else state.until = Date.now() + holdMs;
   }
 
   async setPaused(name: string | null, paused: boolean): Promise<void> {

@@ -63,12 +63,12 @@ export class RedisScheduleStore implements ScheduleStore {
       tick.missed,
       tick.followingDue ?? '',
       tick.limit,
-      tick.leaseMs,
+      tick.holdMs,
     ])) as StartVerdict;
   }
 
-  async hold(name: string, id: string, leaseMs: number): Promise<void> {
-    await this.run('schedule-hold', [this.state(name)], [id, leaseMs]);
+  async hold(name: string, id: string, holdMs: number): Promise<void> {
+    await this.run('schedule-hold', [this.state(name)], [id, holdMs]);
   }
 
   async setPaused(name: string | null, paused: boolean): Promise<void> {

@@ -18,7 +18,7 @@ export interface TickStart {
   /** 0 = no limit. */
   limit: number;
   /** How long the run holds the schedule (for `overlap: false`) unless renewed. */
-  leaseMs: number;
+  holdMs: number;
 }
 
 /** A schedule's state in storage. */
@@ -53,8 +53,8 @@ export interface ScheduleStore {
   advance(name: string, due: number, limit: number, idPrefix?: string): Promise<AdvanceVerdict>;
   /** Decides, as a tick of a decorated schedule starts, whether it runs; if so it holds the schedule. */
   start(name: string, tick: TickStart): Promise<StartVerdict>;
-  /** Extends the hold of tick `id` by `leaseMs`, or ends it (`leaseMs` 0); nothing if another tick holds it. */
-  hold(name: string, id: string, leaseMs: number): Promise<void>;
+  /** Extends the hold of tick `id` to `holdMs` from now, or ends it (`holdMs` 0); nothing if another tick holds it. */
+  hold(name: string, id: string, holdMs: number): Promise<void>;
   /** Pauses or resumes one schedule, or (`name` null) all: resuming all also resumes each one paused alone. */
   setPaused(name: string | null, paused: boolean): Promise<void>;
   read(names: string[]): Promise<ScheduleReading[]>;

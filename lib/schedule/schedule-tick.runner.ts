@@ -25,6 +25,10 @@ export class ScheduleTickRunner {
     const store = this.engine.schedules;
     const { name } = definition;
     const leaseMs = this.config.leaseMs;
+    // a run whose process dies keeps holding the schedule for two leases: its job's lease ends
+    // after one, and the run, handed to another worker, starts again (it holds the schedule still)
+    // before a later tick may take the schedule and make it a missed one
+    const holdMs = 2 * leaseMs;
     return async (data, ctx) => {
       const tick = data as ScheduleTick;
       const verdict = await store.start(name, {
@@ -35,14 +39,14 @@ export class ScheduleTickRunner {
         missed: definition.missed,
         followingDue: timing!.next(tick.due),
         limit: definition.limit,
-        leaseMs,
+        holdMs,
       });
       if (verdict !== 'run') {
         this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
         return { skipped: verdict };
       }
       // a run longer than the hold keeps it; a run whose process dies lets it lapse
-      const renew = setInterval(() => void store.hold(name, ctx.id, leaseMs).catch(() => undefined), Math.ceil(leaseMs / 3));
+      const renew = setInterval(() => void store.hold(name, ctx.id, holdMs).catch(() => undefined), Math.ceil(leaseMs / 3));
       try {
         return await invoke(tick, ctx);
       } finally {
