@@ -10,14 +10,13 @@ local moved = {}
 for _, id in ipairs(ARGV) do
   local st = read_state(id)
   if st and st.s == 'dead' then
-    local name, p = read_header(id, 2)
+    local name = read_header(id, 1)
     local e = redis.call('HGET', K.errors, id)
     local trip = cjson.encode({ now, st.dr or '', e and #cjson.decode(e) or 0 })
     redis.call('ZREM', K.dn, dead_member(name, st.f, id))
     redis.call('ZREM', K.dead, id)
     local trips = st.rv and (string.sub(st.rv, 1, -2) .. ',' .. trip .. ']') or ('[' .. trip .. ']')
-    write_state(id, { s = 'waiting', a = 0, rv = trips })
-    push_waiting(id, p, false)
+    back_in_line(id, { a = 0, rv = trips }, false)
     moved[#moved + 1] = id
   end
 end

@@ -280,12 +280,7 @@ for _, zkey in ipairs({ K.delayed, K.retry }) do
   if #due > 0 then
     for _, id in ipairs(due) do
       local st = read_state(id)
-      if st then
-        st.s = 'waiting'
-        write_state(id, st)
-        local _, p = read_header(id, 2)
-        push_waiting(id, p, false)
-      end
+      if st then back_in_line(id, st, false) end
     end
     redis.call('ZREM', zkey, unpack(due))
   end
@@ -307,10 +302,8 @@ local function unpark(list, count, mark)
   for k = #ids, 1, -1 do
     local st = read_state(ids[k])
     if st then
-      st.s, st.pk, st.ru = 'waiting', nil, mark
-      write_state(ids[k], st)
-      local _, p = read_header(ids[k], 2)
-      push_waiting(ids[k], p, true)
+      st.pk, st.ru = nil, mark
+      back_in_line(ids[k], st, true)
     end
   end
   return #ids

@@ -90,6 +90,15 @@ local function push_waiting(id, p, front)
   end
 end
 
+-- Puts a job back in line, as waiting with its state record `st` (changed as the caller needs):
+-- at the front of its priority (a job handed back) or at the back (one that fell due).
+local function back_in_line(id, st, front)
+  st.s = 'waiting'
+  write_state(id, st)
+  local _, p = read_header(id, 2)
+  push_waiting(id, p, front)
+end
+
 -- Takes a waiting job out of line.
 local function remove_waiting(id, p)
   if tonumber(p) == 0 then
@@ -281,10 +290,8 @@ local function reap_worker(w, ak, rk, xk, now, cfg)
   for _, id in ipairs(redis.call('SMEMBERS', rk)) do
     local st = read_state(id)
     if st then
-      st.rs, st.s = (st.rs or 0) + 1, 'waiting'
-      write_state(id, st)
-      local _, p = read_header(id, 2)
-      push_waiting(id, p, true)
+      st.rs = (st.rs or 0) + 1
+      back_in_line(id, st, true)
       recovered = recovered + 1
     end
   end
@@ -301,10 +308,7 @@ local function reap_worker(w, ak, rk, xk, now, cfg)
         append_error(id, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now, worker = w }))
         to_dead(id, st, now, cfg, 'stalled too often')
       else
-        st.s = 'waiting'
-        write_state(id, st)
-        local _, p = read_header(id, 2)
-        push_waiting(id, p, true)
+        back_in_line(id, st, true)
         recovered = recovered + 1
       end
     end
@@ -345,10 +349,7 @@ local function requeue(id, started)
   local st = read_state(id)
   if not st then return end
   if started then st.a = (st.a or 1) - 1 end
-  st.s = 'waiting'
-  write_state(id, st)
-  local _, p = read_header(id, 2)
-  push_waiting(id, p, true)
+  back_in_line(id, st, true)
 end
 
 local function take_cancelled(xk)

@@ -16,10 +16,8 @@ for k = 2, #ARGV do
       for n = #ids, 1, -1 do
         local st = read_state(ids[n])
         if st then
-          st.s, st.pk, st.ru = 'waiting', nil, nil
-          write_state(ids[n], st)
-          local _, p = read_header(ids[n], 2)
-          push_waiting(ids[n], p, true)
+          st.pk, st.ru = nil, nil
+          back_in_line(ids[n], st, true)
           moved = moved + 1
         end
       end
