@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CircuitBreaker, CircuitBreakerService, Job } from '../lib/index.js';
 import { smtpBreaker } from './fixtures/breaker.options.js';
-import { RedisServer } from './support/redis-server.js';
-import { createTestApp, eventually, type TestApp } from './support/test-app.js';
-import { WorkerProcess } from './support/worker-process.js';
+import { eventually } from './support/test-app.js';
+import { WorkerProcess, workerProcessSuite } from './support/worker-process.js';
 
 const RESET_MS = 400;
 
@@ -18,21 +17,14 @@ class MailJobs {
 type Call = { call: string; at: number; running: number };
 
 describe('a circuit breaker shared by two worker processes', () => {
-  let server: RedisServer;
-  let producer: TestApp | undefined;
-  beforeAll(async () => (server = await RedisServer.start()));
-  afterEach(async () => {
-    await WorkerProcess.killAll();
-    await producer?.close();
-  });
-  afterAll(() => server.stop());
+  const suite = workerProcessSuite();
 
   it('opens in both, stops attempts while open, probes one job at a time across both, and runs every job once the dependency is back', async () => {
-    const redis = server.client();
+    const redis = suite.server.client();
     await redis.set('brk:smtp', 'down');
-    const env = { REDIS_URL: server.url, PREFIX: 'brk', CONCURRENCY: '5', RESET_MS: String(RESET_MS) };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'brk', CONCURRENCY: '5', RESET_MS: String(RESET_MS) };
     const workers = await Promise.all([WorkerProcess.spawn(env, 'breaker.app'), WorkerProcess.spawn(env, 'breaker.app')]);
-    producer = await createTestApp({ connection: server.url, prefix: 'brk', workers: false }, [MailJobs]);
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'brk', workers: false }, [MailJobs]);
     const breakers = producer.app.get(CircuitBreakerService);
     const smtp = async () => (await breakers.list())[0]!;
     const calls = () => workers.flatMap((worker) => worker.messages.filter((message): message is Call => 'call' in message));
@@ -40,7 +32,7 @@ describe('a circuit breaker shared by two worker processes', () => {
     const ids = (await producer.jobs.enqueueMany(Array.from({ length: 30 }, (_, n) => ({ name: 'mail', data: { n } })))).map(({ id }) => id);
     await eventually('the breaker to open', async () => (await smtp()).state === 'open');
     const opened = (await smtp()).openedAt!.getTime();
-    const attempts = async () => (await Promise.all(ids.map((id) => producer!.jobs.getJob(id)))).reduce((sum, job) => sum + job!.attempts, 0);
+    const attempts = async () => (await Promise.all(ids.map((id) => producer.jobs.getJob(id)))).reduce((sum, job) => sum + job!.attempts, 0);
     const usedWhenOpened = await attempts();
 
     // over several reset timeouts, only probes run: one at a time across both processes

@@ -1,22 +1,13 @@
-import { RedisServer } from './support/redis-server.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
-import { WorkerProcess } from './support/worker-process.js';
+import { WorkerProcess, workerProcessSuite } from './support/worker-process.js';
 
 describe('cancelling a job that runs in another process', () => {
-  let server: RedisServer;
-  let producer: TestApp | undefined;
-  beforeAll(async () => (server = await RedisServer.start()));
-  afterEach(async () => {
-    await WorkerProcess.killAll();
-    await producer?.close();
-  });
-  afterAll(() => server.stop());
+  const suite = workerProcessSuite();
 
   it("aborts the handler's signal within 100 ms, where the lease renewal would take 10 s", async () => {
     // leases of 30 s are renewed every 10 s, and a worker with every slot taken makes no other round trip
-    const worker = await WorkerProcess.spawn({ REDIS_URL: server.url, PREFIX: 'cancel', CONCURRENCY: '5', LEASE_MS: '30000' });
+    const worker = await WorkerProcess.spawn({ REDIS_URL: suite.server.url, PREFIX: 'cancel', CONCURRENCY: '5', LEASE_MS: '30000' });
     // the canceller only produces: it runs no worker, and listens to nothing
-    producer = await createTestApp({ connection: server.url, prefix: 'cancel', workers: false });
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'cancel', workers: false });
     const ids = (
       await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { untilCancelled: true, i } })))
     ).map((result) => result.id);

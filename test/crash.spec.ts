@@ -1,19 +1,11 @@
-import { RedisServer } from './support/redis-server.js';
-import { createTestApp, eventually, type TestApp } from './support/test-app.js';
-import { WorkerProcess } from './support/worker-process.js';
+import { eventually } from './support/test-app.js';
+import { WorkerProcess, workerProcessSuite } from './support/worker-process.js';
 
 describe('worker processes that crash or share the work', () => {
-  let server: RedisServer;
-  let producer: TestApp | undefined;
-  beforeAll(async () => (server = await RedisServer.start()));
-  afterEach(async () => {
-    await WorkerProcess.killAll();
-    await producer?.close();
-  });
-  afterAll(() => server.stop());
+  const suite = workerProcessSuite();
 
   async function runsPerJob(prefix: string): Promise<Record<string, string>> {
-    const client = server.client();
+    const client = suite.server.client();
     try {
       return await client.hgetall(`${prefix}:runs`);
     } finally {
@@ -22,10 +14,10 @@ describe('worker processes that crash or share the work', () => {
   }
 
   it('runs every job of a SIGKILLed worker on another worker; none is lost', async () => {
-    const env = { REDIS_URL: server.url, PREFIX: 'kill', CONCURRENCY: '5', JOB_MS: '400', LEASE_MS: '1000' };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'kill', CONCURRENCY: '5', JOB_MS: '400', LEASE_MS: '1000' };
     const doomed = await WorkerProcess.spawn(env);
     // a producer without handlers: the name is known from the worker's registration
-    producer = await createTestApp({ connection: server.url, prefix: 'kill', workers: false });
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'kill', workers: false });
     const ids = (await producer.jobs.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
 
     await doomed.untilStarted(5);
@@ -51,15 +43,15 @@ describe('worker processes that crash or share the work', () => {
   });
 
   it('runs 10,000 jobs across two worker processes exactly once each', async () => {
-    const env = { REDIS_URL: server.url, PREFIX: 'tenk', CONCURRENCY: '50', JOB_MS: '0' };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'tenk', CONCURRENCY: '50', JOB_MS: '0' };
     const workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
-    producer = await createTestApp({ connection: server.url, prefix: 'tenk', workers: false });
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'tenk', workers: false });
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
       const results = await producer.jobs.enqueueMany(Array.from({ length: 1000 }, (_, i) => ({ name: 'count', data: { i: batch * 1000 + i } })));
       ids.push(...results.map((r) => r.id));
     }
-    await eventually('10,000 completed jobs', async () => (await producer!.jobs.getStats()).queues.default!.completed === 10_000, 60_000);
+    await eventually('10,000 completed jobs', async () => (await producer.jobs.getStats()).queues.default!.completed === 10_000, 60_000);
     const processed = await Promise.all(workers.map((worker) => worker.stop()));
 
     const runs = await runsPerJob('tenk');
@@ -71,9 +63,9 @@ describe('worker processes that crash or share the work', () => {
   });
 
   it('runs the jobs of a SIGKILLed worker again within 2 s, without waiting out its 30 s lease', async () => {
-    const env = { REDIS_URL: server.url, PREFIX: 'fast', CONCURRENCY: '5' };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'fast', CONCURRENCY: '5' };
     const doomed = await WorkerProcess.spawn({ ...env, JOB_MS: '60000' });
-    producer = await createTestApp({ connection: server.url, prefix: 'fast', workers: false });
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'fast', workers: false });
     const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
     await doomed.untilStarted(5);
     // started once the doomed worker holds every job: it waits, idle, and watches that worker
@@ -96,15 +88,15 @@ describe('worker processes that crash or share the work', () => {
   });
 
   it('keeps the jobs of a worker whose connection to Redis drops and comes back at once', async () => {
-    const env = { REDIS_URL: server.url, PREFIX: 'blip', CONCURRENCY: '5' };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'blip', CONCURRENCY: '5' };
     const worker = await WorkerProcess.spawn({ ...env, JOB_MS: '4000' });
-    producer = await createTestApp({ connection: server.url, prefix: 'blip', workers: false });
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'blip', workers: false });
     const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
     await worker.untilStarted(5);
     // idle, so it watches the connection of the worker that holds every job
     const watcher = await WorkerProcess.spawn({ ...env, JOB_MS: '0' });
 
-    const client = server.client();
+    const client = suite.server.client();
     try {
       const recorded = async () => Object.values(await client.hgetall('{blip:default}:conn'));
       for (let drop = 0; drop < 2; drop++) {
@@ -131,10 +123,10 @@ describe('worker processes that crash or share the work', () => {
   });
 
   it('looks up workers\' connections only while another worker holds jobs', async () => {
-    const env = { REDIS_URL: server.url, PREFIX: 'quiet', CONCURRENCY: '5', JOB_MS: '1500' };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'quiet', CONCURRENCY: '5', JOB_MS: '1500' };
     const workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
-    producer = await createTestApp({ connection: server.url, prefix: 'quiet', workers: false });
-    const client = server.client();
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'quiet', workers: false });
+    const client = suite.server.client();
     const lookups = async () => Number(/^cmdstat_client\|list:calls=(\d+)/m.exec(await client.info('commandstats'))?.[1] ?? 0);
     // nothing to await in these pauses: what is checked is that nothing happens during them
     const pause = () => new Promise((resolve) => setTimeout(resolve, 1_200));

@@ -1,24 +1,15 @@
-import { RedisServer } from './support/redis-server.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
-import { WorkerProcess } from './support/worker-process.js';
+import { WorkerProcess, workerProcessSuite } from './support/worker-process.js';
 
 const MAX = 40;
 const PER_MS = 500;
 
 describe('a rate limit shared by two worker processes', () => {
-  let server: RedisServer;
-  let producer: TestApp | undefined;
-  beforeAll(async () => (server = await RedisServer.start()));
-  afterEach(async () => {
-    await WorkerProcess.killAll();
-    await producer?.close();
-  });
-  afterAll(() => server.stop());
+  const suite = workerProcessSuite();
 
   it('holds the rate across both processes: every full window starts between 90% and 100% of max', async () => {
-    const env = { REDIS_URL: server.url, PREFIX: 'rate', CONCURRENCY: '20', RATE_MAX: String(MAX), RATE_PER_MS: String(PER_MS) };
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'rate', CONCURRENCY: '20', RATE_MAX: String(MAX), RATE_PER_MS: String(PER_MS) };
     const workers = await Promise.all([WorkerProcess.spawn(env, 'rate.app'), WorkerProcess.spawn(env, 'rate.app')]);
-    producer = await createTestApp({ connection: server.url, prefix: 'rate', workers: false });
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'rate', workers: false });
     const jobs = await producer.jobs.enqueueMany(Array.from({ length: 6 * MAX }, (_, n) => ({ name: 'limited', data: { n } })));
     for (const { id } of jobs) await producer.jobs.waitFor(id, { timeoutMs: 15_000 });
 

@@ -1,5 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Provider } from '@nestjs/common';
+import type { BackgroundModuleOptions } from '../../lib/index.js';
+import { RedisServer } from './redis-server.js';
+import { createTestApp, type TestApp } from './test-app.js';
 
 /** A fixture application of test/fixtures, by file name without extension. */
 const fixture = (name: string) => resolve(`dist-test/test/fixtures/${name}.js`);
@@ -99,4 +103,32 @@ export class WorkerProcess {
       this.exited.then((code) => reject(new Error(`worker process exited with ${code} before reporting`)));
     });
   }
+}
+
+/**
+ * For a spec whose tests run worker processes: one Redis server for the spec, and after each
+ * test every worker process killed and the test's producer closed.
+ */
+export function workerProcessSuite(): {
+  readonly server: RedisServer;
+  producer(options: BackgroundModuleOptions, providers?: Provider[]): Promise<TestApp>;
+} {
+  let server: RedisServer | undefined;
+  let producer: TestApp | undefined;
+  beforeAll(async () => (server = await RedisServer.start()));
+  afterEach(async () => {
+    await WorkerProcess.killAll();
+    await producer?.close();
+    producer = undefined;
+  });
+  afterAll(() => server?.stop());
+  return {
+    get server() {
+      return server!;
+    },
+    async producer(options, providers) {
+      producer = await createTestApp(options, providers);
+      return producer;
+    },
+  };
 }
