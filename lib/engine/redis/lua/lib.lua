@@ -219,8 +219,8 @@ local function read_config(argv, from)
 end
 local CONFIG_ARGS = 8
 
--- A job as the engine reads it (redis-job.mapper.ts): a flat field/value list in the old hash's
--- field names, and its log lines; nil when there is no such job.
+-- A job as the engine reads it (redis-job.mapper.ts): a flat field/value list, in the field names
+-- of the layout above, and its log lines; nil when there is no such job. Third, its state record.
 local function job_view(id)
   local packed = redis.call('HGET', K.jobs, id)
   if not packed then return nil end
@@ -230,7 +230,8 @@ local function job_view(id)
     flat[#flat + 1] = 'tc'
     flat[#flat + 1] = tc
   end
-  for field, value in pairs(read_state(id) or {}) do
+  local st = read_state(id) or {}
+  for field, value in pairs(st) do
     flat[#flat + 1] = field
     flat[#flat + 1] = value
   end
@@ -243,7 +244,7 @@ local function job_view(id)
   for k = 1, #flat do
     if type(flat[k]) == 'number' then flat[k] = string.format('%.0f', flat[k]) end
   end
-  return flat, read_logs(id)
+  return flat, read_logs(id), st
 end
 
 -- Whether base:waiters existed when first asked: one EXISTS per script call while nobody waits,

@@ -9,10 +9,9 @@
 --@include lib
 local GRACE_MS = 1000
 local id = ARGV[1]
-local flat, logs = job_view(id)
+local flat, logs, st = job_view(id)
 if not flat then return { {}, {} } end
-local st = read_state(id)
-local state = st and st.s
+local state = st.s
 if state ~= 'completed' and state ~= 'dead' and state ~= 'cancelled' then
   local now = now_ms()
   redis.call('ZREMRANGEBYSCORE', K.waiters, '-inf', now)
