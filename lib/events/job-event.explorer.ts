@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
 import { REQUEST_SCOPED_HOOK } from '../background.messages.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { readThrown } from '../worker/thrown-value.js';
 import { ON_JOB_EVENT_METADATA } from './job-event.constants.js';
 import type { JobEvent, JobEventType } from './job-event.interface.js';
 import { JobEvents } from './job-events.js';
@@ -59,6 +60,6 @@ export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
   }
 
   private failed(target: string, error: unknown): void {
-    this.logger.error(`@OnJobEvent hook ${target} failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.error(`@OnJobEvent hook ${target} failed: ${readThrown(error).message}`);
   }
 }

@@ -5,6 +5,7 @@ import { BACKOFF_FUNCTION_FAILED, RETRY_IF_FAILED } from '../background.messages
 import type { BackoffFunction } from './retry-options.interface.js';
 import { backoffDelay } from './retry.backoff.js';
 import { NO_RETRY } from '../engine/storage-engine.interface.js';
+import { readThrown } from '../worker/thrown-value.js';
 
 /** When a failed attempt is tried again: a handler's `@Retry` merged over the module's defaults. */
 export class RetryPolicy {
@@ -29,7 +30,7 @@ export class RetryPolicy {
       throw new Error(`it returned ${String(delay)}`);
     } catch (failure) {
       // a broken rule must not lose the retry: the next attempt comes at once
-      this.logger.error(BACKOFF_FUNCTION_FAILED(this.target, (failure as Error).message));
+      this.logger.error(BACKOFF_FUNCTION_FAILED(this.target, readThrown(failure).message));
       return 0;
     }
   }
@@ -39,7 +40,7 @@ export class RetryPolicy {
     try {
       return this.retryIf(error) !== false;
     } catch (failure) {
-      this.logger.error(RETRY_IF_FAILED(this.target, (failure as Error).message));
+      this.logger.error(RETRY_IF_FAILED(this.target, readThrown(failure).message));
       return true;
     }
   }

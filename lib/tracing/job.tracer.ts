@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { ClaimedJob } from '../engine/storage-engine.interface.js';
+import { readThrown } from '../worker/thrown-value.js';
 
 /** `@opentelemetry/api`, an optional peer: only its type is named here, never loaded unless installed. */
 type OtelApi = typeof import('@opentelemetry/api');
@@ -65,9 +66,9 @@ export class JobTracer implements OnModuleInit {
         span.setStatus({ code: api.SpanStatusCode.OK });
         return result;
       } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        span.recordException(failure);
-        span.setStatus({ code: api.SpanStatusCode.ERROR, message: failure.message });
+        const { name, message, stack } = readThrown(error);
+        span.recordException({ name, message, stack });
+        span.setStatus({ code: api.SpanStatusCode.ERROR, message });
         throw error;
       } finally {
         span.end();

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { BackgroundOrchestrator } from '../background.orchestrator.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { FIRE_AND_FORGET_FAILED, FIRE_AND_FORGET_NOT_A_FUNCTION } from '../events/events.messages.js';
+import { readThrown } from './thrown-value.js';
 
 /**
  * `jobs.fireAndForget(fn, data)`: runs `fn` in this process on the next tick, not durable and not
@@ -29,11 +30,12 @@ export class FireAndForgetRunner {
 
   private failed(task: string, error: unknown): void {
     this.failures++;
+    const { message, stack } = readThrown(error);
     try {
-      this.logger.error(FIRE_AND_FORGET_FAILED(task, error instanceof Error ? error.message : String(error)));
-      if (error instanceof Error && error.stack) this.logger.debug(`fireAndForget task ${task}: ${error.stack}`);
+      this.logger.error(FIRE_AND_FORGET_FAILED(task, message));
+      if (stack) this.logger.debug(`fireAndForget task ${task}: ${stack}`);
     } catch {
-      // an error whose String() throws, or a logger that throws, must not become an unhandled rejection
+      // a logger that throws must not become an unhandled rejection
     }
   }
 }

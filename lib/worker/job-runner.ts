@@ -7,6 +7,7 @@ import type { JobEvents } from '../events/job-events.js';
 import type { JobTracer } from '../tracing/job.tracer.js';
 import { RunningJobContext } from './job-context.js';
 import { RunReporter } from './run-reporter.js';
+import { readThrown, type ThrownValue } from './thrown-value.js';
 
 /** What a worker tells of its jobs, and in which trace they run. */
 export interface RunnerHooks {
@@ -114,7 +115,10 @@ export class JobRunner {
       .then((result): [Settlement, unknown] => [{ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }, result])
       .then(
         ([settlement, result]) => this.finish(entry, settlement, result),
-        (error: unknown) => this.finish(entry, this.failure(entry, error), error),
+        (error: unknown) => {
+          const thrown = readThrown(error);
+          this.finish(entry, this.failure(entry, thrown), thrown);
+        },
       );
   }
 
@@ -136,16 +140,16 @@ export class JobRunner {
 
   private timeOut(entry: RunningJob): void {
     if (this.running.get(entry.job.id) !== entry) return;
-    const error = new Error(JOB_TIMED_OUT(entry.job.timeoutMs));
-    const settlement = this.failure(entry, error);
+    const thrown = readThrown(new Error(JOB_TIMED_OUT(entry.job.timeoutMs)));
+    const settlement = this.failure(entry, thrown);
     entry.timedOut = true;
-    entry.ctx.abort(error);
-    this.finish(entry, settlement, error);
+    entry.ctx.abort(thrown.error);
+    this.finish(entry, settlement, thrown);
   }
 
-  private failure({ job, handler }: RunningJob, thrown: unknown): Settlement {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const record = { attempt: job.attempt, name: error.name, message: error.message, stack: error.stack, at: Date.now(), worker: this.workerId };
+  private failure({ job, handler }: RunningJob, thrown: ThrownValue): Settlement {
+    const { name, message, stack } = thrown;
+    const record = { attempt: job.attempt, name, message, stack, at: Date.now(), worker: this.workerId };
     if (!handler) {
       // a rolling deploy: a worker that has the handler may be up already, or soon
       const patience = this.config.noHandlerPatienceMs;
@@ -154,13 +158,13 @@ export class JobRunner {
       this.unhandled.set(job.name, performance.now() + patience / 2);
       return { id: job.id, outcome: 'deferred', error: { ...record, name: 'NoHandlerError' }, retryInMs: Math.min(NO_HANDLER_RETRY_MS, Math.ceil(patience / 5)) };
     }
-    const retryInMs = handler.retry.next(error, job.attempt, job.maxAttempts);
+    const retryInMs = handler.retry.next(thrown.error, job.attempt, job.maxAttempts);
     return { id: job.id, outcome: 'failed', error: record, retryInMs };
   }
 
   /**
-   * Reports a job's outcome (`outcome`: what the handler returned or threw), unless it was
-   * dropped meanwhile (cancelled, lease lost, shutdown).
+   * Reports a job's outcome (`outcome`: what the handler returned, or what it threw as
+   * `readThrown` read it), unless it was dropped meanwhile (cancelled, lease lost, shutdown).
    */
   private finish(entry: RunningJob, settlement: Settlement, outcome: unknown): void {
     if (this.running.get(entry.job.id) !== entry) return;

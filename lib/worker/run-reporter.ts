@@ -4,6 +4,7 @@ import { logTransition } from '../breaker/breaker-transition.log.js';
 import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-engine.interface.js';
 import type { JobEvents } from '../events/job-events.js';
 import type { JobRunEvent } from '../events/job-event.interface.js';
+import type { ThrownValue } from './thrown-value.js';
 
 const DEAD_REASONS: Record<number, NonNullable<JobRunEvent['deadReason']>> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -33,7 +34,7 @@ export class RunReporter {
     this.events.emit({ type: 'started', ...this.of(job), waitMs });
   }
 
-  /** `outcome`: what the handler returned, or what it threw. */
+  /** `outcome`: what the handler returned, or (a failure) what it threw, as `readThrown` read it. */
   finished(job: ClaimedJob, target: string | undefined, settlement: Settlement, durationMs: number, outcome: unknown, timedOut: boolean): void {
     if (settlement.outcome === 'completed') {
       if (Logger.isLevelEnabled('debug')) this.logger.debug(`Job ${job.name} (${job.id}) completed in ${Math.round(durationMs)} ms`);
@@ -41,10 +42,10 @@ export class RunReporter {
       return;
     }
     if (settlement.outcome === 'deferred') return;
-    const error = outcome instanceof Error ? outcome : new Error(String(outcome));
-    const failed = { ...this.of(job), durationMs, error, timedOut };
+    const thrown = outcome as ThrownValue;
+    const failed = { ...this.of(job), durationMs, error: thrown.error, timedOut };
     const retryInMs = settlement.retryInMs;
-    const where = `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${error.message}`;
+    const where = `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${thrown.message}`;
     this.events.emit({ type: 'failed', ...failed });
     if (retryInMs >= 0) {
       this.logger.warn(`${where}; retrying in ${retryInMs} ms`);
