@@ -56,6 +56,9 @@ export const REDIS_BACK = (address: string) => `Redis at ${address} is back.`;
 export const ANNOTATION_LOST = (id: string, name: string, message: string) =>
   `A progress or log line of job "${id}" (${name}) was not stored: ${message}. Such lines are best-effort; the job runs on.`;
 
+export const PROGRESS_TOO_LARGE = (id: string, name: string, bytes: number, limit: number) =>
+  `ctx.progress() of job "${id}" (${name}) got a value of ${bytes} bytes as JSON, over the limit of ${limit} bytes; nothing was recorded. Report a small value (a percentage, counts, a stage name) and return bulky data as the job's result.`;
+
 export const JOB_NOT_FOUND = (id: string) =>
   `No job with id "${id}" exists (it may have been trimmed by retention). Check the id returned by enqueue().`;
 

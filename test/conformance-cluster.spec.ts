@@ -4,6 +4,7 @@ import { describeSchedules } from './conformance/schedule.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
 import { describeEvents } from './conformance/events.suite.js';
+import { describeLimits } from './conformance/limits.suite.js';
 import { clusterHarness } from './conformance/engine-harness.js';
 
 describeConformance(clusterHarness());
@@ -11,4 +12,5 @@ describeDeadLetters(clusterHarness());
 describeBreakers(clusterHarness());
 describeRateLimits(clusterHarness());
 describeEvents(clusterHarness());
+describeLimits(clusterHarness());
 describeSchedules(clusterHarness());

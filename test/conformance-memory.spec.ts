@@ -4,6 +4,7 @@ import { describeSchedules } from './conformance/schedule.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
 import { describeEvents } from './conformance/events.suite.js';
+import { describeLimits } from './conformance/limits.suite.js';
 import { memoryHarness } from './conformance/engine-harness.js';
 
 describeConformance(memoryHarness());
@@ -11,4 +12,5 @@ describeDeadLetters(memoryHarness());
 describeBreakers(memoryHarness());
 describeRateLimits(memoryHarness());
 describeEvents(memoryHarness());
+describeLimits(memoryHarness());
 describeSchedules(memoryHarness());

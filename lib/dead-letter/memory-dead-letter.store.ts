@@ -36,7 +36,7 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
     const jobs = this.dead(queue, ids);
     for (const job of jobs) {
       store.dead.splice(store.dead.indexOf(job.id), 1);
-      job.redrives.push({ at: now, deadReason: job.deadReason!, errorCount: job.errors.length });
+      job.redrives.push({ at: now, deadReason: job.deadReason!, errorCount: job.errorCount ?? job.errors.length });
       job.attempts = 0;
       job.stalls = 0;
       for (const field of ['deadReason', 'finishedAt', 'runAt', 'startedAt', 'worker', 'suspected', 'noHandlerSince', 'result', 'progress'] as const) {

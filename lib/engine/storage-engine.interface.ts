@@ -4,6 +4,9 @@ import type { SubscriptionStore } from '../events/subscription-store.interface.j
 import type { ScheduleStore } from '../schedule/schedule-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 
+/** Errors kept with a job, the latest; older ones are only counted (`StoredJob.errorCount`). lib.lua has the same. */
+export const ERRORS_KEPT = 20;
+
 /** Why a failed attempt is not retried, as a settlement's negative `retryInMs` (see claim.lua). */
 export const NO_RETRY = { unrecoverable: -1, retryIf: -2, exhausted: -3 } as const;
 
@@ -153,7 +156,10 @@ export interface StoredJob {
   attempts: number;
   maxAttempts: number;
   result?: string;
+  /** The last `ERRORS_KEPT` errors. */
   errors: JobErrorRecord[];
+  /** Errors recorded in all, including those no longer kept. */
+  errorCount: number;
   progress?: string;
   logs: string[];
   stalls: number;

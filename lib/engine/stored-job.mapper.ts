@@ -16,6 +16,7 @@ export function toJobInfo<TData, TResult>(job: StoredJob): JobInfo<TData, TResul
     maxAttempts: job.maxAttempts,
     result: deserialize<TResult>(job.result),
     errors: job.errors,
+    errorCount: job.errorCount,
     progress: deserialize(job.progress),
     logs: job.logs,
     stalls: job.stalls,

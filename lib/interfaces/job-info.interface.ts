@@ -40,7 +40,7 @@ export interface JobErrorRecord {
 
 /**
  * One trip of a job out of the dead-letter queue. Its attempts started again from 1; the first
- * `errorCount` entries of its `errors` are from before this trip.
+ * `errorCount` errors it met (as `JobInfo.errorCount` counts them) are from before this trip.
  * @publicApi
  */
 export interface JobRedrive {
@@ -65,7 +65,10 @@ export interface JobInfo<TData = unknown, TResult = unknown> {
   attempts: number;
   maxAttempts: number;
   result?: TResult;
+  /** The errors of its last 20 failed attempts, oldest first (messages cut to 4,096 characters, stacks to 8,192). */
   errors: JobErrorRecord[];
+  /** Errors it met in all; more than `errors.length` once older ones were dropped. */
+  errorCount: number;
   progress?: unknown;
   logs: string[];
   /** Times its worker lost the lease while running it. */

@@ -1,9 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { ANNOTATION_LOST } from '../background.messages.js';
+import { ANNOTATION_LOST, PROGRESS_TOO_LARGE } from '../background.messages.js';
+import { InvalidPayloadError } from '../errors/invalid-payload.error.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
+import { bounded, describe } from './thrown-value.js';
 
 const logger = new Logger('Background');
+
+/**
+ * What a job's record holds of its progress and log: storage reads the progress with the job's
+ * state at every transition, so it stays small; the last 100 log lines are kept (see annotate.lua).
+ */
+export const ANNOTATION_LIMITS = { progressBytes: 8192, logLine: 2000 } as const;
 
 /**
  * The `ctx` a handler receives; progress and log lines go to the engine while the job is held.
@@ -50,11 +58,17 @@ export class RunningJobContext implements JobContext {
   }
 
   progress(value: unknown): Promise<void> {
-    return this.annotate({ progress: JSON.stringify(value ?? null) });
+    const text = JSON.stringify(value ?? null);
+    const limit = ANNOTATION_LIMITS.progressBytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short texts need no counting
+    if (text.length * 3 > limit && Buffer.byteLength(text) > limit) {
+      throw new InvalidPayloadError(PROGRESS_TOO_LARGE(this.id, this.name, Buffer.byteLength(text), limit));
+    }
+    return this.annotate({ progress: text });
   }
 
   log(message: string): Promise<void> {
-    return this.annotate({ log: String(message) });
+    return this.annotate({ log: bounded(describe(message), ANNOTATION_LIMITS.logLine) });
   }
 
   /**

@@ -1,6 +1,6 @@
 -- dead-redrive: sends dead jobs to the back of their priority's line with fresh attempts. Their
 -- error history and logs stay; the trip is recorded in rv as
--- [when, why it had died, how many error records it had then].
+-- [when, why it had died, how many errors it had met then (ec)].
 -- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua)
 -- ARGV  job ids; one no longer dead is left as it is
 -- Returns the ids sent back.
@@ -11,12 +11,11 @@ for _, id in ipairs(ARGV) do
   local st = read_state(id)
   if st and st.s == 'dead' then
     local name = read_header(id, 1)
-    local e = redis.call('HGET', K.errors, id)
-    local trip = cjson.encode({ now, st.dr or '', e and #cjson.decode(e) or 0 })
+    local trip = cjson.encode({ now, st.dr or '', st.ec or 0 })
     redis.call('ZREM', K.dn, dead_member(name, st.f, id))
     redis.call('ZREM', K.dead, id)
     local trips = st.rv and (string.sub(st.rv, 1, -2) .. ',' .. trip .. ']') or ('[' .. trip .. ']')
-    back_in_line(id, { a = 0, rv = trips }, false)
+    back_in_line(id, { a = 0, rv = trips, ec = st.ec }, false)
     moved[#moved + 1] = id
   end
 end

@@ -14,6 +14,7 @@ export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {
     maxAttempts: job.maxAttempts,
     result: job.result,
     errors: [...job.errors],
+    errorCount: job.errorCount ?? job.errors.length,
     progress: job.progress,
     logs: [...job.logs],
     stalls: job.stalls,

@@ -3,6 +3,7 @@ import type { MemoryBreaker } from '../../breaker/memory-breaker.js';
 import { JOB_STALLED } from '../../background.messages.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
 import { NO_RETRY, type Settlement, type StoredRedrive } from '../storage-engine.interface.js';
+import { recordError } from './memory-error.history.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -45,6 +46,8 @@ export interface MemoryJob {
   redrives: StoredRedrive[];
   result?: string;
   errors: JobErrorRecord[];
+  /** Errors recorded in all; `errors` keeps the last `ERRORS_KEPT`. */
+  errorCount?: number;
   progress?: string;
   logs: string[];
   stalls: number;
@@ -221,7 +224,7 @@ export class MemoryQueue {
       job.attempts -= 1;
       job.noHandlerSince ??= now;
       if (now - job.noHandlerSince >= this.config.noHandlerPatienceMs) {
-        job.errors.push(settlement.error);
+        recordError(job, settlement.error);
         this.toDead(job, now, 'no handler');
       } else {
         job.state = 'delayed';
@@ -236,7 +239,7 @@ export class MemoryQueue {
       this.settled(job);
       return true;
     } else {
-      job.errors.push(settlement.error);
+      recordError(job, settlement.error);
       if (settlement.retryInMs >= 0 && job.attempts < job.maxAttempts) {
         job.state = 'failed';
         job.runAt = now + settlement.retryInMs;
@@ -275,7 +278,7 @@ export class MemoryQueue {
         job.suspected = 0;
         job.attempts -= 1;
         if (job.stalls > this.config.maxStalls) {
-          job.errors.push({ attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now, worker });
+          recordError(job, { attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now, worker });
           this.toDead(job, now, 'stalled too often');
         } else {
           this.pushWaiting(job, true);

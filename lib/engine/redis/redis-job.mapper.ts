@@ -7,6 +7,7 @@ const CLAIMED_FIELDS = 9;
 /** A job hash as Redis keeps it (see lua/lib.lua), in the engine-neutral form. */
 export function toStoredJob(queue: string, id: string, hash: Record<string, string>, logs: string[]): StoredJob {
   const optional = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
+  const errors = hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [];
   return {
     id,
     name: hash.n!,
@@ -18,7 +19,8 @@ export function toStoredJob(queue: string, id: string, hash: Record<string, stri
     attempts: Number(hash.a ?? 0),
     maxAttempts: Number(hash.m),
     result: hash.r,
-    errors: hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [],
+    errors,
+    errorCount: Math.max(Number(hash.ec ?? 0), errors.length),
     progress: hash.pr,
     logs,
     stalls: Number(hash.st ?? 0),

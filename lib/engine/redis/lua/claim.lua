@@ -192,7 +192,7 @@ for _ = 1, tonumber(ARGV[i]) do
       local first = st.nh
       if not first then st.nh = now end
       if first and now - first >= cfg.no_handler_patience then
-        append_error(id, payload)
+        append_error(id, st, payload)
         to_dead(id, st, now, cfg, 'no handler')
       else
         st.s, st.ra = 'delayed', now + retry_in
@@ -207,7 +207,7 @@ for _ = 1, tonumber(ARGV[i]) do
       redis.call('ZADD', K.completed, now, id)
       completed = completed + 1
     else
-      append_error(id, payload)
+      append_error(id, st, payload)
       local _, _, max_attempts = read_header(id, 3)
       if retry_in >= 0 and st.a < max_attempts then
         st.s, st.ra = 'failed', now + retry_in

@@ -12,9 +12,10 @@
 --                while it held the job reserved, nh when a worker without its handler first handed
 --                it back, dr why it is dead, ru the rate limit window that counted it already,
 --                pk its parked list, pr progress, r result,
---                rv its earlier trips through the dead-letter queue (JSON array of [at, reason, errors])
+--                rv its earlier trips through the dead-letter queue (JSON array of [at, reason, errors]),
+--                ec errors recorded in all (base:errors keeps the last ERRORS_KEPT)
 --   base:logs    log lines, by id (hash): msgpack of up to 100 strings
---   base:errors  errors of failed attempts, by id (hash): JSON array
+--   base:errors  errors of the last ERRORS_KEPT failed attempts, by id (hash): JSON array
 --   base:wait    waiting ids of priority 0 (list, FIFO)
 --   base:waitp   waiting ids of every other priority (zset): score (1000 - priority) * 2^42 + sequence,
 --                so the highest priority comes first, FIFO within it (see push_waiting)
@@ -194,12 +195,25 @@ local function trim(zkey, count, age_ms, now, dead)
   end
 end
 
-local function append_error(id, err)
+-- Errors kept per job, the latest (ERRORS_KEPT in storage-engine.interface.ts); st.ec counts them all.
+local ERRORS_KEPT = 20
+
+-- Records a failed attempt's error `err` (JSON) with the job; the caller writes its state `st`.
+local function append_error(id, st, err)
+  st.ec = (st.ec or 0) + 1
   local e = redis.call('HGET', K.errors, id)
-  if e then
+  if not e then
+    e = '[' .. err .. ']'
+  elseif st.ec <= ERRORS_KEPT then
     e = string.sub(e, 1, -2) .. ',' .. err .. ']'
   else
-    e = '[' .. err .. ']'
+    -- decoded only once a job has failed more often than that
+    local kept = cjson.decode(e)
+    local from = math.max(1, #kept - ERRORS_KEPT + 2)
+    local parts = {}
+    for k = from, #kept do parts[#parts + 1] = cjson.encode(kept[k]) end
+    parts[#parts + 1] = err
+    e = '[' .. table.concat(parts, ',') .. ']'
   end
   redis.call('HSET', K.errors, id, e)
 end
@@ -306,7 +320,7 @@ local function reap_worker(w, ak, rk, xk, now, cfg)
       local attempt = st.a or 1
       st.a = attempt - 1
       if st.st > cfg.max_stalls then
-        append_error(id, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now, worker = w }))
+        append_error(id, st, cjson.encode({ attempt = attempt, name = 'StalledError', message = cfg.stall_message, at = now, worker = w }))
         to_dead(id, st, now, cfg, 'stalled too often')
       else
         back_in_line(id, st, true)
