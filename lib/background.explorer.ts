@@ -70,6 +70,8 @@ export class BackgroundExplorer implements OnModuleInit {
   }
 
   private explore(wrapper: InstanceWrapper): void {
+    // a `useExisting` alias is the same instance under a second token: its methods are found once, on the original
+    if (wrapper.isAlias) return;
     const { instance, metatype } = wrapper;
     const prototype = instance ? Object.getPrototypeOf(instance) : (metatype as Function | undefined)?.prototype;
     if (!prototype || typeof prototype !== 'object') return;

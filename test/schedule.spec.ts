@@ -3,7 +3,7 @@ import { RedisServer } from './support/redis-server.js';
 import { createTestApp, eventually, type TestApp } from './support/test-app.js';
 import { WorkerProcess } from './support/worker-process.js';
 
-type Started = { started: string; due: number; at: number };
+type Started = { started: string; due: number; at: number; redisAt?: number };
 type Finished = { finished: string; at: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,6 +54,18 @@ describe('schedules across worker processes', () => {
     expect(Math.max(...lateness)).toBeLessThan(250);
     // the ticks are spread over the processes, not all taken by one
     expect(workers.filter((worker) => worker.started.length > 0).length).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
+  it.each([-1500, 1500, 700])('a process whose clock is %i ms off Redis\'s runs an interval on time by Redis\'s clock', async (skew) => {
+    const prefix = `sch${++prefixes}`;
+    const env = { REDIS_URL: server.url, PREFIX: prefix, KIND: 'interval', PERIOD_MS: '1000', CLOCK_SKEW_MS: String(skew) };
+    const worker = await WorkerProcess.spawn(env, 'schedule.app');
+    await sleep(8000);
+    const started = startedIn([worker]);
+    // about one a second (a loaded machine may delay some, never skip them all as missed)
+    expect(started.length).toBeGreaterThanOrEqual(3);
+    // none ahead of its due time by Redis's clock (but for the age of this process's reading of it)
+    expect(started.filter((run) => run.redisAt! < run.due - 200)).toEqual([]);
   }, 30_000);
 
   it('retries elsewhere the tick whose process was killed mid-run, and the schedule goes on', async () => {

@@ -25,6 +25,8 @@ export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const listeners = new Map<JobEventType, ((event: JobEvent) => void)[]>();
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      // a `useExisting` alias is the same instance under a second token: its hooks are found once, on the original
+      if (wrapper.isAlias) continue;
       const { instance, metatype } = wrapper;
       const prototype = instance ? Object.getPrototypeOf(instance) : (metatype as Function | undefined)?.prototype;
       if (!prototype || typeof prototype !== 'object') continue;

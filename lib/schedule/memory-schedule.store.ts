@@ -98,6 +98,10 @@ export class MemoryScheduleStore implements ScheduleStore {
   /** One process: the orchestrator that adds or removes a schedule already knows. */
   async watch(): Promise<void> {}
 
+  async time(): Promise<number> {
+    return Date.now();
+  }
+
   private isPaused(name: string): boolean {
     return this.paused.has('*') || this.paused.has(name);
   }

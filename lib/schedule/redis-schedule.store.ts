@@ -99,6 +99,11 @@ export class RedisScheduleStore implements ScheduleStore {
     return this.subscriber.listen(`${this.base}:changed`, onChange, this.timeoutMs);
   }
 
+  async time(): Promise<number> {
+    const [seconds, micros] = await this.client.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
   private state(name: string): string {
     return `${this.base}:s:${name}`;
   }

@@ -63,4 +63,6 @@ export interface ScheduleStore {
    * process also reads the definitions again every minute). Resolves once listening.
    */
   watch(onChange: () => void): Promise<void>;
+  /** Storage's own clock (epoch ms), by which `start` and `hold` judge times and delayed jobs fall due. */
+  time(): Promise<number>;
 }

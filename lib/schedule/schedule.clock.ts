@@ -6,6 +6,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * One schedule's timer in this process: calls `tick(due)` for each due time, `lead` ms at most
  * before it (see `ScheduleTiming.lead`), until `tick` resolves false or `stop()`. Idle between ticks.
+ * Due times are by `now` (storage's clock, see ScheduleTime), not this host's.
  */
 export class ScheduleClock {
   private timer: NodeJS.Timeout | null = null;
@@ -14,6 +15,7 @@ export class ScheduleClock {
   constructor(
     private readonly timing: ScheduleTiming,
     private readonly maxLead: number,
+    private readonly now: () => number,
     private readonly tick: (due: number) => Promise<boolean>,
     private readonly onError: (error: Error, due: number) => void,
   ) {}
@@ -33,7 +35,7 @@ export class ScheduleClock {
 
   private arm(due: number): void {
     if (this.stopped) return;
-    const wait = due - this.timing.lead(due, this.maxLead) - Date.now();
+    const wait = due - this.timing.lead(due, this.maxLead) - this.now();
     this.timer =
       wait > MAX_TIMER_MS ? setTimeout(() => this.arm(due), MAX_TIMER_MS) : setTimeout(() => void this.fire(due), Math.max(0, wait));
   }
@@ -49,7 +51,7 @@ export class ScheduleClock {
     if (!goOn || this.stopped) return;
     // after a stall (a blocked event loop, a slow storage) the ticks that fell meanwhile are not
     // stored one by one: the one just stored stands for them (the missed-tick policy decides)
-    const next = this.timing.next(Math.max(due, Date.now()));
+    const next = this.timing.next(Math.max(due, this.now()));
     if (next !== null) this.arm(next);
   }
 }

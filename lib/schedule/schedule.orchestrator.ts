@@ -12,6 +12,7 @@ import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.int
 import { JobsService } from '../jobs.service.js';
 import { MAX_TICK_LEAD_MS, tickId, tickIdPrefix } from './schedule.constants.js';
 import { ScheduleClock } from './schedule.clock.js';
+import { ScheduleTime } from './schedule.time.js';
 import type { ScheduleDefinition } from './schedule-definition.interface.js';
 import { ScheduleRegistry, timingOf, type DeclaredSchedule } from './schedule.registry.js';
 import type { ScheduleTiming } from './schedule.timing.js';
@@ -22,6 +23,7 @@ import type { ScheduleTiming } from './schedule.timing.js';
  * schedule's clock stores each tick ahead as a delayed job, once for the cluster; an instance
  * schedule's clock calls its method here. Schedules added or removed at runtime in any process
  * are picked up at once (a message), or within `ROUTE_REFRESH_MS` should the message be lost.
+ * Due times are by storage's clock, read again at each refresh.
  */
 @Injectable()
 export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,13 +33,21 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
   private readonly runs = new Set<Promise<unknown>>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private started = false;
+  private readonly time: ScheduleTime;
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: ScheduleRegistry,
     private readonly jobs: JobsService,
-  ) {}
+  ) {
+    this.time = new ScheduleTime(engine.schedules);
+  }
+
+  /** Storage's time now (epoch ms), as this process last read it. */
+  now(): number {
+    return this.time.now();
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const declared = this.registry.all();
@@ -46,6 +56,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       // replaced at each start: the code of the latest deploy describes the schedule
       await Promise.all(declared.map(({ definition }) => this.engine.schedules.define(definition.name, JSON.stringify(definition), true)));
     }
+    if (declared.length > 0 || this.config.workers) await this.syncTime();
     if (!this.config.workers) return;
     this.started = true;
     for (const schedule of declared) if (!schedule.disabled) this.runDeclared(schedule);
@@ -54,7 +65,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       this.logger.debug(`Could not listen for schedules added elsewhere: ${error.message}`);
     });
     await this.refresh();
-    this.refreshTimer = setInterval(() => void this.refresh(), ROUTE_REFRESH_MS);
+    this.refreshTimer = setInterval(() => void this.syncTime().then(() => this.refresh()), ROUTE_REFRESH_MS);
     this.refreshTimer.unref();
   }
 
@@ -80,6 +91,10 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
   halt(name: string): void {
     this.clocks.get(name)?.stop();
     this.clocks.delete(name);
+  }
+
+  private async syncTime(): Promise<void> {
+    if (!(await this.time.sync())) this.logger.debug(`Could not read storage's clock; schedules go on by the last reading.`);
   }
 
   /** Schedules added at runtime by other processes, and removed ones. */
@@ -108,14 +123,14 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     if (definition.timeout !== undefined) {
       const timer = setTimeout(() => {
         this.timeouts.delete(timer);
-        this.callHere(definition, call!, Date.now());
+        this.callHere(definition, call!, this.time.now());
       }, definition.timeout);
       this.timeouts.add(timer);
       return;
     }
     let runs = 0;
     let running = false;
-    const clock = new ScheduleClock(timing!, 0, async (due) => {
+    const clock = new ScheduleClock(timing!, 0, () => this.time.now(), async (due) => {
       if (definition.overlap || !running) {
         const [reading] = await this.engine.schedules.read([definition.name]);
         if (!reading!.paused) {
@@ -127,7 +142,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       return definition.limit === 0 || runs < definition.limit;
     }, (error) => this.logger.debug(`Schedule "${definition.name}" could not read its state: ${error.message}`));
     this.clocks.set(definition.name, clock);
-    const now = Date.now();
+    const now = this.time.now();
     if (definition.runOnStart) this.callHere(definition, call!, now);
     clock.start(timing!.next(now), false);
   }
@@ -146,15 +161,15 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       }
       if (verdict === 'enqueue') {
         const data = runtime ? definition.data : { schedule: name, due };
-        await this.jobs.enqueue(job, data, { jobId: tickId(name, due), delayMs: Math.max(0, due - Date.now()), queue });
+        await this.jobs.enqueue(job, data, { jobId: tickId(name, due), delayMs: Math.max(0, due - this.time.now()), queue });
       }
       return verdict !== 'removed' && verdict !== 'limit';
     };
-    const clock = new ScheduleClock(timing, MAX_TICK_LEAD_MS, store, (error, due) =>
+    const clock = new ScheduleClock(timing, MAX_TICK_LEAD_MS, () => this.time.now(), store, (error, due) =>
       this.logger.warn(SCHEDULE_TICK_LOST(name, due, error.message)),
     );
     this.clocks.set(name, clock);
-    const now = Date.now();
+    const now = this.time.now();
     // a tick now, claimed before the next one is: a process that starts later in the period finds it claimed
     const first = definition.runOnStart ? store(now).catch((error: Error) => this.logger.warn(SCHEDULE_TICK_LOST(name, now, error.message))) : undefined;
     void Promise.resolve(first).then(() => clock.start(timing.next(now), true));

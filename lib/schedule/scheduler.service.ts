@@ -40,7 +40,7 @@ export class SchedulerService {
     const definitions = await this.definitions();
     const names = [...definitions.keys()].sort();
     const readings = await this.storage.call(this.engine.schedules.read(names));
-    const now = Date.now();
+    const now = this.orchestrator.now();
     return Promise.all(
       names.map(async (name, index) => {
         const definition = definitions.get(name)!;
@@ -81,7 +81,7 @@ export class SchedulerService {
     await Promise.all(
       paused.map(async (definition, index) => {
         const ahead = readings[index]!.ahead;
-        if (definition.source === 'runtime' && ahead !== undefined && ahead > Date.now()) {
+        if (definition.source === 'runtime' && ahead !== undefined && ahead > this.orchestrator.now()) {
           await this.jobs.cancel(tickId(definition.name, ahead));
         }
       }),
@@ -98,7 +98,7 @@ export class SchedulerService {
   async trigger(name: string): Promise<EnqueueResult> {
     const definition = this.find(await this.definitions(), 'trigger', name);
     const data: unknown =
-      definition.source === 'runtime' ? definition.data : ({ schedule: name, due: Date.now(), manual: true } satisfies ScheduleTick);
+      definition.source === 'runtime' ? definition.data : ({ schedule: name, due: this.orchestrator.now(), manual: true } satisfies ScheduleTick);
     return this.jobs.enqueue(definition.job, data, { queue: definition.queue });
   }
 
