@@ -3,6 +3,7 @@ import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { INVALID_OPTION, INVALID_REDIS_URL_ENV, UNKNOWN_OPTION } from './background.messages.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import type {
   BackgroundModuleOptions,
   BackoffOptions,
@@ -96,12 +97,13 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
       maxSize: integer(where, 'deadLetter.maxSize', deadLetter.maxSize, 10_000, 0),
       maxAgeMs: integer(where, 'deadLetter.maxAgeMs', deadLetter.maxAgeMs, 7 * 24 * 3600_000, 0),
     },
-    leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100),
+    // timers wait these: a Node timer fires at once when asked to wait longer than MAX_TIMER_MS
+    leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100, MAX_TIMER_MS),
     maxStalls: integer(where, 'maxStalls', options.maxStalls, 2, 0),
     noHandlerPatienceMs: integer(where, 'noHandlerPatienceMs', options.noHandlerPatienceMs, 600_000, 0),
-    shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0),
+    shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0, MAX_TIMER_MS),
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
-    enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1),
+    enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1, MAX_TIMER_MS),
   };
 }
 
@@ -191,11 +193,12 @@ export function assertQueueName(where: string, queue: unknown): asserts queue is
   }
 }
 
-/** An integer option at or above `min`, or `fallback` when absent. */
-export function integer(where: string, key: string, value: unknown, fallback: number, min: number): number {
+/** An integer option from `min` to `max`, or `fallback` when absent. */
+export function integer(where: string, key: string, value: unknown, fallback: number, min: number, max = Infinity): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidOptionsError(INVALID_OPTION(where, key, `an integer of at least ${min}`, value));
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const expected = max === Infinity ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, expected, value));
   }
   return value;
 }

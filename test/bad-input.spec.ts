@@ -109,6 +109,10 @@ describe('bad input is refused at the call that made it', () => {
     await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer of at least 1, got 0.',
     );
+    // a Node timer waits these, and fires at once when asked to wait longer
+    await expect(createTestApp({ storage: 'memory', leaseMs: 30 * 24 * 3600_000 })).rejects.toThrow(
+      'Invalid BackgroundModule.forRoot() option "leaseMs": expected an integer from 100 to 2147483647, got 2592000000.',
+    );
   });
 
   it.each([

@@ -117,4 +117,31 @@ describe('the Redis layout at its edges', () => {
     expect((await app.jobs.listDead({ name: 'task' })).map((job) => job.id)).toEqual(all);
     expect((await app.jobs.listDead({ name: 'task', offset: 1, limit: 1 })).map((job) => job.id)).toEqual(all.slice(1, 2));
   });
+
+  it('keeps in the idle set only the workers that wait: one that stops leaves it, one that died is dropped by the next to wait', async () => {
+    const prefix = `rv${++prefixes}`;
+    const idle = `{${prefix}:default}:idle`;
+    const client = server.client();
+    try {
+      for (let start = 0; start < 30; start++) {
+        const started = await createTestApp({ connection: server.url, prefix }, [LayoutJobs]);
+        // its worker waits for work (the idle set lists it) before it stops
+        const { id } = await started.jobs.enqueue('task', {});
+        await started.jobs.waitFor(id, { timeoutMs: 30_000 });
+        await started.close();
+      }
+      expect(await client.zrange(idle, '0', '-1')).toEqual([]);
+
+      // a worker killed while it waited left its entry, which says it woke on its own long ago
+      await client.zadd(idle, Date.now() - 60_000, 'killed:1:abc');
+      app = await createTestApp({ connection: server.url, prefix }, [LayoutJobs]);
+      const { id } = await app.jobs.enqueue('task', {});
+      await app.jobs.waitFor(id, { timeoutMs: 30_000 });
+      const waiting = await client.zrange(idle, '0', '-1');
+      expect(waiting).toHaveLength(1);
+      expect(waiting[0]).not.toBe('killed:1:abc');
+    } finally {
+      await client.quit();
+    }
+  });
 });

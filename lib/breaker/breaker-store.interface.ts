@@ -31,6 +31,11 @@ export interface BreakerReading {
 export interface BreakerStore {
   /** Whether a call may go through now; a half-open breaker lets it through as a probe, holding one of its slots as `token`. */
   enter(queue: string, spec: BreakerSpec, token: string): Promise<{ verdict: 'closed' | 'probe' | 'open'; transition?: BreakerTransition }>;
+  /**
+   * Keeps the slot of a probe call (`token`) for as long as it runs, beyond a lease, until the
+   * returned function is called; a slot that is not kept frees up a lease after it was taken.
+   */
+  hold(queue: string, spec: BreakerSpec, token: string): () => void;
   /** The outcome of a call that went through. */
   record(queue: string, spec: BreakerSpec, token: string, succeeded: boolean): Promise<BreakerTransition | undefined>;
   /** Opens a breaker by hand (until reset) or resets it to closed, so that the jobs parked behind it run at once. */

@@ -57,13 +57,17 @@ export class CircuitBreakerService {
           : Math.max(0, reading.openedAt + spec.resetTimeoutMs - Date.now());
       throw new CircuitOpenError(CIRCUIT_OPEN(name, retryIn));
     }
+    // a probe keeps its slot however long it runs: no other call or job probes meanwhile
+    const release = verdict === 'probe' ? this.store.hold(queue, spec, token) : undefined;
     let result: T;
     try {
       result = await fn();
     } catch (error) {
+      release?.();
       if (verdict !== 'unknown') await this.record(queue, name, token, false);
       throw error;
     }
+    release?.();
     // a success only matters to a probe: a closed breaker counts failures
     if (verdict === 'probe') await this.record(queue, name, token, true);
     return result;

@@ -14,11 +14,21 @@ export class MemoryBreakerStore implements BreakerStore {
     const now = Date.now();
     const transition = breaker.current(spec, now);
     if (breaker.state === 'half') {
-      if (breaker.freeProbes(spec, this.leaseMs, now) <= 0) return { verdict: 'open' as const, transition };
+      const running = (id: string) => this.queueOf(queue).jobs.get(id)?.state === 'active';
+      if (breaker.freeProbes(spec, this.leaseMs, now, running) <= 0) return { verdict: 'open' as const, transition };
       breaker.probes.set(token, now);
       return { verdict: 'probe' as const, transition };
     }
     return { verdict: breaker.state === 'open' ? ('open' as const) : ('closed' as const), transition };
+  }
+
+  hold(queue: string, spec: BreakerSpec, token: string): () => void {
+    const probes = this.breaker(queue, spec.name).probes;
+    // this process is the one that runs the call: while it is here, so is the call
+    if (probes.has(token)) probes.set(token, Infinity);
+    return () => {
+      if (probes.get(token) === Infinity) probes.set(token, Date.now());
+    };
   }
 
   async record(queue: string, spec: BreakerSpec, token: string, succeeded: boolean): Promise<BreakerTransition | undefined> {

@@ -16,13 +16,20 @@ export class RedisBreakerStore implements BreakerStore {
   ) {}
 
   async enter(queue: string, spec: BreakerSpec, token: string) {
-    const [verdict, made] = (await this.run('breaker-call', this.keys(queue, spec.name), [
+    const keys = [...this.keys(queue, spec.name), `${this.base(queue)}:state`];
+    const [verdict, made] = (await this.run('breaker-call', keys, [
       spec.resetTimeoutMs,
       spec.halfOpenProbes,
       this.leaseMs,
       token,
     ])) as ['closed' | 'probe' | 'open', string];
     return { verdict, transition: transition(spec.name, made) };
+  }
+
+  hold(queue: string, spec: BreakerSpec, token: string): () => void {
+    const [, , probes] = this.keys(queue, spec.name);
+    const renew = setInterval(() => void this.run('breaker-hold', [probes!], [token]).catch(() => undefined), Math.ceil(this.leaseMs / 3));
+    return () => clearInterval(renew);
   }
 
   async record(queue: string, spec: BreakerSpec, token: string, succeeded: boolean): Promise<BreakerTransition | undefined> {

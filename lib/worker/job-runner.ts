@@ -8,6 +8,7 @@ import type { JobTracer } from '../tracing/job.tracer.js';
 import { RunningJobContext } from './job-context.js';
 import { RunReporter } from './run-reporter.js';
 import { readThrown, type ThrownValue } from './thrown-value.js';
+import { timerDelay } from './timer-delay.js';
 
 /** What a worker tells of its jobs, and in which trace they run. */
 export interface RunnerHooks {
@@ -105,7 +106,7 @@ export class JobRunner {
     const entry: RunningJob = { job, handler, ctx, startedAt: performance.now() };
     this.running.set(job.id, entry);
     if (handler?.concurrency) this.perHandler.set(job.name, (this.perHandler.get(job.name) ?? 0) + 1);
-    if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), job.timeoutMs);
+    if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), timerDelay(job.timeoutMs));
     if (handler) this.report.started(job);
     Promise.resolve()
       .then(() => {
@@ -140,6 +141,9 @@ export class JobRunner {
 
   private timeOut(entry: RunningJob): void {
     if (this.running.get(entry.job.id) !== entry) return;
+    // a timeout longer than a timer can wait is waited for in steps
+    const left = entry.job.timeoutMs - (performance.now() - entry.startedAt);
+    if (left >= 1) return void (entry.timer = setTimeout(() => this.timeOut(entry), timerDelay(left)));
     const thrown = readThrown(new Error(JOB_TIMED_OUT(entry.job.timeoutMs)));
     const settlement = this.failure(entry, thrown);
     entry.timedOut = true;

@@ -1,3 +1,5 @@
+import { timerDelay } from './timer-delay.js';
+
 /** The one timer that wakes an idle worker at the earliest due time it knows of. */
 export class WakeAlarm {
   private timer: NodeJS.Timeout | null = null;
@@ -5,7 +7,10 @@ export class WakeAlarm {
 
   constructor(private readonly fire: () => void) {}
 
-  /** Rings in `inMs` unless it is already set to ring sooner; null leaves it as it is. */
+  /**
+   * Rings in `inMs` unless it is already set to ring sooner; null leaves it as it is. A due time
+   * further off than a timer can wait rings early: the claim it brings sets the alarm again.
+   */
   set(inMs: number | null): void {
     if (inMs === null) return;
     const at = performance.now() + inMs;
@@ -16,7 +21,7 @@ export class WakeAlarm {
       this.timer = null;
       this.at = Infinity;
       this.fire();
-    }, inMs);
+    }, timerDelay(inMs));
   }
 
   clear(): void {

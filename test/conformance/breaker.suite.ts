@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CircuitBreaker, CircuitBreakerService, CircuitOpenError, Job, type BackgroundModuleOptions, type JobContext } from '../../lib/index.js';
-import { createTestApp, eventually, type TestApp } from '../support/test-app.js';
+import { createTestApp, deferred, eventually, type TestApp } from '../support/test-app.js';
 import type { EngineHarness } from './engine-harness.js';
 
 const SMTP = { failureThreshold: 3, windowMs: 10_000, resetTimeoutMs: 300, halfOpenProbes: 1 };
@@ -65,6 +65,21 @@ class SlowJobs {
       ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()));
     });
     if (!ctx.signal.aborted) SlowJobs.firstDone = Math.min(SlowJobs.firstDone, Date.now());
+  }
+}
+
+/** A dependency the test holds up: each call waits until the test lets it go. */
+@Injectable()
+class HeldJobs {
+  static release = deferred();
+  static calls = 0;
+
+  @Job('held')
+  @CircuitBreaker('held-dep', { failureThreshold: 1, windowMs: 10_000, resetTimeoutMs: 200, halfOpenProbes: 1 })
+  async held() {
+    HeldJobs.calls++;
+    await HeldJobs.release.promise;
+    return 'done';
   }
 }
 
@@ -228,6 +243,54 @@ export function describeBreakers(harness: EngineHarness): void {
       await eventually('the first probe to finish', () => SlowJobs.firstDone < Infinity, 10_000);
       // five leases went by while the one probe ran, and no other job started
       expect(SlowJobs.starts.filter((at) => at < SlowJobs.firstDone)).toHaveLength(1);
+    });
+
+    describe('with its one probe slower than the lease', () => {
+      const LEASE_MS = 300;
+      let held: () => Promise<{ state: string; probes: number }>;
+      beforeEach(async () => {
+        await app.close();
+        HeldJobs.release = deferred();
+        HeldJobs.calls = 0;
+        app = await createTestApp({ ...options, leaseMs: LEASE_MS, shutdownTimeoutMs: 100 }, [HeldJobs]);
+        breakers = app.app.get(CircuitBreakerService);
+        held = async () => (await breakers.list()).find((breaker) => breaker.name === 'held-dep')!;
+        await expect(breakers.run('held-dep', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+        await eventually('the breaker to half-open', async () => (await held()).state === 'half-open');
+      });
+      afterEach(() => HeldJobs.release.resolve());
+      /** Over several leases, neither a call nor a job gets through beside the probe. */
+      const noSecondProbe = async () => {
+        for (let lease = 0; lease < 4; lease++) {
+          await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+          let called = false;
+          await expect(breakers.run('held-dep', () => (called = true))).rejects.toThrow(CircuitOpenError);
+          expect(called).toBe(false);
+        }
+        expect(HeldJobs.calls).toBe(1);
+        expect(await held()).toMatchObject({ state: 'half-open', probes: 1 });
+      };
+
+      it('refuses calls while a probe job runs, and that job closes it when it succeeds', async () => {
+        const { id } = await app.jobs.enqueue('held', {});
+        await eventually('the probe job to start', () => HeldJobs.calls === 1);
+        const { id: behind } = await app.jobs.enqueue('held', {});
+        await noSecondProbe();
+        HeldJobs.release.resolve();
+        expect(await app.jobs.waitFor(id, { timeoutMs: 30_000 })).toBe('done');
+        await eventually('the breaker to close', async () => (await held()).state === 'closed', 30_000);
+        expect(await app.jobs.waitFor(behind, { timeoutMs: 30_000 })).toBe('done');
+      });
+
+      it('holds jobs and other calls back while a probe call runs, and that call closes it when it succeeds', async () => {
+        const probe = breakers.run('held-dep', () => (HeldJobs.calls++, HeldJobs.release.promise.then(() => 'called')));
+        const { id } = await app.jobs.enqueue('held', {});
+        await noSecondProbe();
+        HeldJobs.release.resolve();
+        expect(await probe).toBe('called');
+        expect((await held()).state).toBe('closed');
+        expect(await app.jobs.waitFor(id, { timeoutMs: 30_000 })).toBe('done');
+      });
     });
 
     it('lists each breaker with its queue, state, counts and options', async () => {

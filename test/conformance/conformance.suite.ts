@@ -746,6 +746,29 @@ export function describeConformance(harness: EngineHarness): void {
       await expect(waiting).resolves.toBe('done');
     });
 
+    it('costs nothing while idle with a job due further off than a Node timer can wait', async () => {
+      await open();
+      let claims = 0;
+      const claim = app.engine.claim.bind(app.engine);
+      app.engine.claim = (request) => (claims++, claim(request));
+      const idleFor = async () => {
+        // the enqueue wakes a worker to look at the new due time; then the queue is idle
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const [claimsBefore, scriptsBefore] = [claims, await harness.commandCalls('evalsha')];
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        return { claims: claims - claimsBefore, scripts: (await harness.commandCalls('evalsha')) - scriptsBefore };
+      };
+      // beyond 2^31 - 1 ms a Node timer fires at once: a worker woken for the due time would spin
+      await app.jobs.enqueue('task', {}, { runAt: new Date('2100-01-01T00:00:00Z') });
+      const in2100 = await idleFor();
+      await app.jobs.enqueue('task', {}, { runAt: Date.now() + 30 * 24 * 3600_000 });
+      const in30Days = await idleFor();
+      for (const idle of [in2100, in30Days]) {
+        expect(idle.claims).toBeLessThan(5);
+        expect(idle.scripts).toBeLessThan(10);
+      }
+    });
+
     it('trims completed jobs to the configured count', async () => {
       await open({ defaults: { keepCompleted: { count: 5 } }, queues: { default: { concurrency: 1 } } });
       const ids: string[] = [];
@@ -783,6 +806,13 @@ export function describeConformance(harness: EngineHarness): void {
       const { id } = await app.jobs.enqueue('task', {}, { timeoutMs: 100 });
       await expect(app.jobs.waitFor(id)).rejects.toThrow('ran longer than its timeout of 100 ms');
       expect(sawAbort).toBe(true);
+    });
+
+    it('lets a job run under a timeout longer than a Node timer can wait', async () => {
+      await open({ defaults: { attempts: 1 } });
+      ConformanceJobs.behaviour = () => new Promise((resolve) => setTimeout(() => resolve('in time'), 200));
+      const { id } = await app.jobs.enqueue('task', {}, { timeoutMs: 30 * 24 * 3600_000 });
+      expect(await app.jobs.waitFor(id, { timeoutMs: 30_000 })).toBe('in time');
     });
 
     it('reports progress and log lines through getJob', async () => {

@@ -63,9 +63,19 @@ local function breaker_wake_idle(marker, idle, now)
   for _ = 1, missing do redis.call('RPUSH', marker, '1') end
 end
 
+-- Whether a probe (a member of base:bp:B) is a job that runs now; `jobs_state` is base:state, which
+-- holds each job's state as msgpack (see lib.lua). A call's token is no job: its caller renews it.
+local function breaker_job_runs(jobs_state)
+  return function(member)
+    local packed = redis.call('HGET', jobs_state, member)
+    return packed and cmsgpack.unpack(packed).s == 'active'
+  end
+end
+
 -- Free probe slots of a half-open breaker. A probe that neither succeeded nor failed within a
 -- lease no longer holds one (its worker died, it was cancelled, or a `run` caller went away),
--- unless `running(member)` says its job still runs: a slow probe keeps its slot.
+-- unless `running(member)` says its job still runs: a slow probe keeps its slot (a `run` call
+-- renews its own, see breaker-hold).
 local function breaker_free_probes(k, spec, now, running)
   for _, member in ipairs(redis.call('ZRANGEBYSCORE', k.probes, '-inf', now - spec.lease)) do
     if running and running(member) then

@@ -108,9 +108,10 @@ export function defineScripts(client: RedisClient): ScriptRunner {
 
 /** Scripts of other keys than a queue's (breakers, schedules), given every key they touch in KEYS, and how many. */
 const KEYED_SCRIPTS = {
-  'breaker-call': 3,
+  'breaker-call': 4,
   'breaker-record': 5,
   'breaker-set': 5,
+  'breaker-hold': 1,
   'schedule-advance': 3,
   'schedule-start': 2,
   'schedule-hold': 1,

@@ -481,6 +481,8 @@ end
 -- given fewer jobs than it asked for, the worker waits for work until woken, or a lease from now
 local orphans = {}
 if max > 0 and #jobs < max * CLAIMED_FIELDS then
+  -- a worker whose entry's time passed did not come back to wait again: it died
+  redis.call('ZREMRANGEBYSCORE', K.idle, '-inf', now)
   redis.call('ZADD', K.idle, now + cfg.lease, wid)
   -- jobs parked behind a breaker or rate limit that no worker has declared for three leases
   -- (removed from the code, or renamed) would wait for good: the worker sends them back to the
@@ -530,6 +532,7 @@ for k = 1, #leases, 2 do
   end
 end
 if next_wake >= 0 then next_wake = math.max(0, next_wake - now) end
+if leaving then redis.call('ZREM', K.idle, wid) end
 -- this worker may be the one that was woken to wait for the next due job: pass that on
 if leaving and redis.call('ZCARD', K.delayed) + redis.call('ZCARD', K.retry) > 0 then wake() end
 

@@ -26,7 +26,8 @@
 --   base:completed / base:dead / base:cancelled  ids by finish time (zset)
 --   base:dn  dead ids by job name, newest first (zset of equal scores, read by lex range; see dead_member)
 --   base:marker  wakes one blocked worker (list)          base:meta  paused flag, sequences of waitp (hash)
---   base:idle  workers that went to wait for work, by when they wake on their own (zset)
+--   base:idle  workers that went to wait for work, by when they wake on their own (zset; one that leaves or
+--              whose time passed without its coming back is dropped)
 --   base:waiters  ids someone waits on (waitFor), by deadline (zset); channel base:settled tells them
 --   base:parkings  the parked lists that hold jobs (set)   base:gates  each parked list, by when a worker last declared it (hash)
 --   channel base:cancelled  tells workers' processes of a cancel: '["<worker>","<id>"]'
