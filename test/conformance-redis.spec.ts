@@ -4,6 +4,7 @@ import { describeSchedules } from './conformance/schedule.suite.js';
 import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
 import { describeEvents } from './conformance/events.suite.js';
+import { describeHandlerConcurrency } from './conformance/handler-concurrency.suite.js';
 import { redisHarness } from './conformance/engine-harness.js';
 
 describeConformance(redisHarness());
@@ -12,3 +13,4 @@ describeBreakers(redisHarness());
 describeRateLimits(redisHarness());
 describeEvents(redisHarness());
 describeSchedules(redisHarness());
+describeHandlerConcurrency(redisHarness());

@@ -56,6 +56,13 @@ export class JobHandlerRegistry {
     return limited;
   }
 
+  /** The `concurrency` of each handler of `queue` (undefined: no limit of its own). */
+  concurrencies(queue: string): (number | undefined)[] {
+    const limits = [];
+    for (const { queue: own, concurrency } of this.handlers.values()) if (own === queue) limits.push(concurrency);
+    return limits;
+  }
+
   /** Job names of `queue` whose handlers run behind a circuit breaker, with it. */
   guarded(queue: string): GuardedJob[] {
     const guarded = [];
