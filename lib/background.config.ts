@@ -110,11 +110,16 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
  * How many jobs of `queue` run at once in this process, given the `concurrency` of each of its
  * handlers here (undefined: no limit of its own): the queue's own if set; otherwise the default
  * queue's (10 unless set), or its largest handler concurrency if that is more, so that
- * `@Job(name, { concurrency: 50 })` alone runs 50 at once.
+ * `@Job(name, { concurrency: 50 })` alone runs 50 at once. Where every handler has a limit, at most
+ * their sum: more could never run (an emit's fan-out job, not counted, runs in those slots), and a
+ * worker that asked storage for more jobs than its handlers may take would make it look through
+ * hundreds a claim only to put them back.
  */
 export function queueConcurrency(config: BackgroundConfig, queue: string, handlers: (number | undefined)[]): number {
   const limits = handlers.filter((limit) => limit !== undefined);
-  return config.queues[queue]?.concurrency ?? Math.max(config.queues[DEFAULT_QUEUE]?.concurrency ?? DEFAULT_CONCURRENCY, ...limits);
+  const concurrency = config.queues[queue]?.concurrency ?? Math.max(config.queues[DEFAULT_QUEUE]?.concurrency ?? DEFAULT_CONCURRENCY, ...limits);
+  if (limits.length === 0 || limits.length < handlers.length) return concurrency;
+  return Math.min(concurrency, limits.reduce((sum, limit) => sum + limit, 0));
 }
 
 const CONNECTION_EXPECTED = 'a redis:// or rediss:// URL, an ioredis options object, or a Redis or Cluster instance';

@@ -43,6 +43,16 @@ class LimitedJobs {
   }
 }
 
+/** The only handler of its queue, with a limit of its own. */
+@Injectable()
+class BurstJobs {
+  @Job('burst', { concurrency: 20 })
+  burst() {
+    run('burst');
+    done('burst');
+  }
+}
+
 /** A handler's own `concurrency` (`@Job(name, { concurrency })`), proven against every engine. */
 export function describeHandlerConcurrency(harness: EngineHarness): void {
   describe(`handler concurrency: ${harness.name} engine`, () => {
@@ -74,5 +84,42 @@ export function describeHandlerConcurrency(harness: EngineHarness): void {
       for (const id of ids) await app.jobs.waitFor(id, { timeoutMs: 30_000 });
       expect(load.peak.get('wide')).toBe(12);
     });
+
+    it('keeps other jobs flowing beside a handler at its limit whose jobs were quick so far', async () => {
+      app = await createTestApp(harness.options(), [LimitedJobs]);
+      // quick runs teach the worker to claim this handler's jobs ahead
+      const warm = await app.jobs.enqueueMany(Array.from({ length: 300 }, () => ({ name: 'narrow', data: { hold: false } })));
+      for (const { id } of warm) await app.jobs.waitFor(id, { timeoutMs: 30_000 });
+      await app.jobs.pause();
+      const held = await app.jobs.enqueueMany(Array.from({ length: 40 }, () => ({ name: 'narrow', data: { hold: true } })));
+      const others = await app.jobs.enqueueMany(Array.from({ length: 20 }, () => ({ name: 'quick', data: {} })));
+      await app.jobs.resume();
+      for (const { id } of others) await app.jobs.waitFor(id, { timeoutMs: 30_000 });
+      await eventually('three held jobs running', () => load.running.get('narrow') === 3, 30_000);
+      gate.resolve();
+      for (const { id } of held) await app.jobs.waitFor(id, { timeoutMs: 30_000 });
+      expect(load.peak.get('narrow')).toBe(3);
+    });
+
+    // a worker that asked for more jobs than its handlers may take made storage take jobs from the
+    // line and put them back (LPUSH), hundreds a claim: a handler's own concurrency ran at a third
+    // of the same concurrency set on the queue. Nothing here hands a job back otherwise.
+    // (No commands are counted on the memory engine.)
+    for (const [setting, options] of [
+      ['the queue left at its default', {}],
+      ['the queue at the same concurrency', { queues: { default: { concurrency: 20 } } }],
+      ['the queue at a higher concurrency', { queues: { default: { concurrency: 50 } } }],
+    ] as const) {
+      it(`takes no job from the line only to put it back, the handler's concurrency set and ${setting}`, async () => {
+        app = await createTestApp(harness.options(options), [BurstJobs]);
+        await app.jobs.pause();
+        for (let i = 0; i < 4; i++) await app.jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ name: 'burst', data: {} })));
+        const before = await harness.commandCalls('lpush');
+        await app.jobs.resume();
+        await eventually('every burst job to run', () => load.started.get('burst') === 4000 && load.running.get('burst') === 0, 60_000);
+        expect((await harness.commandCalls('lpush')) - before).toBeLessThan(5);
+        expect(load.peak.get('burst')).toBeLessThanOrEqual(20);
+      });
+    }
   });
 }
