@@ -7,12 +7,13 @@
  *
  *   npm run bench:calls                      # 20,000 jobs, concurrency 50, both libraries
  *   CALLS_JOBS=5000 CALLS_CONCURRENCY=1 BENCH_ONLY=ours npm run bench:calls
+ *   CALLS_CONCURRENCY_ON=handler BENCH_ONLY=ours npm run bench:calls   # @Job('noop', { concurrency })
  */
 import { readConfig } from './config.js';
 import { startRedisServer } from './redis-server.js';
 import { fillBacklog } from './scenarios/backlog.js';
 import { countJobs } from './scenarios/job-counter.js';
-import { loadSystem } from './systems/system.js';
+import { CONCURRENCY_ON, loadSystem, type ConcurrencyOn } from './systems/system.js';
 
 interface CommandStat {
   command: string;
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   const config = readConfig();
   const jobs = positiveInteger('CALLS_JOBS', 20_000);
   const concurrency = positiveInteger('CALLS_CONCURRENCY', 50);
+  const concurrencyOn = (process.env.CALLS_CONCURRENCY_ON ?? 'queue') as ConcurrencyOn;
+  if (!CONCURRENCY_ON.includes(concurrencyOn)) throw new Error(`CALLS_CONCURRENCY_ON must be one of ${CONCURRENCY_ON.join(', ')}`);
   const redis = await startRedisServer();
   try {
     console.log(`Redis commands per job: ${jobs} no-op jobs from a backlog, one worker at concurrency ${concurrency}\n`);
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
       await fillBacklog(system, jobs);
       await redis.probe.config('RESETSTAT');
       const counter = countJobs(jobs);
-      const worker = await system.startWorker(concurrency, counter.onJob);
+      const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn });
       await counter.done;
       await worker.close();
       const stats = parseCommandStats(await redis.probe.info('commandstats')).sort((a, b) => b.calls - a.calls);

@@ -70,6 +70,9 @@ export function scenarioCatalogue(config: BenchConfig): ScenarioSpec[] {
     processing('process-c1', '3. process backlog, c=1', 'process', { jobs: n(10_000, 1_000), concurrency: 1 }),
     processing('process-c10', '3. process backlog, c=10', 'process', { jobs: n(30_000, 3_000), concurrency: 10 }),
     processing('process-c50', '3. process backlog, c=50', 'process', { jobs: n(30_000, 3_000), concurrency: 50 }),
+    // the same, with nestjs-background's concurrency on `@Job` (queue left at its default of 10), then on both
+    processing('process-c50-job', '3. process backlog, c=50 on @Job', 'process', { jobs: n(30_000, 3_000), concurrency: 50, concurrencyOn: 1 }),
+    processing('process-c50-both', '3. process backlog, c=50 on @Job and queue', 'process', { jobs: n(30_000, 3_000), concurrency: 50, concurrencyOn: 2 }),
     processing('process-c200', '3. process backlog, c=200', 'process', { jobs: n(30_000, 3_000), concurrency: 200 }),
     processing('process-2x50', '4. process backlog, 2 processes x c=50', 'process-two-workers', {
       jobs: n(30_000, 3_000),

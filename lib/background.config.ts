@@ -16,7 +16,8 @@ export interface BackgroundConfig {
   storage: 'redis' | 'memory';
   prefix: string;
   workers: boolean;
-  queues: Record<string, { concurrency: number; rateLimit?: RateLimitOptions }>;
+  /** `concurrency` only where set: see `queueConcurrency`. */
+  queues: Record<string, { concurrency?: number; rateLimit?: RateLimitOptions }>;
   defaults: {
     attempts: number;
     backoff: Required<BackoffOptions>;
@@ -60,12 +61,12 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
   const deadLetter = options.deadLetter ?? {};
   assertKnownKeys(`${where} deadLetter`, deadLetter, DEAD_LETTER_KEYS);
 
-  const queues: BackgroundConfig['queues'] = { [DEFAULT_QUEUE]: { concurrency: DEFAULT_CONCURRENCY } };
+  const queues: BackgroundConfig['queues'] = { [DEFAULT_QUEUE]: {} };
   for (const [name, queue] of Object.entries(options.queues ?? {})) {
     assertQueueName(where, name);
     assertKnownKeys(`${where} queues.${name}`, queue ?? {}, QUEUE_KEYS);
     queues[name] = {
-      concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, DEFAULT_CONCURRENCY, 1),
+      concurrency: queue?.concurrency === undefined ? undefined : integer(`${where} queues.${name}`, 'concurrency', queue.concurrency, DEFAULT_CONCURRENCY, 1),
       rateLimit: resolveRateLimit(`${where} queues.${name}`, queue?.rateLimit),
     };
   }
@@ -105,6 +106,22 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
     enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1, MAX_TIMER_MS),
   };
+}
+
+/**
+ * How many jobs of `queue` run at once in this process, given the `concurrency` of each of its
+ * handlers here (undefined: no limit of its own): the queue's own if set; otherwise the default
+ * queue's (10 unless set), or its largest handler concurrency if that is more, so that
+ * `@Job(name, { concurrency: 50 })` alone runs 50 at once. Where every handler has a limit, at most
+ * their sum: more could never run (an emit's fan-out job, not counted, runs in those slots), and a
+ * worker that asked storage for more jobs than its handlers may take would make it look through
+ * hundreds a claim only to put them back.
+ */
+export function queueConcurrency(config: BackgroundConfig, queue: string, handlers: (number | undefined)[]): number {
+  const limits = handlers.filter((limit) => limit !== undefined);
+  const concurrency = config.queues[queue]?.concurrency ?? Math.max(config.queues[DEFAULT_QUEUE]?.concurrency ?? DEFAULT_CONCURRENCY, ...limits);
+  if (limits.length === 0 || limits.length < handlers.length) return concurrency;
+  return Math.min(concurrency, limits.reduce((sum, limit) => sum + limit, 0));
 }
 
 const CONNECTION_EXPECTED = 'a redis:// or rediss:// URL, an ioredis options object, or a Redis or Cluster instance';

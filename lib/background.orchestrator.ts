@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
-import type { BackgroundConfig } from './background.config.js';
+import { queueConcurrency, type BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { JobEvents } from './events/job-events.js';
@@ -60,7 +60,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     if (!this.config.workers) return;
     const listening: Promise<void>[] = [];
     for (const queue of this.registry.queues()) {
-      const concurrency = this.config.queues[queue]?.concurrency ?? this.config.queues.default!.concurrency;
+      const concurrency = queueConcurrency(this.config, queue, this.registry.concurrencies(queue));
       const hooks = { events: this.events, tracer: this.tracer };
       const worker = new QueueWorker(queue, concurrency, this.engine, this.registry, this.config, hooks);
       this.workers.push(worker);

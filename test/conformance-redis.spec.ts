@@ -5,6 +5,7 @@ import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
 import { describeEvents } from './conformance/events.suite.js';
 import { describeLimits } from './conformance/limits.suite.js';
+import { describeHandlerConcurrency } from './conformance/handler-concurrency.suite.js';
 import { redisHarness } from './conformance/engine-harness.js';
 
 describeConformance(redisHarness());
@@ -14,3 +15,4 @@ describeRateLimits(redisHarness());
 describeEvents(redisHarness());
 describeLimits(redisHarness());
 describeSchedules(redisHarness());
+describeHandlerConcurrency(redisHarness());

@@ -1,4 +1,5 @@
 import { nowMs } from '../clock.js';
+import { CONCURRENCY_ON } from '../systems/system.js';
 import { fillBacklog } from './backlog.js';
 import { countJobs } from './job-counter.js';
 import { measureResources, throughputMeasurements } from './resource-window.js';
@@ -13,6 +14,7 @@ import { waitUntilSettled, warmMonitor } from './settled.js';
  */
 export const processBacklog: ScenarioRunner = async ({ params, system, probe }) => {
   const { jobs, concurrency } = params;
+  const concurrencyOn = CONCURRENCY_ON[params.concurrencyOn ?? 0];
   await fillBacklog(system, jobs);
   const monitor = await warmMonitor(system);
   const counter = countJobs(jobs);
@@ -24,7 +26,7 @@ export const processBacklog: ScenarioRunner = async ({ params, system, probe }) 
   let failedJobs = NaN;
   const use = await measureResources(probe, async () => {
     startedAt = nowMs();
-    worker = await system.startWorker(concurrency, counter.onJob);
+    worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn });
     await counter.done;
     const settled = await waitUntilSettled(monitor);
     settledAt = settled.at;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BackgroundModule, Job, JobsService, type JobContext } from 'nestjs-background';
+import { BackgroundModule, Job, JobsService, type JobContext, type JobOptions } from 'nestjs-background';
 import { BackgroundMetricsModule } from 'nestjs-background/metrics';
 import { Registry } from 'prom-client';
 import type { NoopData, QueueSystem, SystemTarget, WorkerSettings } from './system.js';
@@ -11,29 +11,34 @@ let onJob: (data: NoopData) => void = () => {};
 /** Set by `startWorker`: how long each job lasts (0: it returns at once). */
 let jobMs = 0;
 
-@Injectable()
-class NoopHandlers {
-  @Job('noop')
-  noop(data: NoopData, _ctx: JobContext): void | Promise<void> {
-    onJob(data);
-    if (jobMs > 0) return new Promise((resolve) => setTimeout(resolve, jobMs));
+/** The `noop` handler, with `options` on its `@Job`. */
+function noopHandlers(options: JobOptions) {
+  @Injectable()
+  class NoopHandlers {
+    @Job('noop', options)
+    noop(data: NoopData, _ctx: JobContext): void | Promise<void> {
+      onJob(data);
+      if (jobMs > 0) return new Promise((resolve) => setTimeout(resolve, jobMs));
+    }
   }
+  return NoopHandlers;
 }
 
 async function createApp({ redisPort, namespace }: SystemTarget, workers: boolean, concurrency = 10, settings: WorkerSettings = {}) {
+  const on = settings.concurrencyOn ?? 'queue';
   @Module({
     imports: [
       BackgroundModule.forRoot({
         connection: `redis://127.0.0.1:${redisPort}`,
         prefix: namespace,
-        queues: { default: { concurrency } },
+        ...(on === 'handler' ? {} : { queues: { default: { concurrency } } }),
         workers,
         ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       }),
       // measured as a production app runs it: every job counted by the Prometheus metrics
       BackgroundMetricsModule.forRoot({ registry: new Registry() }),
     ],
-    providers: [NoopHandlers],
+    providers: [noopHandlers(on === 'queue' ? {} : { concurrency })],
   })
   class BenchModule {}
 

@@ -29,7 +29,17 @@ export interface WorkerSettings {
    * and `stalledInterval` (both set to this). Absent: each library's default (30 s for all three).
    */
   leaseMs?: number;
+  /**
+   * Where nestjs-background's concurrency is set: on the queue (`queues.default.concurrency`,
+   * the default), on the handler (`@Job('noop', { concurrency })`, the queue left at its default),
+   * or on both. BullMQ has one `concurrency` and ignores this.
+   */
+  concurrencyOn?: ConcurrencyOn;
 }
+
+export type ConcurrencyOn = 'queue' | 'handler' | 'both';
+/** `concurrencyOn` as a scenario's numeric parameter `concurrencyOn` (absent: the queue). */
+export const CONCURRENCY_ON: readonly ConcurrencyOn[] = ['queue', 'handler', 'both'];
 
 /** A queue's jobs by state, as the library itself reports them (its own counting call). */
 export interface SettleCounts {

@@ -50,6 +50,7 @@ export class EventFanOut {
       name,
       queue,
       target: 'EventFanOut',
+      internal: true,
       retry: new RetryPolicy(this.config.defaults.backoff, undefined, 'EventFanOut'),
       invoke: async (data) => {
         const { envelope, jobs } = data as FanOutData;

@@ -51,7 +51,10 @@ export type JobPriority = 'high' | 'normal' | 'low' | number;
 
 /** @publicApi */
 export interface QueueOptions {
-  /** Jobs of this queue run at once in this process. @default 10 */
+  /**
+   * Jobs of this queue run at once in this process.
+   * @default the default queue's (10), or the largest `@Job` `concurrency` of the queue's handlers if more
+   */
   concurrency?: number;
   /** At most `max` jobs of this queue start per `perMs`, across the cluster; the others wait in storage. */
   rateLimit?: RateLimitOptions;

@@ -8,7 +8,11 @@ import type { JobPriority } from './background-options.interface.js';
 export interface JobOptions {
   /** @default 'default' */
   queue?: string;
-  /** At most this many runs of this handler at once in this process (the queue's concurrency still applies). */
+  /**
+   * At most this many runs of this handler at once in this process. A queue whose `concurrency` is
+   * not set runs as many jobs at once as its largest handler concurrency (if more than the default);
+   * one that is set still caps it.
+   */
   concurrency?: number;
   priority?: JobPriority;
   timeoutMs?: number;

@@ -22,6 +22,8 @@ export interface JobHandler {
   /** The circuit breaker its jobs run behind. */
   breaker?: BreakerSpec;
   rateLimit?: RateLimitOptions;
+  /** The module's own (an emit's fan-out job), not one of the application's. */
+  internal?: boolean;
   invoke(data: unknown, ctx: JobContext): unknown;
 }
 
@@ -47,13 +49,18 @@ export class JobHandlerRegistry {
     return new Map([...this.handlers.values()].map((handler) => [handler.name, handler.queue]));
   }
 
-  /** Handlers of `queue` with a concurrency limit of their own. */
-  limited(queue: string): { name: string; concurrency: number }[] {
+  /** Handlers with a concurrency limit of their own (whichever queue their jobs are sent to). */
+  limited(): { name: string; concurrency: number }[] {
     const limited = [];
-    for (const { name, queue: own, concurrency } of this.handlers.values()) {
-      if (own === queue && concurrency) limited.push({ name, concurrency });
-    }
+    for (const { name, concurrency } of this.handlers.values()) if (concurrency) limited.push({ name, concurrency });
     return limited;
+  }
+
+  /** The `concurrency` of each of the application's handlers of `queue` (undefined: no limit of its own). */
+  concurrencies(queue: string): (number | undefined)[] {
+    const limits = [];
+    for (const { queue: own, concurrency, internal } of this.handlers.values()) if (own === queue && !internal) limits.push(concurrency);
+    return limits;
   }
 
   /** Job names of `queue` whose handlers run behind a circuit breaker, with it. */

@@ -19,6 +19,12 @@ export interface RunnerHooks {
 /** How long a job is held back for another worker when this one has no handler for it. */
 const NO_HANDLER_RETRY_MS = 5000;
 
+/** A handler with a concurrency limit of its own, and how many of its jobs run here. */
+interface HandlerLoad {
+  readonly limit: number;
+  running: number;
+}
+
 interface RunningJob {
   readonly job: ClaimedJob;
   readonly handler: JobHandler | undefined;
@@ -26,6 +32,8 @@ interface RunningJob {
   readonly startedAt: number;
   timer?: NodeJS.Timeout;
   timedOut?: boolean;
+  /** Its handler's load, if that has a concurrency limit. */
+  load?: HandlerLoad;
 }
 
 /**
@@ -37,7 +45,8 @@ export class JobRunner {
   /** Logs and events of each attempt; the worker tells breaker transitions through it too. */
   readonly report: RunReporter;
   private readonly running = new Map<string, RunningJob>();
-  private readonly perHandler = new Map<string, number>();
+  /** The handlers with a concurrency limit of their own, by job name. */
+  private readonly perHandler = new Map<string, HandlerLoad>();
   private onIdle: (() => void) | null = null;
   /** Job names met without a handler here, and until when to leave them to other workers. */
   private readonly unhandled = new Map<string, number>();
@@ -53,6 +62,7 @@ export class JobRunner {
     private readonly hooks: RunnerHooks,
   ) {
     this.report = new RunReporter(queue, hooks.events);
+    for (const { name, concurrency } of registry.limited()) this.perHandler.set(name, { limit: concurrency, running: 0 });
   }
 
   get size(): number {
@@ -69,21 +79,26 @@ export class JobRunner {
 
   /** Whether the handler of `job` is below its own concurrency limit here. */
   hasRoomFor(job: ClaimedJob): boolean {
-    const limit = this.registry.get(job.name)?.concurrency;
-    return !limit || (this.perHandler.get(job.name) ?? 0) < limit;
+    const load = this.perHandler.get(job.name);
+    return !load || load.running < load.limit;
   }
 
   /**
-   * How many more jobs of a name may be claimed: for handlers with a concurrency limit, given
-   * those already claimed; none, for a while, of a name this process has no handler for.
+   * How many more jobs of a name may be claimed: for handlers with a concurrency limit below the
+   * worker's `slots`, given those running and `claimed`; none, for a while, of a name this process
+   * has no handler for. A limit of `slots` or more never binds before the worker's own does: such
+   * a handler's jobs are claimed (and reserved ahead) as any others, at no cost. Limiting them
+   * made the worker ask for more jobs than it might take, and storage look through hundreds a
+   * claim only to put them back.
    */
-  limits(claimed: readonly ClaimedJob[]): [string, number][] {
-    const limited = this.registry.limited(this.queue);
-    const limits = limited.map(({ name, concurrency }): [string, number] => {
-      let taken = this.perHandler.get(name) ?? 0;
+  limits(claimed: readonly ClaimedJob[], slots: number): [string, number][] {
+    const limits: [string, number][] = [];
+    for (const [name, { limit, running }] of this.perHandler) {
+      if (limit >= slots) continue;
+      let taken = running;
       for (const job of claimed) if (job.name === name) taken++;
-      return [name, Math.max(0, concurrency - taken)];
-    });
+      limits.push([name, Math.max(0, limit - taken)]);
+    }
     if (this.unhandled.size === 0) return limits;
     const now = performance.now();
     for (const [name, until] of this.unhandled) {
@@ -103,9 +118,10 @@ export class JobRunner {
   start(job: ClaimedJob): void {
     const handler = this.registry.get(job.name);
     const ctx = new RunningJobContext(job, this.queue, this.engine, this.workerId);
-    const entry: RunningJob = { job, handler, ctx, startedAt: performance.now() };
+    const load = handler?.concurrency ? this.perHandler.get(job.name) : undefined;
+    const entry: RunningJob = { job, handler, ctx, startedAt: performance.now(), load };
     this.running.set(job.id, entry);
-    if (handler?.concurrency) this.perHandler.set(job.name, (this.perHandler.get(job.name) ?? 0) + 1);
+    if (load) load.running++;
     if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), timerDelay(job.timeoutMs));
     if (handler) this.report.started(job);
     Promise.resolve()
@@ -181,7 +197,7 @@ export class JobRunner {
   private forget(entry: RunningJob): void {
     this.running.delete(entry.job.id);
     clearTimeout(entry.timer);
-    if (entry.handler?.concurrency) this.perHandler.set(entry.job.name, this.perHandler.get(entry.job.name)! - 1);
+    if (entry.load) entry.load.running--;
     if (this.running.size === 0 && this.onIdle) {
       const resolve = this.onIdle;
       this.onIdle = null;

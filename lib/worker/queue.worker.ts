@@ -193,7 +193,7 @@ export class QueueWorker {
     const held = this.ledger.heldCount(this.runner.size) + report.settlements.length;
     for (const id of release) this.ledger.forget(id);
     const inFlight = this.asked;
-    const limits = this.runner.limits(this.ledger.buffered);
+    const limits = this.runner.limits(this.ledger.buffered, this.concurrency);
     const sentAt = performance.now();
     this.asked += max + reserve;
     let response: ClaimResponse;

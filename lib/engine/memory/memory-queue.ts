@@ -13,6 +13,8 @@ const NO_RETRY_REASONS: Record<number, DeadReason> = {
 
 /** How long a worker whose jobs were recovered can still learn of it. */
 const LOST_KEPT_MS = 86_400_000;
+/** Jobs a claim looks at beyond those it asks for (skipped, parked) before it stops, as claim.lua's. */
+const MAX_SCAN = 500;
 
 /** One job as the memory engine keeps it: the same fields the Redis engine keeps in its hash. */
 export interface MemoryJob {
@@ -96,13 +98,14 @@ export class MemoryQueue {
 
   /**
    * Up to `max` waiting jobs, highest priority first, FIFO within one. `take` decides for each
-   * in turn: claim it, skip it (it stays first in line), park it (it leaves the line), or stop there.
+   * in turn (at most `max` + MAX_SCAN): claim it, skip it (it stays first in line), park it, or stop.
    */
   popWaiting(max: number, take: (job: MemoryJob) => 'take' | 'skip' | 'park' | 'stop'): MemoryJob[] {
     const taken: MemoryJob[] = [];
+    let scanned = 0;
     for (const priority of [...this.waiting.keys()].sort((a, b) => b - a)) {
       const list = this.waiting.get(priority)!;
-      for (let i = 0; i < list.length && taken.length < max; ) {
+      for (let i = 0; i < list.length && taken.length < max && scanned++ < max + MAX_SCAN; ) {
         const job = this.jobs.get(list[i]!)!;
         const verdict = take(job);
         if (verdict === 'stop') return this.dropEmpty(priority, taken);

@@ -337,8 +337,8 @@ local paused = redis.call('HEXISTS', K.meta, 'paused') == 1
 if max > 0 and not paused then
   local got = 0
   local scanned = 0
-  -- ids taken from the line but not claimed, in queue order, with their priority and (from
-  -- waitp) score: they go back in front
+  -- ids taken from the line but not claimed, in queue order, with (from waitp) their score:
+  -- they go back in front
   local back = {}
   while got < max and not full and scanned < max + MAX_SCAN do
     local p = top_priority()
@@ -410,7 +410,7 @@ if max > 0 and not paused then
             writes[#writes + 1] = id
             writes[#writes + 1] = cmsgpack.pack(st)
           elseif skip then
-            back[#back + 1] = { id, p, scores and scores[k] }
+            back[#back + 1] = { id, scores and scores[k] }
           else
             if remaining then limit[name] = remaining - 1 end
             got = got + 1
@@ -444,11 +444,19 @@ if max > 0 and not paused then
       break
     end
   end
-  -- the last first: each goes to the front (or its own place in waitp)
+  -- the last first: each goes to the front (or its own place in waitp), a batch a call
+  local relist, rescore = {}, {}
   for k = #back, 1, -1 do
-    local id, p, score = back[k][1], back[k][2], back[k][3]
-    if score then redis.call('ZADD', K.waitp, score, id) else redis.call('LPUSH', K.wait, id) end
+    local id, score = back[k][1], back[k][2]
+    if score then
+      rescore[#rescore + 1] = score
+      rescore[#rescore + 1] = id
+    else
+      relist[#relist + 1] = id
+    end
   end
+  in_batches('LPUSH', K.wait, relist)
+  in_batches('ZADD', K.waitp, rescore, 2)
   if any_waiting() then
     -- this worker is full and work remains: pass the wake-up on to another worker
     -- (not when it stopped at a job it may not reserve: it would wake itself, and spin)
