@@ -143,6 +143,9 @@ export const INVALID_TIME_ZONE = (where: string, timeZone: unknown) =>
 export const INVALID_INTERVAL = (where: string, got: unknown) =>
   `${where} needs a positive whole number of milliseconds, got ${describe(got)}. Write e.g. @Interval('report', 60_000).`;
 
+export const TIMEOUT_TOO_LONG = (where: string, got: number, max: number) =>
+  `${where} waits ${got} ms, longer than a timer can (${max} ms, about 24.8 days). For a run that far off, use @Cron, or enqueue a job with runAt.`;
+
 export const SCHEDULE_NAME = (where: string, got: unknown) =>
   `${where} needs a schedule name of letters, digits, "_", ".", ":", "@" or "-" (at most 100), got ${describe(got)}.`;
 

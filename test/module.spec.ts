@@ -10,6 +10,7 @@ import {
   Job,
   JobsService,
   Retry,
+  Timeout,
   type BackgroundModuleAsyncOptions,
   type JobContext,
 } from '../lib/index.js';
@@ -234,6 +235,14 @@ describe('BackgroundModule', () => {
         `@Interval() on BadInterval@run needs a positive whole number of milliseconds, got ${ms}. Write e.g. @Interval('report', 60_000).`,
       );
     }
+    @Injectable()
+    class FarTimeout {
+      @Timeout('far', 2 ** 31)
+      run() {}
+    }
+    await expect(bootstrap([FarTimeout])).rejects.toThrow(
+      `@Timeout() on FarTimeout@run waits 2147483648 ms, longer than a timer can (2147483647 ms, about 24.8 days). For a run that far off, use @Cron, or enqueue a job with runAt.`,
+    );
     @Injectable()
     class First {
       @Interval('report', 1000)

@@ -1,7 +1,5 @@
+import { MAX_TIMER_MS } from '../worker/timer-delay.js';
 import type { ScheduleTiming } from './schedule.timing.js';
-
-/** The longest a Node timer waits; a tick further off is waited for in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One schedule's timer in this process: calls `tick(due)` for each due time, `lead` ms at most

@@ -8,8 +8,10 @@ import {
   INVALID_TIME_ZONE,
   SCHEDULE_NAME,
   SCHEDULE_WINDOW,
+  TIMEOUT_TOO_LONG,
 } from '../background.messages.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { MAX_TIMER_MS } from '../worker/timer-delay.js';
 import type { ScheduleMetadata } from './decorators/schedule.metadata.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule.constants.js';
 import type { ScheduleDefinition } from './schedule-definition.interface.js';
@@ -63,7 +65,7 @@ export class ScheduleRegistry {
     if (definition.startAt !== undefined && definition.endAt !== undefined && definition.endAt < definition.startAt) {
       throw new InvalidOptionsError(SCHEDULE_WINDOW(where));
     }
-    if (metadata.kind === 'timeout') definition.timeout = positive(where, metadata.ms);
+    if (metadata.kind === 'timeout') definition.timeout = timeoutMs(where, metadata.ms);
     else if (metadata.kind === 'interval') definition.every = positive(where, metadata.ms);
     else Object.assign(definition, { cron: metadata.expression, timeZone: options.timeZone });
     const declared: DeclaredSchedule = {
@@ -103,6 +105,13 @@ export function timingOf(where: string, definition: ScheduleDefinition): Schedul
 export function positive(where: string, ms: unknown): number {
   if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0) throw new InvalidOptionsError(INVALID_INTERVAL(where, ms));
   return ms;
+}
+
+/** A @Timeout's wait, which one Node timer waits: past MAX_TIMER_MS it would fire at once. */
+function timeoutMs(where: string, ms: unknown): number {
+  const timeout = positive(where, ms);
+  if (timeout > MAX_TIMER_MS) throw new InvalidOptionsError(TIMEOUT_TOO_LONG(where, timeout, MAX_TIMER_MS));
+  return timeout;
 }
 
 export function assertScheduleName(where: string, name: unknown): asserts name is string {
