@@ -64,7 +64,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     assertQueueName(where, name);
     assertKnownKeys(`${where} queues.${name}`, queue ?? {}, QUEUE_KEYS);
     queues[name] = {
-      concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, DEFAULT_CONCURRENCY, 1),
+      concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
       rateLimit: resolveRateLimit(`${where} queues.${name}`, queue?.rateLimit),
     };
   }
@@ -83,9 +83,9 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     workers: boolean(where, 'workers', options.workers, true),
     queues,
     defaults: {
-      attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1),
+      attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1, MAX_ATTEMPTS),
       backoff: resolveBackoff(where, 'defaults.backoff', defaults.backoff, DEFAULT_BACKOFF),
-      timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0),
+      timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0, MAX_TIMER_MS),
       priority: resolvePriority(where, defaults.priority ?? 'normal'),
       keepCompleted: {
         count: integer(where, 'defaults.keepCompleted.count', keep.count, 1000, 0),
@@ -96,12 +96,12 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
       maxSize: integer(where, 'deadLetter.maxSize', deadLetter.maxSize, 10_000, 0),
       maxAgeMs: integer(where, 'deadLetter.maxAgeMs', deadLetter.maxAgeMs, 7 * 24 * 3600_000, 0),
     },
-    leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100),
+    leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100, MAX_TIMER_MS),
     maxStalls: integer(where, 'maxStalls', options.maxStalls, 2, 0),
-    noHandlerPatienceMs: integer(where, 'noHandlerPatienceMs', options.noHandlerPatienceMs, 600_000, 0),
-    shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0),
+    noHandlerPatienceMs: integer(where, 'noHandlerPatienceMs', options.noHandlerPatienceMs, 600_000, 0, MAX_TIMER_MS),
+    shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0, MAX_TIMER_MS),
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
-    enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1),
+    enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1, MAX_TIMER_MS),
   };
 }
 
@@ -160,8 +160,8 @@ export function resolveBackoff(
   }
   return {
     type,
-    delayMs: integer(where, `${key}.delayMs`, given.delayMs, fallback.delayMs, 0),
-    maxDelayMs: integer(where, `${key}.maxDelayMs`, given.maxDelayMs, fallback.maxDelayMs, 0),
+    delayMs: integer(where, `${key}.delayMs`, given.delayMs, fallback.delayMs, 0, MAX_TIMER_MS),
+    maxDelayMs: integer(where, `${key}.maxDelayMs`, given.maxDelayMs, fallback.maxDelayMs, 0, MAX_TIMER_MS),
     jitter: boolean(where, `${key}.jitter`, given.jitter, fallback.jitter),
   };
 }
@@ -191,11 +191,21 @@ export function assertQueueName(where: string, queue: unknown): asserts queue is
   }
 }
 
-/** An integer option at or above `min`, or `fallback` when absent. */
-export function integer(where: string, key: string, value: unknown, fallback: number, min: number): number {
+/** The longest a Node timer waits (about 24.8 days): a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Attempts of one job, first run included; more is a loop, not a retry policy. */
+export const MAX_ATTEMPTS = 10_000;
+
+/** Jobs one process runs at once in a queue, or of one handler. */
+export const MAX_CONCURRENCY = 10_000;
+
+/** An integer option from `min` to `max`, or `fallback` when absent. */
+export function integer(where: string, key: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidOptionsError(INVALID_OPTION(where, key, `an integer of at least ${min}`, value));
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const bounded = max < Number.MAX_SAFE_INTEGER || (typeof value === 'number' && value > max);
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, bounded ? `an integer from ${min} to ${max}` : `an integer of at least ${min}`, value));
   }
   return value;
 }

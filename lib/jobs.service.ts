@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import {
   DEFAULT_QUEUE,
+  MAX_ATTEMPTS,
+  MAX_TIMER_MS,
   assertKnownKeys,
   assertQueueName,
   integer,
@@ -41,7 +43,6 @@ import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 import { JobTally } from './events/job-tally.js';
 import { JobTracer } from './tracing/job.tracer.js';
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
 
 /** One item of `enqueueMany`; with a `defineJob` definition as name, `data` is type-checked. @publicApi */
@@ -229,9 +230,9 @@ export class JobsService {
       queue: '',
       data: serializePayload(name, data, this.config.maxPayloadBytes),
       priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
-      maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
+      maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1, MAX_ATTEMPTS),
       delayMs: delayOf(where, options),
-      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
+      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0, MAX_TIMER_MS),
       trace: this.tracer.carrier(),
     };
     // the name must have a handler somewhere, also when the caller picks the queue
