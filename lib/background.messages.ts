@@ -33,6 +33,9 @@ export const INVALID_REDIS_URL_ENV = (value: string) =>
 export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string, kind: 'job' | 'event' = 'job') =>
   `The payload of ${kind} "${name}" cannot be stored as JSON: ${path} ${problem}.`;
 
+export const PAYLOAD_TOO_DEEP = (name: string, limit: number, kind: 'job' | 'event' = 'job') =>
+  `The payload of ${kind} "${name}" nests objects and arrays more than ${limit} deep, which JSON cannot read back reliably. Flatten it (a list of records with parent ids instead of a tree), or store it elsewhere and ${kind === 'job' ? 'enqueue' : 'emit'} its key.`;
+
 export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number, kind: 'job' | 'event' = 'job') =>
   `The payload of ${kind} "${name}" is ${bytes} bytes as JSON, over the limit of ${limit} bytes. Store large data elsewhere (object storage, a database) and ${kind === 'job' ? 'enqueue' : 'emit'} its key, or raise maxPayloadBytes in BackgroundModule.forRoot().`;
 
