@@ -228,31 +228,6 @@ describe('bad input is refused at the call that made it', () => {
   });
 });
 
-describe.each(['memory', 'redis'] as const)('enqueueMany of 100,000 jobs (%s)', (storage) => {
-  let server: RedisServer | undefined;
-  const crashes: unknown[] = [];
-  const crash = (error: unknown) => crashes.push(error);
-  beforeAll(async () => {
-    if (storage === 'redis') server = await RedisServer.start();
-    process.on('unhandledRejection', crash).on('uncaughtException', crash);
-  });
-  afterAll(async () => {
-    process.off('unhandledRejection', crash).off('uncaughtException', crash);
-    await server?.stop();
-  });
-
-  it('stores every job, and nothing goes uncaught', async () => {
-    const app = await createTestApp(server ? { connection: server.url, workers: false } : { storage, workers: false }, [MailJobs]);
-    const items = Array.from({ length: 100_000 }, (_, n) => ({ name: 'mail.send', data: { n } }));
-    const results = await app.jobs.enqueueMany(items);
-    expect(new Set(results.map(({ id }) => id)).size).toBe(100_000);
-    expect((await app.jobs.getStats()).queues.default?.waiting).toBe(100_000);
-    expect((await app.jobs.getJob(results[99_999]!.id))?.data).toEqual({ n: 99_999 });
-    await app.close();
-    expect(crashes).toEqual([]);
-  }, 180_000);
-});
-
 describe('Redis unreachable', () => {
   it('stops the application from starting, naming the address and what ioredis met', async () => {
     const port = await freePort();

@@ -7,6 +7,7 @@ import { STORAGE_ENGINE, type NewJob, type StorageEngine } from '../engine/stora
 import { StorageGateway } from '../engine/storage.gateway.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { serializePayload } from '../payload/payload.codec.js';
+import { printable } from '../logging/printable.js';
 import { eventName, type EventDefinition } from './event.definition.js';
 import { EventPattern, assertEventName } from './event.pattern.js';
 import { EventSubscriptionRegistry } from './event-subscription.registry.js';
@@ -61,7 +62,7 @@ export class EventPublisher {
     );
     if (subscribers.length === 0) {
       this.unmatched++;
-      this.logger.debug(NO_SUBSCRIBERS(name, id));
+      this.logger.debug(NO_SUBSCRIBERS(name, printable(id)));
       return { id, subscribers: 0, jobIds: [] };
     }
     // the payload is serialized once, checked above, and spliced into each envelope
@@ -94,7 +95,7 @@ export class EventPublisher {
         // jobs that completed and were trimmed by retention meanwhile (they would run twice)
         await this.storage.call(this.engine.cancel(queue, `${id}:fan-out`));
       } catch (error) {
-        this.logger.warn(FAN_OUT_DELAYED(name, id, (error as Error)?.message ?? String(error)));
+        this.logger.warn(FAN_OUT_DELAYED(name, printable(id), (error as Error)?.message ?? String(error)));
       }
     }
     return { id, subscribers: jobs.length, jobIds: jobs.map((job) => job.id) };

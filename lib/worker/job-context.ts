@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ANNOTATION_LOST } from '../background.messages.js';
+import { printable } from '../logging/printable.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
 
@@ -69,7 +70,7 @@ export class RunningJobContext implements JobContext {
       if (this.annotationLost) return;
       this.annotationLost = true;
       // the outage itself is told once by the connection; one line per job would repeat it
-      logger.debug(ANNOTATION_LOST(this.id, this.name, (error as Error)?.message ?? String(error)));
+      logger.debug(ANNOTATION_LOST(printable(this.id), printable(this.name), (error as Error)?.message ?? String(error)));
     }
   }
 }

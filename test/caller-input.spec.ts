@@ -1,0 +1,81 @@
+import { Injectable, Logger, type LoggerService } from '@nestjs/common';
+import { Job, JobFailedError } from '../lib/index.js';
+import { RedisServer } from './support/redis-server.js';
+import { createTestApp, eventually } from './support/test-app.js';
+
+/** What a caller sends that is not a payload: many jobs at once, ids and names, and what they become in logs. */
+
+@Injectable()
+class MailJobs {
+  @Job('mail.send')
+  send() {
+    return 'sent';
+  }
+}
+
+@Injectable()
+class FailingJobs {
+  @Job('report.print', { attempts: 1 })
+  print() {
+    throw new Error('no printer');
+  }
+}
+
+class CapturedLog implements LoggerService {
+  readonly lines: string[] = [];
+  log = (message: unknown) => this.lines.push(`log ${message}`);
+  warn = (message: unknown) => this.lines.push(`warn ${message}`);
+  error = (message: unknown) => this.lines.push(`error ${message}`);
+  debug = (message: unknown) => this.lines.push(`debug ${message}`);
+  verbose = (message: unknown) => this.lines.push(`verbose ${message}`);
+}
+
+describe.each(['memory', 'redis'] as const)('enqueueMany of 100,000 jobs (%s)', (storage) => {
+  let server: RedisServer | undefined;
+  const crashes: unknown[] = [];
+  const crash = (error: unknown) => crashes.push(error);
+  beforeAll(async () => {
+    if (storage === 'redis') server = await RedisServer.start();
+    process.on('unhandledRejection', crash).on('uncaughtException', crash);
+  });
+  afterAll(async () => {
+    process.off('unhandledRejection', crash).off('uncaughtException', crash);
+    await server?.stop();
+  });
+
+  it('stores every job, and nothing goes uncaught', async () => {
+    const app = await createTestApp(server ? { connection: server.url, workers: false } : { storage, workers: false }, [MailJobs]);
+    const items = Array.from({ length: 100_000 }, (_, n) => ({ name: 'mail.send', data: { n } }));
+    const results = await app.jobs.enqueueMany(items);
+    expect(new Set(results.map(({ id }) => id)).size).toBe(100_000);
+    expect((await app.jobs.getStats()).queues.default?.waiting).toBe(100_000);
+    expect((await app.jobs.getJob(results[99_999]!.id))?.data).toEqual({ n: 99_999 });
+    await app.close();
+    expect(crashes).toEqual([]);
+  }, 180_000);
+});
+
+describe('ids a caller chose are logged with their control characters escaped', () => {
+  const log = new CapturedLog();
+  afterEach(() => Logger.overrideLogger(false));
+
+  it('a job id holding a newline or an escape sequence cannot forge or hide a log line', async () => {
+    const app = await createTestApp({ storage: 'memory' }, [FailingJobs]);
+    Logger.overrideLogger(log);
+    const { id } = await app.jobs.enqueue('report.print', {}, { jobId: 'x\n[Nest] 1 - LOG forged\u001b[2J\u202e' });
+    await expect(app.jobs.waitFor(id, { timeoutMs: 30_000 })).rejects.toThrow(JobFailedError);
+    await eventually('the dead job to be logged', () => log.lines.some((line) => line.includes('it is dead')), 30_000);
+    expect(log.lines.filter((line) => line.includes('it is dead'))).toEqual([
+      'error Job report.print (x\\n[Nest] 1 - LOG forged\\u001b[2J\\u202e) failed on attempt 1/1 in FailingJobs@print: no printer; it is dead (attempts exhausted), see the dead-letter queue',
+    ]);
+    await app.close();
+  });
+
+  it('an event id holding a newline cannot forge a log line', async () => {
+    const app = await createTestApp({ storage: 'memory', workers: false });
+    Logger.overrideLogger(log);
+    await app.jobs.emit('nobody.listens', {}, { id: 'e\r\nforged' });
+    expect(log.lines).toContain('debug Event "nobody.listens" (e\\r\\nforged) has no subscriber in the cluster; nothing was stored.');
+    await app.close();
+  });
+});
