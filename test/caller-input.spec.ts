@@ -1,5 +1,5 @@
 import { Injectable, Logger, type LoggerService } from '@nestjs/common';
-import { Job, JobFailedError } from '../lib/index.js';
+import { InvalidOptionsError, Job, JobFailedError } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp, eventually } from './support/test-app.js';
 
@@ -53,6 +53,26 @@ describe.each(['memory', 'redis'] as const)('enqueueMany of 100,000 jobs (%s)', 
     await app.close();
     expect(crashes).toEqual([]);
   }, 180_000);
+});
+
+describe("the module's own job ids", () => {
+  const reserved = (jobId: string, prefix: string) =>
+    `enqueue('mail.send'): the jobId ${JSON.stringify(jobId)} starts with "${prefix}", which the module keeps for its own jobs (a schedule's ticks are "schedule:<name>:<due>", an event's jobs "event:<eventId>:<subscriber>"); a job of that id would stand in for one of them, which would then never run. Choose an id that does not start with "schedule:" or "event:".`;
+
+  it.each([
+    ['a schedule tick', 'schedule:nightly-report:1767225600000', 'schedule:'],
+    ["an event's job", 'event:order-42:billing.charge', 'event:'],
+  ])('are refused to a caller: the id of %s', async (_what, jobId, prefix) => {
+    const app = await createTestApp({ storage: 'memory', workers: false }, [MailJobs]);
+    await expect(app.jobs.enqueue('mail.send', {}, { jobId })).rejects.toThrow(new InvalidOptionsError(reserved(jobId, prefix)));
+    await expect(app.jobs.enqueueMany([{ name: 'mail.send', data: {}, options: { jobId } }])).rejects.toThrow(
+      new InvalidOptionsError(reserved(jobId, prefix)),
+    );
+    expect((await app.jobs.getStats()).queues.default?.waiting ?? 0).toBe(0);
+    // what only looks like them is a caller's to use
+    await expect(app.jobs.enqueue('mail.send', {}, { jobId: 'order-42:schedule:event:' })).resolves.toEqual({ id: 'order-42:schedule:event:' });
+    await app.close();
+  });
 });
 
 describe('ids a caller chose are logged with their control characters escaped', () => {
