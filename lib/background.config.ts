@@ -3,6 +3,7 @@ import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { INVALID_OPTION, INVALID_REDIS_URL_ENV, UNKNOWN_OPTION } from './background.messages.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import type {
   BackgroundModuleOptions,
   BackoffOptions,
@@ -34,6 +35,10 @@ export interface BackgroundConfig {
 
 export const DEFAULT_QUEUE = 'default';
 export const DEFAULT_CONCURRENCY = 10;
+/** Attempts of one job, first run included; more is a loop, not a retry policy. */
+export const MAX_ATTEMPTS = 10_000;
+/** Jobs one process runs at once in a queue, or of one handler. */
+export const MAX_CONCURRENCY = 10_000;
 
 const MODULE_OPTION_KEYS = [
   'connection', 'storage', 'prefix', 'workers', 'queues', 'defaults', 'deadLetter', 'leaseMs',
@@ -85,7 +90,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     defaults: {
       attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1, MAX_ATTEMPTS),
       backoff: resolveBackoff(where, 'defaults.backoff', defaults.backoff, DEFAULT_BACKOFF),
-      timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0, MAX_TIMER_MS),
+      timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0),
       priority: resolvePriority(where, defaults.priority ?? 'normal'),
       keepCompleted: {
         count: integer(where, 'defaults.keepCompleted.count', keep.count, 1000, 0),
@@ -96,9 +101,10 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
       maxSize: integer(where, 'deadLetter.maxSize', deadLetter.maxSize, 10_000, 0),
       maxAgeMs: integer(where, 'deadLetter.maxAgeMs', deadLetter.maxAgeMs, 7 * 24 * 3600_000, 0),
     },
+    // timers wait these: a Node timer fires at once when asked to wait longer than MAX_TIMER_MS
     leaseMs: integer(where, 'leaseMs', options.leaseMs, 30_000, 100, MAX_TIMER_MS),
     maxStalls: integer(where, 'maxStalls', options.maxStalls, 2, 0),
-    noHandlerPatienceMs: integer(where, 'noHandlerPatienceMs', options.noHandlerPatienceMs, 600_000, 0, MAX_TIMER_MS),
+    noHandlerPatienceMs: integer(where, 'noHandlerPatienceMs', options.noHandlerPatienceMs, 600_000, 0),
     shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0, MAX_TIMER_MS),
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
     enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1, MAX_TIMER_MS),
@@ -160,8 +166,8 @@ export function resolveBackoff(
   }
   return {
     type,
-    delayMs: integer(where, `${key}.delayMs`, given.delayMs, fallback.delayMs, 0, MAX_TIMER_MS),
-    maxDelayMs: integer(where, `${key}.maxDelayMs`, given.maxDelayMs, fallback.maxDelayMs, 0, MAX_TIMER_MS),
+    delayMs: integer(where, `${key}.delayMs`, given.delayMs, fallback.delayMs, 0),
+    maxDelayMs: integer(where, `${key}.maxDelayMs`, given.maxDelayMs, fallback.maxDelayMs, 0),
     jitter: boolean(where, `${key}.jitter`, given.jitter, fallback.jitter),
   };
 }
@@ -191,21 +197,12 @@ export function assertQueueName(where: string, queue: unknown): asserts queue is
   }
 }
 
-/** The longest a Node timer waits (about 24.8 days): a longer one fires at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Attempts of one job, first run included; more is a loop, not a retry policy. */
-export const MAX_ATTEMPTS = 10_000;
-
-/** Jobs one process runs at once in a queue, or of one handler. */
-export const MAX_CONCURRENCY = 10_000;
-
 /** An integer option from `min` to `max`, or `fallback` when absent. */
-export function integer(where: string, key: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integer(where: string, key: string, value: unknown, fallback: number, min: number, max = Infinity): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const bounded = max < Number.MAX_SAFE_INTEGER || (typeof value === 'number' && value > max);
-    throw new InvalidOptionsError(INVALID_OPTION(where, key, bounded ? `an integer from ${min} to ${max}` : `an integer of at least ${min}`, value));
+    const expected = max === Infinity ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+    throw new InvalidOptionsError(INVALID_OPTION(where, key, expected, value));
   }
   return value;
 }

@@ -6,7 +6,6 @@ import {
   DEFAULT_QUEUE,
   MAX_ATTEMPTS,
   MAX_CONCURRENCY,
-  MAX_TIMER_MS,
   assertKnownKeys,
   assertQueueName,
   integer,
@@ -135,7 +134,7 @@ export class BackgroundExplorer implements OnModuleInit {
       queue,
       target,
       priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
-      timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0, MAX_TIMER_MS),
+      timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
       // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
       attempts: options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1, MAX_ATTEMPTS),
       concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1, MAX_CONCURRENCY),

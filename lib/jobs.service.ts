@@ -3,7 +3,6 @@ import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import {
   DEFAULT_QUEUE,
   MAX_ATTEMPTS,
-  MAX_TIMER_MS,
   assertKnownKeys,
   assertQueueName,
   integer,
@@ -46,6 +45,7 @@ import { JobTracer } from './tracing/job.tracer.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
 const RESERVED_ID_PREFIXES = [SCHEDULE_JOB_PREFIX, EVENT_JOB_PREFIX];
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
@@ -246,7 +246,7 @@ export class JobsService {
       priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
       maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1, MAX_ATTEMPTS),
       delayMs: delayOf(where, options),
-      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0, MAX_TIMER_MS),
+      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
       trace: this.tracer.carrier(),
     };
     // the name must have a handler somewhere, also when the caller picks the queue

@@ -112,9 +112,6 @@ describe('bad input is refused at the call that made it', () => {
     [{ runAt: new Date('nope') }, 'Invalid enqueue(\'mail.send\') option "runAt": expected a valid Date or epoch milliseconds, got object.'],
     [{ priority: 'urgent' }, 'Invalid enqueue(\'mail.send\') option "priority": expected \'high\', \'normal\', \'low\' or an integer from -1000 to 1000, got "urgent".'],
     [{ attempts: 0 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer from 1 to 10000, got 0.'],
-    [{ attempts: 1e12 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer from 1 to 10000, got 1000000000000.'],
-    // a Node timer longer than this fires at once: every attempt would time out as it starts
-    [{ timeoutMs: 2 ** 31 }, 'Invalid enqueue(\'mail.send\') option "timeoutMs": expected an integer from 0 to 2147483647, got 2147483648.'],
     [{ delay: 100 }, 'Unknown option "delay" in enqueue(\'mail.send\') options. Valid options are: priority, delayMs, runAt, jobId, attempts, timeoutMs, queue.'],
   ])('refuses enqueue options %p', async (options, message) => {
     const call = app.jobs.enqueue('mail.send', {}, options as never);
@@ -139,32 +136,6 @@ describe('bad input is refused at the call that made it', () => {
     );
     await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer from 1 to 10000, got 0.',
-    );
-  });
-
-  it.each([
-    [{ defaults: { timeoutMs: 2 ** 31 } }, 'Invalid BackgroundModule.forRoot() option "defaults.timeoutMs": expected an integer from 0 to 2147483647, got 2147483648.'],
-    [{ defaults: { attempts: 1e12 } }, 'Invalid BackgroundModule.forRoot() option "defaults.attempts": expected an integer from 1 to 10000, got 1000000000000.'],
-    [{ leaseMs: 2 ** 31 }, 'Invalid BackgroundModule.forRoot() option "leaseMs": expected an integer from 100 to 2147483647, got 2147483648.'],
-    [{ shutdownTimeoutMs: 1e10 }, 'Invalid BackgroundModule.forRoot() option "shutdownTimeoutMs": expected an integer from 0 to 2147483647, got 10000000000.'],
-    [{ enqueueTimeoutMs: 2 ** 31 }, 'Invalid BackgroundModule.forRoot() option "enqueueTimeoutMs": expected an integer from 1 to 2147483647, got 2147483648.'],
-    [{ defaults: { keepCompleted: { ageMs: 1e300 } } }, 'Invalid BackgroundModule.forRoot() option "defaults.keepCompleted.ageMs": expected an integer from 0 to 9007199254740991, got 1e+300.'],
-  ])('refuses module options out of range when the application starts: %p', async (options, message) => {
-    await expect(createTestApp({ storage: 'memory', workers: false, ...options } as never)).rejects.toThrow(new InvalidOptionsError(message));
-  });
-
-  it.each([
-    ['timeoutMs', { timeoutMs: 2 ** 31 }, 'an integer from 0 to 2147483647, got 2147483648'],
-    ['attempts', { attempts: 1e12 }, 'an integer from 1 to 10000, got 1000000000000'],
-    ['concurrency', { concurrency: 1e9 }, 'an integer from 1 to 10000, got 1000000000'],
-  ])('refuses @Job %s out of range when the application starts', async (key, options, expected) => {
-    @Injectable()
-    class HugeJobs {
-      @Job('huge', options)
-      run() {}
-    }
-    await expect(createTestApp({ storage: 'memory', workers: false }, [HugeJobs])).rejects.toThrow(
-      new InvalidOptionsError(`Invalid @Job('huge') on HugeJobs@run option "${key}": expected ${expected}.`),
     );
   });
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type LoggerService } from '@nestjs/common';
-import { InvalidOptionsError, Job, JobFailedError } from '../lib/index.js';
+import { InvalidOptionsError, Job, JobFailedError, Retry } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp, eventually } from './support/test-app.js';
 
@@ -53,6 +53,54 @@ describe.each(['memory', 'redis'] as const)('enqueueMany of 100,000 jobs (%s)', 
     await app.close();
     expect(crashes).toEqual([]);
   }, 180_000);
+});
+
+describe('numbers out of range', () => {
+  it.each([
+    [{ attempts: 1e12 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer from 1 to 10000, got 1000000000000.'],
+    [{ attempts: 10_001 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer from 1 to 10000, got 10001.'],
+  ])('are refused at enqueue: %p', async (options, message) => {
+    const app = await createTestApp({ storage: 'memory', workers: false }, [MailJobs]);
+    await expect(app.jobs.enqueue('mail.send', {}, options)).rejects.toThrow(new InvalidOptionsError(message));
+    await expect(app.jobs.enqueue('mail.send', {}, { attempts: 10_000 })).resolves.toHaveProperty('id');
+    await app.close();
+  });
+
+  it.each([
+    [{ defaults: { attempts: 1e12 } }, 'Invalid BackgroundModule.forRoot() option "defaults.attempts": expected an integer from 1 to 10000, got 1000000000000.'],
+    [{ queues: { mail: { concurrency: 1e9 } } }, 'Invalid BackgroundModule.forRoot() queues.mail option "concurrency": expected an integer from 1 to 10000, got 1000000000.'],
+    // a Node timer waits these, and fires at once when asked to wait longer
+    [{ shutdownTimeoutMs: 1e10 }, 'Invalid BackgroundModule.forRoot() option "shutdownTimeoutMs": expected an integer from 0 to 2147483647, got 10000000000.'],
+    [{ enqueueTimeoutMs: 2 ** 31 }, 'Invalid BackgroundModule.forRoot() option "enqueueTimeoutMs": expected an integer from 1 to 2147483647, got 2147483648.'],
+  ])('are refused when the application starts: %p', async (options, message) => {
+    await expect(createTestApp({ storage: 'memory', workers: false, ...options } as never)).rejects.toThrow(new InvalidOptionsError(message));
+  });
+
+  it.each([
+    ['attempts', { attempts: 1e12 }, 'an integer from 1 to 10000, got 1000000000000'],
+    ['concurrency', { concurrency: 1e9 }, 'an integer from 1 to 10000, got 1000000000'],
+  ])('are refused in @Job (%s) when the application starts', async (key, options, expected) => {
+    @Injectable()
+    class HugeJobs {
+      @Job('huge', options)
+      run() {}
+    }
+    await expect(createTestApp({ storage: 'memory', workers: false }, [HugeJobs])).rejects.toThrow(
+      new InvalidOptionsError(`Invalid @Job('huge') on HugeJobs@run option "${key}": expected ${expected}.`),
+    );
+  });
+
+  it('are refused in @Retry', async () => {
+    @Injectable()
+    class StubbornJobs {
+      @Job('stubborn')
+      @Retry({ attempts: 1e6 })
+      run() {}
+    }
+    await expect(createTestApp({ storage: 'memory', workers: false }, [StubbornJobs])).rejects.toThrow(
+      new InvalidOptionsError('Invalid @Retry() on StubbornJobs@run option "attempts": expected an integer from 1 to 10000, got 1000000.'),
+    );
+  });
 });
 
 describe("the module's own job ids", () => {
