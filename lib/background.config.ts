@@ -36,6 +36,10 @@ export interface BackgroundConfig {
 
 export const DEFAULT_QUEUE = 'default';
 export const DEFAULT_CONCURRENCY = 10;
+/** Attempts of one job, first run included; more is a loop, not a retry policy. */
+export const MAX_ATTEMPTS = 10_000;
+/** Jobs one process runs at once in a queue, or of one handler. */
+export const MAX_CONCURRENCY = 10_000;
 
 const MODULE_OPTION_KEYS = [
   'connection', 'storage', 'prefix', 'workers', 'queues', 'defaults', 'deadLetter', 'leaseMs',
@@ -66,7 +70,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     assertQueueName(where, name);
     assertKnownKeys(`${where} queues.${name}`, queue ?? {}, QUEUE_KEYS);
     queues[name] = {
-      concurrency: queue?.concurrency === undefined ? undefined : integer(`${where} queues.${name}`, 'concurrency', queue.concurrency, DEFAULT_CONCURRENCY, 1),
+      concurrency: queue?.concurrency === undefined ? undefined : integer(`${where} queues.${name}`, 'concurrency', queue.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
       rateLimit: resolveRateLimit(`${where} queues.${name}`, queue?.rateLimit),
     };
   }
@@ -85,7 +89,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     workers: boolean(where, 'workers', options.workers, true),
     queues,
     defaults: {
-      attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1),
+      attempts: integer(where, 'defaults.attempts', defaults.attempts, 3, 1, MAX_ATTEMPTS),
       backoff: resolveBackoff(where, 'defaults.backoff', defaults.backoff, DEFAULT_BACKOFF),
       timeoutMs: integer(where, 'defaults.timeoutMs', defaults.timeoutMs, 0, 0),
       priority: resolvePriority(where, defaults.priority ?? 'normal'),

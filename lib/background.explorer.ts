@@ -4,6 +4,8 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js'
 import { BACKGROUND_CONFIG } from './background.constants.js';
 import {
   DEFAULT_QUEUE,
+  MAX_ATTEMPTS,
+  MAX_CONCURRENCY,
   assertKnownKeys,
   assertQueueName,
   integer,
@@ -136,8 +138,8 @@ export class BackgroundExplorer implements OnModuleInit {
       priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
       timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
       // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
-      attempts: options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1),
-      concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1),
+      attempts: options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1, MAX_ATTEMPTS),
+      concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1, MAX_CONCURRENCY),
       retry: this.retryPolicy(target, retry),
       breaker: breaker && this.breakers.declare(breaker, queue, target),
       rateLimit: resolveRateLimit(where, options.rateLimit),
@@ -194,5 +196,5 @@ export class BackgroundExplorer implements OnModuleInit {
 
 function retryAttempts(target: string, retry: RetryOptions | undefined): number | undefined {
   if (retry?.attempts === undefined) return undefined;
-  return integer(`@Retry() on ${target}`, 'attempts', retry.attempts, 1, 1);
+  return integer(`@Retry() on ${target}`, 'attempts', retry.attempts, 1, 1, MAX_ATTEMPTS);
 }

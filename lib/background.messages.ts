@@ -15,6 +15,9 @@ export const JOB_NAME_MISSING = (where: string) =>
 export const JOB_NAME_NUL = (where: string, name: string) =>
   `${where}: the job name ${JSON.stringify(name)} holds a NUL character ("\\0"), which Redis's dead-letter index uses as a separator. Use a name without it.`;
 
+export const RESERVED_JOB_ID = (where: string, jobId: string, prefix: string) =>
+  `${where}: the jobId ${JSON.stringify(jobId)} starts with "${prefix}", which the module keeps for its own jobs (a schedule's ticks are "schedule:<name>:<due>", an event's jobs "event:<eventId>:<subscriber>"); a job of that id would stand in for one of them, which would then never run. Choose an id that does not start with "schedule:" or "event:".`;
+
 export const UNKNOWN_JOB = (name: string) =>
   `No handler is registered for job "${name}" in this process or by any worker of the cluster. Check the name, or add @Job('${name}') to a provider (a producer-only process must still list the provider, with workers: false).`;
 
@@ -32,6 +35,9 @@ export const INVALID_REDIS_URL_ENV = (value: string) =>
 
 export const UNSERIALIZABLE_PAYLOAD = (name: string, path: string, problem: string, kind: 'job' | 'event' = 'job') =>
   `The payload of ${kind} "${name}" cannot be stored as JSON: ${path} ${problem}.`;
+
+export const PAYLOAD_TOO_DEEP = (name: string, limit: number, kind: 'job' | 'event' = 'job') =>
+  `The payload of ${kind} "${name}" nests objects and arrays more than ${limit} deep, which JSON cannot read back reliably. Flatten it (a list of records with parent ids instead of a tree), or store it elsewhere and ${kind === 'job' ? 'enqueue' : 'emit'} its key.`;
 
 export const PAYLOAD_TOO_LARGE = (name: string, bytes: number, limit: number, kind: 'job' | 'event' = 'job') =>
   `The payload of ${kind} "${name}" is ${bytes} bytes as JSON, over the limit of ${limit} bytes. Store large data elsewhere (object storage, a database) and ${kind === 'job' ? 'enqueue' : 'emit'} its key, or raise maxPayloadBytes in BackgroundModule.forRoot().`;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import {
   DEFAULT_QUEUE,
+  MAX_ATTEMPTS,
   assertKnownKeys,
   assertQueueName,
   integer,
@@ -15,6 +16,7 @@ import {
   JOB_NAME_MISSING,
   JOB_NAME_NUL,
   JOB_NOT_FOUND,
+  RESERVED_JOB_ID,
   UNKNOWN_JOB,
   WAIT_TIMEOUT,
 } from './background.messages.js';
@@ -40,8 +42,12 @@ import type { EmitOptions, EmitResult } from './events/on-event-options.interfac
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 import { JobTally } from './events/job-tally.js';
 import { JobTracer } from './tracing/job.tracer.js';
+import { EVENT_JOB_PREFIX } from './events/events.constants.js';
+import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
+const RESERVED_ID_PREFIXES = [SCHEDULE_JOB_PREFIX, EVENT_JOB_PREFIX];
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
 
 /** One item of `enqueueMany`; with a `defineJob` definition as name, `data` is type-checked. @publicApi */
@@ -83,12 +89,15 @@ export class JobsService {
   enqueue<TData, TResult>(job: JobDefinition<TData, TResult>, data: TData, options?: EnqueueOptions): Promise<EnqueueResult>;
   enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
   async enqueue(job: string | JobDefinition<any, any>, data: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const prepared = this.prepare(jobName(job), data, options);
-    const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
-    return { id: result!.id };
+    return this.enqueueOne(jobName(job), data, options, false);
   }
 
-  /** Many jobs in one round trip per queue; all are validated before any is written. */
+  /** @internal for a schedule's ticks, whose ids (`schedule:<name>:<due>`) `enqueue` refuses to callers */
+  enqueueTick(job: string, data: unknown, options: EnqueueOptions): Promise<EnqueueResult> {
+    return this.enqueueOne(job, data, options, true);
+  }
+
+  /** Many jobs, written in atomic batches of up to 1000 per queue; all are validated before any is written. */
   async enqueueMany<T extends readonly EnqueueItem<any>[]>(
     items: [...T] & { [K in keyof T]: CheckedItem<T[K]> },
   ): Promise<EnqueueResult[]> {
@@ -213,8 +222,14 @@ export class JobsService {
     return this.deadLetters.purge(target as DeadLetterFilter);
   }
 
+  private async enqueueOne(name: string, data: unknown, options: EnqueueOptions, reservedId: boolean): Promise<EnqueueResult> {
+    const prepared = this.prepare(name, data, options, reservedId);
+    const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
+    return { id: result!.id };
+  }
+
   /** Validates one job; synchronous unless its handler lives only in other processes and is not known here yet. */
-  private prepare(name: string, data: unknown, options: EnqueueOptions): NewJob | Promise<NewJob> {
+  private prepare(name: string, data: unknown, options: EnqueueOptions, reservedId = false): NewJob | Promise<NewJob> {
     if (typeof name !== 'string' || name === '') {
       throw new InvalidOptionsError(JOB_NAME_MISSING('enqueue()'));
     }
@@ -224,12 +239,12 @@ export class JobsService {
     if (options.queue !== undefined) assertQueueName(where, options.queue);
     const handler = this.registry.get(name);
     const job: NewJob = {
-      id: options.jobId === undefined ? this.ids.next() : jobIdOf(where, options.jobId),
+      id: options.jobId === undefined ? this.ids.next() : jobIdOf(where, options.jobId, reservedId),
       name,
       queue: '',
       data: serializePayload(name, data, this.config.maxPayloadBytes),
       priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
-      maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1),
+      maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1, MAX_ATTEMPTS),
       delayMs: delayOf(where, options),
       timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
       trace: this.tracer.carrier(),
@@ -270,10 +285,12 @@ function assertJobId(id: unknown): void {
   if (typeof id !== 'string' || id === '') throw new InvalidOptionsError('A job id must be a non-empty string, as returned by enqueue().');
 }
 
-function jobIdOf(where: string, jobId: unknown): string {
+function jobIdOf(where: string, jobId: unknown, reservedId: boolean): string {
   if (typeof jobId !== 'string' || jobId === '' || jobId.length > 200) {
     throw new InvalidOptionsError(INVALID_OPTION(where, 'jobId', 'a non-empty string of at most 200 characters', jobId));
   }
+  const prefix = reservedId ? undefined : RESERVED_ID_PREFIXES.find((start) => jobId.startsWith(start));
+  if (prefix) throw new InvalidOptionsError(RESERVED_JOB_ID(where, jobId, prefix));
   return jobId;
 }
 

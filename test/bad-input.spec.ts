@@ -34,10 +34,38 @@ describe('bad input is refused at the call that made it', () => {
       ['undefined at the top', undefined, 'the payload is undefined; pass null or an object instead'],
       ['NaN', { n: [1, Number.NaN] }, 'payload.n[1] is NaN, which JSON turns into null; send a finite number or a string'],
       ['a Map', { m: new Map() }, 'payload.m is a Map, which JSON turns into {}; send an array or a plain object'],
+      [
+        'a Buffer',
+        { file: Buffer.from('hi') },
+        "payload.file is a Buffer, which JSON turns into { type: 'Buffer', data: [...] }; send it as a base64 string (Buffer.from(value).toString('base64')) and decode it in the handler",
+      ],
+      [
+        'a typed array',
+        { samples: [new Float32Array([1, 2])] },
+        'payload.samples[0] is a Float32Array, which JSON turns into an object keyed by index ({ "0": ..., "1": ... }); send an array (Array.from(value)) instead',
+      ],
     ])('refuses %s', async (_what, payload, problem) => {
       const call = app.jobs.enqueue('mail.send', payload);
       await expect(call).rejects.toThrow(InvalidPayloadError);
       await expect(call).rejects.toThrow(`The payload of job "mail.send" cannot be stored as JSON: ${problem}.`);
+    });
+
+    it('refuses a payload nested more than 1000 deep, naming the depth, also 100,000 deep', async () => {
+      const nest = (depth: number) => {
+        let payload: unknown = 'leaf';
+        for (let level = 0; level < depth; level++) payload = { child: payload };
+        return payload;
+      };
+      for (const depth of [1001, 100_000]) {
+        const call = app.jobs.enqueue('mail.send', nest(depth));
+        await expect(call).rejects.toThrow(
+          new InvalidPayloadError(
+            'The payload of job "mail.send" nests objects and arrays more than 1000 deep, which JSON cannot read back reliably. Flatten it (a list of records with parent ids instead of a tree), or store it elsewhere and enqueue its key.',
+          ),
+        );
+      }
+      const { id } = await app.jobs.enqueue('mail.send', nest(1000));
+      expect(JSON.stringify((await app.jobs.getJob(id))?.data)).toBe(JSON.stringify(nest(1000)));
     });
 
     it('accepts a Date, which arrives as its ISO string', async () => {
@@ -83,7 +111,7 @@ describe('bad input is refused at the call that made it', () => {
     [{ delayMs: Number.NaN }, 'Invalid enqueue(\'mail.send\') option "delayMs": expected a finite number of milliseconds, 0 or more, got NaN.'],
     [{ runAt: new Date('nope') }, 'Invalid enqueue(\'mail.send\') option "runAt": expected a valid Date or epoch milliseconds, got object.'],
     [{ priority: 'urgent' }, 'Invalid enqueue(\'mail.send\') option "priority": expected \'high\', \'normal\', \'low\' or an integer from -1000 to 1000, got "urgent".'],
-    [{ attempts: 0 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer of at least 1, got 0.'],
+    [{ attempts: 0 }, 'Invalid enqueue(\'mail.send\') option "attempts": expected an integer from 1 to 10000, got 0.'],
     [{ delay: 100 }, 'Unknown option "delay" in enqueue(\'mail.send\') options. Valid options are: priority, delayMs, runAt, jobId, attempts, timeoutMs, queue.'],
   ])('refuses enqueue options %p', async (options, message) => {
     const call = app.jobs.enqueue('mail.send', {}, options as never);
@@ -107,7 +135,7 @@ describe('bad input is refused at the call that made it', () => {
       'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, noHandlerPatienceMs, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, isGlobal.',
     );
     await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
-      'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer of at least 1, got 0.',
+      'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer from 1 to 10000, got 0.',
     );
     // a Node timer waits these, and fires at once when asked to wait longer
     await expect(createTestApp({ storage: 'memory', leaseMs: 30 * 24 * 3600_000 })).rejects.toThrow(

@@ -6,7 +6,7 @@ type Delivery = { delivered: string; event: string; eventId: string; jobId: stri
 
 const deliveries = (worker: WorkerProcess) =>
   worker.messages.filter((message): message is Delivery => typeof message.delivered === 'string');
-const subscribersOf = (jobIds: string[]) => jobIds.map((id) => id.slice(id.indexOf(':') + 1)).sort();
+const subscribersOf = (jobIds: string[]) => jobIds.map((id) => id.slice(id.lastIndexOf(':') + 1)).sort();
 
 describe('durable events across processes', () => {
   let server: RedisServer;
@@ -63,7 +63,7 @@ describe('durable events across processes', () => {
     const doomed = await spawn('billing', { HANG: '1' });
     await openProducer();
     const { id } = await producer!.jobs.emit('order.placed', { orderId: 'o-3', hang: true });
-    const charge = `${id}:billing.charge`;
+    const charge = `event:${id}:billing.charge`;
     await doomed.received((message) => message.invoked === charge);
     await doomed.kill();
     expect(await producer!.jobs.getJob(charge)).toMatchObject({ state: 'active' });

@@ -176,7 +176,7 @@ describe('BackgroundModule', () => {
       @Retry({ attempts: 0 })
       run() {}
     }
-    await expect(bootstrap([Zero])).rejects.toThrow(`Invalid @Retry() on Zero@run option "attempts": expected an integer of at least 1, got 0.`);
+    await expect(bootstrap([Zero])).rejects.toThrow(`Invalid @Retry() on Zero@run option "attempts": expected an integer from 1 to 10000, got 0.`);
   });
 
   it('refuses @Job with an empty name at bootstrap, naming the method', async () => {

@@ -5,7 +5,7 @@ import { STORAGE_ENGINE, type NewJob, type StorageEngine } from '../engine/stora
 import { StorageGateway } from '../engine/storage.gateway.js';
 import type { JobHandler } from '../registry/job-handler.registry.js';
 import { RetryPolicy } from '../retry/retry.policy.js';
-import { FAN_OUT_ATTEMPTS, FAN_OUT_DELAY_MS } from './events.constants.js';
+import { FAN_OUT_ATTEMPTS, FAN_OUT_DELAY_MS, eventJobId } from './events.constants.js';
 
 /** What a fan-out job carries: the jobs of the other queues, and the event they all carry. */
 interface FanOutData {
@@ -32,7 +32,7 @@ export class EventFanOut {
   job(eventId: string, queue: string, envelope: string, later: NewJob[]): NewJob {
     const jobs = later.map(({ data: _data, delayMs: _delay, ...job }) => job);
     return {
-      id: `${eventId}:fan-out`,
+      id: eventJobId(eventId, FAN_OUT),
       name: fanOutJobName(queue),
       queue,
       data: `{"envelope":${envelope},"jobs":${JSON.stringify(jobs)}}`,
@@ -61,6 +61,9 @@ export class EventFanOut {
     };
   }
 }
+
+/** Where a subscriber's name goes in the fan-out job's id. */
+export const FAN_OUT = 'fan-out';
 
 export function fanOutJobName(queue: string): string {
   return `bg:fan-out:${queue}`;

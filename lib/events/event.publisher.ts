@@ -7,13 +7,15 @@ import { STORAGE_ENGINE, type NewJob, type StorageEngine } from '../engine/stora
 import { StorageGateway } from '../engine/storage.gateway.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { serializePayload } from '../payload/payload.codec.js';
+import { printable } from '../logging/printable.js';
 import { eventName, type EventDefinition } from './event.definition.js';
 import { EventPattern, assertEventName } from './event.pattern.js';
 import { EventSubscriptionRegistry } from './event-subscription.registry.js';
 import type { EventSubscription } from './event-subscription.interface.js';
 import { JobTracer } from '../tracing/job.tracer.js';
-import { EventFanOut } from './event.fan-out.js';
+import { EventFanOut, FAN_OUT } from './event.fan-out.js';
 import { FAN_OUT_DELAYED, NO_SUBSCRIBERS } from './events.messages.js';
+import { eventJobId } from './events.constants.js';
 import type { EmitOptions, EmitResult } from './on-event-options.interface.js';
 
 const EMIT_OPTION_KEYS = ['id'] as const;
@@ -61,7 +63,7 @@ export class EventPublisher {
     );
     if (subscribers.length === 0) {
       this.unmatched++;
-      this.logger.debug(NO_SUBSCRIBERS(name, id));
+      this.logger.debug(NO_SUBSCRIBERS(name, printable(id)));
       return { id, subscribers: 0, jobIds: [] };
     }
     // the payload is serialized once, checked above, and spliced into each envelope
@@ -70,7 +72,7 @@ export class EventPublisher {
     // each subscriber's job runs in a child span of the span that emitted the event
     const trace = this.tracer.carrier();
     const jobs: NewJob[] = subscribers.map((subscriber) => ({
-      id: `${id}:${subscriber.name}`,
+      id: eventJobId(id, subscriber.name),
       name: subscriber.name,
       queue: subscriber.queue,
       data,
@@ -92,9 +94,9 @@ export class EventPublisher {
         await this.storage.call(this.engine.enqueue(later));
         // the others are stored: the fan-out job is not needed any more, and must not store again
         // jobs that completed and were trimmed by retention meanwhile (they would run twice)
-        await this.storage.call(this.engine.cancel(queue, `${id}:fan-out`));
+        await this.storage.call(this.engine.cancel(queue, eventJobId(id, FAN_OUT)));
       } catch (error) {
-        this.logger.warn(FAN_OUT_DELAYED(name, id, (error as Error)?.message ?? String(error)));
+        this.logger.warn(FAN_OUT_DELAYED(name, printable(id), (error as Error)?.message ?? String(error)));
       }
     }
     return { id, subscribers: jobs.length, jobIds: jobs.map((job) => job.id) };

@@ -15,3 +15,9 @@ export const FAN_OUT_ATTEMPTS = 25;
  * subscriber whose processes are all down for a while still gets the events emitted meanwhile.
  */
 export const SUBSCRIPTION_TTL_MS = 24 * 60 * 60_000;
+
+/** The start of every job id an event makes; `enqueue` refuses it, so that no caller's job stands in for an event's. */
+export const EVENT_JOB_PREFIX = 'event:';
+
+/** The id of the job of one subscriber (or of the fan-out job) of an event: the same in every process, so it is stored once. */
+export const eventJobId = (eventId: string, subscriber: string) => `${EVENT_JOB_PREFIX}${eventId}:${subscriber}`;

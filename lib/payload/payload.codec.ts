@@ -1,10 +1,14 @@
-import { PAYLOAD_TOO_LARGE, UNSERIALIZABLE_PAYLOAD } from '../background.messages.js';
+import { PAYLOAD_TOO_DEEP, PAYLOAD_TOO_LARGE, UNSERIALIZABLE_PAYLOAD } from '../background.messages.js';
 import { InvalidPayloadError } from '../errors/invalid-payload.error.js';
+
+/** Objects and arrays within each other; JSON.stringify and JSON.parse recurse, and run out of stack a few thousand deep. */
+export const MAX_PAYLOAD_DEPTH = 1000;
 
 /**
  * Turns a payload into JSON text, refusing what JSON would silently change or drop
- * (functions, symbols, BigInt, NaN and Infinity, Map and Set, cycles, `undefined` at the top)
- * so that the handler receives exactly what was sent.
+ * (functions, symbols, BigInt, NaN and Infinity, Map and Set, Buffer and typed arrays, cycles,
+ * `undefined` at the top) and what nests too deep to read back, so that the handler receives
+ * exactly what was sent.
  */
 export function serializePayload(jobName: string, payload: unknown, maxBytes: number, kind: 'job' | 'event' = 'job'): string {
   if (payload === undefined) {
@@ -27,7 +31,8 @@ export function deserialize<T>(text: string | undefined): T | undefined {
 }
 
 function assertFaithful(jobName: string, payload: unknown, kind: 'job' | 'event'): void {
-  const found = problemIn(payload, new Set());
+  const found = problemIn(payload, new Set(), 0);
+  if (found === TOO_DEEP) throw new InvalidPayloadError(PAYLOAD_TOO_DEEP(jobName, MAX_PAYLOAD_DEPTH, kind));
   if (found) {
     const path = found.path.reduceRight<string>(
       (text, step) => (typeof step === 'number' ? `${text}[${step}]` : `${text}.${step}`),
@@ -37,8 +42,10 @@ function assertFaithful(jobName: string, payload: unknown, kind: 'job' | 'event'
   }
 }
 
-/** The first value JSON would not carry faithfully, with its path (innermost step first). */
-function problemIn(value: unknown, seen: Set<object>): { path: (string | number)[]; problem: string } | null {
+const TOO_DEEP = { path: [], problem: '' };
+
+/** The first value JSON would not carry faithfully, with its path (innermost step first), or TOO_DEEP. */
+function problemIn(value: unknown, seen: Set<object>, depth: number): { path: (string | number)[]; problem: string } | null {
   const problem = (text: string) => ({ path: [], problem: text });
   switch (typeof value) {
     case 'string':
@@ -62,11 +69,14 @@ function problemIn(value: unknown, seen: Set<object>): { path: (string | number)
   if (object instanceof Map || object instanceof Set) {
     return problem(`is a ${object.constructor.name}, which JSON turns into {}; send an array or a plain object`);
   }
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return problem(binaryProblem(object));
   if (typeof object.toJSON === 'function') return null; // Date and friends arrive as their JSON form
+  if (depth === MAX_PAYLOAD_DEPTH) return TOO_DEEP;
   seen.add(object);
   if (Array.isArray(object)) {
     for (let index = 0; index < object.length; index++) {
-      const found = problemIn(object[index], seen);
+      const found = problemIn(object[index], seen, depth + 1);
+      if (found === TOO_DEEP) return found;
       if (found) {
         found.path.push(index);
         return found;
@@ -74,7 +84,8 @@ function problemIn(value: unknown, seen: Set<object>): { path: (string | number)
     }
   } else {
     for (const key of Object.keys(object)) {
-      const found = problemIn(object[key], seen);
+      const found = problemIn(object[key], seen, depth + 1);
+      if (found === TOO_DEEP) return found;
       if (found) {
         found.path.push(key);
         return found;
@@ -83,4 +94,15 @@ function problemIn(value: unknown, seen: Set<object>): { path: (string | number)
   }
   seen.delete(object);
   return null;
+}
+
+function binaryProblem(value: ArrayBufferView | ArrayBuffer): string {
+  const becomes = Buffer.isBuffer(value)
+    ? "{ type: 'Buffer', data: [...] }"
+    : value instanceof DataView || value instanceof ArrayBuffer
+      ? '{}'
+      : 'an object keyed by index ({ "0": ..., "1": ... })';
+  const what = Buffer.isBuffer(value) ? 'Buffer' : value.constructor.name;
+  const bytes = Buffer.isBuffer(value) || value instanceof Uint8Array || value instanceof ArrayBuffer;
+  return `is a ${what}, which JSON turns into ${becomes}; ${bytes ? "send it as a base64 string (Buffer.from(value).toString('base64')) and decode it in the handler" : 'send an array (Array.from(value)) instead'}`;
 }

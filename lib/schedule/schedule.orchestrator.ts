@@ -161,7 +161,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       }
       if (verdict === 'enqueue') {
         const data = runtime ? definition.data : { schedule: name, due };
-        await this.jobs.enqueue(job, data, { jobId: tickId(name, due), delayMs: Math.max(0, due - this.time.now()), queue });
+        await this.jobs.enqueueTick(job, data, { jobId: tickId(name, due), delayMs: Math.max(0, due - this.time.now()), queue });
       }
       return verdict !== 'removed' && verdict !== 'limit';
     };

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ANNOTATION_LOST, PROGRESS_TOO_LARGE } from '../background.messages.js';
 import { InvalidPayloadError } from '../errors/invalid-payload.error.js';
+import { printable } from '../logging/printable.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
 import { bounded, describe } from './thrown-value.js';
@@ -83,7 +84,7 @@ export class RunningJobContext implements JobContext {
       if (this.annotationLost) return;
       this.annotationLost = true;
       // the outage itself is told once by the connection; one line per job would repeat it
-      logger.debug(ANNOTATION_LOST(this.id, this.name, (error as Error)?.message ?? String(error)));
+      logger.debug(ANNOTATION_LOST(printable(this.id), printable(this.name), (error as Error)?.message ?? String(error)));
     }
   }
 }

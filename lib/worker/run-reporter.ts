@@ -5,6 +5,7 @@ import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-en
 import type { JobEvents } from '../events/job-events.js';
 import type { JobRunEvent } from '../events/job-event.interface.js';
 import type { ThrownValue } from './thrown-value.js';
+import { printable } from '../logging/printable.js';
 
 const DEAD_REASONS: Record<number, NonNullable<JobRunEvent['deadReason']>> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -29,7 +30,7 @@ export class RunReporter {
     // a retry waited for its backoff too: only a first attempt tells how long the queue made it wait
     const waitMs = job.attempt === 1 ? Math.max(0, Date.now() - job.enqueuedAt) : undefined;
     if (Logger.isLevelEnabled('debug')) {
-      this.logger.debug(`Job ${job.name} (${job.id}) started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
+      this.logger.debug(`${label(job)} started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
     }
     this.events.emit({ type: 'started', ...this.of(job), waitMs });
   }
@@ -37,7 +38,7 @@ export class RunReporter {
   /** `outcome`: what the handler returned, or (a failure) what it threw, as `readThrown` read it. */
   finished(job: ClaimedJob, target: string | undefined, settlement: Settlement, durationMs: number, outcome: unknown, timedOut: boolean): void {
     if (settlement.outcome === 'completed') {
-      if (Logger.isLevelEnabled('debug')) this.logger.debug(`Job ${job.name} (${job.id}) completed in ${Math.round(durationMs)} ms`);
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(`${label(job)} completed in ${Math.round(durationMs)} ms`);
       this.events.emit({ type: 'completed', ...this.of(job), durationMs, result: outcome });
       return;
     }
@@ -45,7 +46,7 @@ export class RunReporter {
     const thrown = outcome as ThrownValue;
     const failed = { ...this.of(job), durationMs, error: thrown.error, timedOut };
     const retryInMs = settlement.retryInMs;
-    const where = `Job ${job.name} (${job.id}) failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${thrown.message}`;
+    const where = `${label(job)} failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${thrown.message}`;
     this.events.emit({ type: 'failed', ...failed });
     if (retryInMs >= 0) {
       this.logger.warn(`${where}; retrying in ${retryInMs} ms`);
@@ -58,7 +59,7 @@ export class RunReporter {
   }
 
   cancelled(job: ClaimedJob, durationMs: number): void {
-    if (Logger.isLevelEnabled('debug')) this.logger.debug(`Job ${job.name} (${job.id}) was cancelled while running`);
+    if (Logger.isLevelEnabled('debug')) this.logger.debug(`${label(job)} was cancelled while running`);
     this.events.emit({ type: 'cancelled', ...this.of(job), durationMs });
   }
 
@@ -71,4 +72,9 @@ export class RunReporter {
   private of(job: ClaimedJob): Omit<JobRunEvent, 'type'> {
     return { id: job.id, name: job.name, queue: this.queue, attempt: job.attempt, maxAttempts: job.maxAttempts, at: Date.now() };
   }
+}
+
+/** How log lines name a job; its id and name may come from a caller. */
+function label(job: ClaimedJob): string {
+  return `Job ${printable(job.name)} (${printable(job.id)})`;
 }

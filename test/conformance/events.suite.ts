@@ -85,7 +85,7 @@ export function describeEvents(harness: EngineHarness): void {
       apps.push(app);
       return app;
     };
-    const subscribersOf = (jobIds: string[]) => jobIds.map((id) => id.slice(id.indexOf(':') + 1)).sort();
+    const subscribersOf = (jobIds: string[]) => jobIds.map((id) => id.slice(id.lastIndexOf(':') + 1)).sort();
     const settle = (app: TestApp, jobIds: string[]) => Promise.all(jobIds.map((id) => app.jobs.waitFor(id)));
 
     beforeAll(() => harness.setup());
@@ -146,9 +146,9 @@ export function describeEvents(harness: EngineHarness): void {
       const first = await app.jobs.emit('payment.failed', { n: 1 }, { id: 'evt-42' });
       const again = await app.jobs.emit('payment.failed', { n: 2 }, { id: 'evt-42' });
       expect(again).toEqual(first);
-      expect(first.jobIds.sort()).toEqual(['evt-42:payment-ledger', 'evt-42:payment-mailer']);
-      await app.jobs.waitFor('evt-42:payment-ledger');
-      expect((await app.jobs.getJob('evt-42:payment-ledger'))!.data).toMatchObject({ payload: { n: 1 } });
+      expect(first.jobIds.sort()).toEqual(['event:evt-42:payment-ledger', 'event:evt-42:payment-mailer']);
+      await app.jobs.waitFor('event:evt-42:payment-ledger');
+      expect((await app.jobs.getJob('event:evt-42:payment-ledger'))!.data).toMatchObject({ payload: { n: 1 } });
     });
 
     it('reaches subscribers in several queues: each queue gets its job at once, and the fan-out job that guarantees them is called off', async () => {
@@ -157,10 +157,10 @@ export function describeEvents(harness: EngineHarness): void {
       // written in the same step as one of the two jobs, it would have written the other had the
       // emitter died; it did not, so the job is cancelled, never left to write again jobs that
       // completed and were trimmed meanwhile (they would run twice)
-      expect((await app.jobs.getJob(`${id}:fan-out`))!.state).toBe('cancelled');
-      expect(jobIds.sort()).toEqual([`${id}:ship-label`, `${id}:ship-mail`]);
-      expect((await app.jobs.getJob(`${id}:ship-label`))!.queue).toBe('shipping');
-      expect((await app.jobs.getJob(`${id}:ship-mail`))!.queue).toBe('default');
+      expect((await app.jobs.getJob(`event:${id}:fan-out`))!.state).toBe('cancelled');
+      expect(jobIds.sort()).toEqual([`event:${id}:ship-label`, `event:${id}:ship-mail`]);
+      expect((await app.jobs.getJob(`event:${id}:ship-label`))!.queue).toBe('shipping');
+      expect((await app.jobs.getJob(`event:${id}:ship-mail`))!.queue).toBe('default');
       expect(await Promise.all(jobIds.map((job) => app.jobs.waitFor(job)))).toEqual(['printed', 'sent']);
       expect(deliveries.map((delivery) => `${delivery.subscriber}:${delivery.queue}`).sort()).toEqual(['label:shipping', 'mail:default']);
     });

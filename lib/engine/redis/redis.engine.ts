@@ -30,7 +30,7 @@ import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 
-/** Jobs per enqueue script call when many callers enqueue in the same tick. */
+/** Jobs per enqueue script call, of one caller or of many in the same tick; each call is atomic. */
 const MAX_ENQUEUE_BATCH = 1000;
 
 /**
@@ -115,8 +115,9 @@ export class RedisEngine implements StorageEngine {
   }
 
   /**
-   * Enqueues made in the same tick are written together: one script call per queue, however
-   * many callers. Each caller's promise resolves once the whole batch is stored.
+   * Enqueues made in the same tick are written together: one script call per queue and
+   * MAX_ENQUEUE_BATCH jobs, however many callers. Each caller's promise resolves once all its
+   * batches are stored; a batch that fails rejects it, and the others may be stored.
    */
   async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
     if (this.client.status !== 'ready') await this.connect();
@@ -132,12 +133,16 @@ export class RedisEngine implements StorageEngine {
       else byQueue.set(job.queue, [job]);
     }
     const created = new Map<NewJob, boolean>();
-    await Promise.all(
-      [...byQueue].map(async ([queue, list]) => {
-        const flags = await this.batchFor(queue, list.length).add(list);
-        list.forEach((job, index) => created.set(job, flags[index] === 1));
-      }),
-    );
+    const writes: Promise<void>[] = [];
+    // ioredis spreads a call's arguments on the stack: 10,000 jobs in one call overflow it
+    for (const [queue, list] of byQueue) {
+      for (let from = 0; from < list.length; from += MAX_ENQUEUE_BATCH) {
+        const part = list.slice(from, from + MAX_ENQUEUE_BATCH);
+        const write = this.batchFor(queue, part.length).add(part);
+        writes.push(write.then((flags) => part.forEach((job, index) => created.set(job, flags[index] === 1))));
+      }
+    }
+    await Promise.all(writes);
     return jobs.map((job) => ({ id: job.id, created: created.get(job)! }));
   }
 
