@@ -26,6 +26,16 @@ export async function redisCpuSeconds(redis: Redis): Promise<number> {
   return numberField(cpu, 'used_cpu_user') + numberField(cpu, 'used_cpu_sys');
 }
 
+/** Commands Redis has run since its statistics were reset, those run by scripts included, INFO left out. */
+export async function redisCommandCalls(redis: Redis): Promise<number> {
+  let calls = 0;
+  for (const [name, value] of await info(redis, 'commandstats')) {
+    if (name === 'cmdstat_info') continue;
+    calls += Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+  }
+  return calls;
+}
+
 /** Bytes allocated by Redis (`INFO memory` used_memory). */
 export async function redisUsedMemory(redis: Redis): Promise<number> {
   return numberField(await info(redis, 'memory'), 'used_memory');

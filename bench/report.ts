@@ -99,11 +99,15 @@ function formatRounds(row: SummaryRow, systems: SystemId[]): string {
   return counts.every((c) => c === counts[0]) ? String(counts[0]) : counts.join(' / ');
 }
 
+function inMatrix(results: BenchResults, scenarioId: string): boolean {
+  return results.scenarios.some((s) => s.id === scenarioId && s.group === 'matrix');
+}
+
 /** Header + rows of the main table, as plain strings (shared by the console and markdown renderers). */
 function mainTable(results: BenchResults): string[][] {
   const systems = results.config.systems;
   const header = ['scenario', 'unit (better)', ...systems.map((s) => SYSTEM_LABELS[s]), 'ratio', 'rounds'];
-  const rows = results.summary.map((row) => [
+  const rows = results.summary.filter((row) => !inMatrix(results, row.scenario)).map((row) => [
     row.metric.label,
     `${row.metric.unit} (${row.metric.better})`,
     ...systems.map((s) => formatValue(row.medians[s], row.metric.unit)),
@@ -112,6 +116,29 @@ function mainTable(results: BenchResults): string[][] {
   ]);
   return [header, ...rows];
 }
+
+/** The matrix rows, one line each: jobs/s, Redis commands and Redis CPU per job, both sides. */
+function matrixTable(results: BenchResults): string[][] {
+  const value = (scenario: string, key: string, system: SystemId) =>
+    results.summary.find((r) => r.scenario === scenario && r.metric.key === key)?.medians[system];
+  const header = ['configuration (c=50 unless said)', 'jobs/s ours', 'jobs/s BullMQ', 'ratio', 'cmds/job ours', 'cmds/job BullMQ', 'Redis µs/job ours', 'Redis µs/job BullMQ'];
+  const rows = results.summary
+    .filter((row) => inMatrix(results, row.scenario) && row.metric.key === 'jobsPerSecond')
+    .map((row) => [
+      row.metric.label,
+      formatValue(row.medians['nestjs-background'], 'jobs/s'),
+      formatValue(row.medians.bullmq, 'jobs/s'),
+      formatRatio(row.ratio),
+      ...(['redisCommandsPerJob', 'redisCpuUsPerJob'] as const).flatMap((key) =>
+        (['nestjs-background', 'bullmq'] as const).map((system) => formatValue(value(row.scenario, key, system), 'µs/job')),
+      ),
+    ]);
+  return rows.length ? [header, ...rows] : [];
+}
+
+const MATRIX_NOTE =
+  'Matrix: a backlog of no-op jobs, one worker process (M(i): three), metrics off on both sides but in M(c); ' +
+  'ratio = jobs/s ours / BullMQ, medians over the rounds. Start latency (p50/p99) is scenario 5 only (c=10, 1000 jobs/s open loop).';
 
 function cpuTable(results: BenchResults): string[][] {
   const header = ['scenario', 'system', 'Redis CPU % of a core', 'Node CPU % of a core', 'Redis µs/job', 'Node µs/job'];
@@ -171,8 +198,8 @@ export function renderConsole(results: BenchResults): string {
     environmentLine(results),
     modeLine(results),
     '',
-    plainTable(mainTable(results)),
-    RATIO_NOTE,
+    ...(mainTable(results).length > 1 ? [plainTable(mainTable(results)), RATIO_NOTE] : []),
+    ...(matrixTable(results).length ? ['', plainTable(matrixTable(results)), MATRIX_NOTE] : []),
     ...(results.cpuBreakdown.length ? ['', plainTable(cpuTable(results))] : []),
     ...(failed.length ? ['', 'Problems:', ...failed.map((f) => `  ${f}`)] : []),
   ].join('\n');
@@ -186,9 +213,8 @@ export function renderMarkdown(results: BenchResults): string {
     `${environmentLine(results)}  `,
     modeLine(results),
     '',
-    markdownTable(mainTable(results)),
-    '',
-    RATIO_NOTE,
+    ...(mainTable(results).length > 1 ? [markdownTable(mainTable(results)), '', RATIO_NOTE] : []),
+    ...(matrixTable(results).length ? ['', '## Matrix: what users write', '', markdownTable(matrixTable(results)), '', MATRIX_NOTE] : []),
     ...(results.cpuBreakdown.length ? ['', '## Where the CPU goes', '', markdownTable(cpuTable(results)), '', CPU_NOTE] : []),
     ...(failed.length ? ['', '## Problems', '', ...failed.map((f) => `- ${f}`)] : []),
     '',

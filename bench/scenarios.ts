@@ -18,6 +18,8 @@ export interface ScenarioSpec {
   /** Overrides BENCH_ROUNDS (the idle-CPU run is long and stable, so it runs once). */
   rounds?: number;
   timeoutMs: number;
+  /** Selects the scenario with its group's name in BENCH_SCENARIOS; `matrix` rows also get a table of their own. */
+  group?: 'matrix';
 }
 
 const throughput = (label: string): MetricSpec => ({ key: 'jobsPerSecond', label, unit: 'jobs/s', better: 'higher' });
@@ -43,6 +45,39 @@ function killRecovery(id: string, settingsLabel: string, leaseMs: number): Scena
     rounds: 1,
     timeoutMs: 240_000,
   };
+}
+
+const commands = (label: string): MetricSpec => ({ key: 'redisCommandsPerJob', label: `${label}: Redis commands`, unit: 'cmds/job', better: 'lower' });
+
+/**
+ * Issue 19's matrix: what users write, each row beside BullMQ's closest equivalent. Every row is a
+ * backlog of no-op jobs processed by one worker at concurrency 50 (the queue's, unless the row says
+ * otherwise), metrics off on both sides unless the row turns them on; the clock stops when no job
+ * is waiting, delayed, active or awaiting a retry.
+ */
+function matrix(jobs: number): ScenarioSpec[] {
+  const row = (id: string, label: string, params: Record<string, number>, kind: ScenarioKind = 'process'): ScenarioSpec => ({
+    id: `matrix-${id}`,
+    kind,
+    params: { jobs, concurrency: 50, metrics: 0, ...params },
+    metrics: [throughput(label), commands(label), redisCpu(label)],
+    timeoutMs: 300_000,
+    group: 'matrix',
+  });
+  return [
+    row('job-c50', 'M(a) @Job concurrency 50 (queue unset)', { concurrencyOn: 1 }),
+    row('queue-c50', 'M(b) queue concurrency 50', {}),
+    row('metrics', 'M(c) metrics on (Prometheus vs BullMQ metrics)', { metrics: 1 }),
+    row('payload-1k', 'M(d) 1 KB payloads', { payloadBytes: 1_024 }),
+    row('priorities', 'M(e) three priorities mixed', { priorities: 1 }),
+    row('retry-5pc', 'M(f) 5 % fail once, retried at once', { failEvery: 20 }),
+    row('breaker', 'M(g) @CircuitBreaker closed (BullMQ: none)', { breaker: 1 }),
+    row('rate-limit', 'M(h) rate limit 1,000,000/s (far above)', { ratePerSecond: 1_000_000 }),
+    row('3-processes', 'M(i) three worker processes x c=50', { processes: 3 }, 'process-two-workers'),
+    row('delayed', 'M(j) delayed jobs, all due', { delayMs: 1 }),
+    row('c1', 'M(k) concurrency 1', { concurrency: 1, jobs: Math.round(jobs / 2) }),
+    row('c200', 'M(k) concurrency 200', { concurrency: 200 }),
+  ];
 }
 
 function processing(id: string, label: string, kind: ScenarioKind, params: Record<string, number>): ScenarioSpec {
@@ -110,9 +145,11 @@ export function scenarioCatalogue(config: BenchConfig): ScenarioSpec[] {
     },
     killRecovery('kill-recovery-5s', 'leaseMs 5 s vs lockDuration = stalledInterval = 5 s', 5_000),
     killRecovery('kill-recovery', 'defaults, leaseMs 30 s vs lockDuration 30 s, stalledInterval 30 s', 0),
+    ...matrix(n(10_000, 1_000)),
   ];
   if (config.scenarioFilter.length === 0) return all;
-  const unknown = config.scenarioFilter.filter((id) => !all.some((s) => s.id === id));
-  if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown id(s) ${unknown.join(', ')}; known: ${all.map((s) => s.id).join(', ')}`);
-  return all.filter((s) => config.scenarioFilter.includes(s.id));
+  const selects = (s: ScenarioSpec, id: string) => s.id === id || s.group === id;
+  const unknown = config.scenarioFilter.filter((id) => !all.some((s) => selects(s, id)));
+  if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown id(s) ${unknown.join(', ')}; known: matrix, ${all.map((s) => s.id).join(', ')}`);
+  return all.filter((s) => config.scenarioFilter.some((id) => selects(s, id)));
 }

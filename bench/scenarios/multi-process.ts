@@ -1,6 +1,7 @@
 import { nowMs } from '../clock.js';
 import { fillBacklog } from './backlog.js';
 import { deferred } from './deferred.js';
+import { expectedRetries, readJobsAndWorker } from './matrix-params.js';
 import { measureResources, throughputMeasurements } from './resource-window.js';
 import type { ScenarioRunner } from './scenario-context.js';
 import { waitUntilSettled, warmMonitor } from './settled.js';
@@ -15,10 +16,11 @@ import { WorkerChild } from './worker-child.js';
  */
 export const processWithWorkerProcesses: ScenarioRunner = async ({ request, params, system, probe }) => {
   const { jobs, concurrency, processes } = params;
-  await fillBacklog(system, jobs);
+  const { shape, settings, payloadBytes } = readJobsAndWorker(params);
+  await fillBacklog(system, jobs, shape, payloadBytes);
   const monitor = await warmMonitor(system);
   const { redisPort, namespace, bullmqJobOptions } = request;
-  const options = { system: request.system, redisPort, namespace, bullmqJobOptions, concurrency };
+  const options = { system: request.system, redisPort, namespace, bullmqJobOptions, concurrency, settings };
   const children = await Promise.all(Array.from({ length: processes }, () => WorkerChild.spawn(options)));
   const pollFrom = Math.max(0, jobs - Math.max(Math.ceil(jobs / 10), 1_000));
   try {
@@ -54,7 +56,7 @@ export const processWithWorkerProcesses: ScenarioRunner = async ({ request, para
     });
     await drained; // every start reported, for the double-start check
     const cpuAfter = await Promise.all(children.map((c) => c.cpuMs()));
-    const extraStarts = started() - jobs;
+    const extraStarts = started() - jobs - expectedRetries(jobs, settings);
     const workersCpuMs = cpuAfter.reduce((sum, after, k) => sum + after - cpuBefore[k], 0);
     // Wall time until the library's counts showed every job settled (not when that was awaited here).
     const elapsedMs = settled.at - startedAt;

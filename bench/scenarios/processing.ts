@@ -1,7 +1,7 @@
 import { nowMs } from '../clock.js';
-import { CONCURRENCY_ON } from '../systems/system.js';
 import { fillBacklog } from './backlog.js';
 import { countJobs } from './job-counter.js';
+import { expectedRetries, readJobsAndWorker } from './matrix-params.js';
 import { measureResources, throughputMeasurements } from './resource-window.js';
 import type { ScenarioRunner } from './scenario-context.js';
 import { waitUntilSettled, warmMonitor } from './settled.js';
@@ -14,8 +14,8 @@ import { waitUntilSettled, warmMonitor } from './settled.js';
  */
 export const processBacklog: ScenarioRunner = async ({ params, system, probe }) => {
   const { jobs, concurrency } = params;
-  const concurrencyOn = CONCURRENCY_ON[params.concurrencyOn ?? 0];
-  await fillBacklog(system, jobs);
+  const { shape, settings, payloadBytes } = readJobsAndWorker(params);
+  await fillBacklog(system, jobs, shape, payloadBytes);
   const monitor = await warmMonitor(system);
   const counter = countJobs(jobs);
   let worker: { close(): Promise<void> } | undefined;
@@ -26,7 +26,7 @@ export const processBacklog: ScenarioRunner = async ({ params, system, probe }) 
   let failedJobs = NaN;
   const use = await measureResources(probe, async () => {
     startedAt = nowMs();
-    worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn });
+    worker = await system.startWorker(concurrency, counter.onJob, settings);
     await counter.done;
     const settled = await waitUntilSettled(monitor);
     settledAt = settled.at;
@@ -43,7 +43,7 @@ export const processBacklog: ScenarioRunner = async ({ params, system, probe }) 
     settlePolls: polls,
     lastPollMs,
     steadyJobsPerSecond: (jobs - 1) / ((counter.lastAt - counter.firstAt) / 1000),
-    duplicateStarts: counter.duplicates,
+    duplicateStarts: counter.duplicates - expectedRetries(jobs, settings),
     failedJobs,
   };
 };

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { nowMs } from '../clock.js';
 import { ownCpuMs } from '../process-cpu.js';
-import { redisCpuSeconds } from '../redis-info.js';
+import { redisCommandCalls, redisCpuSeconds } from '../redis-info.js';
 
 export interface ResourceUse {
   elapsedMs: number;
@@ -9,10 +9,13 @@ export interface ResourceUse {
   ownCpuMs: number;
   /** CPU of the Redis server process. */
   redisCpuMs: number;
+  /** Commands Redis ran (those inside scripts included, INFO itself left out). */
+  redisCommands: number;
 }
 
-/** Wall time, this process's CPU and Redis's CPU spent while `work` runs. */
+/** Wall time, this process's CPU, Redis's CPU and its commands while `work` runs. */
 export async function measureResources(probe: Redis, work: () => Promise<void>): Promise<ResourceUse> {
+  const commandsBefore = await redisCommandCalls(probe);
   const redisBefore = await redisCpuSeconds(probe);
   const cpuBefore = ownCpuMs();
   const start = nowMs();
@@ -20,7 +23,8 @@ export async function measureResources(probe: Redis, work: () => Promise<void>):
   const elapsedMs = nowMs() - start;
   const ownCpu = ownCpuMs() - cpuBefore;
   const redisCpuMs = ((await redisCpuSeconds(probe)) - redisBefore) * 1000;
-  return { elapsedMs, ownCpuMs: ownCpu, redisCpuMs };
+  const redisCommands = (await redisCommandCalls(probe)) - commandsBefore;
+  return { elapsedMs, ownCpuMs: ownCpu, redisCpuMs, redisCommands };
 }
 
 /** The per-job and utilisation figures every throughput scenario reports. */
@@ -28,6 +32,7 @@ export function throughputMeasurements(jobs: number, use: ResourceUse, clientCpu
   return {
     jobsPerSecond: jobs / (use.elapsedMs / 1000),
     redisCpuUsPerJob: (use.redisCpuMs * 1000) / jobs,
+    redisCommandsPerJob: use.redisCommands / jobs,
     nodeCpuUsPerJob: (clientCpuMs * 1000) / jobs,
     redisCpuPercent: (100 * use.redisCpuMs) / use.elapsedMs,
     nodeCpuPercent: (100 * clientCpuMs) / use.elapsedMs,

@@ -1,23 +1,39 @@
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { applyDecorators, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BackgroundModule, Job, JobsService, type JobContext, type JobOptions } from 'nestjs-background';
+import { BackgroundModule, CircuitBreaker, Job, JobsService, Retry, type EnqueueOptions, type JobContext, type JobOptions } from 'nestjs-background';
 import { BackgroundMetricsModule } from 'nestjs-background/metrics';
 import { Registry } from 'prom-client';
-import type { NoopData, QueueSystem, SystemTarget, WorkerSettings } from './system.js';
+import type { JobShape, NoopData, QueueSystem, SystemTarget, WorkerSettings } from './system.js';
 
 /** Set by `startWorker`; the handler below forwards every job start to it. */
 let onJob: (data: NoopData) => void = () => {};
 /** Set by `startWorker`: how long each job lasts (0: it returns at once). */
 let jobMs = 0;
+/** Set by `startWorker`: job `i` with i mod failEvery = 0 fails its first attempt (0: none fails). */
+let failEvery = 0;
 
-/** The `noop` handler, with `options` on its `@Job`. */
-function noopHandlers(options: JobOptions) {
+/** Low, normal and high, for job i mod 3 (see JobShape). */
+const THREE_PRIORITIES = ['low', 'normal', 'high'] as const;
+
+function enqueueOptions(i: number, shape: JobShape): EnqueueOptions | undefined {
+  if (!shape.threePriorities && shape.delayMs === undefined) return undefined;
+  return { ...(shape.threePriorities ? { priority: THREE_PRIORITIES[i % 3] } : {}), ...(shape.delayMs === undefined ? {} : { delayMs: shape.delayMs }) };
+}
+
+/** The `noop` handler, with `options` on its `@Job` and the decorators the settings ask for. */
+function noopHandlers(options: JobOptions, settings: WorkerSettings) {
+  const decorate = applyDecorators(
+    Job('noop', settings.ratePerSecond ? { ...options, rateLimit: { max: settings.ratePerSecond, perMs: 1000 } } : options),
+    ...(settings.breaker ? [CircuitBreaker('bench')] : []),
+    ...(settings.failEvery ? [Retry({ attempts: 3, backoff: { type: 'fixed', delayMs: 0, jitter: false } })] : []),
+  );
   @Injectable()
   class NoopHandlers {
-    @Job('noop', options)
-    noop(data: NoopData, _ctx: JobContext): void | Promise<void> {
+    @decorate
+    noop(data: NoopData, ctx: JobContext): void | Promise<void> {
       onJob(data);
+      if (failEvery > 0 && ctx.attempt === 1 && data.i % failEvery === 0) throw new Error('first attempt fails');
       if (jobMs > 0) return new Promise((resolve) => setTimeout(resolve, jobMs));
     }
   }
@@ -35,15 +51,16 @@ async function createApp({ redisPort, namespace }: SystemTarget, workers: boolea
         workers,
         ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       }),
-      // measured as a production app runs it: every job counted by the Prometheus metrics
-      BackgroundMetricsModule.forRoot({ registry: new Registry() }),
+      // scenarios 1-9 measure it as a production app runs it: every job counted by the Prometheus metrics
+      ...(settings.metrics === false ? [] : [BackgroundMetricsModule.forRoot({ registry: new Registry() })]),
     ],
-    providers: [noopHandlers(on === 'queue' ? {} : { concurrency })],
+    providers: [noopHandlers(on === 'queue' ? {} : { concurrency }, settings)],
   })
   class BenchModule {}
 
   // createApplicationContext runs app.init() itself; with `workers: true` that starts consuming.
-  return NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+  // Failed attempts are logged at warn, one line each; BullMQ logs none, so neither does this side.
+  return NestFactory.createApplicationContext(BenchModule, { logger: settings.failEvery ? ['error'] : ['error', 'warn'] });
 }
 
 export function createNestjsBackgroundSystem(target: SystemTarget): QueueSystem {
@@ -55,8 +72,8 @@ export function createNestjsBackgroundSystem(target: SystemTarget): QueueSystem 
         async enqueue(data) {
           await jobs.enqueue('noop', data);
         },
-        async enqueueMany(items) {
-          await jobs.enqueueMany(items.map((data) => ({ name: 'noop', data })));
+        async enqueueMany(items, shape = {}) {
+          await jobs.enqueueMany(items.map((data) => ({ name: 'noop', data, options: enqueueOptions(data.i, shape) })));
         },
         async countWaiting() {
           return (await jobs.getStats()).queues.default?.waiting ?? 0;
@@ -67,6 +84,7 @@ export function createNestjsBackgroundSystem(target: SystemTarget): QueueSystem 
     async startWorker(concurrency, handler, settings = {}) {
       onJob = handler;
       jobMs = settings.jobMs ?? 0;
+      failEvery = settings.failEvery ?? 0;
       const app = await createApp(target, true, concurrency, settings);
       return { close: () => app.close() };
     },

@@ -3,6 +3,18 @@ export interface NoopData {
   i: number;
   /** Wall-clock enqueue time in ms (see clock.ts `nowMs`). */
   t?: number;
+  /** Filler that makes the payload the size a matrix row asks for. */
+  pad?: string;
+}
+
+/** How the jobs of a backlog are enqueued; absent fields: plain jobs, each library's defaults. */
+export interface JobShape {
+  /** Job `i` gets the (i mod 3)-th of three priorities, low to high, in each library's terms. */
+  threePriorities?: boolean;
+  /** Enqueued with this delay (the scenario waits until all are due before it starts the worker). */
+  delayMs?: number;
+  /** Jobs that fail are retried at once (3 attempts): BullMQ takes this per job, nestjs-background on `@Retry`. */
+  retryAtOnce?: boolean;
 }
 
 export type SystemId = 'nestjs-background' | 'bullmq';
@@ -10,7 +22,7 @@ export const SYSTEM_IDS: readonly SystemId[] = ['nestjs-background', 'bullmq'];
 
 export interface Producer {
   enqueue(data: NoopData): Promise<void>;
-  enqueueMany(data: NoopData[]): Promise<void>;
+  enqueueMany(data: NoopData[], shape?: JobShape): Promise<void>;
   /** Jobs waiting to run, as the library reports it (used to check that enqueues really landed). */
   countWaiting(): Promise<number>;
   close(): Promise<void>;
@@ -35,6 +47,18 @@ export interface WorkerSettings {
    * or on both. BullMQ has one `concurrency` and ignores this.
    */
   concurrencyOn?: ConcurrencyOn;
+  /**
+   * Count every job in the library's own metrics: nestjs-background's `BackgroundMetricsModule`
+   * (Prometheus), BullMQ's worker `metrics` option. Absent: on for nestjs-background (how
+   * scenarios 1-9 have always run it), off for BullMQ (its default).
+   */
+  metrics?: boolean;
+  /** Job `i` with i mod failEvery = 0 throws on its first attempt and is retried at once (3 attempts). */
+  failEvery?: number;
+  /** nestjs-background: a `@CircuitBreaker` (defaults) on the handler, closed throughout; BullMQ has none. */
+  breaker?: boolean;
+  /** At most this many jobs a second: nestjs-background `rateLimit` on `@Job`, BullMQ's worker `limiter`. */
+  ratePerSecond?: number;
 }
 
 export type ConcurrencyOn = 'queue' | 'handler' | 'both';
