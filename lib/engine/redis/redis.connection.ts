@@ -75,6 +75,8 @@ export class RedisConnection {
       enableAutoPipelining: kind === 'commands',
       autoPipeliningIgnoredCommands: [...UNPIPELINED_SCRIPTS],
       connectionName: `nestjs-background:${kind}`,
+      // CLIENT SETINFO (Redis 7.2+) would be one more command for a least-privilege ACL to allow; the name says who we are
+      disableClientInfo: true,
     };
     const option = this.option;
     let client: RedisClient;
