@@ -1,7 +1,9 @@
 import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
 import { Test } from '@nestjs/testing';
 import { BackgroundModule, InvalidOptionsError, Job, JobsService, RedisUnavailableError, type BackgroundModuleOptions } from '../lib/index.js';
 import { chooseStorage } from '../sample/storage.js';
+import { RedisCluster } from './support/redis-cluster.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp } from './support/test-app.js';
 
@@ -122,6 +124,33 @@ describe('Redis refusing the credentials', () => {
       admin.disconnect();
       await open.stop();
     }
+  });
+});
+
+describe('a Redis Cluster refusing the credentials', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    for (const port of cluster.ports) {
+      const node = new Redis({ port });
+      await node.config('SET', 'requirepass', 'the-right-one');
+      node.disconnect();
+    }
+  });
+  afterAll(() => cluster.stop());
+
+  it('stops the application from starting at once, saying so', async () => {
+    const log = new CapturedLog();
+    const client = new Cluster(cluster.startupNodes, { redisOptions: { password: SECRET }, lazyConnect: true });
+    const app = await start({ connection: client, workers: false, enqueueTimeoutMs: 20_000 }, log);
+    const started = Date.now();
+    const failure = await app.init().catch((error: Error) => error);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(failure).toBeInstanceOf(RedisUnavailableError);
+    expect((failure as Error).message).toBe(`Redis at the Redis Cluster refused the username and password (WRONGPASS), so the application cannot start.${CHECK}.`);
+    expect(JSON.stringify(log.lines)).not.toContain(SECRET);
+    await app.close();
+    client.disconnect();
   });
 });
 
