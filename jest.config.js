@@ -1,4 +1,4 @@
-// Every Redis script in the tests checks that it touches only keys it was given in KEYS (see lib/engine/redis/strict-keys.ts).
+// Every Redis script in the tests checks that it touches only keys it was given in KEYS (see test/support/strict-keys.ts).
 process.env.BACKGROUND_STRICT_KEYS ??= '1';
 
 /** @type {import('jest').Config} */
@@ -7,6 +7,7 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/require-redis.mjs',
+  setupFiles: ['<rootDir>/test/support/strict-keys.setup.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

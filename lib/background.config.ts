@@ -2,6 +2,7 @@ import type { RateLimitOptions } from './rate-limit/rate-limit-options.interface
 import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { INVALID_OPTION, INVALID_REDIS_URL_ENV, UNKNOWN_OPTION } from './background.messages.js';
+import { maskPassword } from './engine/redis/redis.address.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import type {
@@ -135,18 +136,23 @@ function resolveConnection(where: string, connection: unknown, storage: string):
     const fromEnv = process.env.REDIS_URL;
     // the memory engine never reads it: a stray REDIS_URL must not stop a test run
     if (fromEnv !== undefined && storage === 'redis' && !isRedisUrl(fromEnv)) {
-      throw new InvalidOptionsError(INVALID_REDIS_URL_ENV(fromEnv));
+      throw new InvalidOptionsError(INVALID_REDIS_URL_ENV(maskPassword(fromEnv)));
     }
     return fromEnv ?? 'redis://127.0.0.1:6379';
   }
   if (typeof connection === 'string' ? isRedisUrl(connection) : isConnectionObject(connection)) {
     return connection as BackgroundConfig['connection'];
   }
-  throw new InvalidOptionsError(INVALID_OPTION(where, 'connection', CONNECTION_EXPECTED, connection));
+  // a connection string is shown with its password masked: error messages end up in logs
+  const shown = typeof connection === 'string' ? maskPassword(connection) : connection;
+  throw new InvalidOptionsError(INVALID_OPTION(where, 'connection', CONNECTION_EXPECTED, shown));
 }
 
 function isRedisUrl(value: string): boolean {
-  return URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol);
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  // "rediss:/host" parses, with no host: ioredis would take what follows for a socket's path
+  return ['redis:', 'rediss:'].includes(url.protocol) && url.hostname !== '';
 }
 
 /** ioredis reads any object as options; only a plain one (or one of its own clients) is meant as such. */

@@ -48,6 +48,9 @@ export const REDIS_UNREACHABLE = (address: string, waitedMs: number) =>
 export const REDIS_UNREACHABLE_AT_START = (address: string, waitedMs: number, lastError?: string) =>
   `Redis at ${address} did not answer within ${waitedMs} ms${lastError ? ` (${lastError})` : ''}, so the application cannot start. Check that Redis runs and that REDIS_URL, or the connection option of BackgroundModule.forRoot(), points at it.`;
 
+export const REDIS_REFUSED_CREDENTIALS = (address: string, reply: 'WRONGPASS' | 'NOAUTH', atStart: boolean) =>
+  `Redis at ${address} ${reply === 'NOAUTH' ? 'asks for a password and was given none' : 'refused the username and password'} (${reply})${atStart ? ', so the application cannot start' : '; nothing was sent'}. Check the credentials in REDIS_URL, or in the connection option of BackgroundModule.forRoot(), and that user's ACL on the server${atStart ? '' : '; the connection is retried by itself'}.`;
+
 export const REDIS_NOT_CONNECTED = (address: string) =>
   `Redis at ${address} is not connected; nothing was sent. Check that Redis runs and that the connection option points at it; the connection is retried by itself.`;
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { setUpApp } from './app.setup.js';
-import { routes } from './routes.js';
+import { adminNote, routes } from './routes.js';
 import { SampleModule } from './sample.module.js';
 import { chooseStorage } from './storage.js';
 
@@ -25,4 +25,4 @@ try {
   process.exit(1);
 }
 const base = `http://localhost:${port}`;
-logger.log(`Listening on ${base}. Ctrl-C stops. Try:\n${routes(base).join('\n')}`);
+logger.log(`Listening on ${base}. Ctrl-C stops. ${adminNote(!!process.env.ADMIN_TOKEN)} Try:\n${routes(base).join('\n')}`);

@@ -1,16 +1,25 @@
 /** The sample's routes, each with a ready curl, for its first log lines. */
 export function routes(base: string): string[] {
   const json = `-H 'content-type: application/json'`;
+  // the shell fills in the token: the log never shows it
+  const admin = `-H "Authorization: Bearer $ADMIN_TOKEN"`;
   return [
     `POST /orders                      curl -X POST ${base}/orders ${json} -d '{"email":"ada@example.com","lines":[{"sku":"tea","quantity":2}]}'`,
     `GET  /orders/:id                  curl ${base}/orders/<order id>`,
-    `GET  /jobs/:id                    curl ${base}/jobs/<job id>`,
+    `GET  /jobs/:id                    curl ${admin} ${base}/jobs/<job id>`,
     `GET  /health                      curl ${base}/health`,
     `GET  /metrics                     curl ${base}/metrics`,
-    `POST /admin/smtp                  curl -X POST ${base}/admin/smtp ${json} -d '{"failing":true}'`,
-    `GET  /admin/breakers              curl ${base}/admin/breakers`,
-    `GET  /admin/schedules             curl ${base}/admin/schedules`,
-    `GET  /admin/dead-letters          curl ${base}/admin/dead-letters`,
-    `POST /admin/dead-letters/redrive  curl -X POST ${base}/admin/dead-letters/redrive`,
+    `POST /admin/smtp                  curl ${admin} -X POST ${base}/admin/smtp ${json} -d '{"failing":true}'`,
+    `GET  /admin/breakers              curl ${admin} ${base}/admin/breakers`,
+    `GET  /admin/schedules             curl ${admin} ${base}/admin/schedules`,
+    `GET  /admin/dead-letters          curl ${admin} ${base}/admin/dead-letters`,
+    `POST /admin/dead-letters/redrive  curl ${admin} -X POST ${base}/admin/dead-letters/redrive`,
   ];
+}
+
+/** What the log says of the admin token: how to pass it, never the token itself. */
+export function adminNote(tokenSet: boolean): string {
+  return tokenSet
+    ? 'The /admin routes and GET /jobs/:id need the header "Authorization: Bearer $ADMIN_TOKEN" (the curls below send it from your shell\'s ADMIN_TOKEN).'
+    : 'ADMIN_TOKEN is unset, so the /admin routes and GET /jobs/:id answer 401 to everyone. Start with ADMIN_TOKEN=$(openssl rand -hex 32) npm start, and export the same ADMIN_TOKEN in the shell you send the curls below from.';
 }

@@ -10,7 +10,9 @@ const LOCAL_REDIS = 'redis://127.0.0.1:6379';
  */
 export async function chooseStorage(): Promise<{ options: BackgroundModuleOptions; note: string }> {
   const url = process.env.REDIS_URL;
-  if (url) return { options: { connection: url }, note: `Jobs are stored in Redis at ${url} (REDIS_URL).` };
+  // REDIS_URL may hold a password: the log names the host only
+  const host = url && URL.canParse(url) ? new URL(url).host : 'the address in REDIS_URL';
+  if (url) return { options: { connection: url }, note: `Jobs are stored in Redis at ${host} (REDIS_URL).` };
   if (await answers(LOCAL_REDIS)) {
     return { options: { connection: LOCAL_REDIS }, note: `Jobs are stored in Redis at 127.0.0.1:6379 (set REDIS_URL to use another).` };
   }

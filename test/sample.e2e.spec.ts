@@ -4,11 +4,16 @@ import { register } from 'prom-client';
 import { JobsService, type JobInfo } from '../lib/index.js';
 import { setUpApp } from '../sample/app.setup.js';
 import { OrderSubscribers } from '../sample/orders/order.subscribers.js';
+import { adminNote, routes } from '../sample/routes.js';
 import { SampleModule } from '../sample/sample.module.js';
 import { RedisServer } from './support/redis-server.js';
 import { eventually } from './support/test-app.js';
 
+/** The token the sample's admin routes are started with in these tests. */
+const TOKEN = 'e2e-admin-token-0f3c9a';
+
 describe('the sample orders API, end to end on Redis', () => {
+  const savedToken = process.env.ADMIN_TOKEN;
   let server: RedisServer;
   let app: INestApplication;
   let url: string;
@@ -16,6 +21,7 @@ describe('the sample orders API, end to end on Redis', () => {
 
   beforeAll(async () => {
     server = await RedisServer.start();
+    process.env.ADMIN_TOKEN = TOKEN;
     register.clear();
     app = setUpApp(await NestFactory.create(SampleModule.register({ connection: server.url }), { logger: false }));
     await app.listen(0, '127.0.0.1');
@@ -25,12 +31,18 @@ describe('the sample orders API, end to end on Redis', () => {
   afterAll(async () => {
     await app?.close();
     await server?.stop();
+    if (savedToken === undefined) delete process.env.ADMIN_TOKEN;
+    else process.env.ADMIN_TOKEN = savedToken;
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
+  /** A request as the support staff send it, with the admin token unless `token` says otherwise. */
+  const call = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -51,6 +63,40 @@ describe('the sample orders API, end to end on Redis', () => {
     expect(subscribers.analytics).toEqual({ orders: 1, items: 2 });
     expect(subscribers.audit.some((line) => line.endsWith(`order.placed ${orderId}`))).toBe(true);
     expect((await call('GET', `/orders/${orderId}`)).body).toMatchObject({ id: orderId, email: 'ada@example.com' });
+  });
+
+  it.each([
+    ['GET', '/jobs/confirm:1'],
+    ['GET', '/admin/dead-letters'],
+    ['POST', '/admin/dead-letters/redrive'],
+    ['POST', '/admin/dead-letters/some-id/redrive'],
+    ['GET', '/admin/breakers'],
+    ['POST', '/admin/breakers/smtp/reset'],
+    ['GET', '/admin/schedules'],
+    ['POST', '/admin/smtp'],
+  ])('answers %s %s with 401 without the admin token or with a wrong one', async (method, path) => {
+    const body = path === '/admin/smtp' ? { failing: true } : undefined;
+    for (const token of [null, '', 'not-the-token', `${TOKEN}x`]) {
+      const refused = await call(method, path, body, token);
+      expect(refused.status).toBe(401);
+      expect(refused.body.message).toBe('Send the header "Authorization: Bearer <token>", with the token the server has in ADMIN_TOKEN.');
+    }
+    expect((await call('GET', '/admin/breakers')).body).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'smtp', state: 'closed' })]));
+  });
+
+  it('says at start-up how to pass the admin token, and never shows it', () => {
+    const startUp = [adminNote(true), adminNote(false), ...routes(url)].join('\n');
+    expect(adminNote(true)).toContain('"Authorization: Bearer $ADMIN_TOKEN"');
+    expect(adminNote(false)).toContain('answer 401');
+    expect(routes(url).filter((line) => line.includes('Bearer $ADMIN_TOKEN')).map((line) => line.slice(0, 34).trim())).toEqual([
+      'GET  /jobs/:id',
+      'POST /admin/smtp',
+      'GET  /admin/breakers',
+      'GET  /admin/schedules',
+      'GET  /admin/dead-letters',
+      'POST /admin/dead-letters/redrive',
+    ]);
+    expect(startUp).not.toContain(TOKEN);
   });
 
   it('answers a bad body with 400 naming the field', async () => {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { load } from '../lib/engine/redis/redis-scripts.js';
-import { strictKeys } from '../lib/engine/redis/strict-keys.js';
+import { strictKeys } from './support/strict-keys.js';
 import { RedisServer } from './support/redis-server.js';
 
 /** A script checked by strictKeys, run with EVAL: its keys, then its arguments. */

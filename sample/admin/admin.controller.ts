@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { CircuitBreakerService, JobsService, SchedulerService } from '../../lib/index.js';
 import { FakeSmtpClient } from '../mail/fake-smtp.client.js';
+import { AdminTokenGuard } from './admin-token.guard.js';
 
 /** Operations a support engineer needs: dead letters, breakers, and a switch to break the fake SMTP server. */
 @Controller('admin')
+@UseGuards(AdminTokenGuard)
 export class AdminController {
   constructor(
     private readonly jobs: JobsService,

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { JobsService } from '../../lib/index.js';
+import { AdminTokenGuard } from '../admin/admin-token.guard.js';
 import { CreateOrderDto } from './create-order.dto.js';
 import { OrderPlaced } from './order.events.js';
 import { OrdersService } from './orders.service.js';
@@ -27,7 +28,9 @@ export class OrdersController {
     return order;
   }
 
+  /** A job holds its payload (e-mail addresses), result and stack traces: for support staff only. */
   @Get('jobs/:id')
+  @UseGuards(AdminTokenGuard)
   async job(@Param('id') id: string) {
     const job = await this.jobs.getJob(id);
     if (!job) throw new NotFoundException(`No job has the id ${id} (it may have been trimmed after it finished).`);

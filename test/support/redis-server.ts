@@ -13,10 +13,13 @@ export class RedisServer {
     readonly port: number,
     /** With an append-only file, fsynced on every write: a restart after SIGKILL keeps every acknowledged write. */
     private readonly aofDir: string | null,
+    /** The password of the default user (`requirepass`), if it needs one. */
+    readonly password?: string,
   ) {}
 
-  static async start(options: { aof?: boolean } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.aof ? mkdtempSync(join(tmpdir(), 'bg-aof-')) : null);
+  static async start(options: { aof?: boolean; requirepass?: string } = {}): Promise<RedisServer> {
+    const aofDir = options.aof ? mkdtempSync(join(tmpdir(), 'bg-aof-')) : null;
+    const server = new RedisServer(await freePort(), aofDir, options.requirepass);
     await server.start();
     return server;
   }
@@ -27,7 +30,8 @@ export class RedisServer {
 
   async start(): Promise<void> {
     const persistence = this.aofDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.aofDir] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+    const auth = this.password === undefined ? [] : ['--requirepass', this.password];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...auth], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
@@ -70,7 +74,7 @@ export class RedisServer {
 
   /** A plain client for the test's own assertions; the caller quits it. */
   client(): Redis {
-    return new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+    return new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1, password: this.password });
   }
 }
 

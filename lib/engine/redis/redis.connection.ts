@@ -5,13 +5,18 @@ import {
   REDIS_LOST,
   REDIS_LOST_REPLY,
   REDIS_NOT_CONNECTED,
+  REDIS_REFUSED_CREDENTIALS,
   REDIS_UNREACHABLE,
   REDIS_UNREACHABLE_AT_START,
 } from '../../background.messages.js';
 import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
+import { describeAddress, maskPassword } from './redis.address.js';
 import { UNPIPELINED_SCRIPTS } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
+
+/** The event a client of ours emits when Redis refused its credentials, for the waits on it. */
+const REFUSED = 'nestjs-background:refused';
 
 /** How long a closing client waits for Redis to acknowledge QUIT before it drops the socket. */
 const QUIT_MS = 200;
@@ -47,6 +52,10 @@ export class RedisConnection {
   private closing = false;
   /** The last error ioredis reported, said when the application cannot start. */
   private lastError?: string;
+  /** Clients whose last connection attempt Redis refused for its credentials, with its reply: no wait will end in 'ready'. */
+  private readonly refused = new WeakMap<RedisClient, 'WRONGPASS' | 'NOAUTH'>();
+  /** The refusal was logged; once again after a client was ready since. */
+  private refusalLogged = false;
 
   constructor(private readonly option: ConnectionOption) {
     this.address = describeAddress(option);
@@ -66,6 +75,8 @@ export class RedisConnection {
       enableAutoPipelining: kind === 'commands',
       autoPipeliningIgnoredCommands: [...UNPIPELINED_SCRIPTS],
       connectionName: `nestjs-background:${kind}`,
+      // CLIENT SETINFO (Redis 7.2+) would be one more command for a least-privilege ACL to allow; the name says who we are
+      disableClientInfo: true,
     };
     const option = this.option;
     let client: RedisClient;
@@ -78,7 +89,13 @@ export class RedisConnection {
     }
     client.once('end', () => this.endReported.add(client));
     // ioredis reports every failed reconnect; the outage is told once, by onClose and onReady
-    client.on('error', (error: Error) => (this.lastError = error.message));
+    client.on('error', (error: Error) => {
+      // shown when the application cannot start; ioredis may quote a malformed URL in it
+      this.lastError = maskPassword(error.message);
+      this.onRefused(client, error);
+    });
+    // a Cluster reports its nodes' refusals as 'node error'
+    if (client instanceof Cluster) client.on('node error', (error: Error) => this.onRefused(client, error));
     client.on('ready', () => this.onReady(client));
     client.on('close', () => this.onClose(client));
     this.owned.push(client);
@@ -89,6 +106,8 @@ export class RedisConnection {
   async ready(client: RedisClient, timeoutMs: number): Promise<void> {
     // right after Redis went away a client may still say 'ready' over a socket that is closed
     if (client.status === 'ready' && (client as Redis).stream?.writable !== false) return;
+    // waiting would not help: each reconnect is refused the same way until the credentials change
+    if (this.refused.has(client)) throw this.refusal(client)!;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(this.unreachable(timeoutMs)), timeoutMs);
@@ -122,7 +141,7 @@ export class RedisConnection {
           replyLost ? REDIS_LOST_REPLY(this.address, timeoutMs) : REDIS_UNREACHABLE(this.address, timeoutMs),
         );
         if (left <= 0) throw gaveUp;
-        await this.ready(client, left).catch(() => Promise.reject(gaveUp));
+        await this.ready(client, left).catch(() => Promise.reject(this.refusal(client) ?? gaveUp));
         // let ioredis take in the socket's news before the next try, so that failures cannot spin
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -174,14 +193,17 @@ export class RedisConnection {
         this.readiness.delete(client);
         client.off('ready', onReady);
         client.off('end', onEnd);
+        client.off(REFUSED, onRefused);
         if (error) reject(error);
         else resolve();
       };
       const onReady = () => settle();
       // a client closed on purpose (shutdown) will never be ready
       const onEnd = () => settle(new RedisUnavailableError(REDIS_NOT_CONNECTED(this.address)));
+      const onRefused = () => settle(this.refusal(client));
       client.once('ready', onReady);
       client.once('end', onEnd);
+      client.once(REFUSED, onRefused);
     });
     // every caller may have timed out by the time the client ends: nobody is left to be told
     wait.catch(() => undefined);
@@ -195,7 +217,25 @@ export class RedisConnection {
     );
   }
 
+  /** Redis refused the credentials of `client`: its callers are told at once, and the log once. */
+  private onRefused(client: RedisClient, error: Error): void {
+    const reply = /^(WRONGPASS|NOAUTH)\b/.exec(error.message)?.[1] as 'WRONGPASS' | 'NOAUTH' | undefined;
+    if (!reply || this.retired.has(client) || this.closing) return;
+    this.refused.set(client, reply);
+    client.emit(REFUSED);
+    if (this.refusalLogged) return;
+    this.refusalLogged = true;
+    this.logger.error(REDIS_REFUSED_CREDENTIALS(this.address, reply, !this.everReady));
+  }
+
+  private refusal(client: RedisClient): RedisUnavailableError | undefined {
+    const reply = this.refused.get(client);
+    return reply && new RedisUnavailableError(REDIS_REFUSED_CREDENTIALS(this.address, reply, !this.everReady));
+  }
+
   private onReady(client: RedisClient): void {
+    this.refused.delete(client);
+    this.refusalLogged = false;
     this.live.add(client);
     this.everReady = true;
     this.lastError = undefined;
@@ -235,18 +275,4 @@ export function toUnavailable(error: unknown, address: string): unknown {
   const failure = connectionFailure(error);
   if (!failure) return error;
   return new RedisUnavailableError(failure === 'not-sent' ? REDIS_NOT_CONNECTED(address) : REDIS_LOST_REPLY(address));
-}
-
-export function describeAddress(option: ConnectionOption): string {
-  if (typeof option === 'string') {
-    try {
-      const url = new URL(option);
-      return `${url.hostname}:${url.port || 6379}`;
-    } catch {
-      return option;
-    }
-  }
-  if (option instanceof Cluster) return 'the Redis Cluster';
-  const options = option instanceof Redis ? option.options : option;
-  return options.path ?? `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
 }

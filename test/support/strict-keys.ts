@@ -25,7 +25,7 @@ const OTHER_USE = /(?<![\w.])redis\s*\.\s*p?call\b/;
  * `redis.call`/`redis.pcall` first checks that every key it touches was passed in KEYS, which
  * Redis requires of scripts and Dragonfly and Redis proxies enforce. A call that touches another
  * key, or runs a command not classified here, raises a script error naming `scriptName`.
- * Switched on with `BACKGROUND_STRICT_KEYS=1` by the engine's script loader.
+ * Switched on with `BACKGROUND_STRICT_KEYS=1` by strict-keys.setup.ts, through the engine's checkScriptsWith().
  *
  * The calls are rewritten in the text, since Redis 7 makes the `redis` table and the globals
  * read-only. The checker is one local (`__strict`, a script may have only 200), prepended to
