@@ -5,9 +5,9 @@ import { CircuitBreaker, Interval, Job, JobsService, OnEvent, UnrecoverableError
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp, deferred, eventually, type TestApp } from './support/test-app.js';
 
-/** The README's `redis-cli ACL SETUSER ...` command (with its continuation lines), as its arguments after `redis-cli`. */
-function readmeAcl(): string[] {
-  const lines = readFileSync('README.md', 'utf8').split('\n');
+/** The documented `redis-cli ACL SETUSER ...` command (with its continuation lines), as its arguments after `redis-cli`. */
+function documentedAcl(): string[] {
+  const lines = readFileSync('docs/production-security.md', 'utf8').split('\n');
   let at = lines.findIndex((line) => line.startsWith('redis-cli ACL SETUSER jobs '));
   expect(at).toBeGreaterThanOrEqual(0);
   let command = '';
@@ -54,14 +54,14 @@ class AclJobs {
   }
 }
 
-describe("the README's least-privilege Redis ACL", () => {
+describe("the least-privilege Redis ACL of docs/production-security.md", () => {
   let server: RedisServer;
   let admin: Redis;
   let app: TestApp | undefined;
   beforeAll(async () => {
     server = await RedisServer.start();
     admin = server.client();
-    const [acl, setuser, ...rules] = readmeAcl();
+    const [acl, setuser, ...rules] = documentedAcl();
     expect([acl, setuser, rules[0]]).toEqual(['ACL', 'SETUSER', 'jobs']);
     await admin.call('ACL', 'SETUSER', ...rules.map((rule) => (rule.startsWith('>') ? `>${PASSWORD}` : rule)));
     await admin.call('ACL', 'LOG', 'RESET');

@@ -1,14 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
-/** Where the README's blocks are written, inside the project so that its node_modules resolve. */
+/** Where the blocks are written, inside the project so that its node_modules resolve. */
 const DIR = resolve('dist-test/readme');
 
-/** Every ```ts block of the README, each as the module a user would paste it into. */
-function blocks(): { line: number; code: string }[] {
+/** The README and every page of docs/, whose examples users copy. */
+const PAGES = ['README.md', ...readdirSync('docs').filter((file) => file.endsWith('.md')).sort().map((file) => `docs/${file}`)];
+
+/** Every ```ts block of one page, each as the module a user would paste it into. */
+function blocks(page: string): { line: number; code: string }[] {
   const found: { line: number; code: string }[] = [];
-  const lines = readFileSync('README.md', 'utf8').split('\n');
+  const lines = readFileSync(page, 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
     if (lines[i]!.trim() !== '```ts') continue;
     const start = i + 1;
@@ -19,14 +22,15 @@ function blocks(): { line: number; code: string }[] {
   return found;
 }
 
-describe('the README', () => {
-  it('has TypeScript blocks that compile against the package as users import it', () => {
-    const found = blocks();
-    expect(found.length).toBeGreaterThan(5);
+describe('the README and docs/', () => {
+  it('have TypeScript blocks that compile against the package as users import it', () => {
+    const found = PAGES.flatMap((page) => blocks(page).map((block) => ({ ...block, page })));
+    expect(found.filter(({ page }) => page === 'README.md').length).toBeGreaterThanOrEqual(3);
+    expect(found.filter(({ page }) => page !== 'README.md').length).toBeGreaterThan(10);
     rmSync(DIR, { recursive: true, force: true });
     mkdirSync(DIR, { recursive: true });
-    const files = found.map(({ line, code }) => {
-      const file = join(DIR, `readme-line-${line}.ts`);
+    const files = found.map(({ page, line, code }) => {
+      const file = join(DIR, `${page.replace(/\.md$/, '').replace('/', '-')}-line-${line}.ts`);
       // a block without imports is still its own module, as in a user's file
       writeFileSync(file, /^\s*(import|export)\s/m.test(code) ? code : `${code}\nexport {};\n`);
       return file;
@@ -54,8 +58,23 @@ describe('the README', () => {
     const tsc = spawnSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', join(DIR, 'tsconfig.json')], {
       encoding: 'utf8',
     });
-    // each error names the README line of its block in the file name
+    // each error names the page and line of its block in the file name
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
+  });
+
+  it('link to pages that exist, and the README to every page of docs/', () => {
+    const broken: string[] = [];
+    const linked = new Set<string>();
+    for (const page of PAGES) {
+      for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const path = join(dirname(page), target!);
+        if (!existsSync(path)) broken.push(`${page} -> ${target}`);
+        if (page === 'README.md') linked.add(path);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(PAGES.filter((page) => page !== 'README.md' && !linked.has(page))).toEqual([]);
   });
 });
