@@ -1,4 +1,4 @@
--- Shared helpers, prepended to the scripts that say `--@include lib`.
+-- Shared helpers, pasted into the scripts that say `--@include lib`.
 -- Every script is given every key it touches in KEYS. The scripts that include this file get the
 -- queue's fixed keys first, in the order of QUEUE_KEYS (redis-scripts.ts names them the same);
 -- keys of one worker, breaker, rate limit or parked list follow, as each script's header says.
