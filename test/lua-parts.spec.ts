@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,7 +7,22 @@ import { LUA_SOURCES } from '../lib/engine/redis/lua/scripts.generated.js';
 import { load } from '../lib/engine/redis/redis-scripts.js';
 import { RedisServer } from './support/redis-server.js';
 
+const MAX_LINES = 250;
 const EMBED = resolve('scripts/embed-lua.mjs');
+
+/** Every .lua file under lib: the scripts of each lua folder and the parts of its parts folder. */
+function luaFiles(dir = 'lib'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? luaFiles(join(dir, entry.name)) : entry.name.endsWith('.lua') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** The comment lines a Lua file opens with. */
+function header(text: string): string[] {
+  const lines = text.split('\n');
+  const end = lines.findIndex((line) => !line.startsWith('--') || line.startsWith('--@include'));
+  return lines.slice(0, end < 0 ? lines.length : end);
+}
 
 /** Runs the embed step in a folder of its own holding `files` (path under it: Lua text); its error output, or '' when it succeeds. */
 function embedIn(files: Record<string, string>): string {
@@ -27,10 +42,23 @@ function embedIn(files: Record<string, string>): string {
 }
 
 describe('Lua scripts in parts', () => {
+  it(`keeps every Lua file, script or part, to ${MAX_LINES} lines, opening with a header naming the KEYS and ARGV it uses`, () => {
+    const files = luaFiles();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const lines = text.endsWith('\n') ? text.split('\n').length - 1 : text.split('\n').length;
+      const opening = header(text);
+      expect({ file, over: lines > MAX_LINES, keys: opening.some((line) => /^-- ?KEYS\b/.test(line)) }).toEqual({ file, over: false, keys: true });
+      expect({ file, argv: opening.some((line) => /^-- ?ARGV\b/.test(line)) }).toEqual({ file, argv: true });
+    }
+    expect(files).toContain('lib/engine/redis/lua/parts/claim-pop.lua');
+  });
+
   it('sends each script with its parts pasted in, and never a part as a script of its own', () => {
     for (const [name, lua] of Object.entries(LUA_SOURCES)) expect({ name, includes: /^--@include/m.test(lua) }).toEqual({ name, includes: false });
+    expect(load('claim')).toContain('local function parked_at_gates(');
     expect(load('claim')).toContain('local function reap_worker(');
-    for (const part of ['lib', 'breaker']) {
+    for (const part of ['lib', 'lib-line', 'breaker', 'claim-pop']) {
       expect(() => load(part)).toThrow(`${part}.lua is missing from the build: rebuild with npm run build.`);
     }
   });
