@@ -2,7 +2,7 @@ import { LUA_SOURCES } from './lua/scripts.generated.js';
 import type { RedisClient } from './redis.connection.js';
 
 /**
- * The keys every queue script is given first, in this order (lib.lua's QUEUE_KEYS reads them so):
+ * The keys every queue script is given first, in this order (lua/parts/lib.lua's QUEUE_KEYS reads them so):
  * each script names every key it touches in KEYS, as Redis requires (Dragonfly and Redis proxies
  * refuse the rest), and these are the queue's fixed ones.
  */
@@ -57,11 +57,11 @@ type Reply = unknown;
 /** Runs a queue script: `base` is "{prefix:queue}", `keys` the script's own after the queue's. */
 export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[], keys?: string[]) => Promise<Reply>;
 
-/** A script's source with each `--@include <name>` line replaced by that file's source. */
+/** A script's source, its parts (lua/parts) pasted in by scripts/embed-lua.mjs. */
 function source(name: string): string {
   const lua = LUA_SOURCES[name];
   if (lua === undefined) throw new Error(`${name}.lua is missing from the build: rebuild with npm run build.`);
-  return lua.replace(/^--@include ([\w-]+)$/gm, (_line, included: string) => source(included));
+  return lua;
 }
 
 /** What a test suite does to each script before it is sent (see checkScriptsWith); nothing in an application. */

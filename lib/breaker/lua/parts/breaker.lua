@@ -3,8 +3,10 @@
 --              opened by hand (it then stays open until reset)
 --   base:bf:B  failures while closed, by time (zset)    base:bp:B  probes under way while half-open, by start (zset)
 --   base:bq:B  ids of jobs parked while it is open, in queue order (list); a parked job has s 'parked',
---              pk 'bq:B' (see park in claim.lua; base:parkings lists every such list, for counts)
--- A breaker's keys: { state, failures, probes }; its spec: { threshold, window, reset, probes, lease }.
+--              pk 'bq:B' (see park in claim-park.lua; base:parkings lists every such list, for counts)
+-- KEYS  those its caller passes: a breaker's keys { state, failures, probes } (base:b:B, base:bf:B,
+--       base:bp:B), base:marker and base:idle (breaker_wake_idle), base:state (breaker_job_runs)
+-- ARGV  none (its spec, from its caller's: { threshold, window, reset, probes, lease })
 
 local function breaker_keys(base, name)
   return { state = base .. ':b:' .. name, failures = base .. ':bf:' .. name, probes = base .. ':bp:' .. name }

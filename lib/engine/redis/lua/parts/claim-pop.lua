@@ -1,0 +1,128 @@
+-- The pop (part of claim): takes up to `max` jobs from the line, highest priority first, FIFO
+-- within a priority; the first `start` start (an attempt begins), the others are reserved. Jobs of
+-- a name at its handler's limit are skipped and go back first in line; a job reserved by a worker
+-- that died, or behind a gate (a breaker, a rate limit), is only claimed to start, and a gated one
+-- may be parked instead (see claim-park). Looks at no more than MAX_SCAN jobs beyond `max`.
+-- KEYS  the worker's ak, rk; K.wait, K.waitp, K.jobs, K.state, K.meta (paused), K.marker; the
+--       gates' keys (see claim-park)
+-- ARGV  none of its own: `start`, `max` and the handlers' `limit` are read by claim.lua
+-- Gives `jobs` (CLAIMED_FIELDS values each), `paused`, `full` (stopped at a job only a free slot
+-- may take) and `skipped_at_limit`.
+local MAX_SCAN = 500
+local jobs = {}
+local skipped_at_limit = false
+-- stopped at a job that only a worker with a free slot may take (one a dead worker held reserved)
+local full = false
+local paused = redis.call('HEXISTS', K.meta, 'paused') == 1
+if max > 0 and not paused then
+  local got = 0
+  local scanned = 0
+  -- ids taken from the line but not claimed, in queue order, with (from waitp) their score:
+  -- they go back in front
+  local back = {}
+  while got < max and not full and scanned < max + MAX_SCAN do
+    local p = top_priority()
+    if not p then break end
+    local ids, scores
+    -- a thousand at most a step: Lua passes at most about 8000 values to one call
+    local take = math.min(max - got, 1000)
+    if p == 0 then
+      ids = redis.call('LPOP', K.wait, take)
+    else
+      -- this priority only: the default list's jobs come before those of lower priorities
+      local flat = redis.call('ZRANGEBYSCORE', K.waitp, '-inf', '(' .. string.format('%.0f', (MAX_PRIORITY - p + 1) * PRIORITY_UNIT),
+        'WITHSCORES', 'LIMIT', 0, take)
+      ids, scores = {}, {}
+      for k = 1, #flat, 2 do
+        ids[#ids + 1] = flat[k]
+        scores[#scores + 1] = flat[k + 1]
+      end
+      in_batches('ZREM', K.waitp, ids)
+    end
+    if ids and #ids > 0 then
+      scanned = scanned + #ids
+      local started, reserved, writes = {}, {}, {}
+      local headers = redis.call('HMGET', K.jobs, unpack(ids))
+      local states = redis.call('HMGET', K.state, unpack(ids))
+      for k, id in ipairs(ids) do
+        -- a job deleted under its id (a purge racing a redrive) is dropped from the line
+        if headers[k] and states[k] then
+          local name, _, max_attempts, timeout, enqueued, trace, data = cmsgpack.unpack(headers[k])
+          local st = cmsgpack.unpack(states[k])
+          local remaining = limit[name]
+          local at_limit = remaining ~= nil and remaining <= 0
+          skipped_at_limit = skipped_at_limit or at_limit
+          local skip = full or at_limit
+          local b = not skip and behind(name)
+          local own_rate = not skip and rate_of[name]
+          local gated = b or own_rate or (not skip and queue_rate)
+          local parked = false
+          -- a job reserved by a worker that died may be what killed it, and a job behind a breaker
+          -- or a rate limit must not wait in a worker (while the breaker opens, or beyond its
+          -- window): only claim them to start
+          if not skip and got >= start and (st.rs or gated) then
+            full = true
+            skip = true
+          elseif gated then
+            parked = parked_at_gates(id, st, b, own_rate)
+          end
+          if parked then
+            -- waits behind its breaker or rate limit, not in the queue
+            writes[#writes + 1] = id
+            writes[#writes + 1] = cmsgpack.pack(st)
+          elseif skip then
+            back[#back + 1] = { id, scores and scores[k] }
+          else
+            if remaining then limit[name] = remaining - 1 end
+            got = got + 1
+            local attempt = (st.a or 0) + 1
+            if got <= start then
+              st.s, st.a, st.sa, st.w = 'active', attempt, now, wid
+              started[#started + 1] = id
+            else
+              st.s, st.w = 'reserved', wid
+              reserved[#reserved + 1] = id
+            end
+            writes[#writes + 1] = id
+            writes[#writes + 1] = cmsgpack.pack(st)
+            local n = #jobs
+            jobs[n + 1] = id
+            jobs[n + 2] = name
+            jobs[n + 3] = data
+            jobs[n + 4] = attempt
+            jobs[n + 5] = max_attempts
+            jobs[n + 6] = timeout
+            jobs[n + 7] = enqueued
+            jobs[n + 8] = p
+            jobs[n + 9] = trace
+          end
+        end
+      end
+      in_batches('HSET', K.state, writes, 2)
+      in_batches('SADD', ak, started)
+      in_batches('SADD', rk, reserved)
+    else
+      break
+    end
+  end
+  -- the last first: each goes to the front (or its own place in waitp), a batch a call
+  local relist, rescore = {}, {}
+  for k = #back, 1, -1 do
+    local id, score = back[k][1], back[k][2]
+    if score then
+      rescore[#rescore + 1] = score
+      rescore[#rescore + 1] = id
+    else
+      relist[#relist + 1] = id
+    end
+  end
+  in_batches('LPUSH', K.wait, relist)
+  in_batches('ZADD', K.waitp, rescore, 2)
+  if any_waiting() then
+    -- this worker is full and work remains: pass the wake-up on to another worker
+    -- (not when it stopped at a job it may not reserve: it would wake itself, and spin)
+    if got == max then wake() end
+  else
+    redis.call('DEL', K.marker)
+  end
+end
