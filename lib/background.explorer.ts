@@ -2,17 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { BACKGROUND_CONFIG } from './background.constants.js';
-import {
-  DEFAULT_QUEUE,
-  MAX_ATTEMPTS,
-  MAX_CONCURRENCY,
-  assertKnownKeys,
-  assertQueueName,
-  integer,
-  resolveBackoff,
-  resolvePriority,
-  type BackgroundConfig,
-} from './background.config.js';
+import { DEFAULT_QUEUE, MAX_ATTEMPTS, MAX_CONCURRENCY, resolveBackoff, resolvePriority, type BackgroundConfig } from './background.config.js';
+import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
 import {
   BREAKER_WITHOUT_JOB,
   INVALID_OPTION,

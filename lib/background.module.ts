@@ -14,7 +14,7 @@ import type { BackgroundModuleOptions } from './interfaces/background-options.in
 import { BreakerRegistry } from './breaker/breaker.registry.js';
 import { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
-import { StorageGateway } from './engine/storage.gateway.js';
+import { StorageGateway } from './storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';

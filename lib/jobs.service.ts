@@ -1,14 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
-import {
-  DEFAULT_QUEUE,
-  MAX_ATTEMPTS,
-  assertKnownKeys,
-  assertQueueName,
-  integer,
-  resolvePriority,
-  type BackgroundConfig,
-} from './background.config.js';
+import { DEFAULT_QUEUE, MAX_ATTEMPTS, resolvePriority, type BackgroundConfig } from './background.config.js';
+import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
 import {
   INVALID_OPTION,
   JOB_CANCELLED,
@@ -33,7 +26,7 @@ import { jobName, type JobDefinition } from './job.definition.js';
 import { deserialize, serializePayload } from './payload/payload.codec.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-letter-filter.interface.js';
-import { StorageGateway } from './engine/storage.gateway.js';
+import { StorageGateway } from './storage.gateway.js';
 import { toJobInfo } from './engine/stored-job.mapper.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import type { EventDefinition } from './events/event.definition.js';

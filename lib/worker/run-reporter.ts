@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { BreakerSpec, BreakerTransition } from '../breaker/breaker-store.interface.js';
+import type { BreakerSpec, BreakerTransition } from '../engine/ports/breaker-store.interface.js';
 import { logTransition } from '../breaker/breaker-transition.log.js';
 import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-engine.interface.js';
 import type { JobEvents } from '../events/job-events.js';

@@ -1,9 +1,10 @@
 import type { BackgroundConfig } from '../../background.config.js';
-import type { MemoryBreaker } from '../../breaker/memory-breaker.js';
+import type { MemoryBreaker } from './memory-breaker.js';
 import { JOB_STALLED } from '../../background.messages.js';
-import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
-import { NO_RETRY, type Settlement, type StoredRedrive } from '../storage-engine.interface.js';
+import type { DeadReason, QueueCounts } from '../../interfaces/job-info.interface.js';
+import { NO_RETRY, type Settlement } from '../storage-engine.interface.js';
 import { recordError } from './memory-error.history.js';
+import type { MemoryJob } from './memory-job.interface.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -15,45 +16,6 @@ const NO_RETRY_REASONS: Record<number, DeadReason> = {
 const LOST_KEPT_MS = 86_400_000;
 /** Jobs a claim looks at beyond those it asks for (skipped, parked) before it stops, as claim.lua's. */
 const MAX_SCAN = 500;
-
-/** One job as the memory engine keeps it: the same fields the Redis engine keeps in its hash. */
-export interface MemoryJob {
-  id: string;
-  name: string;
-  data: string;
-  priority: number;
-  maxAttempts: number;
-  attempts: number;
-  timeoutMs: number;
-  enqueuedAt: number;
-  /** `NewJob.trace`. */
-  trace?: string;
-  state: JobState;
-  runAt?: number;
-  startedAt?: number;
-  finishedAt?: number;
-  worker?: string;
-  /** Claimed by `worker` but not started yet: shown as waiting, neither an attempt nor a stall so far. */
-  reserved?: boolean;
-  /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
-  suspected?: number;
-  /** The parked list it waits in, behind a circuit breaker or a rate limit (shown as waiting). */
-  parkedBy?: string;
-  /** Sent back from a rate limit's list, counted in that window already: `<list>@<window>`. */
-  rateMark?: string;
-  /** When a worker without its handler first handed it back. */
-  noHandlerSince?: number;
-  deadReason?: DeadReason;
-  /** Each trip out of the dead-letter queue. */
-  redrives: StoredRedrive[];
-  result?: string;
-  errors: JobErrorRecord[];
-  /** Errors recorded in all; `errors` keeps the last `ERRORS_KEPT`. */
-  errorCount?: number;
-  progress?: string;
-  logs: string[];
-  stalls: number;
-}
 
 /** The state of one queue in the memory engine, shaped like its Redis keys. */
 export class MemoryQueue {

@@ -15,12 +15,13 @@ import type {
   StoredJob,
 } from '../storage-engine.interface.js';
 import { isFinal } from '../storage-engine.interface.js';
-import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
-import { MemoryScheduleStore } from '../../schedule/memory-schedule.store.js';
-import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
+import { MemoryBreakerStore } from './memory-breaker.store.js';
+import { MemoryScheduleStore } from './memory-schedule.store.js';
+import { MemoryDeadLetterStore } from './memory-dead-letter.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
-import { MemorySubscriptionStore } from '../../events/memory-subscription.store.js';
-import { MemoryQueue, type MemoryJob } from './memory-queue.js';
+import { MemorySubscriptionStore } from './memory-subscription.store.js';
+import type { MemoryJob } from './memory-job.interface.js';
+import { MemoryQueue } from './memory-queue.js';
 import { toClaimedJob, toStoredJob } from './memory-job.mapper.js';
 
 /**
