@@ -1,7 +1,8 @@
 // The library's import rule, checked: imports run one way, features → engine ports ← adapters.
 // Nothing under lib/engine/ imports a feature folder (lib/<area>/ other than the shared floor:
-// errors/, interfaces/, payload/, logging/); features declare the stores they need, the engines
-// implement them structurally, and the module's factories bind one to the other. And no two
+// errors/, interfaces/, payload/, logging/): the stores' interfaces (ports) live in lib/engine/ports
+// and the storage engine interface gathers them; features use the ports, never an engine
+// (lib/engine/redis/, lib/engine/memory/), which only the module at the top of lib/ picks. And no two
 // files of lib/ import each other, directly or around a circle (type-only imports count too:
 // a circle of types is still two files that cannot be read apart).
 // Usage: node scripts/check-imports.mjs [root]   (exit 1, naming each file and import, on a breach)
@@ -43,9 +44,13 @@ for (const file of sources(root)) {
     const target = resolveImport(file, match[1]);
     if (!target) continue;
     targets.push(target);
-    const to = area(target);
-    if (area(file) === 'engine' && to !== undefined && !floor.has(to)) {
+    const [from, to] = [area(file), area(target)];
+    if (from === 'engine' && to !== undefined && !floor.has(to)) {
       breaches.push(`${name(file)} imports '${match[1]}': nothing under lib/engine/ imports a feature folder (lib/${to}/).`);
+    }
+    // a feature reaches storage through the ports; only the module's wiring at the top picks an engine
+    if (from !== undefined && from !== 'engine' && /^engine\/(redis|memory)\//.test(relative(root, target))) {
+      breaches.push(`${name(file)} imports '${match[1]}': a feature folder uses the engine's ports, not an engine (lib/engine/redis/, lib/engine/memory/).`);
     }
   }
   graph.set(file, targets);
@@ -92,4 +97,4 @@ if (breaches.length > 0) {
   console.error(breaches.join('\n'));
   process.exit(1);
 }
-console.log(`Imports of ${graph.size} files in ${name(root)}: no circle, and lib/engine/ imports no feature folder.`);
+console.log(`Imports of ${graph.size} files in ${name(root)}: no circle, lib/engine/ imports no feature folder, features import no engine.`);

@@ -25,7 +25,7 @@ describe('the library’s imports', () => {
     for (const root of made.splice(0)) rmSync(dirname(root), { recursive: true, force: true });
   });
 
-  it('run one way: no circle, and nothing under lib/engine/ imports a feature folder', () => {
+  it('run one way: no circle, nothing under lib/engine/ imports a feature folder, features use ports only', () => {
     const { status, output } = check();
     expect(output).toContain('no circle');
     expect(status).toBe(0);
@@ -43,6 +43,22 @@ describe('the library’s imports', () => {
     expect(status).toBe(1);
     expect(output).toContain("memory.engine.ts imports '../../breaker/breaker.registry.js'");
     expect(output).not.toContain('memory-queue.ts');
+  });
+
+  it('are refused when a feature folder imports an engine rather than its ports', () => {
+    const root = library({
+      'engine/redis/redis.engine.ts': 'export class RedisEngine {}\n',
+      'engine/ports/breaker-store.interface.ts': 'export interface BreakerStore {}\n',
+      'breaker/breaker.service.ts':
+        "import type { BreakerStore } from '../engine/ports/breaker-store.interface.js';\nimport { RedisEngine } from '../engine/redis/redis.engine.js';\nexport const x: [BreakerStore?, unknown?] = [undefined, RedisEngine];\n",
+      'background.module.ts': "import { RedisEngine } from './engine/redis/redis.engine.js';\nexport const y = RedisEngine;\n",
+    });
+    made.push(root);
+    const { status, output } = check(root);
+    expect(status).toBe(1);
+    expect(output).toContain("breaker.service.ts imports '../engine/redis/redis.engine.js'");
+    expect(output).not.toContain('breaker-store.interface.js');
+    expect(output).not.toContain('background.module.ts');
   });
 
   it('are refused when files import each other around a circle, type-only imports included', () => {
