@@ -33,7 +33,7 @@ import type { EventDefinition } from './events/event.definition.js';
 import { EventPublisher } from './events/event.publisher.js';
 import type { EmitOptions, EmitResult } from './events/on-event-options.interface.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
-import { JobTally } from './events/job-tally.js';
+import { JobTally } from './hooks/job-tally.js';
 import { JobTracer } from './tracing/job.tracer.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';

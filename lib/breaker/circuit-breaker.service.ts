@@ -8,7 +8,7 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { BreakerRegistry, type DeclaredBreaker } from './breaker.registry.js';
 import type { BreakerStore, BreakerTransition } from '../engine/ports/breaker-store.interface.js';
 import { logTransition } from './breaker-transition.log.js';
-import { JobEvents } from '../events/job-events.js';
+import { JobEvents } from '../hooks/job-events.js';
 import type { CircuitBreakerInfo } from './circuit-breaker-options.interface.js';
 
 /**
