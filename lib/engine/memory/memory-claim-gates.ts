@@ -126,7 +126,7 @@ export class MemoryClaimGates {
       const job = this.queue.jobs.get(id)!;
       job.parkedBy = undefined;
       job.rateMark = rateMark;
-      this.queue.pushWaiting(job, true);
+      this.queue.line.push(job, true);
     }
     if (ids.length > 0) this.queue.wake();
     return ids.length;

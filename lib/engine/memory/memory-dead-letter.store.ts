@@ -43,7 +43,7 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
       for (const field of ['deadReason', 'finishedAt', 'runAt', 'startedAt', 'worker', 'suspected', 'noHandlerSince', 'result', 'progress'] as const) {
         delete job[field];
       }
-      store.pushWaiting(job, false);
+      store.line.push(job, false);
     }
     if (jobs.length > 0) store.wake();
     return jobs.map((job) => job.id);
