@@ -1,7 +1,8 @@
 import type { RateLimitOptions } from './rate-limit/rate-limit-options.interface.js';
 import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { INVALID_OPTION, INVALID_REDIS_URL_ENV, UNKNOWN_OPTION } from './background.messages.js';
+import { INVALID_OPTION, INVALID_REDIS_URL_ENV } from './background.messages.js';
+import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
 import { maskPassword } from './engine/redis/redis.address.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { MAX_TIMER_MS } from './worker/timer-delay.js';
@@ -203,29 +204,4 @@ export function resolvePriority(where: string, priority: JobPriority): number {
   throw new InvalidOptionsError(
     INVALID_OPTION(where, 'priority', `'high', 'normal', 'low' or an integer from -${MAX_PRIORITY} to ${MAX_PRIORITY}`, priority),
   );
-}
-
-export function assertKnownKeys(where: string, value: object, known: readonly string[]): void {
-  if (value === null || typeof value !== 'object') {
-    throw new InvalidOptionsError(`${where} expects an options object, got ${value === null ? 'null' : typeof value}.`);
-  }
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new InvalidOptionsError(UNKNOWN_OPTION(where, key, known));
-  }
-}
-
-export function assertQueueName(where: string, queue: unknown): asserts queue is string {
-  if (typeof queue !== 'string' || !/^[\w.-]{1,100}$/.test(queue)) {
-    throw new InvalidOptionsError(INVALID_OPTION(where, 'queue', 'a name of letters, digits, "_", "." or "-"', queue));
-  }
-}
-
-/** An integer option from `min` to `max`, or `fallback` when absent. */
-export function integer(where: string, key: string, value: unknown, fallback: number, min: number, max = Infinity): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const expected = max === Infinity ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
-    throw new InvalidOptionsError(INVALID_OPTION(where, key, expected, value));
-  }
-  return value;
 }

@@ -2,17 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { BACKGROUND_CONFIG } from './background.constants.js';
-import {
-  DEFAULT_QUEUE,
-  MAX_ATTEMPTS,
-  MAX_CONCURRENCY,
-  assertKnownKeys,
-  assertQueueName,
-  integer,
-  resolveBackoff,
-  resolvePriority,
-  type BackgroundConfig,
-} from './background.config.js';
+import { DEFAULT_QUEUE, MAX_ATTEMPTS, MAX_CONCURRENCY, resolveBackoff, resolvePriority, type BackgroundConfig } from './background.config.js';
+import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
 import {
   BREAKER_WITHOUT_JOB,
   INVALID_OPTION,
@@ -85,7 +76,8 @@ export class BackgroundExplorer implements OnModuleInit {
       const className = (metatype as Function | undefined)?.name ?? prototype.constructor.name;
       const target = `${className}@${method}`;
       const schedules = this.accessor.getScheduleMetadata(prototype[method]);
-      if (schedules?.length) this.exploreSchedules(wrapper, schedules, method, className, retry, breaker);
+      const decorators = decoratorsOf(metadata !== undefined, events !== undefined, schedules);
+      if (schedules?.length) this.exploreSchedules(wrapper, schedules, method, className, retry, breaker, decorators);
       if (!metadata && !events) {
         if (retry && !schedules?.length) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
         if (breaker && !schedules?.length) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
@@ -96,7 +88,7 @@ export class BackgroundExplorer implements OnModuleInit {
       }
       if (metadata?.name.includes('\0')) throw new InvalidOptionsError(JOB_NAME_NUL(`@Job() on ${target}`, metadata.name));
       if (!wrapper.isDependencyTreeStatic() || !instance) {
-        throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
+        throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
       }
       const handler = { target, retry, breaker };
       if (metadata) {
@@ -157,10 +149,11 @@ export class BackgroundExplorer implements OnModuleInit {
     className: string,
     retry: RetryOptions | undefined,
     breaker: ReturnType<BackgroundMetadataAccessor['getBreakerMetadata']>,
+    decorators: string,
   ): void {
     const target = `${className}@${method}`;
     const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
-    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target));
+    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
     for (const metadata of schedules) {
       const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
       const { job, queue, scope } = declared.definition;
@@ -197,4 +190,12 @@ export class BackgroundExplorer implements OnModuleInit {
 function retryAttempts(target: string, retry: RetryOptions | undefined): number | undefined {
   if (retry?.attempts === undefined) return undefined;
   return integer(`@Retry() on ${target}`, 'attempts', retry.attempts, 1, 1, MAX_ATTEMPTS);
+}
+
+const SCHEDULE_DECORATORS: Record<ScheduleMetadata['kind'], string> = { interval: '@Interval', cron: '@Cron', timeout: '@Timeout' };
+
+/** The decorators a method has that make it run outside any request, for the message refusing a request-scoped provider. */
+function decoratorsOf(job: boolean, event: boolean, schedules: ScheduleMetadata[] = []): string {
+  const names = new Set([...(job ? ['@Job'] : []), ...(event ? ['@OnEvent'] : []), ...schedules.map((s) => SCHEDULE_DECORATORS[s.kind])]);
+  return [...names].sort().join(' and ');
 }

@@ -14,7 +14,7 @@ import type { BackgroundModuleOptions } from './interfaces/background-options.in
 import { BreakerRegistry } from './breaker/breaker.registry.js';
 import { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
-import { StorageGateway } from './engine/storage.gateway.js';
+import { StorageGateway } from './storage.gateway.js';
 import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';
@@ -25,9 +25,9 @@ import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 import { SchedulerService } from './schedule/scheduler.service.js';
-import { JobEventExplorer } from './events/job-event.explorer.js';
-import { JobEvents } from './events/job-events.js';
-import { JobTally } from './events/job-tally.js';
+import { JobEventExplorer } from './hooks/job-event.explorer.js';
+import { JobEvents } from './hooks/job-events.js';
+import { JobTally } from './hooks/job-tally.js';
 import { BackgroundMonitor } from './monitor/background.monitor.js';
 import { JobTracer } from './tracing/job.tracer.js';
 

@@ -10,7 +10,7 @@ import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import { queueConcurrency, type BackgroundConfig } from './background.config.js';
 import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
-import { JobEvents } from './events/job-events.js';
+import { JobEvents } from './hooks/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { JobTracer } from './tracing/job.tracer.js';
 import { QueueWorker } from './worker/queue.worker.js';

@@ -27,9 +27,9 @@ export type {
   ScheduleTick,
   ScheduleTiming,
 } from './schedule/schedule-options.interface.js';
-export { JobEvents } from './events/job-events.js';
-export { OnJobEvent } from './events/on-job-event.decorator.js';
-export type { BreakerEvent, JobEvent, JobEventType, JobRunEvent } from './events/job-event.interface.js';
+export { JobEvents } from './hooks/job-events.js';
+export { OnJobEvent } from './hooks/on-job-event.decorator.js';
+export type { BreakerEvent, JobEvent, JobEventType, JobRunEvent } from './hooks/job-event.interface.js';
 export type { BackoffFunction, RetryOptions } from './retry/retry-options.interface.js';
 export { OnEvent } from './events/on-event.decorator.js';
 export { defineEvent, type EventDefinition, type EventPayload } from './events/event.definition.js';

@@ -1,14 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
-import {
-  DEFAULT_QUEUE,
-  MAX_ATTEMPTS,
-  assertKnownKeys,
-  assertQueueName,
-  integer,
-  resolvePriority,
-  type BackgroundConfig,
-} from './background.config.js';
+import { DEFAULT_QUEUE, MAX_ATTEMPTS, resolvePriority, type BackgroundConfig } from './background.config.js';
+import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
 import {
   INVALID_OPTION,
   JOB_CANCELLED,
@@ -33,14 +26,14 @@ import { jobName, type JobDefinition } from './job.definition.js';
 import { deserialize, serializePayload } from './payload/payload.codec.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-letter-filter.interface.js';
-import { StorageGateway } from './engine/storage.gateway.js';
+import { StorageGateway } from './storage.gateway.js';
 import { toJobInfo } from './engine/stored-job.mapper.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import type { EventDefinition } from './events/event.definition.js';
 import { EventPublisher } from './events/event.publisher.js';
 import type { EmitOptions, EmitResult } from './events/on-event-options.interface.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
-import { JobTally } from './events/job-tally.js';
+import { JobTally } from './hooks/job-tally.js';
 import { JobTracer } from './tracing/job.tracer.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';

@@ -9,6 +9,7 @@ import {
   InvalidOptionsError,
   Job,
   JobsService,
+  OnEvent,
   Retry,
   Timeout,
   type BackgroundModuleAsyncOptions,
@@ -66,9 +67,25 @@ describe('BackgroundModule', () => {
   it('refuses a @Job on a request-scoped provider, saying what to do', async () => {
     await expect(bootstrap([RequestScopedJobs])).rejects.toThrow(
       new InvalidOptionsError(
-        'RequestScopedJobs@run is a @Job handler on a request-scoped provider. Jobs run outside any request: make the provider a singleton (the default scope), or move the handler to one.',
+        'RequestScopedJobs@run has @Job on a request-scoped provider. It runs outside any request: make the provider a singleton (the default scope), or move the method to one.',
       ),
     );
+  });
+
+  it('refuses @OnEvent, @Interval or @Cron on a request-scoped provider, naming the decorator', async () => {
+    @Injectable({ scope: Scope.REQUEST })
+    class RequestScopedSubscriber {
+      @OnEvent('order.placed')
+      placed() {}
+    }
+    @Injectable({ scope: Scope.REQUEST })
+    class RequestScopedTicks {
+      @Interval(60_000)
+      @Cron('0 * * * *')
+      tick() {}
+    }
+    await expect(bootstrap([RequestScopedSubscriber])).rejects.toThrow('RequestScopedSubscriber@placed has @OnEvent on a request-scoped provider.');
+    await expect(bootstrap([RequestScopedTicks])).rejects.toThrow('RequestScopedTicks@tick has @Cron and @Interval on a request-scoped provider.');
   });
 
   it('refuses unknown @Job options at bootstrap', async () => {

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPENED } from '../background.messages.js';
-import type { BreakerSpec, BreakerTransition } from './breaker-store.interface.js';
+import type { BreakerSpec, BreakerTransition } from '../engine/ports/breaker-store.interface.js';
 
 /**
  * Tells of a breaker's transition. Storage reports each transition to the one call that made it,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { assertKnownKeys, integer } from '../background.config.js';
+import { assertKnownKeys, integer } from '../background-options.checks.js';
 import { BREAKER_MISMATCH, BREAKER_NAME } from '../background.messages.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { BREAKER_DEFAULTS } from './breaker.constants.js';
-import type { BreakerSpec } from './breaker-store.interface.js';
+import type { BreakerSpec } from '../engine/ports/breaker-store.interface.js';
 import type { CircuitBreakerMetadata } from './circuit-breaker.decorator.js';
 
 const OPTION_KEYS = Object.keys(BREAKER_DEFAULTS);

@@ -1,3 +1,4 @@
+import type { CircuitBreakerState } from '../engine/ports/breaker-store.interface.js';
 /**
  * When a circuit breaker opens and how it recovers.
  * @publicApi
@@ -13,8 +14,7 @@ export interface CircuitBreakerOptions {
   halfOpenProbes?: number;
 }
 
-/** @publicApi */
-export type CircuitBreakerState = 'closed' | 'open' | 'half-open';
+export type { CircuitBreakerState } from '../engine/ports/breaker-store.interface.js';
 
 /**
  * One breaker as the runtime API reports it.

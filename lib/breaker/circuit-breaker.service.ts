@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CIRCUIT_OPEN, UNKNOWN_BREAKER } from '../background.messages.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
-import { StorageGateway } from '../engine/storage.gateway.js';
+import { StorageGateway } from '../storage.gateway.js';
 import { CircuitOpenError } from '../errors/circuit-open.error.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { BreakerRegistry, type DeclaredBreaker } from './breaker.registry.js';
-import type { BreakerStore, BreakerTransition } from './breaker-store.interface.js';
+import type { BreakerStore, BreakerTransition } from '../engine/ports/breaker-store.interface.js';
 import { logTransition } from './breaker-transition.log.js';
-import { JobEvents } from '../events/job-events.js';
+import { JobEvents } from '../hooks/job-events.js';
 import type { CircuitBreakerInfo } from './circuit-breaker-options.interface.js';
 
 /**

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertKnownKeys, assertQueueName, integer } from '../background.config.js';
+import { assertKnownKeys, assertQueueName, integer } from '../background-options.checks.js';
 import { DEAD_LETTER_TARGET, INVALID_OPTION, JOB_NAME_MISSING } from '../background.messages.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
-import { StorageGateway } from '../engine/storage.gateway.js';
+import { StorageGateway } from '../storage.gateway.js';
 import { toJobInfo } from '../engine/stored-job.mapper.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { JobInfo } from '../interfaces/job-info.interface.js';
-import type { DeadEntry, DeadLetterStore } from './dead-letter-store.interface.js';
+import type { DeadEntry, DeadLetterStore } from '../engine/ports/dead-letter-store.interface.js';
 import type { DeadLetterFilter, ListDeadOptions } from './dead-letter-filter.interface.js';
 
 const FILTER_KEYS = ['name', 'queue'] as const;

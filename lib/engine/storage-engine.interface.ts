@@ -1,8 +1,11 @@
-import type { BreakerSpec, BreakerStore, BreakerTransition } from '../breaker/breaker-store.interface.js';
-import type { DeadLetterStore } from '../dead-letter/dead-letter-store.interface.js';
-import type { SubscriptionStore } from '../events/subscription-store.interface.js';
-import type { ScheduleStore } from '../schedule/schedule-store.interface.js';
+import type { BreakerSpec, BreakerStore, BreakerTransition } from './ports/breaker-store.interface.js';
+import type { DeadLetterStore } from './ports/dead-letter-store.interface.js';
+import type { SubscriptionStore } from './ports/subscription-store.interface.js';
+import type { ScheduleStore } from './ports/schedule-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
+import type { StoredJob } from './stored-job.interface.js';
+
+export type { StoredJob, StoredRedrive } from './stored-job.interface.js';
 
 /** Errors kept with a job, the latest; older ones are only counted (`StoredJob.errorCount`). lib.lua has the same. */
 export const ERRORS_KEPT = 20;
@@ -143,40 +146,6 @@ export interface GoneJob {
 export interface HeartbeatResponse {
   /** Jobs to stop working on (cancelled, or lost with the lease). */
   gone: GoneJob[];
-}
-
-/** A stored job, fields still in their stored (serialized) form. */
-export interface StoredJob {
-  id: string;
-  name: string;
-  queue: string;
-  state: JobState;
-  data: string;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  result?: string;
-  /** The last `ERRORS_KEPT` errors. */
-  errors: JobErrorRecord[];
-  /** Errors recorded in all, including those no longer kept. */
-  errorCount: number;
-  progress?: string;
-  logs: string[];
-  stalls: number;
-  deadReason?: DeadReason;
-  /** Each time the job left the dead-letter queue by `redrive`, oldest first. */
-  redrives: StoredRedrive[];
-  enqueuedAt: number;
-  runAt?: number;
-  startedAt?: number;
-  finishedAt?: number;
-}
-
-/** One trip out of the dead-letter queue: when, why the job had died, how many error records it had then. */
-export interface StoredRedrive {
-  at: number;
-  deadReason: DeadReason;
-  errorCount: number;
 }
 
 /** Completed, dead or cancelled: a job in one of these states never changes again. */

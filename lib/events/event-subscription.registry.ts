@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { assertKnownKeys } from '../background.config.js';
+import { assertKnownKeys } from '../background-options.checks.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { EventPattern } from './event.pattern.js';
-import type { EventSubscription } from './event-subscription.interface.js';
+import type { EventSubscription } from '../engine/ports/event-subscription.interface.js';
 import { INVALID_SUBSCRIBER_NAME, STACKED_OPTIONS_DIFFER } from './events.messages.js';
 import type { OnEventMetadata } from './on-event.decorator.js';
 import type { OnEventOptions } from './on-event-options.interface.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BACKGROUND_CONFIG } from '../background.constants.js';
 import type { BackgroundConfig } from '../background.config.js';
 import { STORAGE_ENGINE, type NewJob, type StorageEngine } from '../engine/storage-engine.interface.js';
-import { StorageGateway } from '../engine/storage.gateway.js';
+import { StorageGateway } from '../storage.gateway.js';
 import type { JobHandler } from '../registry/job-handler.registry.js';
 import { RetryPolicy } from '../retry/retry.policy.js';
 import { FAN_OUT_ATTEMPTS, FAN_OUT_DELAY_MS, eventJobId } from './events.constants.js';

@@ -9,13 +9,6 @@ export const FAN_OUT_DELAY_MS = 2_000;
 /** With the default backoff (up to a minute apart), a fan-out job outlasts a Redis outage of about 20 minutes. */
 export const FAN_OUT_ATTEMPTS = 25;
 
-/**
- * A subscription no process has published for this long is forgotten: it was removed from the
- * code (or its provider from every process). Longer than the job-route TTL on purpose, so that a
- * subscriber whose processes are all down for a while still gets the events emitted meanwhile.
- */
-export const SUBSCRIPTION_TTL_MS = 24 * 60 * 60_000;
-
 /** The start of every job id an event makes; `enqueue` refuses it, so that no caller's job stands in for an event's. */
 export const EVENT_JOB_PREFIX = 'event:';
 

@@ -4,7 +4,7 @@ import type { BackgroundConfig } from '../background.config.js';
 import { BackgroundOrchestrator } from '../background.orchestrator.js';
 import { CircuitBreakerService } from '../breaker/circuit-breaker.service.js';
 import { STORAGE_ENGINE, type QueueSnapshot, type StorageEngine } from '../engine/storage-engine.interface.js';
-import { StorageGateway } from '../engine/storage.gateway.js';
+import { StorageGateway } from '../storage.gateway.js';
 import { within } from '../worker/within.js';
 import type { BackgroundHealthThresholds } from './health-thresholds.interface.js';
 

@@ -1,4 +1,4 @@
-import { assertKnownKeys, integer } from '../background.config.js';
+import { assertKnownKeys, integer } from '../background-options.checks.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { INVALID_OPTION } from '../background.messages.js';
 import type { RateLimitOptions } from './rate-limit-options.interface.js';

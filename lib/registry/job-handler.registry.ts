@@ -3,7 +3,7 @@ import { DUPLICATE_HANDLER } from '../background.messages.js';
 import { DuplicateHandlerError } from '../errors/duplicate-handler.error.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { RetryPolicy } from '../retry/retry.policy.js';
-import type { BreakerSpec } from '../breaker/breaker-store.interface.js';
+import type { BreakerSpec } from '../engine/ports/breaker-store.interface.js';
 import type { GuardedJob, RateLimitRule } from '../engine/storage-engine.interface.js';
 import type { RateLimitOptions } from '../rate-limit/rate-limit-options.interface.js';
 

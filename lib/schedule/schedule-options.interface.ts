@@ -1,3 +1,4 @@
+import type { MissedTickPolicy } from '../engine/ports/schedule-store.interface.js';
 import type { JobState } from '../interfaces/job-info.interface.js';
 
 /**
@@ -7,12 +8,7 @@ import type { JobState } from '../interfaces/job-info.interface.js';
  */
 export type ScheduleScope = 'cluster' | 'instance';
 
-/**
- * What becomes of a tick that could not start before the next one fell due, because no process
- * was up (or the queue was paused or too busy): `'skip'` drops it, `'runOnce'` runs it once, late.
- * @publicApi
- */
-export type MissedTickPolicy = 'skip' | 'runOnce';
+export type { MissedTickPolicy } from '../engine/ports/schedule-store.interface.js';
 
 /** Options shared by `@Interval` and `@Cron`. @publicApi */
 export interface ScheduleOptions {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_QUEUE, assertKnownKeys, assertQueueName, integer } from '../background.config.js';
+import { DEFAULT_QUEUE } from '../background.config.js';
+import { assertKnownKeys, assertQueueName, integer } from '../background-options.checks.js';
 import {
   DUPLICATE_SCHEDULE,
   INVALID_CRON,

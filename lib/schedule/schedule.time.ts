@@ -1,4 +1,4 @@
-import type { ScheduleStore } from './schedule-store.interface.js';
+import type { ScheduleStore } from '../engine/ports/schedule-store.interface.js';
 
 /** Readings per `sync()`: the quickest round trip of a few bounds the offset closest. */
 const SAMPLES = 3;

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertKnownKeys } from '../background.config.js';
+import { assertKnownKeys } from '../background-options.checks.js';
 import { BACKGROUND_CONFIG } from '../background.constants.js';
 import type { BackgroundConfig } from '../background.config.js';
 import { JOB_NAME_MISSING, SCHEDULE_EXISTS, SCHEDULE_IN_CODE, UNKNOWN_JOB, UNKNOWN_SCHEDULE } from '../background.messages.js';
 import { serializePayload } from '../payload/payload.codec.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
-import { StorageGateway } from '../engine/storage.gateway.js';
+import { StorageGateway } from '../storage.gateway.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { UnknownJobError } from '../errors/unknown-job.error.js';
 import type { EnqueueResult } from '../interfaces/enqueue-options.interface.js';

@@ -3,7 +3,7 @@ import type { ClaimedJob, Settlement, StorageEngine } from '../engine/storage-en
 import type { BackgroundConfig } from '../background.config.js';
 import type { JobHandler, JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
-import type { JobEvents } from '../events/job-events.js';
+import type { JobEvents } from '../hooks/job-events.js';
 import type { JobTracer } from '../tracing/job.tracer.js';
 import { RunningJobContext } from './job-context.js';
 import { RunReporter } from './run-reporter.js';

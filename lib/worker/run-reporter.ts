@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { BreakerSpec, BreakerTransition } from '../breaker/breaker-store.interface.js';
+import type { BreakerSpec, BreakerTransition } from '../engine/ports/breaker-store.interface.js';
 import { logTransition } from '../breaker/breaker-transition.log.js';
 import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-engine.interface.js';
-import type { JobEvents } from '../events/job-events.js';
-import type { JobRunEvent } from '../events/job-event.interface.js';
+import type { JobEvents } from '../hooks/job-events.js';
+import type { JobRunEvent } from '../hooks/job-event.interface.js';
 import type { ThrownValue } from './thrown-value.js';
 import { printable } from '../logging/printable.js';
 

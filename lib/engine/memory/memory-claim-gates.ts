@@ -1,7 +1,8 @@
-import type { BreakerSpec, BreakerTransition } from '../../breaker/breaker-store.interface.js';
-import { MemoryBreaker } from '../../breaker/memory-breaker.js';
+import type { BreakerSpec, BreakerTransition } from '../ports/breaker-store.interface.js';
+import { MemoryBreaker } from './memory-breaker.js';
 import type { GuardedJob, RateLimitRule } from '../storage-engine.interface.js';
-import type { MemoryJob, MemoryQueue } from './memory-queue.js';
+import type { MemoryJob } from './memory-job.interface.js';
+import type { MemoryQueue } from './memory-queue.js';
 
 interface RateGate {
   /** The parked list of the gate: 'rq:<job name>', or 'rq' for the whole queue. */
@@ -125,7 +126,7 @@ export class MemoryClaimGates {
       const job = this.queue.jobs.get(id)!;
       job.parkedBy = undefined;
       job.rateMark = rateMark;
-      this.queue.pushWaiting(job, true);
+      this.queue.line.push(job, true);
     }
     if (ids.length > 0) this.queue.wake();
     return ids.length;

@@ -1,6 +1,6 @@
 import type { JobErrorRecord } from '../../interfaces/job-info.interface.js';
 import { ERRORS_KEPT } from '../storage-engine.interface.js';
-import type { MemoryJob } from './memory-queue.js';
+import type { MemoryJob } from './memory-job.interface.js';
 
 /** Records a failed attempt's error with the job: the last `ERRORS_KEPT` are kept, all are counted. */
 export function recordError(job: MemoryJob, error: JobErrorRecord): void {

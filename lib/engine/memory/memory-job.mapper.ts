@@ -1,5 +1,5 @@
 import type { ClaimedJob, StoredJob } from '../storage-engine.interface.js';
-import type { MemoryJob } from './memory-queue.js';
+import type { MemoryJob } from './memory-job.interface.js';
 
 /** A job as the memory engine keeps it, in the engine-neutral form (a copy: the caller may keep it). */
 export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {

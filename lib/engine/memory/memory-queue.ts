@@ -1,9 +1,11 @@
 import type { BackgroundConfig } from '../../background.config.js';
-import type { MemoryBreaker } from '../../breaker/memory-breaker.js';
+import type { MemoryBreaker } from './memory-breaker.js';
 import { JOB_STALLED } from '../../background.messages.js';
-import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../../interfaces/job-info.interface.js';
-import { NO_RETRY, type Settlement, type StoredRedrive } from '../storage-engine.interface.js';
+import type { DeadReason, QueueCounts } from '../../interfaces/job-info.interface.js';
+import { NO_RETRY, type CancelOutcome, type Settlement } from '../storage-engine.interface.js';
 import { recordError } from './memory-error.history.js';
+import type { MemoryJob } from './memory-job.interface.js';
+import { MemoryWaitingLine } from './memory-waiting-line.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -13,55 +15,14 @@ const NO_RETRY_REASONS: Record<number, DeadReason> = {
 
 /** How long a worker whose jobs were recovered can still learn of it. */
 const LOST_KEPT_MS = 86_400_000;
-/** Jobs a claim looks at beyond those it asks for (skipped, parked) before it stops, as claim.lua's. */
-const MAX_SCAN = 500;
-
-/** One job as the memory engine keeps it: the same fields the Redis engine keeps in its hash. */
-export interface MemoryJob {
-  id: string;
-  name: string;
-  data: string;
-  priority: number;
-  maxAttempts: number;
-  attempts: number;
-  timeoutMs: number;
-  enqueuedAt: number;
-  /** `NewJob.trace`. */
-  trace?: string;
-  state: JobState;
-  runAt?: number;
-  startedAt?: number;
-  finishedAt?: number;
-  worker?: string;
-  /** Claimed by `worker` but not started yet: shown as waiting, neither an attempt nor a stall so far. */
-  reserved?: boolean;
-  /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
-  suspected?: number;
-  /** The parked list it waits in, behind a circuit breaker or a rate limit (shown as waiting). */
-  parkedBy?: string;
-  /** Sent back from a rate limit's list, counted in that window already: `<list>@<window>`. */
-  rateMark?: string;
-  /** When a worker without its handler first handed it back. */
-  noHandlerSince?: number;
-  deadReason?: DeadReason;
-  /** Each trip out of the dead-letter queue. */
-  redrives: StoredRedrive[];
-  result?: string;
-  errors: JobErrorRecord[];
-  /** Errors recorded in all; `errors` keeps the last `ERRORS_KEPT`. */
-  errorCount?: number;
-  progress?: string;
-  logs: string[];
-  stalls: number;
-}
 
 /** The state of one queue in the memory engine, shaped like its Redis keys. */
 export class MemoryQueue {
   constructor(private readonly config: BackgroundConfig) {}
 
   readonly jobs = new Map<string, MemoryJob>();
-  /** Waiting ids per priority, FIFO. */
-  readonly waiting = new Map<number, string[]>();
+  /** The jobs ready to run, in the order they are claimed. */
+  readonly line = new MemoryWaitingLine(this.jobs);
   /** Due times of delayed (and, separately, retrying) jobs. */
   readonly delayed = new Map<string, number>();
   readonly retry = new Map<string, number>();
@@ -88,76 +49,11 @@ export class MemoryQueue {
   /** `waitFor` callers per job id, told when it reaches a final state. */
   readonly settleWatchers = new Map<string, Set<(job: MemoryJob) => void>>();
 
-  pushWaiting(job: MemoryJob, front: boolean): void {
-    job.state = 'waiting';
-    const list = this.waiting.get(job.priority) ?? [];
-    if (front) list.unshift(job.id);
-    else list.push(job.id);
-    this.waiting.set(job.priority, list);
-  }
-
-  /**
-   * Up to `max` waiting jobs, highest priority first, FIFO within one. `take` decides for each
-   * in turn (at most `max` + MAX_SCAN): claim it, skip it (it stays first in line), park it, or stop.
-   */
-  popWaiting(max: number, take: (job: MemoryJob) => 'take' | 'skip' | 'park' | 'stop'): MemoryJob[] {
-    const taken: MemoryJob[] = [];
-    let scanned = 0;
-    for (const priority of [...this.waiting.keys()].sort((a, b) => b - a)) {
-      const list = this.waiting.get(priority)!;
-      for (let i = 0; i < list.length && taken.length < max && scanned++ < max + MAX_SCAN; ) {
-        const job = this.jobs.get(list[i]!)!;
-        const verdict = take(job);
-        if (verdict === 'stop') return this.dropEmpty(priority, taken);
-        if (verdict === 'skip') {
-          i++;
-          continue;
-        }
-        list.splice(i, 1);
-        if (verdict === 'take') taken.push(job);
-      }
-      this.dropEmpty(priority, taken);
-      if (taken.length === max) break;
-    }
-    return taken;
-  }
-
-  private dropEmpty(priority: number, taken: MemoryJob[]): MemoryJob[] {
-    if (this.waiting.get(priority)?.length === 0) this.waiting.delete(priority);
-    return taken;
-  }
-
-  removeWaiting(job: MemoryJob): void {
-    const list = this.waiting.get(job.priority);
-    if (!list) return;
-    const index = list.indexOf(job.id);
-    if (index >= 0) list.splice(index, 1);
-    if (list.length === 0) this.waiting.delete(job.priority);
-  }
-
-  /** The first waiting job: of the highest priority, the oldest. */
-  head(): MemoryJob | undefined {
-    let top: number | undefined;
-    for (const priority of this.waiting.keys()) if (top === undefined || priority > top) top = priority;
-    return top === undefined ? undefined : this.jobs.get(this.waiting.get(top)![0]!);
-  }
-
   /** Jobs in line, and those parked behind an open circuit breaker. */
   waitingCount(): number {
     let count = 0;
     for (const parked of this.parked.values()) count += parked.length;
-    for (const list of this.waiting.values()) count += list.length;
-    return count;
-  }
-
-  /** How long the oldest job ready to run has waited (since enqueued, or due); null if none is. */
-  oldestWaitingMs(now: number): number | null {
-    let oldest: number | null = null;
-    for (const ids of this.waiting.values()) {
-      const head = ids[0] === undefined ? undefined : this.jobs.get(ids[0]);
-      if (head) oldest = Math.max(oldest ?? 0, now - Math.max(head.enqueuedAt, head.runAt ?? 0));
-    }
-    return oldest;
+    return count + this.line.size();
   }
 
   /** Jobs per state; a reserved job has not reached its handler: it is still waiting. */
@@ -273,7 +169,7 @@ export class MemoryQueue {
         if (job.reserved) {
           job.reserved = false;
           job.suspected = (job.suspected ?? 0) + 1;
-          this.pushWaiting(job, true);
+          this.line.push(job, true);
           recovered++;
           continue;
         }
@@ -284,7 +180,7 @@ export class MemoryQueue {
           recordError(job, { attempt: job.attempts + 1, name: 'StalledError', message: JOB_STALLED(job.stalls), at: now, worker });
           this.toDead(job, now, 'stalled too often');
         } else {
-          this.pushWaiting(job, true);
+          this.line.push(job, true);
           recovered++;
         }
       }
@@ -308,7 +204,7 @@ export class MemoryQueue {
   requeue(job: MemoryJob): void {
     if (job.reserved) job.reserved = false;
     else job.attempts -= 1;
-    this.pushWaiting(job, true);
+    this.line.push(job, true);
   }
 
   /**
@@ -326,6 +222,43 @@ export class MemoryQueue {
     cancelled.add(job.id);
     this.cancelledUnder.set(worker, cancelled);
     if (held?.size === 0) this.leases.delete(worker);
+  }
+
+  /** A user's cancel: the job leaves whatever list it was in, and a worker holding it is told. */
+  cancel(id: string, now: number): CancelOutcome {
+    const job = this.jobs.get(id);
+    if (!job) return 'not-found';
+    switch (job.state) {
+      case 'waiting':
+        if (job.parkedBy) {
+          const parked = this.parked.get(job.parkedBy)!;
+          parked.splice(parked.indexOf(id), 1);
+          break;
+        }
+        if (job.reserved) {
+          this.takeFromWorker(job);
+          break;
+        }
+        this.line.remove(job);
+        break;
+      case 'delayed':
+        this.delayed.delete(id);
+        break;
+      case 'failed':
+        this.retry.delete(id);
+        break;
+      case 'active':
+        this.takeFromWorker(job);
+        break;
+      default:
+        return 'finished';
+    }
+    job.state = 'cancelled';
+    job.finishedAt = now;
+    this.cancelled.push(id);
+    this.settled(job);
+    this.trim(this.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
+    return 'cancelled';
   }
 
   toDead(job: MemoryJob, now: number, reason: DeadReason): void {

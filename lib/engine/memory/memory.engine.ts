@@ -1,6 +1,4 @@
 import type { BackgroundConfig } from '../../background.config.js';
-import { WAIT_INTERRUPTED } from '../../background.messages.js';
-import { WaitTimeoutError } from '../../errors/wait-timeout.error.js';
 import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
@@ -14,14 +12,15 @@ import type {
   StorageEngine,
   StoredJob,
 } from '../storage-engine.interface.js';
-import { isFinal } from '../storage-engine.interface.js';
-import { MemoryBreakerStore } from '../../breaker/memory-breaker.store.js';
-import { MemoryScheduleStore } from '../../schedule/memory-schedule.store.js';
-import { MemoryDeadLetterStore } from '../../dead-letter/memory-dead-letter.store.js';
+import { MemoryBreakerStore } from './memory-breaker.store.js';
+import { MemoryScheduleStore } from './memory-schedule.store.js';
+import { MemoryDeadLetterStore } from './memory-dead-letter.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
-import { MemorySubscriptionStore } from '../../events/memory-subscription.store.js';
-import { MemoryQueue, type MemoryJob } from './memory-queue.js';
+import { MemorySubscriptionStore } from './memory-subscription.store.js';
+import type { MemoryJob } from './memory-job.interface.js';
+import { MemoryQueue } from './memory-queue.js';
 import { toClaimedJob, toStoredJob } from './memory-job.mapper.js';
+import { MemoryWaits } from './memory.waits.js';
 
 /**
  * Jobs in this process's memory: the Redis engine's semantics (leases, stalls, retries,
@@ -31,9 +30,7 @@ import { toClaimedJob, toStoredJob } from './memory-job.mapper.js';
 export class MemoryEngine implements StorageEngine {
   private readonly queues = new Map<string, MemoryQueue>();
   private readonly handlers = new Map<string, string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  /** Ends the pending `waitForSettled` calls (shutdown). */
-  private readonly interruptions = new Set<() => void>();
+  private readonly waits = new MemoryWaits();
   readonly deadLetters = new MemoryDeadLetterStore(this.queues);
   readonly breakers: MemoryBreakerStore;
   readonly subscriptions = new MemorySubscriptionStore();
@@ -72,7 +69,7 @@ export class MemoryEngine implements StorageEngine {
         stored.runAt = now + job.delayMs;
         queue.delayed.set(job.id, stored.runAt);
       } else {
-        queue.pushWaiting(stored, false);
+        queue.line.push(stored, false);
       }
       queue.wake();
       return { id: job.id, created: true };
@@ -108,7 +105,7 @@ export class MemoryEngine implements StorageEngine {
       for (const [id, at] of [...due].sort((a, b) => a[1] - b[1])) {
         if (at > now) break;
         due.delete(id);
-        queue.pushWaiting(queue.jobs.get(id)!, false);
+        queue.line.push(queue.jobs.get(id)!, false);
       }
     }
     gate.unpark();
@@ -120,7 +117,7 @@ export class MemoryEngine implements StorageEngine {
     const limits = new Map(request.limits ?? []);
     if (request.max + request.reserve > 0 && !queue.paused) {
       let claimed = 0;
-      const taken = queue.popWaiting(request.max + request.reserve, (job) => {
+      const taken = queue.line.pop(request.max + request.reserve, (job) => {
         const remaining = limits.get(job.name);
         if (remaining !== undefined && remaining <= 0) {
           skippedAtLimit = true;
@@ -158,24 +155,13 @@ export class MemoryEngine implements StorageEngine {
     const wakeInMs = wakeAt === null ? null : Math.max(0, wakeAt - now);
     // this worker may be the one that was woken to wait for the next due job: pass that on
     if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
-    const head = queue.paused || skippedAtLimit || stopped ? undefined : queue.head();
+    const head = queue.paused || skippedAtLimit || stopped ? undefined : queue.line.head();
     const topPriority = head && !((limits.get(head.name) ?? 1) <= 0) ? head.priority : null;
     return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority, transitions: gate.transitions };
   }
 
   waitForWork(queue: string, until: number): Promise<void> {
-    const target = this.queue(queue);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.timers.delete(timer);
-        target.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, until - Date.now()));
-      this.timers.add(timer);
-      target.waiters.add(done);
-    });
+    return this.waits.forWork(this.queue(queue), until);
   }
 
   interruptWaits(): void {
@@ -225,74 +211,11 @@ export class MemoryEngine implements StorageEngine {
   }
 
   waitForSettled(queueName: string, id: string, timeoutMs: number): Promise<StoredJob | null> {
-    const queue = this.queues.get(queueName);
-    const job = queue?.jobs.get(id);
-    if (!queue || !job || isFinal(job.state)) return Promise.resolve(job ? toStoredJob(queueName, job) : null);
-    return new Promise((resolve, reject) => {
-      const end = () => {
-        clearTimeout(timer);
-        this.timers.delete(timer);
-        this.interruptions.delete(interrupt);
-        const watchers = queue.settleWatchers.get(id);
-        watchers?.delete(onSettled);
-        if (watchers?.size === 0) queue.settleWatchers.delete(id);
-      };
-      const onSettled = (settled: MemoryJob) => {
-        end();
-        resolve(toStoredJob(queueName, settled));
-      };
-      const interrupt = () => {
-        end();
-        reject(new WaitTimeoutError(WAIT_INTERRUPTED(id)));
-      };
-      const timer = setTimeout(() => {
-        end();
-        resolve(this.getJob(queueName, id));
-      }, timeoutMs);
-      this.timers.add(timer);
-      this.interruptions.add(interrupt);
-      const watchers = queue.settleWatchers.get(id) ?? new Set();
-      watchers.add(onSettled);
-      queue.settleWatchers.set(id, watchers);
-    });
+    return this.waits.forSettled(queueName, this.queues.get(queueName), id, timeoutMs);
   }
 
   async cancel(queueName: string, id: string): Promise<CancelOutcome> {
-    const queue = this.queue(queueName);
-    const job = queue.jobs.get(id);
-    if (!job) return 'not-found';
-    const now = Date.now();
-    switch (job.state) {
-      case 'waiting':
-        if (job.parkedBy) {
-          const parked = queue.parked.get(job.parkedBy)!;
-          parked.splice(parked.indexOf(id), 1);
-          break;
-        }
-        if (job.reserved) {
-          queue.takeFromWorker(job);
-          break;
-        }
-        queue.removeWaiting(job);
-        break;
-      case 'delayed':
-        queue.delayed.delete(id);
-        break;
-      case 'failed':
-        queue.retry.delete(id);
-        break;
-      case 'active':
-        queue.takeFromWorker(job);
-        break;
-      default:
-        return 'finished';
-    }
-    job.state = 'cancelled';
-    job.finishedAt = now;
-    queue.cancelled.push(id);
-    queue.settled(job);
-    queue.trim(queue.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
-    return 'cancelled';
+    return this.queue(queueName).cancel(id, Date.now());
   }
 
   watchCancels(queueName: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
@@ -313,7 +236,7 @@ export class MemoryEngine implements StorageEngine {
 
   async snapshot(queueName: string): Promise<QueueSnapshot> {
     const queue = this.queue(queueName);
-    return { counts: queue.counts(), oldestWaitingMs: queue.oldestWaitingMs(Date.now()) };
+    return { counts: queue.counts(), oldestWaitingMs: queue.line.oldestWaitingMs(Date.now()) };
   }
 
   async ping(): Promise<void> {}
@@ -331,9 +254,7 @@ export class MemoryEngine implements StorageEngine {
   }
 
   async close(): Promise<void> {
-    for (const interrupt of [...this.interruptions]) interrupt();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.waits.close();
     this.interruptWaits();
   }
 

@@ -1,4 +1,4 @@
-import type { BreakerTransition } from '../../breaker/breaker-store.interface.js';
+import type { BreakerTransition } from '../ports/breaker-store.interface.js';
 import type { ClaimRequest, ClaimResponse } from '../storage-engine.interface.js';
 import { toClaimedJobs } from './redis-job.mapper.js';
 

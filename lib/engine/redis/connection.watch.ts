@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, ReplyError } from 'ioredis';
 import { WORKERS_DISCONNECTED } from '../../background.messages.js';
-import type { RedisClient } from './redis.connection.js';
+import type { RedisClient } from './redis.client.js';
 import type { ScriptRunner } from './redis-scripts.js';
 import type { QueueRecovery } from './queue-recovery.js';
 

@@ -1,5 +1,5 @@
 import { LUA_SOURCES } from './lua/scripts.generated.js';
-import type { RedisClient } from './redis.connection.js';
+import type { RedisClient } from './redis.client.js';
 
 /**
  * The keys every queue script is given first, in this order (lua/parts/lib.lua's QUEUE_KEYS reads them so):

@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import type { ConnectionOption } from './redis.connection.js';
+import type { ConnectionOption } from './redis.client.js';
 
 /**
  * `text` as it may be shown in a message or a log: the password of any URL or `user:password@`

@@ -11,16 +11,14 @@ import {
 } from '../../background.messages.js';
 import { RedisUnavailableError } from '../../errors/redis-unavailable.error.js';
 import { describeAddress, maskPassword } from './redis.address.js';
+import type { ConnectionOption, RedisClient } from './redis.client.js';
 import { UNPIPELINED_SCRIPTS } from './redis-scripts.js';
-
-export type RedisClient = Redis | Cluster;
 
 /** The event a client of ours emits when Redis refused its credentials, for the waits on it. */
 const REFUSED = 'nestjs-background:refused';
 
 /** How long a closing client waits for Redis to acknowledge QUIT before it drops the socket. */
 const QUIT_MS = 200;
-export type ConnectionOption = string | RedisOptions | Redis | Cluster;
 
 /**
  * How a command failed with its connection: `'not-sent'` never left this process;

@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
-import type { RedisClient, RedisConnection } from './redis.connection.js';
+import type { RedisClient } from './redis.client.js';
+import type { RedisConnection } from './redis.connection.js';
 
 interface Subscription {
   readonly onMessage: (message: string) => void;

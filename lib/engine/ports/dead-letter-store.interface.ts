@@ -1,4 +1,4 @@
-import type { StoredJob } from '../engine/storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 
 /** A dead job's place in the dead-letter queue: its id and when it died (storage's clock). */
 export interface DeadEntry {

@@ -1,4 +1,5 @@
-import type { CircuitBreakerState } from './circuit-breaker-options.interface.js';
+/** @publicApi */
+export type CircuitBreakerState = 'closed' | 'open' | 'half-open';
 
 /** A breaker with every option resolved, as engines are given it. */
 export interface BreakerSpec {

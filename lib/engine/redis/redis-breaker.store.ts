@@ -1,7 +1,6 @@
-import type { KeyedScriptRunner } from '../engine/redis/redis-scripts.js';
-import type { RedisClient } from '../engine/redis/redis.connection.js';
-import type { BreakerReading, BreakerSpec, BreakerStore, BreakerTransition } from './breaker-store.interface.js';
-import type { CircuitBreakerState } from './circuit-breaker-options.interface.js';
+import type { KeyedScriptRunner } from './redis-scripts.js';
+import type { RedisClient } from './redis.client.js';
+import type { BreakerReading, BreakerSpec, BreakerStore, BreakerTransition, CircuitBreakerState } from '../ports/breaker-store.interface.js';
 
 /**
  * Breakers in Redis, beside the jobs of their queue (see lua/breaker.lua), so that the claim

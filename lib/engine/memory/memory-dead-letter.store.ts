@@ -1,7 +1,8 @@
-import type { MemoryJob, MemoryQueue } from '../engine/memory/memory-queue.js';
-import { toStoredJob } from '../engine/memory/memory-job.mapper.js';
-import type { StoredJob } from '../engine/storage-engine.interface.js';
-import type { DeadEntry, DeadLetterStore } from './dead-letter-store.interface.js';
+import type { MemoryJob } from './memory-job.interface.js';
+import type { MemoryQueue } from './memory-queue.js';
+import { toStoredJob } from './memory-job.mapper.js';
+import type { StoredJob } from '../storage-engine.interface.js';
+import type { DeadEntry, DeadLetterStore } from '../ports/dead-letter-store.interface.js';
 
 /** The dead-letter queue of the memory engine: each queue's `dead` ids, oldest first. */
 export class MemoryDeadLetterStore implements DeadLetterStore {
@@ -42,7 +43,7 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
       for (const field of ['deadReason', 'finishedAt', 'runAt', 'startedAt', 'worker', 'suspected', 'noHandlerSince', 'result', 'progress'] as const) {
         delete job[field];
       }
-      store.pushWaiting(job, false);
+      store.line.push(job, false);
     }
     if (jobs.length > 0) store.wake();
     return jobs.map((job) => job.id);

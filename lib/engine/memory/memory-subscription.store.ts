@@ -1,5 +1,5 @@
-import type { EventSubscription } from './event-subscription.interface.js';
-import type { SubscriptionStore } from './subscription-store.interface.js';
+import type { EventSubscription } from '../ports/event-subscription.interface.js';
+import type { SubscriptionStore } from '../ports/subscription-store.interface.js';
 
 /** This process's subscriptions: with the memory engine there is no other process to hear of. */
 export class MemorySubscriptionStore implements SubscriptionStore {

@@ -1,4 +1,4 @@
-import type { AdvanceVerdict, ScheduleReading, ScheduleStore, StartVerdict, TickStart } from './schedule-store.interface.js';
+import type { AdvanceVerdict, ScheduleReading, ScheduleStore, StartVerdict, TickStart } from '../ports/schedule-store.interface.js';
 
 interface MemorySchedule {
   gate?: number;

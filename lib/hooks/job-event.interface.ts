@@ -1,4 +1,4 @@
-import type { BreakerTransition } from '../breaker/breaker-store.interface.js';
+import type { BreakerTransition } from '../engine/ports/breaker-store.interface.js';
 
 /**
  * What happened. Job events fire in the process whose worker ran the attempt, once per attempt

@@ -1,4 +1,9 @@
-import type { MissedTickPolicy } from './schedule-options.interface.js';
+/**
+ * What becomes of a tick that could not start before the next one fell due, because no process
+ * was up (or the queue was paused or too busy): `'skip'` drops it, `'runOnce'` runs it once, late.
+ * @publicApi
+ */
+export type MissedTickPolicy = 'skip' | 'runOnce';
 
 /** Whether the calling process stores the tick it asked about (`advance`). */
 export type AdvanceVerdict = 'enqueue' | 'taken' | 'paused' | 'limit' | 'removed';

@@ -1,7 +1,7 @@
-import type { ScriptRunner } from '../engine/redis/redis-scripts.js';
-import type { RedisClient } from '../engine/redis/redis.connection.js';
-import type { StoredJob } from '../engine/storage-engine.interface.js';
-import type { DeadEntry, DeadLetterStore } from './dead-letter-store.interface.js';
+import type { ScriptRunner } from './redis-scripts.js';
+import type { RedisClient } from './redis.client.js';
+import type { StoredJob } from '../storage-engine.interface.js';
+import type { DeadEntry, DeadLetterStore } from '../ports/dead-letter-store.interface.js';
 
 /**
  * The dead-letter queue in Redis: `{q}:dead` (every dead id by when it died) and `{q}:dn` (the

@@ -1,4 +1,4 @@
-import type { BreakerSpec, BreakerTransition } from './breaker-store.interface.js';
+import type { BreakerSpec, BreakerTransition } from '../ports/breaker-store.interface.js';
 
 /** One breaker of one queue in the memory engine: the steps of lua/breaker.lua. */
 export class MemoryBreaker {

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BACKGROUND_CONFIG } from '../background.constants.js';
-import type { BackgroundConfig } from '../background.config.js';
-import { JobHandlerRegistry } from '../registry/job-handler.registry.js';
-import { describeAddress } from './redis/redis.address.js';
-import { toUnavailable } from './redis/redis.connection.js';
-import { STORAGE_ENGINE, type StorageEngine } from './storage-engine.interface.js';
+import { BACKGROUND_CONFIG } from './background.constants.js';
+import type { BackgroundConfig } from './background.config.js';
+import { JobHandlerRegistry } from './registry/job-handler.registry.js';
+import { describeAddress } from './engine/redis/redis.address.js';
+import { toUnavailable } from './engine/redis/redis.connection.js';
+import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
 
 /** What the public services share in front of the engine: which queues to look in, and outages in this module's words. */
 @Injectable()

@@ -1,7 +1,6 @@
-import type { RedisClient } from '../engine/redis/redis.connection.js';
-import type { EventSubscription } from './event-subscription.interface.js';
-import { SUBSCRIPTION_TTL_MS } from './events.constants.js';
-import type { SubscriptionStore } from './subscription-store.interface.js';
+import type { RedisClient } from './redis.client.js';
+import type { EventSubscription } from '../ports/event-subscription.interface.js';
+import { SUBSCRIPTION_TTL_MS, type SubscriptionStore } from '../ports/subscription-store.interface.js';
 
 type Published = EventSubscription & { seen: number };
 

@@ -1,5 +1,5 @@
-import type { MemoryQueue } from '../engine/memory/memory-queue.js';
-import type { BreakerReading, BreakerSpec, BreakerStore, BreakerTransition } from './breaker-store.interface.js';
+import type { MemoryQueue } from './memory-queue.js';
+import type { BreakerReading, BreakerSpec, BreakerStore, BreakerTransition } from '../ports/breaker-store.interface.js';
 import { MemoryBreaker } from './memory-breaker.js';
 
 /** Breakers of the memory engine, for calls outside jobs and the runtime API. */

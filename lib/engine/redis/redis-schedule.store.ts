@@ -1,7 +1,7 @@
-import type { KeyedScriptRunner } from '../engine/redis/redis-scripts.js';
-import type { RedisClient } from '../engine/redis/redis.connection.js';
-import type { RedisSubscriber } from '../engine/redis/redis.subscriber.js';
-import type { AdvanceVerdict, ScheduleReading, ScheduleStore, StartVerdict, TickStart } from './schedule-store.interface.js';
+import type { KeyedScriptRunner } from './redis-scripts.js';
+import type { RedisClient } from './redis.client.js';
+import type { RedisSubscriber } from './redis.subscriber.js';
+import type { AdvanceVerdict, ScheduleReading, ScheduleStore, StartVerdict, TickStart } from '../ports/schedule-store.interface.js';
 
 /**
  * Schedules in Redis, every key under the hash tag `{prefix:schedules}` (one cluster slot):
