@@ -1,6 +1,6 @@
 import type { BreakerSpec, BreakerTransition } from '../ports/breaker-store.interface.js';
 
-/** One breaker of one queue in the memory engine: the steps of lua/breaker.lua. */
+/** One breaker of one queue in the memory engine: the steps of lib/breaker/lua/parts/breaker.lua. */
 export class MemoryBreaker {
   state: 'closed' | 'open' | 'half' = 'closed';
   openedAt?: number;

@@ -3,7 +3,7 @@ import type { RedisClient } from './redis.client.js';
 import type { BreakerReading, BreakerSpec, BreakerStore, BreakerTransition, CircuitBreakerState } from '../ports/breaker-store.interface.js';
 
 /**
- * Breakers in Redis, beside the jobs of their queue (see lua/breaker.lua), so that the claim
+ * Breakers in Redis, beside the jobs of their queue (see lib/breaker/lua/parts/breaker.lua), so that the claim
  * script that settles a job also counts its outcome: a closed breaker costs jobs no round trip.
  */
 export class RedisBreakerStore implements BreakerStore {

@@ -4,7 +4,7 @@ import type { ClaimedJob, StoredJob, StoredRedrive } from '../storage-engine.int
 /** Values per job in claim.lua's answer (its CLAIMED_FIELDS). */
 const CLAIMED_FIELDS = 9;
 
-/** A job hash as Redis keeps it (see lua/lib.lua), in the engine-neutral form. */
+/** A job hash as Redis keeps it (see lua/parts/lib.lua), in the engine-neutral form. */
 export function toStoredJob(queue: string, id: string, hash: Record<string, string>, logs: string[]): StoredJob {
   const optional = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
   const errors = hash.e ? (JSON.parse(hash.e) as JobErrorRecord[]) : [];
