@@ -3,8 +3,8 @@
 -- finished, hands back jobs it releases, promotes due delayed and retry jobs, then claims up to
 -- `start` + `reserve` jobs, highest priority first, FIFO within a priority. The first `start` jobs
 -- count as started (an attempt begins). The others are reserved: held by the worker, shown as
--- waiting, neither an attempt nor a stall until it reports them started. A job reserved by a
--- worker that died is only claimed to start. Jobs of a name at its handler's limit in this worker
+-- waiting, neither an attempt nor a stall until it reports them started. A job that stalled, or
+-- that a worker that died held reserved, is only claimed to start. Jobs of a name at its handler's limit in this worker
 -- are skipped and stay first in line. The jobs of suspects (workers the last claim named) whose
 -- lease expired go back first, to the front of the line; other workers whose lease expired are
 -- named in the reply, and their jobs go back with the reap script, which is given their keys.
@@ -377,10 +377,11 @@ if max > 0 and not paused then
           local own_rate = not skip and rate_of[name]
           local gated = b or own_rate or (not skip and queue_rate)
           local parked = false
-          -- a job reserved by a worker that died may be what killed it, and a job behind a breaker
-          -- or a rate limit must not wait in a worker (while the breaker opens, or beyond its
-          -- window): only claim them to start
-          if not skip and got >= start and (st.rs or gated) then
+          -- a job that stalled, or was reserved by a worker that died, may be what killed it (a
+          -- death with it reserved would not count), and a job behind a breaker or a rate limit
+          -- must not wait in a worker (while the breaker opens, or beyond its window): only claim
+          -- them to start
+          if not skip and got >= start and (st.rs or st.st or gated) then
             full = true
             skip = true
           elseif gated then
