@@ -22,7 +22,7 @@ describe('cancelling a job that runs in another process', () => {
       expect(reason).toBe(`Job "${id}" was cancelled.`);
       latencies.push(at - cancelledAt);
     }
-    // each one, with room for a busy machine (a few ms on a quiet one); the old way waited for the renewal
+    // each one, with room for a busy machine (a few ms on a quiet one: npm run bench:timing); the old way waited for the renewal
     expect(latencies.filter((ms) => ms >= 10_000)).toEqual([]);
 
     // the handlers carried on and returned; what they returned is discarded

@@ -109,8 +109,8 @@ export function describeSchedules(harness: EngineHarness): void {
       app = undefined;
     });
 
-    // How late ticks start (within 50 ms on a quiet machine) is no promise a busy one can keep: it
-    // delays them, and one that starts after the next fell due is missed (skipped, as documented).
+    // How late ticks start (within 50 ms on a quiet machine: npm run bench:timing) is no promise a busy
+    // one can keep: it delays them, and one that starts after the next fell due is missed (skipped, as documented).
     it('runs an @Interval tick at most once per period, on its due times, never early', async () => {
       Ticker.runs = [];
       await open([Ticker]);
