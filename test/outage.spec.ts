@@ -286,8 +286,12 @@ describe('RedisConnection.resendIdempotent, for commands that change nothing whe
   /** Resolves once Redis holds a BLPOP: a command surely under way when the test then kills Redis. */
   async function blocked(): Promise<void> {
     const probe = server.client();
-    await eventually('a BLPOP to block in Redis', async () => (await probe.info('clients')).includes('blocked_clients:1'));
-    await probe.quit();
+    try {
+      await eventually('a BLPOP to block in Redis', async () => (await probe.info('clients')).includes('blocked_clients:1'));
+    } finally {
+      // left open, it would reconnect to the stopped server for good, and jest would not exit
+      probe.disconnect();
+    }
   }
 
   it('sends once more when Redis is back from losing the reply', async () => {

@@ -369,6 +369,24 @@ export function describeConformance(harness: EngineHarness): void {
       expect(job?.errors.map((e) => e.name)).toEqual(['StalledError']);
     });
 
+    it('claims a job that stalled only to start, so that a death with it reserved counts too', async () => {
+      await open({ leaseMs: 150, maxStalls: 1, workers: false });
+      const { id } = await app.jobs.enqueue('task', 'poison');
+      await claimAs('first', { max: 1, reserve: 0, started: [], settlements: [] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await claimAs('reaper', { max: 0, reserve: 0, started: [], settlements: [] });
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'waiting', stalls: 1 });
+      // reserved, its next death would be only a suspicion: a poison job would kill one more
+      // process than maxStalls allows (faults.spec's poison test, 1 run in 4 under load)
+      expect((await claimAs('reserver', { max: 0, reserve: 5, started: [], settlements: [] })).jobs).toEqual([]);
+      expect((await claimAs('second', { max: 1, reserve: 0, started: [], settlements: [] })).jobs.map((job) => job.id)).toEqual([id]);
+      await eventually('the job to be dead', async () => {
+        await claimAs('reaper', { max: 0, reserve: 0, started: [], settlements: [] });
+        return (await app.jobs.getJob(id))?.state === 'dead';
+      });
+      expect(await app.jobs.getJob(id)).toMatchObject({ state: 'dead', stalls: 2 });
+    });
+
     it('hands back jobs claimed by a call whose reply never reached the worker', async () => {
       await open({ workers: false });
       const ids: string[] = [];

@@ -79,8 +79,11 @@ export function trackResources(): { stop(): void; alive(): string[] } {
 
 const TRACKED_RESOURCES = new Set(['Timeout', 'Immediate', 'TCPWRAP']);
 
-/** Polls `check` until it returns true, failing after `timeoutMs` with `what` in the message. */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+/**
+ * Polls `check` until it returns true, failing after `timeoutMs` with `what` in the message. The
+ * default is generous: on a machine shared with other work, what takes 100 ms may take seconds.
+ */
+export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Provider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { BackgroundModuleOptions } from '../../lib/index.js';
 import { RedisServer } from './redis-server.js';
 import { createTestApp, type TestApp } from './test-app.js';
@@ -112,14 +113,19 @@ export class WorkerProcess {
 export function workerProcessSuite(): {
   readonly server: RedisServer;
   producer(options: BackgroundModuleOptions, providers?: Provider[]): Promise<TestApp>;
+  /** A plain client for the test's own reads and writes, closed after the test, passed or failed. */
+  client(): Redis;
 } {
   let server: RedisServer | undefined;
   let producer: TestApp | undefined;
+  // a client a failed test left open would reconnect to the stopped server for good, and jest would not exit
+  const clients: Redis[] = [];
   beforeAll(async () => (server = await RedisServer.start()));
   afterEach(async () => {
     await WorkerProcess.killAll();
     await producer?.close();
     producer = undefined;
+    for (const client of clients.splice(0)) client.disconnect();
   });
   afterAll(() => server?.stop());
   return {
@@ -129,6 +135,11 @@ export function workerProcessSuite(): {
     async producer(options, providers) {
       producer = await createTestApp(options, providers);
       return producer;
+    },
+    client() {
+      const client = server!.client();
+      clients.push(client);
+      return client;
     },
   };
 }

@@ -123,9 +123,9 @@ export class MemoryEngine implements StorageEngine {
           skippedAtLimit = true;
           return 'skip';
         }
-        // a job reserved by a worker that died may be what killed it, and one behind a breaker
-        // must not wait in a worker while the breaker opens: only claim them to start
-        if (claimed >= request.max && (job.suspected || gate.guards(job))) {
+        // a job that stalled or that a dead worker held reserved may be what killed it (a death with
+        // it reserved would not count), and one behind a breaker must not wait: only claim to start
+        if (claimed >= request.max && (job.suspected || job.stalls > 0 || gate.guards(job))) {
           stopped = true;
           return 'stop';
         }

@@ -3,8 +3,8 @@
 -- finished, hands back jobs it releases, promotes due delayed and retry jobs, then claims up to
 -- `start` + `reserve` jobs, highest priority first, FIFO within a priority. The first `start` jobs
 -- count as started (an attempt begins). The others are reserved: held by the worker, shown as
--- waiting, neither an attempt nor a stall until it reports them started. A job reserved by a
--- worker that died is only claimed to start. Jobs of a name at its handler's limit in this worker
+-- waiting, neither an attempt nor a stall until it reports them started. A job that stalled, or
+-- that a worker that died held reserved, is only claimed to start. Jobs of a name at its handler's limit in this worker
 -- are skipped and stay first in line. The jobs of suspects (workers the last claim named) whose
 -- lease expired go back first, to the front of the line; other workers whose lease expired are
 -- named in the reply, and their jobs go back with the reap script, which is given their keys.

@@ -57,10 +57,11 @@ if max > 0 and not paused then
           local own_rate = not skip and rate_of[name]
           local gated = b or own_rate or (not skip and queue_rate)
           local parked = false
-          -- a job reserved by a worker that died may be what killed it, and a job behind a breaker
-          -- or a rate limit must not wait in a worker (while the breaker opens, or beyond its
-          -- window): only claim them to start
-          if not skip and got >= start and (st.rs or gated) then
+          -- a job that stalled, or was reserved by a worker that died, may be what killed it (a
+          -- death with it reserved would not count), and a job behind a breaker or a rate limit
+          -- must not wait in a worker (while the breaker opens, or beyond its window): only claim
+          -- them to start
+          if not skip and got >= start and (st.rs or st.st or gated) then
             full = true
             skip = true
           elseif gated then
