@@ -74,7 +74,7 @@ export class QueueWorker {
       rateLimits: [...registry.rateLimited(queue), ...(queueRate ? [{ jobName: null, ...queueRate }] : [])],
     };
     this.pacer = new ClaimPacer(concurrency);
-    this.retry = new RetryTimer(queue, () => (this.unsure ? void this.heartbeat() : this.schedulePump()));
+    this.retry = new RetryTimer(queue, () => (this.unsure ? void this.heartbeat() : this.schedulePump()), (ms) => engine.connect(ms));
     this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) => this.finished(settlement, ms), hooks);
   }
 

@@ -19,6 +19,33 @@ const REFUSED = 'nestjs-background:refused';
 
 /** How long a closing client waits for Redis to acknowledge QUIT before it drops the socket. */
 const QUIT_MS = 200;
+/** The longest wait between reconnect attempts, and the random spread added to it so that many processes do not retry in step. */
+const RECONNECT_MAX_MS = 400;
+const RECONNECT_JITTER_MS = 100;
+/** How soon a client that reached a Redis still loading its data asks again whether it is done. */
+const LOADING_CHECK_MS = 100;
+
+/**
+ * How our clients reconnect, where the user's options leave ioredis' defaults: its wait between
+ * attempts doubles up to 5 s, and a client that reached Redis while it loaded its file waited a
+ * whole second more (the ETA of a small file reads 0, taken as 1 s), so a worker stayed idle up
+ * to 5 s after Redis answered again. A failed attempt costs a refused TCP connect, so ours grows
+ * by 50 ms to 0.5 s at most.
+ */
+const RECONNECT = {
+  retryStrategy: (times: number) => Math.min(times * 50, RECONNECT_MAX_MS) + Math.floor(Math.random() * RECONNECT_JITTER_MS),
+  maxLoadingRetryTime: LOADING_CHECK_MS,
+} satisfies RedisOptions;
+
+/** `RECONNECT` where `given` keeps ioredis' default (a client given to us always carries one). */
+function reconnectOptions(given: RedisOptions): RedisOptions {
+  const defaults = (Redis as unknown as { defaultOptions?: RedisOptions }).defaultOptions ?? {};
+  const keep = (key: keyof typeof RECONNECT) => given[key] !== undefined && given[key] !== defaults[key];
+  return {
+    retryStrategy: keep('retryStrategy') ? given.retryStrategy : RECONNECT.retryStrategy,
+    maxLoadingRetryTime: keep('maxLoadingRetryTime') ? given.maxLoadingRetryTime : RECONNECT.maxLoadingRetryTime,
+  };
+}
 
 /**
  * How a command failed with its connection: `'not-sent'` never left this process;
@@ -78,12 +105,14 @@ export class RedisConnection {
     };
     const option = this.option;
     let client: RedisClient;
-    if (option instanceof Redis || option instanceof Cluster) {
-      client = option instanceof Redis ? option.duplicate(ours) : option.duplicate(undefined, { redisOptions: ours, enableOfflineQueue: false, enableAutoPipelining: ours.enableAutoPipelining, autoPipeliningIgnoredCommands: ours.autoPipeliningIgnoredCommands, lazyConnect: true });
+    if (option instanceof Redis) {
+      client = option.duplicate({ ...ours, ...reconnectOptions(option.options) });
+    } else if (option instanceof Cluster) {
+      client = option.duplicate(undefined, { redisOptions: { ...ours, maxLoadingRetryTime: LOADING_CHECK_MS }, enableOfflineQueue: false, enableAutoPipelining: ours.enableAutoPipelining, autoPipeliningIgnoredCommands: ours.autoPipeliningIgnoredCommands, lazyConnect: true });
     } else if (typeof option === 'string') {
-      client = new Redis(option, ours);
+      client = new Redis(option, { ...ours, ...RECONNECT });
     } else {
-      client = new Redis({ ...option, ...ours });
+      client = new Redis({ ...option, ...ours, ...reconnectOptions(option) });
     }
     client.once('end', () => this.endReported.add(client));
     // ioredis reports every failed reconnect; the outage is told once, by onClose and onReady
