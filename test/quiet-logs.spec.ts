@@ -1,10 +1,12 @@
 import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import {
   BackgroundModule,
   Interval,
   Job,
   JobsService,
+  RedisUnavailableFilter,
   type BackgroundModuleOptions,
 } from '../lib/index.js';
 import { eventually } from './support/test-app.js';
@@ -102,5 +104,19 @@ describe('logs', () => {
     expect(lines.some((line) => /^debug Job mail.send \(.+\) completed in \d+ ms$/.test(line))).toBe(true);
     expect(lines.some((line) => /^debug Job schedule:digest \(.+\) completed in \d+ ms$/.test(line))).toBe(true);
     expect(lines.some((line) => line.startsWith('warn Job mail.bounce'))).toBe(true);
+  });
+
+  it('of a failed job have no ExceptionsHandler line when RedisUnavailableFilter is a global filter: it acts on HTTP only', async () => {
+    const log = new CapturedLog();
+    const app = await start({ storage: 'memory' }, log, (app) => app.useGlobalFilters(new RedisUnavailableFilter(app.get(HttpAdapterHost))));
+    try {
+      const jobs = app.get(JobsService);
+      const { id } = await jobs.enqueue('mail.bounce', {});
+      await expect(jobs.waitFor(id, { timeoutMs: 30_000 })).rejects.toThrow('mailbox full');
+      expect((await jobs.getJob(id))!.errors.map((error) => error.message)).toEqual(['mailbox full', 'mailbox full']);
+    } finally {
+      await app.close();
+    }
+    expect(log.lines.filter((line) => line.context === 'ExceptionsHandler')).toEqual([]);
   });
 });
