@@ -3,12 +3,15 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import {
   BackgroundModule,
+  CircuitBreaker,
+  CircuitBreakerService,
   Interval,
   Job,
   JobsService,
   RedisUnavailableFilter,
   type BackgroundModuleOptions,
 } from '../lib/index.js';
+import { RedisServer } from './support/redis-server.js';
 import { eventually } from './support/test-app.js';
 
 /** Every line the application logs, at every level, with its context. */
@@ -118,5 +121,49 @@ describe('logs', () => {
       await app.close();
     }
     expect(log.lines.filter((line) => line.context === 'ExceptionsHandler')).toEqual([]);
+  });
+});
+
+@Injectable()
+class SmtpJobs {
+  @Job('smtp.send', { attempts: 1000 })
+  @CircuitBreaker('smtp', { failureThreshold: 2, windowMs: 60_000, resetTimeoutMs: 100, halfOpenProbes: 1 })
+  send(): never {
+    throw new Error('smtp down');
+  }
+}
+
+describe.each(['memory', 'redis'] as const)('a breaker reopened by a failed probe: %s engine', (storage) => {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    if (storage === 'redis') server = await RedisServer.start();
+  });
+  afterAll(async () => server?.stop());
+
+  it('says it reopened because its probe failed, not that it opened after its failures', async () => {
+    const log = new CapturedLog();
+    const moduleRef = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot({ storage, connection: server?.url, prefix: 'quiet', defaults: QUICK_RETRIES })],
+      providers: [SmtpJobs],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: log });
+    await app.init();
+    try {
+      await app.get(JobsService).enqueue('smtp.send', {});
+      // each failed probe opens it again, from then
+      const openings = new Set<number>();
+      await eventually('the breaker to open, then a probe to fail twice', async () => {
+        const openedAt = (await app.get(CircuitBreakerService).list())[0]!.openedAt;
+        if (openedAt) openings.add(openedAt.getTime());
+        return openings.size >= 3;
+      });
+    } finally {
+      await app.close();
+    }
+    const lines = log.background().filter((line) => line.includes('Circuit breaker "smtp"'));
+    expect(lines.filter((line) => line.includes('opened after'))).toEqual([
+      'warn Circuit breaker "smtp" opened after 2 failure(s) within 60000 ms: jobs behind it wait in the queue without using attempts; probes run in 100 ms.',
+    ]);
+    expect(lines).toContain('warn Circuit breaker "smtp" reopened: its probe failed; jobs behind it wait, the next probe runs in 100 ms.');
   });
 });
