@@ -6,6 +6,9 @@ import {
   PIPES_METADATA,
 } from '@nestjs/common/constants.js';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
+import type { ExternalExceptionsHandler } from '@nestjs/core/exceptions/external-exceptions-handler.js';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { NestContainer } from '@nestjs/core/injector/container.js';
 import { JOB_ARGS_METADATA } from './background.constants.js';
 import { GUARD_REFUSED } from './background.messages.js';
@@ -47,7 +50,8 @@ export class BackgroundContextCreator {
   /** What the worker calls to run the job `name` on `instance[method]`; `target` is `Class@method`, for messages. */
   create(instance: Record<string, Handler>, method: string, target: string, name: string): Handler {
     const callback = instance[method]!;
-    const global = this.globalEnhancers();
+    const container = this.container();
+    const global = this.globalEnhancers(container);
     // the class of the instance, as Nest reads class enhancers (the provider's metatype may be a factory)
     const applies = (key: string) =>
       global.has(key) || hasEnhancers(key, instance.constructor) || hasEnhancers(key, callback);
@@ -60,15 +64,25 @@ export class BackgroundContextCreator {
       this.paramsFactory,
       undefined,
       undefined,
-      // with no filter, Nest's fallback one would log each failure a second time, beside the worker's warning
-      { guards: true, interceptors: true, filters: applies(EXCEPTION_FILTERS_METADATA) },
+      // the filters run below: Nest's own step hands what no filter handled to a fallback filter
+      // that logs it as ERROR [ExceptionsHandler] with its stack, beside the worker's warning
+      { guards: true, interceptors: true, filters: false },
       CONTEXT_TYPE,
     );
+    const filters = applies(EXCEPTION_FILTERS_METADATA)
+      ? new ExternalExceptionFilterContext(container, container.applicationConfig).create(
+          instance,
+          callback as Parameters<ExternalExceptionFilterContext['create']>[1],
+          this.contextCreator.getContextModuleKey(instance.constructor),
+        )
+      : undefined;
     // always a promise: Nest turns an interceptor's Observable into its last value
     return (data, ctx) =>
-      run(data, ctx).catch((error: unknown) => {
-        throw isGuardRefusal(error) ? new JobForbiddenError(GUARD_REFUSED(target, name)) : error;
-      });
+      run(data, ctx)
+        .catch((error: unknown) => (filters ? filter(filters, error, [data, ctx]) : Promise.reject(error)))
+        .catch((error: unknown) => {
+          throw isGuardRefusal(error) ? new JobForbiddenError(GUARD_REFUSED(target, name)) : error;
+        });
   }
 
   /**
@@ -79,9 +93,8 @@ export class BackgroundContextCreator {
    * Request-scoped global enhancers are left out, as Nest leaves them out of every context
    * that has no request.
    */
-  private globalEnhancers(): Set<string> {
-    // Nest gives no provider the application config; the container behind ModuleRef holds it
-    const config = (this.moduleRef as unknown as { container: NestContainer }).container.applicationConfig;
+  private globalEnhancers(container: NestContainer): Set<string> {
+    const config = container.applicationConfig;
     const global = new Set<string>();
     if (!config) return global;
     if (config.getGlobalGuards().length) global.add(GUARDS_METADATA);
@@ -90,6 +103,25 @@ export class BackgroundContextCreator {
     if (config.getGlobalFilters().length) global.add(EXCEPTION_FILTERS_METADATA);
     return global;
   }
+
+  /** Nest gives no provider the application config (nor the filters' context): the container behind ModuleRef holds it. */
+  private container(): NestContainer {
+    return (this.moduleRef as unknown as { container: NestContainer }).container;
+  }
+}
+
+/**
+ * What the job's exception filters make of its error, as Nest's filter step for an external
+ * context does, but silent: what a filter returns is the job's result, what it throws is the job's
+ * error, and an error no filter handled fails the job as it was (the worker warns of it once).
+ */
+async function filter(filters: ExternalExceptionsHandler, error: unknown, args: unknown[]): Promise<unknown> {
+  const host = new ExecutionContextHost(args);
+  host.setType(CONTEXT_TYPE);
+  // not awaited before the test, as Nest does: an async catch() handles every error it does not throw
+  const handled: unknown = filters.invokeCustomFilters(error, host);
+  if (handled === undefined) throw error;
+  return handled;
 }
 
 function hasEnhancers(key: string, target: Function): boolean {

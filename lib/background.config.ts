@@ -34,6 +34,7 @@ export interface BackgroundConfig {
   shutdownTimeoutMs: number;
   maxPayloadBytes: number;
   enqueueTimeoutMs: number;
+  logJobs: boolean;
 }
 
 export const DEFAULT_QUEUE = 'default';
@@ -45,7 +46,7 @@ export const MAX_CONCURRENCY = 10_000;
 
 const MODULE_OPTION_KEYS = [
   'connection', 'storage', 'prefix', 'workers', 'queues', 'defaults', 'deadLetter', 'leaseMs',
-  'maxStalls', 'noHandlerPatienceMs', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'isGlobal',
+  'maxStalls', 'noHandlerPatienceMs', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'logJobs', 'isGlobal',
 ] as const;
 const DEFAULTS_KEYS = ['attempts', 'backoff', 'timeoutMs', 'priority', 'keepCompleted'] as const;
 const BACKOFF_KEYS = ['type', 'delayMs', 'maxDelayMs', 'jitter'] as const;
@@ -111,6 +112,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     shutdownTimeoutMs: integer(where, 'shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000, 0, MAX_TIMER_MS),
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
     enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1, MAX_TIMER_MS),
+    logJobs: boolean(where, 'logJobs', options.logJobs, false),
   };
 }
 

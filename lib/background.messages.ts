@@ -139,6 +139,9 @@ export const CIRCUIT_OPEN = (name: string, retryInMs: number | undefined) =>
 export const BREAKER_OPENED = (name: string, threshold: number, windowMs: number, resetMs: number) =>
   `Circuit breaker "${name}" opened after ${threshold} failure(s) within ${windowMs} ms: jobs behind it wait in the queue without using attempts; probes run in ${resetMs} ms.`;
 
+export const BREAKER_REOPENED = (name: string, resetMs: number) =>
+  `Circuit breaker "${name}" reopened: its probe failed; jobs behind it wait, the next probe runs in ${resetMs} ms.`;
+
 export const BREAKER_HALF_OPEN = (name: string, probes: number) =>
   `Circuit breaker "${name}" is half-open: up to ${probes} probe(s) run; one success closes it, a failure opens it again.`;
 

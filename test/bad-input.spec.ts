@@ -132,7 +132,7 @@ describe('bad input is refused at the call that made it', () => {
 
   it('refuses unknown module options when the application starts', async () => {
     await expect(createTestApp({ storage: 'memory', concurency: 5 } as never)).rejects.toThrow(
-      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, noHandlerPatienceMs, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, isGlobal.',
+      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, noHandlerPatienceMs, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, logJobs, isGlobal.',
     );
     await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer from 1 to 10000, got 0.',
@@ -176,6 +176,7 @@ describe('bad input is refused at the call that made it', () => {
     ['workers', { workers: 'false' }, '"false"'],
     ['workers', { workers: -1 }, '-1'],
     ['defaults.backoff.jitter', { defaults: { backoff: { jitter: 0 } } }, '0'],
+    ['logJobs', { logJobs: 'yes' }, '"yes"'],
   ])('refuses a %s option that is not a boolean', async (key, options, got) => {
     await expect(createTestApp({ storage: 'memory', ...options } as never)).rejects.toThrow(
       `Invalid BackgroundModule.forRoot() option "${key}": expected true or false (convert a string from the environment, e.g. process.env.WORKERS !== 'false'), got ${got}.`,

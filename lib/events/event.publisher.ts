@@ -64,7 +64,7 @@ export class EventPublisher {
     );
     if (subscribers.length === 0) {
       this.unmatched++;
-      this.logger.debug(NO_SUBSCRIBERS(name, printable(id)));
+      if (this.config.logJobs) this.logger.debug(NO_SUBSCRIBERS(name, printable(id)));
       return { id, subscribers: 0, jobIds: [] };
     }
     // the payload is serialized once, checked above, and spliced into each envelope

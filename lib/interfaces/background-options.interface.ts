@@ -101,4 +101,11 @@ export interface BackgroundModuleOptions {
   maxPayloadBytes?: number;
   /** How long `enqueue` waits for an unreachable Redis before it rejects. @default 5000 */
   enqueueTimeoutMs?: number;
+  /**
+   * `true`: a debug line for each job that starts, completes or is cancelled (schedule ticks and
+   * event deliveries are jobs too), and for each emit no one subscribes to. Failures, dead jobs,
+   * breaker transitions, start and shutdown are logged either way.
+   * @default false
+   */
+  logJobs?: boolean;
 }

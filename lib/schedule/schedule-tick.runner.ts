@@ -42,7 +42,7 @@ export class ScheduleTickRunner {
         holdMs,
       });
       if (verdict !== 'run') {
-        this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
+        if (this.config.logJobs) this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
         return { skipped: verdict };
       }
       // a run longer than the hold keeps it; a run whose process dies lets it lapse

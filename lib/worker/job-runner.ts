@@ -61,7 +61,7 @@ export class JobRunner {
     private readonly onFinished: (settlement: Settlement, ms: number) => void,
     private readonly hooks: RunnerHooks,
   ) {
-    this.report = new RunReporter(queue, hooks.events);
+    this.report = new RunReporter(queue, hooks.events, config.logJobs);
     for (const { name, concurrency } of registry.limited()) this.perHandler.set(name, { limit: concurrency, running: 0 });
   }
 

@@ -16,7 +16,9 @@ const DEAD_REASONS: Record<number, NonNullable<JobRunEvent['deadReason']>> = {
 /**
  * Tells what became of each attempt a worker ran, from what the worker knows already (nothing is
  * read from storage): the log lines and the `JobEvents` that metrics, `getStats()` and
- * `@OnJobEvent` hooks count. Per-job lines are debug; a failure warns; a dead job is an error.
+ * `@OnJobEvent` hooks count. Per-job lines are debug, and only with `logJobs` (Nest's default logger
+ * prints debug lines, and a healthy app logs only its start and shutdown); a failure warns; a dead
+ * job is an error.
  */
 export class RunReporter {
   private readonly logger = new Logger('Background');
@@ -24,12 +26,13 @@ export class RunReporter {
   constructor(
     private readonly queue: string,
     private readonly events: JobEvents,
+    private readonly logJobs: boolean,
   ) {}
 
   started(job: ClaimedJob): void {
     // a retry waited for its backoff too: only a first attempt tells how long the queue made it wait
     const waitMs = job.attempt === 1 ? Math.max(0, Date.now() - job.enqueuedAt) : undefined;
-    if (Logger.isLevelEnabled('debug')) {
+    if (this.perJob()) {
       this.logger.debug(`${label(job)} started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
     }
     this.events.emit({ type: 'started', ...this.of(job), waitMs });
@@ -38,7 +41,7 @@ export class RunReporter {
   /** `outcome`: what the handler returned, or (a failure) what it threw, as `readThrown` read it. */
   finished(job: ClaimedJob, target: string | undefined, settlement: Settlement, durationMs: number, outcome: unknown, timedOut: boolean): void {
     if (settlement.outcome === 'completed') {
-      if (Logger.isLevelEnabled('debug')) this.logger.debug(`${label(job)} completed in ${Math.round(durationMs)} ms`);
+      if (this.perJob()) this.logger.debug(`${label(job)} completed in ${Math.round(durationMs)} ms`);
       this.events.emit({ type: 'completed', ...this.of(job), durationMs, result: outcome });
       return;
     }
@@ -59,7 +62,7 @@ export class RunReporter {
   }
 
   cancelled(job: ClaimedJob, durationMs: number): void {
-    if (Logger.isLevelEnabled('debug')) this.logger.debug(`${label(job)} was cancelled while running`);
+    if (this.perJob()) this.logger.debug(`${label(job)} was cancelled while running`);
     this.events.emit({ type: 'cancelled', ...this.of(job), durationMs });
   }
 
@@ -67,6 +70,10 @@ export class RunReporter {
   transition(transition: BreakerTransition, specs: readonly { breaker: BreakerSpec }[]): void {
     logTransition(this.logger, transition, specs);
     this.events.emit({ type: `breaker.${transition.to}`, breaker: transition.breaker, queue: this.queue, at: Date.now() });
+  }
+
+  private perJob(): boolean {
+    return this.logJobs && Logger.isLevelEnabled('debug');
   }
 
   private of(job: ClaimedJob): Omit<JobRunEvent, 'type'> {

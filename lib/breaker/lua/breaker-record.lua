@@ -3,7 +3,7 @@
 -- KEYS[1] base:b:B   KEYS[2] base:bf:B   KEYS[3] base:bp:B   KEYS[4] base:marker   KEYS[5] base:idle
 -- ARGV[1] '1' succeeded | '0' failed, ARGV[2] failure threshold, ARGV[3] window ms, ARGV[4] reset ms,
 -- ARGV[5] half-open probes, ARGV[6] lease ms, ARGV[7] call token
--- Returns the transition made: 'open', 'closed', 'half-open' or ''.
+-- Returns the transition made: 'open', 'reopened' (a probe failed), 'closed', 'half-open' or ''.
 --@include breaker
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -31,7 +31,7 @@ export class MemoryBreaker {
   }
 
   failed(spec: BreakerSpec, now: number): BreakerTransition | undefined {
-    if (this.state === 'half') return this.open(now, false);
+    if (this.state === 'half') return { ...this.open(now, false), reopened: true };
     if (this.state !== 'closed') return undefined;
     this.failures = this.failures.filter((at) => at > now - spec.windowMs);
     this.failures.push(now);

@@ -14,6 +14,8 @@ export interface BreakerSpec {
 export interface BreakerTransition {
   breaker: string;
   to: CircuitBreakerState;
+  /** It opened again from half-open: a probe failed (not a count of failures). */
+  reopened?: boolean;
 }
 
 export interface BreakerReading {

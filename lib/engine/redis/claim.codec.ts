@@ -1,6 +1,7 @@
 import type { BreakerTransition } from '../ports/breaker-store.interface.js';
 import type { ClaimRequest, ClaimResponse } from '../storage-engine.interface.js';
 import { toClaimedJobs } from './redis-job.mapper.js';
+import { decodeTransition } from './breaker-transition.codec.js';
 
 /** What claim.lua returns (see its header). */
 export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string];
@@ -64,7 +65,10 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
 } {
   const jobs = toClaimedJobs(flat);
   const transitions: BreakerTransition[] = [];
-  for (let i = 0; i < made.length; i += 2) transitions.push({ breaker: made[i]!, to: made[i + 1] as BreakerTransition['to'] });
+  for (let i = 0; i < made.length; i += 2) {
+    const transition = decodeTransition(made[i]!, made[i + 1]!);
+    if (transition) transitions.push(transition);
+  }
   const response = {
     jobs,
     wakeInMs: wakeIn < 0 ? null : wakeIn,

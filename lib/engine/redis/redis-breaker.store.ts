@@ -1,6 +1,7 @@
 import type { KeyedScriptRunner } from './redis-scripts.js';
 import type { RedisClient } from './redis.client.js';
 import type { BreakerReading, BreakerSpec, BreakerStore, BreakerTransition, CircuitBreakerState } from '../ports/breaker-store.interface.js';
+import { decodeTransition } from './breaker-transition.codec.js';
 
 /**
  * Breakers in Redis, beside the jobs of their queue (see lib/breaker/lua/parts/breaker.lua), so that the claim
@@ -22,7 +23,7 @@ export class RedisBreakerStore implements BreakerStore {
       this.leaseMs,
       token,
     ])) as ['closed' | 'probe' | 'open', string];
-    return { verdict, transition: transition(spec.name, made) };
+    return { verdict, transition: decodeTransition(spec.name, made) };
   }
 
   hold(queue: string, spec: BreakerSpec, token: string): () => void {
@@ -41,11 +42,11 @@ export class RedisBreakerStore implements BreakerStore {
       this.leaseMs,
       token,
     ])) as string;
-    return transition(spec.name, made);
+    return decodeTransition(spec.name, made);
   }
 
   async set(queue: string, spec: BreakerSpec, action: 'open' | 'reset'): Promise<BreakerTransition | undefined> {
-    return transition(spec.name, (await this.run('breaker-set', this.wakingKeys(queue, spec.name), [action])) as string);
+    return decodeTransition(spec.name, (await this.run('breaker-set', this.wakingKeys(queue, spec.name), [action])) as string);
   }
 
   async read(queue: string, spec: BreakerSpec): Promise<BreakerReading> {
@@ -74,9 +75,4 @@ export class RedisBreakerStore implements BreakerStore {
     const base = this.base(queue);
     return [...this.keys(queue, name), `${base}:marker`, `${base}:idle`];
   }
-}
-
-function transition(breaker: string, made: string): BreakerTransition | undefined {
-  if (made === 'open' || made === 'closed' || made === 'half-open') return { breaker, to: made };
-  return undefined;
 }

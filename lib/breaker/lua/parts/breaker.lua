@@ -29,11 +29,12 @@ local function breaker_open(k, now)
 end
 
 -- A call behind the breaker failed: `threshold` failures within `window` open a closed breaker;
--- any failure reopens a half-open one. Returns the new state and 'open' when it opened.
+-- any failure reopens a half-open one. Returns the new state and 'open' when it opened, 'reopened'
+-- when a failed probe opened it again.
 local function breaker_failed(k, spec, state, now, member)
   if state == 'half' then
     breaker_open(k, now)
-    return 'open', 'open'
+    return 'open', 'reopened'
   elseif state == 'closed' then
     redis.call('ZADD', k.failures, now, member)
     redis.call('ZREMRANGEBYSCORE', k.failures, '-inf', now - spec.window)

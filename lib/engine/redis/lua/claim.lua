@@ -43,7 +43,7 @@
 --           highest priority still waiting ('' when none, the queue is paused, or jobs were
 --           skipped for the worker's handler limits),
 --           1 if another worker holds jobs else 0,
---           breaker transitions this call made, 2 each: breaker, 'open' | 'half-open' | 'closed',
+--           breaker transitions this call made, 2 each: breaker, 'open' | 'reopened' | 'half-open' | 'closed',
 --           workers whose lease expired (for the reap script),
 --           parked lists no worker declared for three leases (for the unpark script),
 --           the other worker whose lease ends first ('' none): a suspect for the next claim }
