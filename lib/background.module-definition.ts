@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
 import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
@@ -13,3 +13,10 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
  * @publicApi
  */
 export type BackgroundModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+
+/**
+ * What a class given to `BackgroundModule.forRootAsync({ useClass })` implements: `create()`
+ * returns the module's options (or a promise of them), once, at start-up.
+ * @publicApi
+ */
+export type BackgroundOptionsFactory = ConfigurableModuleOptionsFactory<BackgroundModuleOptions, 'create'>;

@@ -1,5 +1,5 @@
 export { BackgroundModule } from './background.module.js';
-export type { BackgroundModuleAsyncOptions } from './background.module-definition.js';
+export type { BackgroundModuleAsyncOptions, BackgroundOptionsFactory } from './background.module-definition.js';
 export { JobsService, type EnqueueItem } from './jobs.service.js';
 export { Job } from './decorators/job.decorator.js';
 export { DeadLetterService } from './dead-letter/dead-letter.service.js';
@@ -59,6 +59,7 @@ export {
 } from './interfaces/job-info.interface.js';
 export { BackgroundError } from './errors/background.error.js';
 export { CircuitOpenError } from './errors/circuit-open.error.js';
+export { CircuitOpenFilter } from './http/circuit-open.filter.js';
 export { DuplicateHandlerError } from './errors/duplicate-handler.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';
 export { InvalidPayloadError } from './errors/invalid-payload.error.js';

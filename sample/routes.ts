@@ -1,20 +1,25 @@
-/** The sample's routes, each with a ready curl, for its first log lines. */
+/** The sample's routes, each with a ready curl, for its first log lines: every route of its controllers. */
 export function routes(base: string): string[] {
   const json = `-H 'content-type: application/json'`;
   // the shell fills in the token: the log never shows it
   const admin = `-H "Authorization: Bearer $ADMIN_TOKEN"`;
-  return [
-    `POST /orders                      curl -X POST ${base}/orders ${json} -d '{"email":"ada@example.com","lines":[{"sku":"tea","quantity":2}]}'`,
-    `GET  /orders/:id                  curl ${base}/orders/<order id>`,
-    `GET  /jobs/:id                    curl ${admin} ${base}/jobs/<job id>`,
-    `GET  /health                      curl ${base}/health`,
-    `GET  /metrics                     curl ${base}/metrics`,
-    `POST /admin/smtp                  curl ${admin} -X POST ${base}/admin/smtp ${json} -d '{"failing":true}'`,
-    `GET  /admin/breakers              curl ${admin} ${base}/admin/breakers`,
-    `GET  /admin/schedules             curl ${admin} ${base}/admin/schedules`,
-    `GET  /admin/dead-letters          curl ${admin} ${base}/admin/dead-letters`,
-    `POST /admin/dead-letters/redrive  curl ${admin} -X POST ${base}/admin/dead-letters/redrive`,
+  const list: [route: string, curl: string][] = [
+    ['POST /orders', `curl -X POST ${base}/orders ${json} -d '{"email":"ada@example.com","lines":[{"sku":"tea","quantity":2}]}'`],
+    ['GET  /orders/:id', `curl ${base}/orders/<order id>`],
+    ['GET  /jobs/:id', `curl ${admin} ${base}/jobs/<job id>`],
+    ['GET  /health', `curl ${base}/health`],
+    ['GET  /metrics', `curl ${base}/metrics`],
+    ['POST /admin/smtp', `curl ${admin} -X POST ${base}/admin/smtp ${json} -d '{"failing":true}'`],
+    ['POST /admin/smtp/test', `curl ${admin} -X POST ${base}/admin/smtp/test`],
+    ['GET  /admin/breakers', `curl ${admin} ${base}/admin/breakers`],
+    ['POST /admin/breakers/:name/reset', `curl ${admin} -X POST ${base}/admin/breakers/smtp/reset`],
+    ['GET  /admin/schedules', `curl ${admin} ${base}/admin/schedules`],
+    ['GET  /admin/dead-letters', `curl ${admin} ${base}/admin/dead-letters`],
+    ['POST /admin/dead-letters/:id/redrive', `curl ${admin} -X POST ${base}/admin/dead-letters/<job id>/redrive`],
+    ['POST /admin/dead-letters/redrive', `curl ${admin} -X POST ${base}/admin/dead-letters/redrive`],
   ];
+  const width = Math.max(...list.map(([route]) => route.length)) + 2;
+  return list.map(([route, curl]) => `${route.padEnd(width)}${curl}`);
 }
 
 /** What the log says of the admin token: how to pass it, never the token itself. */

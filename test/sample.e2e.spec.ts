@@ -1,7 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { RequestMethod, type INestApplication } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { register } from 'prom-client';
-import { JobsService, type JobInfo } from '../lib/index.js';
+import { CircuitBreakerService, JobsService, type JobInfo } from '../lib/index.js';
 import { setUpApp } from '../sample/app.setup.js';
 import { OrderSubscribers } from '../sample/orders/order.subscribers.js';
 import { adminNote, routes } from '../sample/routes.js';
@@ -49,6 +50,8 @@ describe('the sample orders API, end to end on Redis', () => {
     return { status: response.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
   };
   const order = (email: string) => call('POST', '/orders', { email, lines: [{ sku: 'tea', quantity: 2 }] });
+  /** "GET /health" from a start-up line "GET  /health    curl ...". */
+  const route = (line: string) => line.split(/\s+/).slice(0, 2).join(' ');
   const smtp = async () => ((await call('GET', '/admin/breakers')).body as { name: string; state: string }[]).find((b) => b.name === 'smtp')!;
 
   it('places an order: the confirmation mail is sent, analytics and audit run', async () => {
@@ -74,6 +77,7 @@ describe('the sample orders API, end to end on Redis', () => {
     ['POST', '/admin/breakers/smtp/reset'],
     ['GET', '/admin/schedules'],
     ['POST', '/admin/smtp'],
+    ['POST', '/admin/smtp/test'],
   ])('answers %s %s with 401 without the admin token or with a wrong one', async (method, path) => {
     const body = path === '/admin/smtp' ? { failing: true } : undefined;
     for (const token of [null, '', 'not-the-token', `${TOKEN}x`]) {
@@ -88,15 +92,62 @@ describe('the sample orders API, end to end on Redis', () => {
     const startUp = [adminNote(true), adminNote(false), ...routes(url)].join('\n');
     expect(adminNote(true)).toContain('"Authorization: Bearer $ADMIN_TOKEN"');
     expect(adminNote(false)).toContain('answer 401');
-    expect(routes(url).filter((line) => line.includes('Bearer $ADMIN_TOKEN')).map((line) => line.slice(0, 34).trim())).toEqual([
-      'GET  /jobs/:id',
+    expect(routes(url).filter((line) => line.includes('Bearer $ADMIN_TOKEN')).map(route)).toEqual([
+      'GET /jobs/:id',
       'POST /admin/smtp',
-      'GET  /admin/breakers',
-      'GET  /admin/schedules',
-      'GET  /admin/dead-letters',
+      'POST /admin/smtp/test',
+      'GET /admin/breakers',
+      'POST /admin/breakers/:name/reset',
+      'GET /admin/schedules',
+      'GET /admin/dead-letters',
+      'POST /admin/dead-letters/:id/redrive',
       'POST /admin/dead-letters/redrive',
     ]);
     expect(startUp).not.toContain(TOKEN);
+  });
+
+  it('lists every route of its controllers at start-up, each once', () => {
+    const served = app
+      .get(DiscoveryService)
+      .getControllers()
+      .flatMap(({ metatype }) => {
+        if (!metatype) return [];
+        const prototype = (metatype as { prototype: Record<string, unknown> }).prototype;
+        const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
+        return Object.getOwnPropertyNames(prototype)
+          .filter((key) => Reflect.hasMetadata(METHOD_METADATA, prototype[key] as object))
+          .map((key) => {
+            const handler = prototype[key] as object;
+            const path = [base, Reflect.getMetadata(PATH_METADATA, handler) as string].flatMap((part) => part.split('/')).filter(Boolean);
+            return `${RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]} /${path.join('/')}`;
+          });
+      });
+    expect(served.length).toBeGreaterThan(10);
+    expect(routes(url).map(route).sort()).toEqual(served.sort());
+  });
+
+  it('answers 404 to the reset of a breaker no one declared, naming those that are', async () => {
+    const reset = await call('POST', '/admin/breakers/no-such-breaker/reset');
+    expect(reset.status).toBe(404);
+    expect(reset.body.message).toBe('No circuit breaker is named no-such-breaker (declared: smtp).');
+  });
+
+  it('answers 400 to an SMTP switch that is not a boolean, and leaves SMTP as it was', async () => {
+    for (const body of [{ failing: 'yes' }, { failing: 1 }, {}]) {
+      const bad = await call('POST', '/admin/smtp', body);
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toEqual(['failing must be a boolean value']);
+    }
+    expect((await call('POST', '/admin/smtp/test')).body).toEqual({ sent: true });
+  });
+
+  it('answers 503 to a test mail while the SMTP breaker is open, through CircuitOpenFilter, and sends it once reset', async () => {
+    await app.get(CircuitBreakerService).open('smtp');
+    const open = await call('POST', '/admin/smtp/test');
+    expect(open.status).toBe(503);
+    expect(open.body.message).toBe('A service this request needs is failing right now; try again shortly.');
+    await call('POST', '/admin/breakers/smtp/reset');
+    expect((await call('POST', '/admin/smtp/test')).body).toEqual({ sent: true });
   });
 
   it('answers a bad body with 400 naming the field', async () => {

@@ -55,7 +55,7 @@ export class CircuitBreakerService {
         !reading || reading.byHand || reading.openedAt === undefined
           ? undefined
           : Math.max(0, reading.openedAt + spec.resetTimeoutMs - Date.now());
-      throw new CircuitOpenError(CIRCUIT_OPEN(name, retryIn));
+      throw new CircuitOpenError(CIRCUIT_OPEN(name, retryIn), retryIn);
     }
     // a probe keeps its slot however long it runs: no other call or job probes meanwhile
     const release = verdict === 'probe' ? this.store.hold(queue, spec, token) : undefined;

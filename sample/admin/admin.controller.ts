@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query,
 import { CircuitBreakerService, JobsService, SchedulerService } from '../../lib/index.js';
 import { FakeSmtpClient } from '../mail/fake-smtp.client.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
+import { SmtpSwitchDto } from './smtp-switch.dto.js';
 
 /** Operations a support engineer needs: dead letters, breakers, and a switch to break the fake SMTP server. */
 @Controller('admin')
@@ -45,6 +46,9 @@ export class AdminController {
   @Post('breakers/:name/reset')
   @HttpCode(200)
   async reset(@Param('name') name: string) {
+    // breakers.reset of an undeclared name is a programming error (500); from a URL it is a 404
+    const declared = (await this.breakers.list()).map((breaker) => breaker.name);
+    if (!declared.includes(name)) throw new NotFoundException(`No circuit breaker is named ${name} (declared: ${declared.join(', ')}).`);
     await this.breakers.reset(name);
     return this.breakers.list();
   }
@@ -52,8 +56,16 @@ export class AdminController {
   /** `{ "failing": true }` makes every mail fail, as an SMTP outage would. */
   @Post('smtp')
   @HttpCode(200)
-  setSmtp(@Body() body: { failing?: unknown }) {
-    this.smtp.failing = body?.failing === true;
+  setSmtp(@Body() body: SmtpSwitchDto) {
+    this.smtp.failing = body.failing;
     return { failing: this.smtp.failing };
+  }
+
+  /** Sends a test mail now, through the smtp breaker: while it is open, a 503 (CircuitOpenFilter) without a call. */
+  @Post('smtp/test')
+  @HttpCode(200)
+  async testSmtp() {
+    await this.breakers.run('smtp', () => this.smtp.send('postmaster@example.com', 'Test', AbortSignal.timeout(10_000)));
+    return { sent: true };
   }
 }
