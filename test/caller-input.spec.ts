@@ -140,7 +140,8 @@ describe('ids a caller chose are logged with their control characters escaped', 
   });
 
   it('an event id holding a newline cannot forge a log line', async () => {
-    const app = await createTestApp({ storage: 'memory', workers: false });
+    // a per-event line: printed only with logJobs
+    const app = await createTestApp({ storage: 'memory', workers: false, logJobs: true });
     Logger.overrideLogger(log);
     await app.jobs.emit('nobody.listens', {}, { id: 'e\r\nforged' });
     expect(log.lines).toContain('debug Event "nobody.listens" (e\\r\\nforged) has no subscriber in the cluster; nothing was stored.');
