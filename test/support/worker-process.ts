@@ -37,11 +37,21 @@ export class WorkerProcess {
   /** Every process spawned and not yet exited, so that a failed test can kill what it left running. */
   private static readonly running = new Set<WorkerProcess>();
 
+  /** Starts a worker process and resolves once it is ready (initialised); rejects if it exits first. */
   static async spawn(env: Record<string, string>, app = 'worker.app'): Promise<WorkerProcess> {
+    const worker = WorkerProcess.launch(env, app);
+    await worker.next((message) => message.ready === true);
+    return worker;
+  }
+
+  /**
+   * Starts a worker process without waiting for it to be ready: its claim loop starts during
+   * app.init(), so it may run jobs, and die of one, before it reports ready.
+   */
+  static launch(env: Record<string, string>, app = 'worker.app'): WorkerProcess {
     const worker = new WorkerProcess(env, app);
     WorkerProcess.running.add(worker);
     void worker.exited.then(() => WorkerProcess.running.delete(worker));
-    await worker.next((message) => message.ready === true);
     return worker;
   }
 
