@@ -164,7 +164,9 @@ export class QueueWorker {
 
   /** What the next round trip claims: jobs to start and jobs to reserve; null when it is not worth one yet. */
   private claimSize(): { max: number; reserve: number } | null {
-    if (this.stopping || this.unsure) return null;
+    // a retry pending after a failed round trip sends the next one: claims failing at once (storage
+    // gone) relaunched each other in a loop of microtasks that starved the event loop
+    if (this.stopping || this.unsure || this.retry.pending) return null;
     // buffered jobs, and those asked for by claims under way, take free slots first; what is
     // left is claimed to start, the rest reserved
     const expected = this.ledger.buffered.length + this.asked;

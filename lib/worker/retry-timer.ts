@@ -41,6 +41,11 @@ export class RetryTimer {
     );
   }
 
+  /** Whether a retry is pending: until it fires, the worker sends no other round trip. */
+  get pending(): boolean {
+    return this.timer !== null;
+  }
+
   clear(): void {
     clearTimeout(this.timer ?? undefined);
     this.timer = null;
