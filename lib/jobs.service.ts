@@ -35,10 +35,10 @@ import type { EmitOptions, EmitResult } from './events/on-event-options.interfac
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 import { JobTally } from './hooks/job-tally.js';
 import { JobTracer } from './tracing/job.tracer.js';
+import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
 const RESERVED_ID_PREFIXES = [SCHEDULE_JOB_PREFIX, EVENT_JOB_PREFIX];
 const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
