@@ -14,7 +14,8 @@ import {
   WAIT_TIMEOUT,
 } from './background.messages.js';
 import { JobIdGenerator } from './engine/job-id.generator.js';
-import { STORAGE_ENGINE, type NewJob, type StorageEngine, type StoredJob } from './engine/storage-engine.interface.js';
+import { STORAGE_ENGINE, type NewJob, type StorageEngine } from './engine/storage-engine.interface.js';
+import type { StoredJob } from './engine/stored-job.interface.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobFailedError } from './errors/job-failed.error.js';
 import { JobNotFoundError } from './errors/job-not-found.error.js';

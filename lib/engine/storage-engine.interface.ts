@@ -5,8 +5,6 @@ import type { ScheduleStore } from './ports/schedule-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 import type { StoredJob } from './stored-job.interface.js';
 
-export type { StoredJob, StoredRedrive } from './stored-job.interface.js';
-
 /** Errors kept with a job, the latest; older ones are only counted (`StoredJob.errorCount`). lib.lua has the same. */
 export const ERRORS_KEPT = 20;
 

@@ -1,6 +1,6 @@
 import type { JobInfo } from '../interfaces/job-info.interface.js';
 import { deserialize } from '../payload/payload.codec.js';
-import type { StoredJob } from './storage-engine.interface.js';
+import type { StoredJob } from './stored-job.interface.js';
 
 /** A stored job as users see it: payload, result and progress parsed, times as dates. */
 export function toJobInfo<TData, TResult>(job: StoredJob): JobInfo<TData, TResult> {

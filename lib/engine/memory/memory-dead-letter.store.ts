@@ -1,7 +1,7 @@
 import type { MemoryJob } from './memory-job.interface.js';
 import type { MemoryQueue } from './memory-queue.js';
 import { toStoredJob } from './memory-job.mapper.js';
-import type { StoredJob } from '../storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 import type { DeadEntry, DeadLetterStore } from '../ports/dead-letter-store.interface.js';
 
 /** The dead-letter queue of the memory engine: each queue's `dead` ids, oldest first. */

@@ -1,4 +1,5 @@
-import type { ClaimedJob, StoredJob } from '../storage-engine.interface.js';
+import type { ClaimedJob } from '../storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 import type { MemoryJob } from './memory-job.interface.js';
 
 /** A job as the memory engine keeps it, in the engine-neutral form (a copy: the caller may keep it). */

@@ -10,8 +10,8 @@ import type {
   NewJob,
   QueueSnapshot,
   StorageEngine,
-  StoredJob,
 } from '../storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 import { MemoryBreakerStore } from './memory-breaker.store.js';
 import { MemoryScheduleStore } from './memory-schedule.store.js';
 import { MemoryDeadLetterStore } from './memory-dead-letter.store.js';

@@ -1,6 +1,6 @@
 import type { ScriptRunner } from './redis-scripts.js';
 import type { RedisClient } from './redis.client.js';
-import type { StoredJob } from '../storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 import type { DeadEntry, DeadLetterStore } from '../ports/dead-letter-store.interface.js';
 
 /**

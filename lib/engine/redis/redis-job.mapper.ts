@@ -1,5 +1,6 @@
 import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
-import type { ClaimedJob, StoredJob, StoredRedrive } from '../storage-engine.interface.js';
+import type { ClaimedJob } from '../storage-engine.interface.js';
+import type { StoredJob, StoredRedrive } from '../stored-job.interface.js';
 
 /** Values per job in claim.lua's answer (its CLAIMED_FIELDS). */
 const CLAIMED_FIELDS = 9;

@@ -12,8 +12,8 @@ import type {
   NewJob,
   QueueSnapshot,
   StorageEngine,
-  StoredJob,
 } from '../storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 import { claimArgs, parseClaimReply, workerKeys, type ClaimReply } from './claim.codec.js';
 import { QueueRecovery } from './queue-recovery.js';
 import { NamedKeys } from './named-keys.js';

@@ -1,6 +1,7 @@
 import { WAIT_INTERRUPTED } from '../../background.messages.js';
 import { WaitTimeoutError } from '../../errors/wait-timeout.error.js';
-import { isFinal, type StoredJob } from '../storage-engine.interface.js';
+import { isFinal } from '../storage-engine.interface.js';
+import type { StoredJob } from '../stored-job.interface.js';
 import type { RedisSubscriber } from './redis.subscriber.js';
 
 /** How the watcher reaches storage; the engine's own command client does the work. */
