@@ -14,3 +14,8 @@ const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (char) => SHORT[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** How log lines name a job; its id and name may come from a caller. */
+export function jobLabel(job: { readonly name: string; readonly id: string }): string {
+  return `Job ${printable(job.name)} (${printable(job.id)})`;
+}

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { ClaimedJob } from '../engine/storage-engine.interface.js';
 import { readThrown } from '../worker/thrown-value.js';
-import { printable } from '../logging/printable.js';
+import { jobLabel } from '../logging/printable.js';
 
 /** `@opentelemetry/api`, an optional peer: only its type is named here, never loaded unless installed. */
 type OtelApi = typeof import('@opentelemetry/api');
@@ -44,7 +44,7 @@ export class JobTracer implements OnModuleInit {
     try {
       if (job.trace) parent = api.propagation.extract(api.ROOT_CONTEXT, JSON.parse(job.trace) as Record<string, string>);
     } catch (error) {
-      this.logger.debug(`Job ${printable(job.name)} (${printable(job.id)}) has an unreadable trace context: ${(error as Error).message}`);
+      this.logger.debug(`${jobLabel(job)} has an unreadable trace context: ${(error as Error).message}`);
     }
     const attributes = {
       'messaging.system': 'nestjs-background',

@@ -5,7 +5,7 @@ import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-en
 import type { JobEvents } from '../hooks/job-events.js';
 import type { JobRunEvent } from '../hooks/job-event.interface.js';
 import type { ThrownValue } from './thrown-value.js';
-import { printable } from '../logging/printable.js';
+import { jobLabel } from '../logging/printable.js';
 
 const DEAD_REASONS: Record<number, NonNullable<JobRunEvent['deadReason']>> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -33,7 +33,7 @@ export class RunReporter {
     // a retry waited for its backoff too: only a first attempt tells how long the queue made it wait
     const waitMs = job.attempt === 1 ? Math.max(0, Date.now() - job.enqueuedAt) : undefined;
     if (this.perJob()) {
-      this.logger.debug(`${label(job)} started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
+      this.logger.debug(`${jobLabel(job)} started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
     }
     this.events.emit({ type: 'started', ...this.of(job), waitMs });
   }
@@ -41,7 +41,7 @@ export class RunReporter {
   /** `outcome`: what the handler returned, or (a failure) what it threw, as `readThrown` read it. */
   finished(job: ClaimedJob, target: string | undefined, settlement: Settlement, durationMs: number, outcome: unknown, timedOut: boolean): void {
     if (settlement.outcome === 'completed') {
-      if (this.perJob()) this.logger.debug(`${label(job)} completed in ${Math.round(durationMs)} ms`);
+      if (this.perJob()) this.logger.debug(`${jobLabel(job)} completed in ${Math.round(durationMs)} ms`);
       this.events.emit({ type: 'completed', ...this.of(job), durationMs, result: outcome });
       return;
     }
@@ -49,7 +49,7 @@ export class RunReporter {
     const thrown = outcome as ThrownValue;
     const failed = { ...this.of(job), durationMs, error: thrown.error, timedOut };
     const retryInMs = settlement.retryInMs;
-    const where = `${label(job)} failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${thrown.message}`;
+    const where = `${jobLabel(job)} failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${thrown.message}`;
     this.events.emit({ type: 'failed', ...failed });
     if (retryInMs >= 0) {
       this.logger.warn(`${where}; retrying in ${retryInMs} ms`);
@@ -62,7 +62,7 @@ export class RunReporter {
   }
 
   cancelled(job: ClaimedJob, durationMs: number): void {
-    if (this.perJob()) this.logger.debug(`${label(job)} was cancelled while running`);
+    if (this.perJob()) this.logger.debug(`${jobLabel(job)} was cancelled while running`);
     this.events.emit({ type: 'cancelled', ...this.of(job), durationMs });
   }
 
@@ -79,9 +79,4 @@ export class RunReporter {
   private of(job: ClaimedJob): Omit<JobRunEvent, 'type'> {
     return { id: job.id, name: job.name, queue: this.queue, attempt: job.attempt, maxAttempts: job.maxAttempts, at: Date.now() };
   }
-}
-
-/** How log lines name a job; its id and name may come from a caller. */
-function label(job: ClaimedJob): string {
-  return `Job ${printable(job.name)} (${printable(job.id)})`;
 }
