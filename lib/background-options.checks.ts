@@ -19,8 +19,8 @@ export function assertQueueName(where: string, queue: unknown): asserts queue is
   }
 }
 
-/** An integer option from `min` to `max`, or `fallback` when absent. */
-export function integer(where: string, key: string, value: unknown, fallback: number, min: number, max = Infinity): number {
+/** An integer option from `min` to `max`, or `fallback` when absent (undefined: an option with no default). */
+export function integer<F extends number | undefined>(where: string, key: string, value: unknown, fallback: F, min: number, max = Infinity): number | F {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const expected = max === Infinity ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;

@@ -73,7 +73,7 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     assertQueueName(where, name);
     assertKnownKeys(`${where} queues.${name}`, queue ?? {}, QUEUE_KEYS);
     queues[name] = {
-      concurrency: queue?.concurrency === undefined ? undefined : integer(`${where} queues.${name}`, 'concurrency', queue.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
+      concurrency: integer(`${where} queues.${name}`, 'concurrency', queue?.concurrency, undefined, 1, MAX_CONCURRENCY),
       rateLimit: resolveRateLimit(`${where} queues.${name}`, queue?.rateLimit),
     };
   }

@@ -128,10 +128,10 @@ export class BackgroundExplorer implements OnModuleInit {
       queue,
       target,
       priority: options.priority === undefined ? undefined : resolvePriority(where, options.priority),
-      timeoutMs: options.timeoutMs === undefined ? undefined : integer(where, 'timeoutMs', options.timeoutMs, 0, 0),
+      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, undefined, 0),
       // enqueue's own attempts, then @Job's, then @Retry's, then the module defaults
       attempts: options.attempts === undefined ? retryAttempts(target, retry) : integer(where, 'attempts', options.attempts, 1, 1, MAX_ATTEMPTS),
-      concurrency: options.concurrency === undefined ? undefined : integer(where, 'concurrency', options.concurrency, 1, 1, MAX_CONCURRENCY),
+      concurrency: integer(where, 'concurrency', options.concurrency, undefined, 1, MAX_CONCURRENCY),
       retry: this.retryPolicy(target, retry),
       breaker: breaker && this.breakers.declare(breaker, queue, target),
       rateLimit: resolveRateLimit(where, options.rateLimit),
