@@ -1,5 +1,6 @@
-import { Injectable, Logger, type LoggerService } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InvalidOptionsError, Job, JobFailedError, Retry } from '../lib/index.js';
+import { CapturedLog } from './support/captured-log.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp, eventually } from './support/test-app.js';
 
@@ -19,15 +20,6 @@ class FailingJobs {
   print() {
     throw new Error('no printer');
   }
-}
-
-class CapturedLog implements LoggerService {
-  readonly lines: string[] = [];
-  log = (message: unknown) => this.lines.push(`log ${message}`);
-  warn = (message: unknown) => this.lines.push(`warn ${message}`);
-  error = (message: unknown) => this.lines.push(`error ${message}`);
-  debug = (message: unknown) => this.lines.push(`debug ${message}`);
-  verbose = (message: unknown) => this.lines.push(`verbose ${message}`);
 }
 
 describe.each(['memory', 'redis'] as const)('enqueueMany of 100,000 jobs (%s)', (storage) => {

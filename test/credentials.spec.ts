@@ -1,8 +1,9 @@
-import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { Test } from '@nestjs/testing';
 import { BackgroundModule, InvalidOptionsError, Job, JobsService, RedisUnavailableError, type BackgroundModuleOptions } from '../lib/index.js';
 import { chooseStorage } from '../sample/storage.js';
+import { CapturedLog } from './support/captured-log.js';
 import { RedisCluster } from './support/redis-cluster.js';
 import { RedisServer } from './support/redis-server.js';
 import { createTestApp } from './support/test-app.js';
@@ -11,16 +12,6 @@ import { createTestApp } from './support/test-app.js';
 const SECRET = 'hunter2-s3cret';
 const CHECK =
   ` Check the credentials in REDIS_URL, or in the connection option of BackgroundModule.forRoot(), and that user's ACL on the server`;
-
-/** Every line the application logs. */
-class CapturedLog implements LoggerService {
-  readonly lines: string[] = [];
-  log = (message: unknown) => this.lines.push(`log ${message}`);
-  warn = (message: unknown) => this.lines.push(`warn ${message}`);
-  error = (message: unknown) => this.lines.push(`error ${message}`);
-  debug = (message: unknown) => this.lines.push(`debug ${message}`);
-  verbose = (message: unknown) => this.lines.push(`verbose ${message}`);
-}
 
 @Injectable()
 class MailJobs {

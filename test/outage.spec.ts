@@ -1,9 +1,10 @@
-import { Injectable, Logger, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, Logger, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { runInThisContext } from 'node:vm';
 import { RedisConnection } from '../lib/engine/redis/redis.connection.js';
 import { REDIS_NOT_CONNECTED } from '../lib/background.messages.js';
 import { BackgroundModule, Job, JobsService, RedisUnavailableError, WaitTimeoutError, type JobContext } from '../lib/index.js';
+import { CapturedLog } from './support/captured-log.js';
 import { RedisServer } from './support/redis-server.js';
 import { deferred, eventually } from './support/test-app.js';
 
@@ -12,43 +13,6 @@ import { deferred, eventually } from './support/test-app.js';
  * and 'unhandledRejection' on the real one only.
  */
 const hostProcess = runInThisContext('process') as NodeJS.Process;
-
-/** Every line the application logs, and a promise for the first line that matches. */
-class CapturedLog implements LoggerService {
-  readonly lines: string[] = [];
-  private readonly waiters: { match: string; resolve: () => void }[] = [];
-
-  log(message: unknown) {
-    this.add(`log ${message}`);
-  }
-  warn(message: unknown) {
-    this.add(`warn ${message}`);
-  }
-  error(message: unknown) {
-    this.add(`error ${message}`);
-  }
-  debug(message: unknown) {
-    this.add(`debug ${message}`);
-  }
-  verbose(message: unknown) {
-    this.add(`verbose ${message}`);
-  }
-
-  /** Resolves once a line equal to `line` has been logged (at once if it already was). */
-  logged(line: string): Promise<void> {
-    if (this.lines.includes(line)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ match: line, resolve }));
-  }
-
-  count(line: string): number {
-    return this.lines.filter((logged) => logged === line).length;
-  }
-
-  private add(line: string) {
-    this.lines.push(line);
-    for (const waiter of this.waiters.filter((w) => w.match === line)) waiter.resolve();
-  }
-}
 
 /** Enqueues as soon as Redis takes it: each try waits for the connection, for up to enqueueTimeoutMs. */
 async function enqueueOnceBack(jobs: JobsService, name: string): Promise<string> {
