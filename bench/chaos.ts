@@ -7,6 +7,7 @@
  *   npm run bench:chaos
  */
 import { nowMs, sleep } from './clock.js';
+import { positiveInteger } from './config.js';
 import { startRedisServer } from './redis-server.js';
 import { WorkerChild } from './scenarios/worker-child.js';
 import { createNestjsBackgroundSystem } from './systems/nestjs-background.js';
@@ -14,12 +15,6 @@ import { createNestjsBackgroundSystem } from './systems/nestjs-background.js';
 const BURST = 400;
 const BURST_EVERY_MS = 500;
 const PROCESSES = 3;
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = process.env[name] === undefined ? fallback : Number(process.env[name]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
-  return value;
-}
 
 async function main(): Promise<void> {
   const jobs = positiveInteger('CHAOS_JOBS', 20_000);

@@ -37,3 +37,10 @@ export function readConfig(env = process.env): BenchConfig {
     bullmqJobOptions,
   };
 }
+
+/** A positive integer from the environment variable `name`, or `fallback` when it is not set. */
+export function positiveInteger(name: string, fallback: number): number {
+  const value = process.env[name] === undefined ? fallback : Number(process.env[name]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
+  return value;
+}

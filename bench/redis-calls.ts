@@ -9,7 +9,7 @@
  *   CALLS_JOBS=5000 CALLS_CONCURRENCY=1 BENCH_ONLY=ours npm run bench:calls
  *   CALLS_CONCURRENCY_ON=handler BENCH_ONLY=ours npm run bench:calls   # @Job('noop', { concurrency })
  */
-import { readConfig } from './config.js';
+import { positiveInteger, readConfig } from './config.js';
 import { startRedisServer } from './redis-server.js';
 import { fillBacklog } from './scenarios/backlog.js';
 import { countJobs } from './scenarios/job-counter.js';
@@ -31,12 +31,6 @@ function parseCommandStats(info: string): CommandStat[] {
       return { command: name.slice('cmdstat_'.length), calls: Number(fields.calls), usec: Number(fields.usec) };
     })
     .filter((stat) => !['info', 'config|resetstat'].includes(stat.command));
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = process.env[name] === undefined ? fallback : Number(process.env[name]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
-  return value;
 }
 
 async function main(): Promise<void> {

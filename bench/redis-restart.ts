@@ -10,31 +10,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { nowMs, sleep } from './clock.js';
+import { positiveInteger } from './config.js';
+import { freePort } from './redis-server.js';
 import { createNestjsBackgroundSystem } from './systems/nestjs-background.js';
 
 const EVERY_MS = 20;
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = process.env[name] === undefined ? fallback : Number(process.env[name]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
-  return value;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Starts redis-server with an fsync-always AOF in `dir`; resolves with the time it first answered PING. */
 async function startServer(port: number, dir: string): Promise<{ child: ChildProcess; answeredAt: number }> {
