@@ -9,22 +9,22 @@ function check(root?: string): { status: number | null; output: string } {
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
-/** A lib/ of the given files, in a folder of its own. */
-function library(files: Record<string, string>): string {
-  const root = join(mkdtempSync(join(tmpdir(), 'check-imports-')), 'lib');
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
+/** Runs the check on a lib/ of the given files, in a folder of its own, removed afterwards. */
+function checkLibrary(files: Record<string, string>): { status: number | null; output: string } {
+  const folder = mkdtempSync(join(tmpdir(), 'check-imports-'));
+  try {
+    const root = join(folder, 'lib');
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return check(root);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
-  return root;
 }
 
 describe('the library’s imports', () => {
-  const made: string[] = [];
-  afterEach(() => {
-    for (const root of made.splice(0)) rmSync(dirname(root), { recursive: true, force: true });
-  });
-
   it('run one way: no circle, nothing under lib/engine/ imports a feature folder, features use ports only', () => {
     const { status, output } = check();
     expect(output).toContain('no circle');
@@ -32,29 +32,25 @@ describe('the library’s imports', () => {
   });
 
   it('are refused, naming the file and the import, when an engine imports a feature folder', () => {
-    const root = library({
+    const { status, output } = checkLibrary({
       'breaker/breaker.registry.ts': 'export class BreakerRegistry {}\n',
       'engine/memory/memory.engine.ts': "import { BreakerRegistry } from '../../breaker/breaker.registry.js';\nexport const x = BreakerRegistry;\n",
       'engine/memory/memory-queue.ts': "import type { JobInfo } from '../../interfaces/job-info.interface.js';\nexport type Y = JobInfo;\n",
       'interfaces/job-info.interface.ts': 'export interface JobInfo {}\n',
     });
-    made.push(root);
-    const { status, output } = check(root);
     expect(status).toBe(1);
     expect(output).toContain("memory.engine.ts imports '../../breaker/breaker.registry.js'");
     expect(output).not.toContain('memory-queue.ts');
   });
 
   it('are refused when a feature folder imports an engine rather than its ports', () => {
-    const root = library({
+    const { status, output } = checkLibrary({
       'engine/redis/redis.engine.ts': 'export class RedisEngine {}\n',
       'engine/ports/breaker-store.interface.ts': 'export interface BreakerStore {}\n',
       'breaker/breaker.service.ts':
         "import type { BreakerStore } from '../engine/ports/breaker-store.interface.js';\nimport { RedisEngine } from '../engine/redis/redis.engine.js';\nexport const x: [BreakerStore?, unknown?] = [undefined, RedisEngine];\n",
       'background.module.ts': "import { RedisEngine } from './engine/redis/redis.engine.js';\nexport const y = RedisEngine;\n",
     });
-    made.push(root);
-    const { status, output } = check(root);
     expect(status).toBe(1);
     expect(output).toContain("breaker.service.ts imports '../engine/redis/redis.engine.js'");
     expect(output).not.toContain('breaker-store.interface.js');
@@ -62,13 +58,11 @@ describe('the library’s imports', () => {
   });
 
   it('are refused when files import each other around a circle, type-only imports included', () => {
-    const root = library({
+    const { status, output } = checkLibrary({
       'a.ts': "import type { B } from './feature/b.js';\nexport type A = B;\n",
       'feature/b.ts': "import type { C } from './c.js';\nexport type B = C;\n",
       'feature/c.ts': "export {\n  type A as C,\n} from '../a.js';\n",
     });
-    made.push(root);
-    const { status, output } = check(root);
     expect(status).toBe(1);
     expect(output).toMatch(/Import circle among 3 files: .*a\.ts → .*b\.ts/);
   });
