@@ -1,6 +1,7 @@
-import { Catch, Injectable, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Injectable, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RedisUnavailableError } from '../errors/redis-unavailable.error.js';
+import { replyServiceUnavailable } from './service-unavailable.reply.js';
 
 /** Seconds a client is asked to wait before it tries again. */
 const RETRY_AFTER_SECONDS = 5;
@@ -20,20 +21,10 @@ const RETRY_AFTER_SECONDS = 5;
 @Catch(RedisUnavailableError)
 @Injectable()
 export class RedisUnavailableFilter implements ExceptionFilter<RedisUnavailableError> {
-  private readonly logger = new Logger('Background');
-
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(error: RedisUnavailableError, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
-    this.logger.debug(`Answered 503 to a request: ${error.message}`);
-    const { httpAdapter } = this.adapterHost;
-    const response = host.switchToHttp().getResponse();
-    httpAdapter.setHeader(response, 'Retry-After', String(RETRY_AFTER_SECONDS));
-    httpAdapter.reply(
-      response,
-      { statusCode: 503, error: 'Service Unavailable', message: 'Background job storage is unreachable right now; try again shortly.' },
-      503,
-    );
+    replyServiceUnavailable(this.adapterHost, host, error, 'Background job storage is unreachable right now; try again shortly.', RETRY_AFTER_SECONDS);
   }
 }
