@@ -20,6 +20,11 @@ class FailingJobs {
   print() {
     throw new Error('no printer');
   }
+
+  @Job('report.forge', { attempts: 1 })
+  forge() {
+    throw new Error('no printer\n[Nest] 1 - LOG forged');
+  }
 }
 
 describe.each(['memory', 'redis'] as const)('enqueueMany of 100,000 jobs (%s)', (storage) => {
@@ -129,6 +134,22 @@ describe('ids a caller chose are logged with their control characters escaped', 
       'error Job report.print (x\\n[Nest] 1 - LOG forged\\u001b[2J\\u202e) failed on attempt 1/1 in FailingJobs@print: no printer; it is dead (attempts exhausted), see the dead-letter queue',
     ]);
     await app.close();
+  });
+
+  it('an error message holding a newline cannot forge a log line, and is stored as thrown', async () => {
+    const app = await createTestApp({ storage: 'memory' }, [FailingJobs]);
+    try {
+      Logger.overrideLogger(log);
+      const { id } = await app.jobs.enqueue('report.forge', {});
+      await expect(app.jobs.waitFor(id, { timeoutMs: 30_000 })).rejects.toThrow(JobFailedError);
+      await eventually('the dead job to be logged', () => log.lines.some((line) => line.includes('report.forge')), 30_000);
+      expect(log.lines.filter((line) => line.includes('report.forge'))).toEqual([
+        `error Job report.forge (${id}) failed on attempt 1/1 in FailingJobs@forge: no printer\\n[Nest] 1 - LOG forged; it is dead (attempts exhausted), see the dead-letter queue`,
+      ]);
+      expect((await app.jobs.getJob(id))?.errors[0]?.message).toBe('no printer\n[Nest] 1 - LOG forged');
+    } finally {
+      await app.close();
+    }
   });
 
   it('an event id holding a newline cannot forge a log line', async () => {

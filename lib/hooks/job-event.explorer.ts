@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs';
 import { REQUEST_SCOPED_HOOK } from '../background.messages.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { readThrown } from '../worker/thrown-value.js';
+import { printable } from '../logging/printable.js';
 import { ON_JOB_EVENT_METADATA } from './job-event.constants.js';
 import type { JobEvent, JobEventType } from './job-event.interface.js';
 import { JobEvents } from './job-events.js';
@@ -62,6 +63,6 @@ export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
   }
 
   private failed(target: string, error: unknown): void {
-    this.logger.error(`@OnJobEvent hook ${target} failed: ${readThrown(error).message}`);
+    this.logger.error(`@OnJobEvent hook ${target} failed: ${printable(readThrown(error).message)}`);
   }
 }

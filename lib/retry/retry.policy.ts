@@ -6,6 +6,7 @@ import type { BackoffFunction } from './retry-options.interface.js';
 import { backoffDelay } from './retry.backoff.js';
 import { NO_RETRY } from '../engine/storage-engine.interface.js';
 import { readThrown } from '../worker/thrown-value.js';
+import { printable } from '../logging/printable.js';
 
 /** When a failed attempt is tried again: a handler's `@Retry` merged over the module's defaults. */
 export class RetryPolicy {
@@ -30,7 +31,7 @@ export class RetryPolicy {
       throw new Error(`it returned ${String(delay)}`);
     } catch (failure) {
       // a broken rule must not lose the retry: the next attempt comes at once
-      this.logger.error(BACKOFF_FUNCTION_FAILED(this.target, readThrown(failure).message));
+      this.logger.error(BACKOFF_FUNCTION_FAILED(this.target, printable(readThrown(failure).message)));
       return 0;
     }
   }
@@ -40,7 +41,7 @@ export class RetryPolicy {
     try {
       return this.retryIf(error) !== false;
     } catch (failure) {
-      this.logger.error(RETRY_IF_FAILED(this.target, readThrown(failure).message));
+      this.logger.error(RETRY_IF_FAILED(this.target, printable(readThrown(failure).message)));
       return true;
     }
   }

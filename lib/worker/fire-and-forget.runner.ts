@@ -3,6 +3,7 @@ import { BackgroundOrchestrator } from '../background.orchestrator.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import { FIRE_AND_FORGET_FAILED, FIRE_AND_FORGET_NOT_A_FUNCTION } from '../events/events.messages.js';
 import { readThrown } from './thrown-value.js';
+import { printable } from '../logging/printable.js';
 
 /**
  * `jobs.fireAndForget(fn, data)`: runs `fn` in this process on the next tick, not durable and not
@@ -32,7 +33,7 @@ export class FireAndForgetRunner {
     this.failures++;
     const { message, stack } = readThrown(error);
     try {
-      this.logger.error(FIRE_AND_FORGET_FAILED(task, message));
+      this.logger.error(FIRE_AND_FORGET_FAILED(printable(task), printable(message)));
       if (stack) this.logger.debug(`fireAndForget task ${task}: ${stack}`);
     } catch {
       // a logger that throws must not become an unhandled rejection

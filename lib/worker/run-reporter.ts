@@ -5,7 +5,7 @@ import { NO_RETRY, type ClaimedJob, type Settlement } from '../engine/storage-en
 import type { JobEvents } from '../hooks/job-events.js';
 import type { JobRunEvent } from '../hooks/job-event.interface.js';
 import type { ThrownValue } from './thrown-value.js';
-import { jobLabel } from '../logging/printable.js';
+import { jobLabel, printable } from '../logging/printable.js';
 
 const DEAD_REASONS: Record<number, NonNullable<JobRunEvent['deadReason']>> = {
   [NO_RETRY.unrecoverable]: 'unrecoverable',
@@ -49,7 +49,7 @@ export class RunReporter {
     const thrown = outcome as ThrownValue;
     const failed = { ...this.of(job), durationMs, error: thrown.error, timedOut };
     const retryInMs = settlement.retryInMs;
-    const where = `${jobLabel(job)} failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${thrown.message}`;
+    const where = `${jobLabel(job)} failed on attempt ${job.attempt}/${job.maxAttempts} in ${target}: ${printable(thrown.message)}`;
     this.events.emit({ type: 'failed', ...failed });
     if (retryInMs >= 0) {
       this.logger.warn(`${where}; retrying in ${retryInMs} ms`);
