@@ -74,6 +74,7 @@ type Started = Awaited<ReturnType<typeof startApp>>;
 async function awaitEvent(url: string, user: string, found: (type: string, data: any) => boolean, timeoutMs = 30_000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let reading: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     const response = await fetch(url, { headers: { 'x-user': user }, signal: controller.signal });
     const reader = response.body!.getReader();
@@ -82,6 +83,7 @@ async function awaitEvent(url: string, user: string, found: (type: string, data:
     for (;;) {
       const { value, done } = await reader.read();
       if (done) throw new Error('the stream ended');
+      reading = reader;
       buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -94,6 +96,8 @@ async function awaitEvent(url: string, user: string, found: (type: string, data:
     }
   } finally {
     clearTimeout(timer);
+    // the connection is closed at once, rather than when the server next writes to it
+    await reading?.cancel().catch(() => undefined);
     controller.abort();
   }
 }
@@ -210,6 +214,17 @@ describe.each([
     for (const id of ids) await expect(jobs.waitFor(id, { timeoutMs: 30_000 })).resolves.toBe('fine');
     const audit = (await started.get('audit')).body.entries;
     expect(audit[0]).toMatchObject({ actor: 'admin', action: 'redrive group', target: { kind: 'dead-letters', key: group.key }, outcome: 'ok (redriven: 3)' });
+  });
+
+  it('ends the open streams as the application closes, rather than waiting for their keep-alive timeout (5 s)', async () => {
+    const response = await fetch(`${started.base}/stream`, { headers: { 'x-user': 'viewer' } });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    await reader.read();
+    const closing = Date.now();
+    await started.app.close();
+    expect(Date.now() - closing).toBeLessThan(3_000);
+    await reader.cancel().catch(() => undefined);
   });
 
   it('shows a new job on an open stream within 2 s, without a reload', async () => {
