@@ -273,6 +273,92 @@ describe.each([
   });
 });
 
+describe('The dashboard module, mounted as the application says', () => {
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('takes forRootAsync options, a path of its own, the global prefix and the global guards', async () => {
+    let globalGuardRan = 0;
+    @Module({
+      imports: [
+        BackgroundModule.forRoot({ storage: 'memory', workers: false }),
+        BackgroundDashboardModule.forRootAsync({ path: '/ops/jobs/', useFactory: async () => ({ readOnly: true }) }),
+      ],
+      providers: [DashboardJobs],
+    })
+    class AsyncModule {}
+    app = await NestFactory.create(AsyncModule, { logger: false });
+    app.setGlobalPrefix('v1');
+    app.useGlobalGuards({ canActivate: () => (globalGuardRan++, true) });
+    await app.listen(0, '127.0.0.1');
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/v1/ops/jobs`;
+    const overview = await fetch(`${base}/api/overview`);
+    expect(overview.status).toBe(200);
+    expect(globalGuardRan).toBe(1);
+    expect((await fetch(`${base}/api/queues/default/pause`, { method: 'POST' })).status).toBe(403);
+    expect(((await (await fetch(`${base}/api/queues/default/pause`, { method: 'POST' })).json()) as any).message).toBe(
+      'The dashboard is read-only (readOnly: true): writes are refused.',
+    );
+    expect((await fetch(`${base}`)).headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${base}/api/overview`.replace('/v1', ''))).status).toBe(404);
+  });
+
+  it('warns on the overview when jobs wait and no live worker has their handler', async () => {
+    @Module({
+      imports: [BackgroundModule.forRoot({ storage: 'memory', workers: false }), BackgroundDashboardModule.forRoot({ authorize: () => true })],
+      providers: [DashboardJobs],
+    })
+    class ProducerOnly {}
+    app = await NestFactory.create(ProducerOnly, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    await app.get(JobsService).enqueue('echo', { n: 1 });
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/jobs-dashboard/api`;
+    const overview = (await (await fetch(`${base}/overview`)).json()) as any;
+    expect(overview.queues.find((queue: any) => queue.name === 'default')).toMatchObject({
+      counts: { waiting: 1 },
+      byPriority: { '0': 1 },
+      workers: 0,
+      missingHandlers: ['echo'],
+      paused: false,
+    });
+  });
+
+  it('answers hostile query parameters with 400 and what is expected', async () => {
+    @Module({
+      imports: [BackgroundModule.forRoot({ storage: 'memory' }), BackgroundDashboardModule.forRoot({ authorize: () => true })],
+      providers: [DashboardJobs],
+    })
+    class Plain {}
+    app = await NestFactory.create(Plain, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/jobs-dashboard/api`;
+    const message = async (path: string) => {
+      const response = await fetch(`${base}/${path}`);
+      return [response.status, ((await response.json()) as { message?: string }).message];
+    };
+    expect(await message('queues/default/jobs?state=exploded')).toEqual([
+      400,
+      'Query parameter "state" must be one of waiting, active, delayed, failed, completed, dead, cancelled; got "exploded".',
+    ]);
+    expect(await message('queues/default/jobs?limit=100000')).toEqual([400, 'Query parameter "limit" must be an integer from 1 to 100; got "100000".']);
+    expect(await message(`queues/default/jobs?q=${'x'.repeat(300)}`)).toEqual([
+      400,
+      `Query parameter "q" must be a string of at most 200 characters; got "${'x'.repeat(300)}".`,
+    ]);
+    expect(await message('queues/default/jobs?state=waiting&state=dead')).toEqual([
+      400,
+      'Query parameter "state" must be one of waiting, active, delayed, failed, completed, dead, cancelled; got ["waiting","dead"].',
+    ]);
+    expect(await message('queues/nowhere/jobs')).toEqual([404, 'No queue is named "nowhere".']);
+    expect(await message('jobs/nothing-here')).toEqual([404, 'No job has the id "nothing-here" (it may have been trimmed by retention).']);
+    expect(await message('history?queue=default&range=1y')).toEqual([400, 'Query parameter "range" must be one of 1h, 24h, 72h; got "1y".']);
+    expect(await message('queues/default/jobs?cursor=-5&limit=1')).toEqual([200, undefined]);
+  });
+});
+
 function process_pid(): number {
   return process.pid;
 }
