@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { BackgroundModule, Interval, Job, JobsService, UnrecoverableError, type BackgroundModuleOptions } from '../lib/index.js';
 import { BackgroundDashboardModule, type BackgroundDashboardOptions } from '../lib/dashboard/index.js';
 import { ActivityRecorder } from '../lib/activity/activity.recorder.js';
+import { DashboardPoller } from '../lib/dashboard/live/dashboard.poller.js';
 import { RedisServer } from './support/redis-server.js';
 import { eventually } from './support/test-app.js';
 
@@ -216,6 +217,24 @@ describe.each([
     expect(audit[0]).toMatchObject({ actor: 'admin', action: 'redrive group', target: { kind: 'dead-letters', key: group.key }, outcome: 'ok (redriven: 3)' });
   });
 
+  it('polls once per process however many tabs are open, and not at all with none', async () => {
+    const poller = started.app.get(DashboardPoller);
+    const open = () => fetch(`${started.base}/stream`, { headers: { 'x-user': 'viewer' } }).then((response) => response.body!.getReader());
+    const tabs = await Promise.all([open(), open(), open()]);
+    await Promise.all(tabs.map((tab) => tab.read()));
+    const first = poller.polls;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // one poll a second for the three of them (a busy machine may manage fewer), not three
+    expect(poller.polls - first).toBeLessThanOrEqual(4);
+    expect(poller.polls - first).toBeGreaterThanOrEqual(1);
+    await Promise.all(tabs.map((tab) => tab.cancel()));
+    await eventually('the poller to stop once no tab is open', async () => {
+      const before = poller.polls;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return poller.polls === before;
+    });
+  });
+
   it('ends the open streams as the application closes, rather than waiting for their keep-alive timeout (5 s)', async () => {
     const response = await fetch(`${started.base}/stream`, { headers: { 'x-user': 'viewer' } });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
@@ -370,6 +389,28 @@ describe('The dashboard on Redis, across a restart', () => {
   });
   afterAll(async () => {
     await server.stop();
+  });
+
+  it('writes the history once per flush, not once per job', async () => {
+    const started = await startApp({ connection: server.url, prefix: 'rounds' });
+    const probe = server.client();
+    try {
+      const calls = async () => Number(/cmdstat_hincrby:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);
+      const jobs = started.app.get(JobsService);
+      await started.app.get(ActivityRecorder).flush();
+      const before = await calls();
+      const ids = (await jobs.enqueueMany(Array.from({ length: 200 }, (_, n) => ({ name: 'echo', data: { n } })))).map((job) => job.id);
+      for (const id of ids) await jobs.waitFor(id, { timeoutMs: 30_000 });
+      await started.app.get(ActivityRecorder).flush();
+      // one HINCRBY per minute the 200 jobs finished in (two if a minute turned meanwhile), and
+      // perhaps one of a timed flush between
+      expect((await calls()) - before).toBeLessThanOrEqual(4);
+      const points = (await started.get('history?queue=default&range=1h')).body.points;
+      expect(points.reduce((sum: number, point: any) => sum + point.completed, 0)).toBe(200);
+    } finally {
+      await probe.quit();
+      await started.app.close();
+    }
   });
 
   it('keeps a schedule paused through the API paused after the application restarts, and audits it', async () => {
