@@ -345,6 +345,37 @@ describe('The dashboard module, mounted as the application says', () => {
     });
   });
 
+  it('sends none of a job whose redact() throws or returns nothing useful', async () => {
+    @Module({
+      imports: [
+        BackgroundModule.forRoot({ storage: 'memory', workers: false }),
+        BackgroundDashboardModule.forRoot({
+          authorize: () => true,
+          redact: (job) => {
+            if ((job.data as { n: number }).n === 1) throw new Error('cannot');
+            return 'nothing' as never;
+          },
+        }),
+      ],
+      providers: [DashboardJobs],
+    })
+    class BadRedact {}
+    app = await NestFactory.create(BadRedact, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const jobs = app.get(JobsService);
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/jobs-dashboard/api`;
+    for (const [n, reason] of [
+      [1, 'cannot'],
+      [2, 'it returned no job (return the job it was given, with fields replaced)'],
+    ] as const) {
+      const { id } = await jobs.enqueue('echo', { n, secret: 'hunter2' });
+      const detail = (await (await fetch(`${base}/jobs/${id}`)).json()) as any;
+      expect(detail.data).toBe(JSON.stringify(`[hidden: redact() threw ${reason}]`, null, 2));
+      const list = await (await fetch(`${base}/queues/default/jobs`)).text();
+      expect(list).not.toContain('hunter2');
+    }
+  });
+
   it('answers hostile query parameters with 400 and what is expected', async () => {
     @Module({
       imports: [BackgroundModule.forRoot({ storage: 'memory' }), BackgroundDashboardModule.forRoot({ authorize: () => true })],
