@@ -4,6 +4,7 @@ import { BACKGROUND_CONFIG } from './background.constants.js';
 import { resolveConfig, type BackgroundConfig } from './background.config.js';
 import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundExplorer } from './background.explorer.js';
+import { BackgroundInstanceResolver } from './background-instance.resolver.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type OPTIONS_TYPE } from './background.module-definition.js';
 import { BackgroundOrchestrator } from './background.orchestrator.js';
@@ -53,6 +54,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     JobHandlerRegistry,
     BackgroundMetadataAccessor,
     BackgroundContextCreator,
+    BackgroundInstanceResolver,
     BackgroundExplorer,
     BackgroundOrchestrator,
     StorageGateway,
