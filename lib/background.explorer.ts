@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { BACKGROUND_CONFIG } from './background.constants.js';
@@ -22,6 +22,8 @@ import { EventJobContext } from './events/event-job.context.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import type { EventEnvelope } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
+import { ADOPT_PEER_ON_EVENT } from './events/events.constants.js';
+import { peerEventMetadata } from './events/peer-on-event.metadata.js';
 import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
@@ -51,6 +53,7 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly fanOut: EventFanOut,
     private readonly schedules: ScheduleRegistry,
     private readonly ticks: ScheduleTickRunner,
+    @Optional() @Inject(ADOPT_PEER_ON_EVENT) private readonly adoptPeerOnEvent: boolean | null = null,
   ) {}
 
   onModuleInit(): void {
@@ -69,7 +72,7 @@ export class BackgroundExplorer implements OnModuleInit {
     if (!prototype || typeof prototype !== 'object') return;
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
-      const events = this.accessor.getEventMetadata(prototype[method]);
+      const events = this.eventMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
       const breaker = this.accessor.getBreakerMetadata(prototype[method]);
       const className = (metatype as Function | undefined)?.name ?? prototype.constructor.name;
@@ -110,9 +113,16 @@ export class BackgroundExplorer implements OnModuleInit {
             return invoke(payload, new EventJobContext(ctx, event, eventId));
           };
         });
-        this.subscriptions.add({ name, patterns, queue, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs });
+        this.subscriptions.add({ name, patterns, queue, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs }, options);
       }
     }
+  }
+
+  /** Our `@OnEvent`s, and `@nestjs/event-emitter`'s where `nestjs-background/event-emitter` stands in for it. */
+  private eventMetadata(method: Function) {
+    const ours = this.accessor.getEventMetadata(method);
+    const peer = this.adoptPeerOnEvent ? peerEventMetadata(method) : undefined;
+    return peer ? [...(ours ?? []), ...peer] : ours;
   }
 
   private register(

@@ -20,6 +20,7 @@ import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
+import { LocalEventRunner } from './events/event.local-runner.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
@@ -64,6 +65,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     EventSubscriptionRegistry,
     EventPublisher,
     EventFanOut,
+    LocalEventRunner,
     FireAndForgetRunner,
     JobsService,
     ScheduleRegistry,
@@ -76,8 +78,8 @@ import { JobTracer } from './tracing/job.tracer.js';
     JobTracer,
     BackgroundMonitor,
   ],
-  // BackgroundMonitor is for the health and metrics entry points, not part of the public API
-  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService, JobEvents, BackgroundMonitor],
+  // BackgroundMonitor is for the health and metrics entry points, LocalEventRunner for the event-emitter one: not public API
+  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService, JobEvents, BackgroundMonitor, LocalEventRunner],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */
