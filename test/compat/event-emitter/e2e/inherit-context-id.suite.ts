@@ -12,7 +12,7 @@ import { REQUEST_CONTEXT_ID } from '@nestjs/core/router/request/request-constant
 import { Test } from '@nestjs/testing';
 import { EventEmitter2 } from 'eventemitter2';
 import { OnEvent } from '@nestjs/event-emitter';
-import { EventEmitterModule } from '../../../../lib/events/compat/index.js';
+import { EventEmitterModule } from '../../../../lib/event-emitter/index.js';
 import { Background } from '../src/background.js';
 
 @Injectable({ scope: Scope.REQUEST })

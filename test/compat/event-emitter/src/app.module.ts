@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { EventEmitterModule } from '../../../../lib/events/compat/index.js';
+import { EventEmitterModule } from '../../../../lib/event-emitter/index.js';
 import { Background } from './background.js';
 import { CustomEventDecoratorConsumer } from './custom-decorator-test.consumer.js';
 import { EventsControllerConsumer } from './events-controller.consumer.js';
