@@ -6,10 +6,9 @@ import { readThrown } from '../../worker/thrown-value.js';
 import { printable } from '../../logging/printable.js';
 import { LocalEventRunner } from '../event.local-runner.js';
 import { assertEventName } from '../event.pattern.js';
+import { EVENT_EMITTER_OPTIONS } from './event-emitter.constants.js';
 import { EMIT_NOT_STORED, SYMBOL_EVENT } from './event-emitter.messages.js';
 import type { EventEmitterModuleOptions } from './event-emitter-options.interface.js';
-
-export const EVENT_EMITTER_OPTIONS = Symbol('nestjs-background:event-emitter-options');
 
 type EventName = string | symbol | string[];
 

@@ -2,7 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { InvalidOptionsError } from '../../errors/invalid-options.error.js';
 import { ADOPT_PEER_ON_EVENT } from '../events.constants.js';
-import { BackgroundEventEmitter, EVENT_EMITTER_OPTIONS } from './background-event-emitter.js';
+import { BackgroundEventEmitter } from './background-event-emitter.js';
+import { EVENT_EMITTER_OPTIONS } from './event-emitter.constants.js';
 import { INHERIT_REQUEST_CONTEXT } from './event-emitter.messages.js';
 import type { EventEmitterModuleOptions } from './event-emitter-options.interface.js';
 
