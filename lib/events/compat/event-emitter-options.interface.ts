@@ -12,7 +12,8 @@ export interface EventEmitterModuleOptions extends Omit<PeerOptions, 'inheritReq
   /** `true` is refused at `forRoot()` (see above); false is what happens here. @default false */
   inheritRequestContextId?: boolean;
   /**
-   * Whether `EventEmitter2` is injectable everywhere, as with `@nestjs/event-emitter`.
+   * Accepted for a drop-in; the module is always global (`EventEmitter2` injectable everywhere), as
+   * `BackgroundModule` must see it to adopt the peer's `@OnEvent`.
    * @default true
    */
   global?: boolean;

@@ -22,7 +22,8 @@ export class EventEmitterModule {
       throw new InvalidOptionsError(INHERIT_REQUEST_CONTEXT());
     }
     return {
-      global: options.global ?? true,
+      // always: BackgroundModule's explorer must see ADOPT_PEER_ON_EVENT wherever this module is imported
+      global: true,
       module: EventEmitterModule,
       providers: [
         { provide: EVENT_EMITTER_OPTIONS, useValue: options },
