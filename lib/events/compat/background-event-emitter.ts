@@ -4,6 +4,7 @@ import { JobsService } from '../../jobs.service.js';
 import { InvalidOptionsError } from '../../errors/invalid-options.error.js';
 import { readThrown } from '../../worker/thrown-value.js';
 import { printable } from '../../logging/printable.js';
+import { serializePayload } from '../../payload/payload.codec.js';
 import { LocalEventRunner } from '../event.local-runner.js';
 import { assertEventName } from '../event.pattern.js';
 import { EVENT_EMITTER_OPTIONS } from './event-emitter.constants.js';
@@ -46,7 +47,10 @@ export class BackgroundEventEmitter extends EventEmitter2 implements OnApplicati
   override emit(event: EventName, ...values: unknown[]): boolean {
     const name = nameOf('emit()', event);
     assertEventName('emit()', name);
-    const stored = this.jobs.emit(name, payloadOf(values)).catch((error: unknown) => {
+    const payload = payloadOf(values);
+    // a payload JSON would change is refused here, at the call, as jobs.emit() refuses it (its size is checked there)
+    serializePayload(name, payload, Number.POSITIVE_INFINITY, 'event');
+    const stored = this.jobs.emit(name, payload).catch((error: unknown) => {
       const { message, stack } = readThrown(error);
       this.logger.error(EMIT_NOT_STORED(printable(name), printable(message)), stack);
     });
