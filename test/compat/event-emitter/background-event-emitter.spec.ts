@@ -46,6 +46,15 @@ class PerEmit {
   }
 }
 
+@Injectable()
+class Archive {
+  // EventEmitter2's segments of one name
+  @PeerOnEvent(['order', 'archived'])
+  archived(payload: { id: string }) {
+    return `archived ${payload.id}`;
+  }
+}
+
 async function open(options: BackgroundModuleOptions, imports: unknown[], providers: unknown[], log = new CapturedLog()) {
   const moduleRef = await Test.createTestingModule({ imports: [BackgroundModule.forRoot(options), ...(imports as never[])], providers: providers as never[] }).compile();
   moduleRef.useLogger(log);
@@ -92,6 +101,12 @@ describe.each(['memory', 'redis'] as const)('EventEmitter2 from nestjs-backgroun
       'error Orders@failsQuietly failed on a local emitAsync("order.failed"): card declined. It is not retried (a local call stores nothing); give it suppressErrors: false to reject emitAsync() instead, or emit durably.',
     );
     await expect(emitter.emitAsync('order.refused', { id: 'o-3' })).rejects.toThrow('card declined');
+  });
+
+  it("the peer's @OnEvent given an array of segments subscribes to the one name they make", async () => {
+    app = await open(options(), [EventEmitterModule.forRoot()], [Archive]);
+
+    expect(await app.get(EventEmitter2).emitAsync('order.archived', { id: 'o-7' })).toEqual(['archived o-7']);
   });
 
   it('emitAsync() resolves a request-scoped subscriber per call, with the payload as REQUEST', async () => {
