@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { BACKGROUND_CONFIG } from './background.constants.js';
@@ -9,12 +9,11 @@ import {
   INVALID_OPTION,
   JOB_NAME_MISSING,
   JOB_NAME_NUL,
-  REQUEST_SCOPED_HANDLER,
   RETRY_WITHOUT_JOB,
 } from './background.messages.js';
 import { BreakerRegistry } from './breaker/breaker.registry.js';
 import { resolveRateLimit } from './rate-limit/rate-limit.resolve.js';
-import { BackgroundContextCreator } from './background-context.creator.js';
+import { BackgroundInstanceResolver } from './background-instance.resolver.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobHandlerRegistry, type JobHandler } from './registry/job-handler.registry.js';
@@ -23,6 +22,8 @@ import { EventJobContext } from './events/event-job.context.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import type { EventEnvelope } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
+import { ADOPT_PEER_ON_EVENT } from './events/events.constants.js';
+import { peerEventMetadata } from './events/peer-on-event.metadata.js';
 import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 import { RetryPolicy } from './retry/retry.policy.js';
@@ -34,9 +35,9 @@ const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attem
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
 
 /**
- * Finds every `@Job` and `@OnEvent` method (and its `@Retry` and `@CircuitBreaker`) of the application's singleton
- * providers at startup, with the enhancers that run around it; and every `@Interval`, `@Cron` and `@Timeout`, whose
- * ticks are jobs too.
+ * Finds every `@Job` and `@OnEvent` method (and its `@Retry` and `@CircuitBreaker`) of the application's providers
+ * at startup, with the enhancers that run around it; and every `@Interval`, `@Cron` and `@Timeout`, whose ticks are
+ * jobs too. A request-scoped provider's methods run on an instance per job (BackgroundInstanceResolver).
  */
 @Injectable()
 export class BackgroundExplorer implements OnModuleInit {
@@ -46,12 +47,13 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly accessor: BackgroundMetadataAccessor,
     private readonly registry: JobHandlerRegistry,
-    private readonly contextCreator: BackgroundContextCreator,
+    private readonly instances: BackgroundInstanceResolver,
     private readonly breakers: BreakerRegistry,
     private readonly subscriptions: EventSubscriptionRegistry,
     private readonly fanOut: EventFanOut,
     private readonly schedules: ScheduleRegistry,
     private readonly ticks: ScheduleTickRunner,
+    @Optional() @Inject(ADOPT_PEER_ON_EVENT) private readonly adoptPeerOnEvent: boolean | null = null,
   ) {}
 
   onModuleInit(): void {
@@ -70,14 +72,13 @@ export class BackgroundExplorer implements OnModuleInit {
     if (!prototype || typeof prototype !== 'object') return;
     for (const method of this.scanner.getAllMethodNames(prototype)) {
       const metadata = this.accessor.getJobMetadata(prototype[method]);
-      const events = this.accessor.getEventMetadata(prototype[method]);
+      const events = this.eventMetadata(prototype[method]);
       const retry = this.accessor.getRetryMetadata(prototype[method]);
       const breaker = this.accessor.getBreakerMetadata(prototype[method]);
       const className = (metatype as Function | undefined)?.name ?? prototype.constructor.name;
       const target = `${className}@${method}`;
       const schedules = this.accessor.getScheduleMetadata(prototype[method]);
-      const decorators = decoratorsOf(metadata !== undefined, events !== undefined, schedules);
-      if (schedules?.length) this.exploreSchedules(wrapper, schedules, method, className, retry, breaker, decorators);
+      if (schedules?.length) this.exploreSchedules(wrapper, schedules, method, className, retry, breaker);
       if (!metadata && !events) {
         if (retry && !schedules?.length) throw new InvalidOptionsError(RETRY_WITHOUT_JOB(target));
         if (breaker && !schedules?.length) throw new InvalidOptionsError(BREAKER_WITHOUT_JOB(target));
@@ -87,9 +88,8 @@ export class BackgroundExplorer implements OnModuleInit {
         throw new InvalidOptionsError(JOB_NAME_MISSING(`@Job() on ${target}`));
       }
       if (metadata?.name.includes('\0')) throw new InvalidOptionsError(JOB_NAME_NUL(`@Job() on ${target}`, metadata.name));
-      if (!wrapper.isDependencyTreeStatic() || !instance) {
-        throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
-      }
+      // a request-scoped provider gets an instance per job (BackgroundInstanceResolver)
+      if (!instance) continue;
       const handler = { target, retry, breaker };
       if (metadata) {
         const where = `@Job('${metadata.name}') on ${target}`;
@@ -97,7 +97,7 @@ export class BackgroundExplorer implements OnModuleInit {
         const queue = metadata.options.queue ?? DEFAULT_QUEUE;
         assertQueueName(where, queue);
         this.register({ ...handler, where, name: metadata.name, queue, options: metadata.options }, (name) =>
-          this.contextCreator.create(instance, method, target, name),
+          this.instances.invoker(wrapper, method, target, name),
         );
       }
       if (events) {
@@ -107,15 +107,22 @@ export class BackgroundExplorer implements OnModuleInit {
         const queue = options.queue ?? DEFAULT_QUEUE;
         assertQueueName(where, queue);
         const registered = this.register({ ...handler, where, name, queue, options }, (job) => {
-          const invoke = this.contextCreator.create(instance, method, target, job);
+          const invoke = this.instances.invoker(wrapper, method, target, job);
           return (data, ctx) => {
             const { event, eventId, payload } = data as EventEnvelope;
             return invoke(payload, new EventJobContext(ctx, event, eventId));
           };
         });
-        this.subscriptions.add({ name, patterns, queue, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs });
+        this.subscriptions.add({ name, patterns, queue, priority: registered.priority, attempts: registered.attempts, timeoutMs: registered.timeoutMs }, options);
       }
     }
+  }
+
+  /** Our `@OnEvent`s, and `@nestjs/event-emitter`'s where `nestjs-background/event-emitter` stands in for it. */
+  private eventMetadata(method: Function) {
+    const ours = this.accessor.getEventMetadata(method);
+    const peer = this.adoptPeerOnEvent ? peerEventMetadata(method) : undefined;
+    return peer ? [...(ours ?? []), ...peer] : ours;
   }
 
   private register(
@@ -149,17 +156,15 @@ export class BackgroundExplorer implements OnModuleInit {
     className: string,
     retry: RetryOptions | undefined,
     breaker: ReturnType<BackgroundMetadataAccessor['getBreakerMetadata']>,
-    decorators: string,
   ): void {
     const target = `${className}@${method}`;
-    const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
-    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
+    if (!wrapper.instance) return;
     for (const metadata of schedules) {
       const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
       const { job, queue, scope } = declared.definition;
       if (declared.disabled) continue;
       if (scope === 'instance') {
-        declared.call = (tick) => instance[method]!(tick);
+        declared.call = this.instances.caller(wrapper, method);
         continue;
       }
       this.registry.add({
@@ -169,7 +174,7 @@ export class BackgroundExplorer implements OnModuleInit {
         attempts: retryAttempts(target, retry),
         retry: this.retryPolicy(target, retry),
         breaker: breaker && this.breakers.declare(breaker, queue, target),
-        invoke: this.ticks.wrap(declared, this.contextCreator.create(instance, method, target, job)),
+        invoke: this.ticks.wrap(declared, this.instances.invoker(wrapper, method, target, job)),
       });
     }
   }
@@ -190,12 +195,4 @@ export class BackgroundExplorer implements OnModuleInit {
 function retryAttempts(target: string, retry: RetryOptions | undefined): number | undefined {
   if (retry?.attempts === undefined) return undefined;
   return integer(`@Retry() on ${target}`, 'attempts', retry.attempts, 1, 1, MAX_ATTEMPTS);
-}
-
-const SCHEDULE_DECORATORS: Record<ScheduleMetadata['kind'], string> = { interval: '@Interval', cron: '@Cron', timeout: '@Timeout' };
-
-/** The decorators a method has that make it run outside any request, for the message refusing a request-scoped provider. */
-function decoratorsOf(job: boolean, event: boolean, schedules: ScheduleMetadata[] = []): string {
-  const names = new Set([...(job ? ['@Job'] : []), ...(event ? ['@OnEvent'] : []), ...schedules.map((s) => SCHEDULE_DECORATORS[s.kind])]);
-  return [...names].sort().join(' and ');
 }

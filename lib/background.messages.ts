@@ -3,13 +3,6 @@
 export const DUPLICATE_HANDLER = (name: string, first: string, second: string) =>
   `Two handlers are registered for job "${name}": ${first} and ${second}. Give one of them another name, or remove one @Job decorator.`;
 
-/** `decorators`: those the method has of @Job, @OnEvent, @Interval, @Cron and @Timeout (`'@Cron and @Interval'`). */
-export const REQUEST_SCOPED_HANDLER = (where: string, decorators: string) =>
-  `${where} has ${decorators} on a request-scoped provider. It runs outside any request: make the provider a singleton (the default scope), or move the method to one.`;
-
-export const REQUEST_SCOPED_HOOK = (where: string) =>
-  `${where} is an @OnJobEvent hook on a request-scoped provider. Job events happen outside any request: make the provider a singleton (the default scope), or move the hook to one.`;
-
 export const JOB_NAME_MISSING = (where: string) =>
   `${where} needs a job name (a non-empty string) or a definition made with defineJob().`;
 

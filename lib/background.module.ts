@@ -4,6 +4,7 @@ import { BACKGROUND_CONFIG } from './background.constants.js';
 import { resolveConfig, type BackgroundConfig } from './background.config.js';
 import { BackgroundContextCreator } from './background-context.creator.js';
 import { BackgroundExplorer } from './background.explorer.js';
+import { BackgroundInstanceResolver } from './background-instance.resolver.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type OPTIONS_TYPE } from './background.module-definition.js';
 import { BackgroundOrchestrator } from './background.orchestrator.js';
@@ -19,6 +20,7 @@ import { JobsService } from './jobs.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
+import { LocalEventRunner } from './events/event.local-runner.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
@@ -54,6 +56,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     JobHandlerRegistry,
     BackgroundMetadataAccessor,
     BackgroundContextCreator,
+    BackgroundInstanceResolver,
     BackgroundExplorer,
     BackgroundOrchestrator,
     StorageGateway,
@@ -63,6 +66,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     EventSubscriptionRegistry,
     EventPublisher,
     EventFanOut,
+    LocalEventRunner,
     FireAndForgetRunner,
     JobsService,
     ScheduleRegistry,
@@ -76,8 +80,8 @@ import { JobTracer } from './tracing/job.tracer.js';
     BackgroundMonitor,
     ActivityRecorder,
   ],
-  // BackgroundMonitor is for the health and metrics entry points, the engine, gateway and recorder
-  // for the dashboard's: not part of the public API
+  // BackgroundMonitor is for the health and metrics entry points, the engine, gateway and recorder for the
+  // dashboard's, LocalEventRunner for the event-emitter one: not part of the public API
   exports: [
     JobsService,
     DeadLetterService,
@@ -88,6 +92,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     STORAGE_ENGINE,
     StorageGateway,
     ActivityRecorder,
+    LocalEventRunner,
   ],
 })
 export class BackgroundModule extends ConfigurableModuleClass {

@@ -44,9 +44,9 @@ const { id } = await jobs.enqueue('double', { n: 21 });
 const result = await jobs.waitFor(id, { timeoutMs: 5000 });
 await app.close();
 if (result !== 42) throw new Error(`expected 42, got ${result}`);
-for (const entry of ['nestjs-background/health', 'nestjs-background/metrics']) {
+for (const entry of ['nestjs-background/health', 'nestjs-background/metrics', 'nestjs-background/event-emitter']) {
   const failure = await import(entry).then(() => null, (error) => error);
-  if (!failure || !/terminus|prom-client/.test(failure.message)) throw new Error(`${entry} should fail naming its missing peer, got ${failure}`);
+  if (!failure || !/terminus|prom-client|event-emitter/.test(failure.message)) throw new Error(`${entry} should fail naming its missing peer, got ${failure}`);
 }
 // the dashboard needs no optional peer: its entry point loads with the core peers alone
 const { BackgroundDashboardModule } = await import('nestjs-background/dashboard');

@@ -135,7 +135,7 @@ describe('bad @OnEvent declarations fail the bootstrap, naming Class@method', ()
     ],
     [EmptySegment, `@OnEvent('order.') on EmptySegment@handle: the pattern "order." is invalid: it has an empty segment (a leading, trailing or double ".").`],
     [StackedDisagree, 'The @OnEvent() decorators stacked on StackedDisagree@handle give different values of "attempts". Give the options once, on one of them.'],
-    [UnknownOption, `Unknown option "retries" in @OnEvent('order.placed') on UnknownOption@handle options. Valid options are: name, queue, concurrency, priority, timeoutMs, attempts.`],
+    [UnknownOption, `Unknown option "retries" in @OnEvent('order.placed') on UnknownOption@handle options. Valid options are: name, queue, concurrency, priority, timeoutMs, attempts, suppressErrors, prependListener, async, nextTick, promisify, objectify, wildcard.`],
     [
       TwoSubscribersOneName,
       'Two handlers are registered for job "mailer": TwoSubscribersOneName@first and TwoSubscribersOneName@second. Give one of them another name, or remove one @Job decorator.',

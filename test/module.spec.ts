@@ -1,4 +1,4 @@
-import { Injectable, Module, Scope } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   BackgroundModule,
@@ -9,7 +9,6 @@ import {
   InvalidOptionsError,
   Job,
   JobsService,
-  OnEvent,
   Retry,
   Timeout,
   type BackgroundModuleAsyncOptions,
@@ -34,14 +33,6 @@ class LegacyBillingJobs {
   }
 }
 
-@Injectable({ scope: Scope.REQUEST })
-class RequestScopedJobs {
-  @Job('per.request')
-  run() {
-    return 'never';
-  }
-}
-
 async function bootstrap(providers: any[]) {
   const moduleRef = await Test.createTestingModule({
     imports: [BackgroundModule.forRoot({ storage: 'memory' })],
@@ -62,30 +53,6 @@ describe('BackgroundModule', () => {
     await expect(failure).rejects.toThrow(
       'Two handlers are registered for job "invoice.send": BillingJobs@send and LegacyBillingJobs@sendAgain. Give one of them another name, or remove one @Job decorator.',
     );
-  });
-
-  it('refuses a @Job on a request-scoped provider, saying what to do', async () => {
-    await expect(bootstrap([RequestScopedJobs])).rejects.toThrow(
-      new InvalidOptionsError(
-        'RequestScopedJobs@run has @Job on a request-scoped provider. It runs outside any request: make the provider a singleton (the default scope), or move the method to one.',
-      ),
-    );
-  });
-
-  it('refuses @OnEvent, @Interval or @Cron on a request-scoped provider, naming the decorator', async () => {
-    @Injectable({ scope: Scope.REQUEST })
-    class RequestScopedSubscriber {
-      @OnEvent('order.placed')
-      placed() {}
-    }
-    @Injectable({ scope: Scope.REQUEST })
-    class RequestScopedTicks {
-      @Interval(60_000)
-      @Cron('0 * * * *')
-      tick() {}
-    }
-    await expect(bootstrap([RequestScopedSubscriber])).rejects.toThrow('RequestScopedSubscriber@placed has @OnEvent on a request-scoped provider.');
-    await expect(bootstrap([RequestScopedTicks])).rejects.toThrow('RequestScopedTicks@tick has @Cron and @Interval on a request-scoped provider.');
   });
 
   it('refuses unknown @Job options at bootstrap', async () => {

@@ -13,7 +13,8 @@ export interface JobMetadata {
 type Handler<TData, TResult> = (data: TData, ctx: JobContext) => TResult | Promise<TResult>;
 
 /**
- * Marks a method of a singleton provider as the handler of jobs named `name`.
+ * Marks a method of a provider as the handler of jobs named `name` (a request-scoped provider gets an instance of its own
+ * per job, whose `REQUEST` is the payload).
  * With a `defineJob` definition, the method's payload and result types are checked against it.
  * @publicApi
  */

@@ -14,3 +14,13 @@ export const EVENT_JOB_PREFIX = 'event:';
 
 /** The id of the job of one subscriber (or of the fan-out job) of an event: the same in every process, so it is stored once. */
 export const eventJobId = (eventId: string, subscriber: string) => `${EVENT_JOB_PREFIX}${eventId}:${subscriber}`;
+
+/**
+ * Provided (true) by `nestjs-background/event-emitter`'s module, which stands in for
+ * `@nestjs/event-emitter`'s: only then are methods with that package's own `@OnEvent` subscribers
+ * here, so that an application that keeps `EventEmitterModule` does not get each event twice.
+ */
+export const ADOPT_PEER_ON_EVENT = Symbol('nestjs-background:adopt-peer-on-event');
+
+/** `@nestjs/event-emitter`'s metadata key (its EVENT_LISTENER_METADATA), read without loading that package. */
+export const PEER_EVENT_LISTENER_METADATA = 'EVENT_LISTENER_METADATA';

@@ -25,3 +25,6 @@ export const FIRE_AND_FORGET_FAILED = (task: string, message: string) =>
 
 export const FIRE_AND_FORGET_NOT_A_FUNCTION = (got: unknown) =>
   `fireAndForget() expects a function (data) => unknown, got ${show(got)}. Pass the function itself, not its result.`;
+
+export const LOCAL_SUBSCRIBER_FAILED = (target: string, event: string, message: string) =>
+  `${target} failed on a local emitAsync("${event}"): ${message}. It is not retried (a local call stores nothing); give it suppressErrors: false to reject emitAsync() instead, or emit durably.`;

@@ -24,7 +24,42 @@ export interface OnEventOptions {
   timeoutMs?: number;
   /** Total attempts, the first run included (else `@Retry`'s, else `defaults.attempts`). */
   attempts?: number;
+  /**
+   * From `@nestjs/event-emitter`, for local calls only: when the subscriber throws during a local
+   * `emitAsync()` (`nestjs-background/event-emitter`), true logs the error and gives `undefined` as
+   * its result, false rejects the `emitAsync()`. Its durable jobs are retried and dead-lettered
+   * whatever this says.
+   * @default true
+   */
+  suppressErrors?: boolean;
+  /**
+   * From `@nestjs/event-emitter`: in a local `emitAsync()`, the subscriber is called before the
+   * others. Durable jobs of one emit have no order between subscribers (each is a job of its own).
+   * @default false
+   */
+  prependListener?: boolean;
+  /**
+   * From EventEmitter2, accepted for a drop-in and without effect: a subscriber always runs after
+   * the emit returns (a durable job, or a promise of `emitAsync()`).
+   * @default false
+   */
+  async?: boolean;
+  /** From EventEmitter2, accepted and without effect (see `async`). @default false */
+  nextTick?: boolean;
+  /** From EventEmitter2, accepted and without effect (see `async`). @default false */
+  promisify?: boolean;
+  /** From EventEmitter2, accepted and without effect: no listener object is returned by a decorator. @default false */
+  objectify?: boolean;
+  /**
+   * From `@nestjs/event-emitter`'s module options, accepted here too: patterns always match "*"
+   * (one segment) and "**" (any number of segments).
+   * @default true
+   */
+  wildcard?: boolean;
 }
+
+/** The options of `OnEventOptions` that only `@nestjs/event-emitter`'s habits use (see each). */
+export const EMITTER_OPTION_KEYS = ['suppressErrors', 'prependListener', 'async', 'nextTick', 'promisify', 'objectify', 'wildcard'] as const;
 
 /** @publicApi */
 export interface EmitOptions {

@@ -12,7 +12,7 @@ export interface OnEventMetadata {
 type Subscriber<TPayload> = (payload: TPayload, ctx: EventContext) => unknown;
 
 /**
- * Makes a method of a singleton provider a durable subscriber: each `jobs.emit(event, payload)`
+ * Makes a method of a provider a durable subscriber (a request-scoped provider gets an instance per job): each `jobs.emit(event, payload)`
  * whose name matches `pattern` stores one job for it, retried on its own (`@Retry`,
  * `@CircuitBreaker` and the dead-letter queue apply). Stack several on one method to subscribe
  * it to several patterns; it still gets one job per emit.

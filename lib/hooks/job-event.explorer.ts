@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
-import { REQUEST_SCOPED_HOOK } from '../background.messages.js';
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { BackgroundInstanceResolver } from '../background-instance.resolver.js';
 import { readThrown } from '../worker/thrown-value.js';
 import { printable } from '../logging/printable.js';
 import { ON_JOB_EVENT_METADATA } from './job-event.constants.js';
@@ -10,7 +9,7 @@ import type { JobEvent, JobEventType } from './job-event.interface.js';
 import { JobEvents } from './job-events.js';
 import type { OnJobEventMetadata } from './on-job-event.decorator.js';
 
-/** Finds every `@OnJobEvent` method of the application's singleton providers and calls it with its events. */
+/** Finds every `@OnJobEvent` method of the application's providers and calls it with its events. */
 @Injectable()
 export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Background');
@@ -21,6 +20,7 @@ export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly events: JobEvents,
+    private readonly instances: BackgroundInstanceResolver,
   ) {}
 
   onModuleInit(): void {
@@ -37,8 +37,10 @@ export class JobEventExplorer implements OnModuleInit, OnModuleDestroy {
         const types = this.reflector.get<OnJobEventMetadata | undefined>(ON_JOB_EVENT_METADATA, handler);
         if (!types?.length) continue;
         const target = `${(metatype as Function | undefined)?.name ?? prototype.constructor.name}@${method}`;
-        if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HOOK(target));
-        const listener = (event: JobEvent) => this.call(target, () => handler.call(instance, event));
+        if (!instance) continue;
+        // a request-scoped provider's hook runs on an instance of its own per event, where REQUEST is the event
+        const call = this.instances.caller<JobEvent>(wrapper, method);
+        const listener = (event: JobEvent) => this.call(target, () => call(event));
         for (const type of new Set(types)) listeners.set(type, [...(listeners.get(type) ?? []), listener]);
       }
     }

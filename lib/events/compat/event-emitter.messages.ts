@@ -1,0 +1,10 @@
+/** Messages of the `@nestjs/event-emitter` stand-in, each saying what to do about it. */
+
+export const EMIT_NOT_STORED = (event: string, message: string) =>
+  `EventEmitter2.emit("${event}") stored no job: ${message.replace(/\.$/, '')}. emit() cannot report this to its caller (it returns a boolean); call JobsService.emit() and await it where the event must not be lost.`;
+
+export const SYMBOL_EVENT = (where: string) =>
+  `${where}: an event named by a symbol cannot be stored as a job. Name it by a string such as "order.placed".`;
+
+export const INHERIT_REQUEST_CONTEXT = () =>
+  `EventEmitterModule.forRoot(): "inheritRequestContextId" is not supported by nestjs-background: an @OnEvent subscriber runs as a job, outside the request that emitted the event (its REQUEST is the payload). Remove the option, and pass what the subscriber needs from the request in the payload.`;

@@ -1,0 +1,167 @@
+// Not from the peer's suite: what nestjs-background/event-emitter's EventEmitter2 means here (durable emit, local
+// emitAsync, the peer's listener options), and that the peer's @OnEvent is left alone without it.
+import { Injectable, Scope, Inject, type INestApplication } from '@nestjs/common';
+import { REQUEST } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { EventEmitter2, EventEmitterModule as PeerEventEmitterModule, OnEvent as PeerOnEvent } from '@nestjs/event-emitter';
+import { BackgroundModule, InvalidPayloadError, JobsService, OnEvent, type BackgroundModuleOptions } from '../../../lib/index.js';
+import { EventEmitterModule } from '../../../lib/event-emitter/index.js';
+import { CapturedLog } from '../../support/captured-log.js';
+import { RedisServer } from '../../support/redis-server.js';
+
+const calls: string[] = [];
+
+@Injectable()
+class Orders {
+  @PeerOnEvent('order.*')
+  any(payload: { id: string }) {
+    calls.push(`any ${payload.id}`);
+    return `any ${payload.id}`;
+  }
+
+  @OnEvent('order.placed', { prependListener: true })
+  first(payload: { id: string }) {
+    calls.push(`first ${payload.id}`);
+    return `first ${payload.id}`;
+  }
+
+  @PeerOnEvent('order.failed')
+  failsQuietly() {
+    throw new Error('card declined');
+  }
+
+  @PeerOnEvent('order.refused', { suppressErrors: false })
+  failsLoudly() {
+    throw new Error('card declined');
+  }
+}
+
+@Injectable({ scope: Scope.REQUEST })
+class PerEmit {
+  constructor(@Inject(REQUEST) private readonly request: unknown) {}
+
+  @PeerOnEvent('order.audited')
+  audited(payload: unknown) {
+    return this.request === payload;
+  }
+}
+
+@Injectable()
+class Archive {
+  // EventEmitter2's segments of one name
+  @PeerOnEvent(['order', 'archived'])
+  archived(payload: { id: string }) {
+    return `archived ${payload.id}`;
+  }
+}
+
+async function open(options: BackgroundModuleOptions, imports: unknown[], providers: unknown[], log = new CapturedLog()) {
+  const moduleRef = await Test.createTestingModule({ imports: [BackgroundModule.forRoot(options), ...(imports as never[])], providers: providers as never[] }).compile();
+  moduleRef.useLogger(log);
+  const app = moduleRef.createNestApplication({ logger: log });
+  await app.init();
+  return app;
+}
+
+describe.each(['memory', 'redis'] as const)('EventEmitter2 from nestjs-background/event-emitter (%s)', (storage) => {
+  let server: RedisServer | undefined;
+  let app: INestApplication | undefined;
+  let prefixes = 0;
+  const options = (): BackgroundModuleOptions => (storage === 'memory' ? { storage } : { connection: server!.url, prefix: `be${++prefixes}` });
+
+  beforeAll(async () => {
+    if (storage === 'redis') server = await RedisServer.start();
+  });
+  beforeEach(() => {
+    calls.length = 0;
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+  afterAll(async () => server?.stop());
+
+  it('emitAsync() calls this process\'s subscribers now, prepended first, then on() listeners, and resolves with their results; nothing is stored', async () => {
+    app = await open(options(), [EventEmitterModule.forRoot({ wildcard: true })], [Orders]);
+    const emitter = app.get(EventEmitter2);
+    emitter.on('order.placed', (payload: { id: string }) => `listener ${payload.id}`);
+
+    expect(await emitter.emitAsync('order.placed', { id: 'o-1' })).toEqual(['first o-1', 'any o-1', 'listener o-1']);
+    const { queues } = await app.get(JobsService).getStats();
+    expect(Object.values(queues).every((counts) => counts.waiting + counts.active + counts.completed === 0)).toBe(true);
+  });
+
+  it('emitAsync(): a throwing subscriber gives undefined and is logged, unless suppressErrors is false, which rejects', async () => {
+    const log = new CapturedLog();
+    app = await open(options(), [EventEmitterModule.forRoot()], [Orders], log);
+    const emitter = app.get(EventEmitter2);
+
+    expect(await emitter.emitAsync('order.failed', { id: 'o-2' })).toEqual(['any o-2', undefined]);
+    expect(log.lines).toContain(
+      'error Orders@failsQuietly failed on a local emitAsync("order.failed"): card declined. It is not retried (a local call stores nothing); give it suppressErrors: false to reject emitAsync() instead, or emit durably.',
+    );
+    await expect(emitter.emitAsync('order.refused', { id: 'o-3' })).rejects.toThrow('card declined');
+  });
+
+  it("the peer's @OnEvent given an array of segments subscribes to the one name they make", async () => {
+    app = await open(options(), [EventEmitterModule.forRoot()], [Archive]);
+
+    expect(await app.get(EventEmitter2).emitAsync('order.archived', { id: 'o-7' })).toEqual(['archived o-7']);
+  });
+
+  it('emitAsync() resolves a request-scoped subscriber per call, with the payload as REQUEST', async () => {
+    app = await open(options(), [EventEmitterModule.forRoot()], [PerEmit]);
+
+    expect(await app.get(EventEmitter2).emitAsync('order.audited', { id: 'o-4' })).toEqual([true]);
+  });
+
+  it('emit() stores one job per subscriber and returns true at once; on() listeners still run in it', async () => {
+    app = await open(options(), [EventEmitterModule.forRoot()], [Orders]);
+    const emitter = app.get(EventEmitter2);
+    const heard: unknown[] = [];
+    emitter.on('order.placed', (payload) => heard.push(payload));
+
+    expect(emitter.emit('order.placed', { id: 'o-5' })).toBe(true);
+    expect(heard).toEqual([{ id: 'o-5' }]);
+    expect(calls).toEqual([]);
+    const deadline = Date.now() + 30_000;
+    while (calls.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls.sort()).toEqual(['any o-5', 'first o-5']);
+  });
+
+  it('refuses what cannot be durable, at the call: a symbol, a name with a wildcard, a payload JSON would change, inheritRequestContextId: true', async () => {
+    app = await open(options(), [EventEmitterModule.forRoot()], [Orders]);
+    const emitter = app.get(EventEmitter2);
+
+    expect(() => emitter.emit(Symbol('order'), {})).toThrow(
+      'emit(): an event named by a symbol cannot be stored as a job. Name it by a string such as "order.placed".',
+    );
+    expect(() => emitter.emit('order.*', {})).toThrow(
+      'emit(): the event name "order.*" is invalid: an emitted event names one event; wildcards belong in @OnEvent() patterns. Name events like "order.placed".',
+    );
+    expect(() => emitter.emit('order.placed', { total: 10n })).toThrow(InvalidPayloadError);
+    expect(calls).toEqual([]);
+    expect(() => EventEmitterModule.forRoot({ inheritRequestContextId: true })).toThrow(
+      'EventEmitterModule.forRoot(): "inheritRequestContextId" is not supported by nestjs-background: an @OnEvent subscriber runs as a job, outside the request that emitted the event (its REQUEST is the payload). Remove the option, and pass what the subscriber needs from the request in the payload.',
+    );
+  });
+
+  it("refuses a listener option of the wrong type, naming the method", async () => {
+    @Injectable()
+    class Typo {
+      @OnEvent('order.placed', { suppressErrors: 'yes' } as never)
+      placed() {}
+    }
+    await expect(open(options(), [], [Typo])).rejects.toThrow(
+      `Invalid @OnEvent('order.placed') on Typo@placed options option "suppressErrors": expected a boolean, got "yes".`,
+    );
+  });
+
+  it("leaves the peer's @OnEvent to the peer's own EventEmitterModule when it is kept: each event is handled once", async () => {
+    app = await open(options(), [PeerEventEmitterModule.forRoot({ wildcard: true })], [Orders]);
+
+    app.get(EventEmitter2).emit('order.shipped', { id: 'o-6' });
+    expect(calls).toEqual(['any o-6']);
+    expect((await app.get(JobsService).emit('order.shipped', { id: 'o-6' })).subscribers).toBe(0);
+  });
+});

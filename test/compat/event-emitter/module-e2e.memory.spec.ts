@@ -1,0 +1,5 @@
+// The peer's own e2e suite (e2e/module-e2e.suite.ts, from nestjs/event-emitter) on the memory engine.
+import { useStorage } from './src/background.js';
+
+useStorage(() => ({ storage: 'memory' }));
+await import('./e2e/module-e2e.suite.js');

@@ -1,0 +1,1 @@
+export const CUSTOM_DECORATOR_EVENT = 'custom-decorator-event';
