@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+// the real ones, not the globals a test's fake timers replace: the worker's turns of the event loop and
+// its pacing are about real round trips, while due times and schedule ticks follow the faked clock
+import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers';
 import type { BackgroundConfig } from '../background.config.js';
 import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
