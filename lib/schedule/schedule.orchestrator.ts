@@ -10,6 +10,7 @@ import type { BackgroundConfig } from '../background.config.js';
 import { SCHEDULE_TICK_LOST } from '../background.messages.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
 import { JobsService } from '../jobs.service.js';
+import { within } from '../worker/within.js';
 import { MAX_TICK_LEAD_MS, tickId, tickIdPrefix } from './schedule.constants.js';
 import { ScheduleClock } from './schedule.clock.js';
 import { ScheduleTime } from './schedule.time.js';
@@ -76,10 +77,8 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     this.clocks.clear();
     for (const timer of this.timeouts) clearTimeout(timer);
     this.timeouts.clear();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, this.config.shutdownTimeoutMs)));
-    await Promise.race([Promise.allSettled(this.runs), timeout]);
-    clearTimeout(timer);
+    // in real time, as the workers' wait (lib/worker/within.ts): app.close() ends under fake timers too
+    await within(Promise.allSettled(this.runs), this.config.shutdownTimeoutMs);
   }
 
   /** Starts the clock of a schedule added at runtime (in this process, if it runs workers). */

@@ -6,14 +6,16 @@ import { CronTime } from 'cron';
  */
 export class ScheduleTiming {
   private readonly cronTime?: CronTime;
+  /** The zone the expression is read in; undefined: the process's. */
+  private readonly zone?: string;
 
   constructor(
     readonly spec: { every?: number; cron?: string; timeZone?: string; utcOffset?: number; at?: number; startAt?: number; endAt?: number },
   ) {
     // throws on an invalid expression or time zone; the caller turns that into a message. A UTC
     // offset is read as the fixed zone it names: cron applies `utcOffset` only to its own timer
-    const zone = spec.utcOffset === undefined ? spec.timeZone : offsetZone(spec.utcOffset);
-    if (spec.cron !== undefined) this.cronTime = new CronTime(spec.cron, zone);
+    this.zone = spec.utcOffset === undefined ? spec.timeZone : offsetZone(spec.utcOffset);
+    if (spec.cron !== undefined) this.cronTime = new CronTime(spec.cron, this.zone);
   }
 
   /** The first tick strictly after `after` (epoch ms), or null once `endAt` has passed. */
@@ -28,7 +30,8 @@ export class ScheduleTiming {
       const anchor = startAt ?? 0;
       due = anchor + (Math.floor((from - anchor) / every) + 1) * every;
     } else {
-      due = this.cronTime!.getNextDateFrom(new Date(from)).toMillis();
+      // cron's getNextDateFrom reads the start in its own zone, not the CronTime's: it is given the zone
+      due = this.cronTime!.getNextDateFrom(new Date(from), this.zone).toMillis();
     }
     return endAt !== undefined && due > endAt ? null : due;
   }
