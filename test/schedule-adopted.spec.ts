@@ -213,7 +213,7 @@ describe('adopted options on the memory engine, under fake timers', () => {
       }
     }
     const faked = await startFaked([Mixed], { schedule: { cronJobs: false } });
-    await jest.advanceTimersByTimeAsync(2500);
+    await jest.advanceTimersByTimeAsync(2000);
     expect(calls).toEqual(['interval', 'interval']);
     expect((await faked.get(SchedulerService).list()).map((info) => info.name)).toEqual(['Mixed.interval']);
   });

@@ -1,7 +1,7 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
-import { Cron as PeerCron, Interval as PeerInterval, Timeout as PeerTimeout } from '@nestjs/schedule';
+import { Cron as PeerCron, CronExpression as PeerCronExpression, Interval as PeerInterval, Timeout as PeerTimeout } from '@nestjs/schedule';
 import { BackgroundModule, Cron, Interval, Timeout, type BackgroundModuleOptions } from '../lib/index.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -74,6 +74,21 @@ describe('fake timers on the memory engine', () => {
     expect(calls).toMatchObject({ interval: 3, cron: 1, timeout: 1 });
     await jest.advanceTimersByTimeAsync(7000);
     expect(calls).toMatchObject({ interval: 10, cron: 5, timeout: 1 });
+  });
+
+  it('one advance over several periods runs every tick, each at its due time by the faked clock, the last one included', async () => {
+    const at: number[] = [];
+    @Injectable()
+    class EverySecond {
+      @PeerCron(PeerCronExpression.EVERY_SECOND, { name: 'every-second' }) tick() {
+        at.push(Date.now() - START);
+      }
+    }
+    app = await compile({ storage: 'memory' }, EverySecond);
+    jest.useFakeTimers({ now: START });
+    await app.init();
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(at).toEqual([1000, 2000, 3000]);
   });
 
   it('initialDelay holds the first tick of an adopted @Cron until it is over', async () => {
