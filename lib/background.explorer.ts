@@ -30,6 +30,7 @@ import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.j
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 import { assertScheduleModuleAbsent } from './schedule/peer/schedule-module.check.js';
+import { skipNonStaticPeer } from './schedule/peer/schedule-peer.warnings.js';
 
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts', 'rateLimit'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
@@ -155,9 +156,12 @@ export class BackgroundExplorer implements OnModuleInit {
   ): void {
     const target = `${className}@${method}`;
     const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
-    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
+    schedules = schedules.filter((metadata) => this.schedules.switchedOn(metadata.kind));
+    if (!wrapper.isDependencyTreeStatic() || !instance) {
+      if (schedules.every((metadata) => metadata.adopted)) return skipNonStaticPeer(schedules, target);
+      throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
+    }
     for (const metadata of schedules) {
-      if (!this.schedules.switchedOn(metadata.kind)) continue;
       const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
       const { job, queue, scope } = declared.definition;
       if (declared.disabled) continue;

@@ -27,3 +27,7 @@ function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return typeof value;
 }
+
+/** `@nestjs/schedule`'s own warning, word for word (its users' log filters and tests look for it). */
+export const PEER_NON_STATIC = (kind: 'cron' | 'interval' | 'timeout', target: string) =>
+  `Cannot register ${kind === 'cron' ? 'cron job' : kind} "${target}" because it is defined in a non static provider.`;
