@@ -164,7 +164,7 @@ export class BackgroundExplorer implements OnModuleInit {
     for (const metadata of schedules) {
       const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
       const { job, queue, scope } = declared.definition;
-      if (declared.disabled) continue;
+      // a disabled schedule's clock never starts (ScheduleOrchestrator), but scheduler.trigger() still runs it
       if (scope === 'instance') {
         declared.call = (tick) => instance[method]!(tick);
         continue;

@@ -198,6 +198,22 @@ describe('adopted options on the memory engine, under fake timers', () => {
     expect(calls).toEqual({ strict: 1, lenient: 2 });
   });
 
+  it('a disabled schedule never ticks, and SchedulerService.trigger() still runs it', async () => {
+    let calls = 0;
+    @Injectable()
+    class Dormant {
+      @PeerCron(PeerCronExpression.EVERY_SECOND, { name: 'dormant', disabled: true }) run() {
+        calls++;
+      }
+    }
+    const faked = await startFaked([Dormant]);
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(calls).toBe(0);
+    await faked.get(SchedulerService).trigger('dormant');
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toBe(1);
+  });
+
   it("schedule: { cronJobs: false } declares no @Cron of either set in this process; intervals still run", async () => {
     const calls: string[] = [];
     @Injectable()
