@@ -30,6 +30,8 @@ import { RetryPolicy } from './retry/retry.policy.js';
 import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
+import { assertScheduleModuleAbsent } from './schedule/peer/schedule-module.check.js';
+import { skipNonStaticPeer } from './schedule/peer/schedule-peer.warnings.js';
 
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts', 'rateLimit'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
@@ -60,6 +62,7 @@ export class BackgroundExplorer implements OnModuleInit {
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       this.explore(wrapper);
     }
+    assertScheduleModuleAbsent(this.discovery, this.schedules);
     // an emit may pick any queue with subscribers for its fan-out job: every worker of a queue can run one
     for (const queue of this.registry.queues()) this.registry.add(this.fanOut.handler(queue));
   }
@@ -158,11 +161,18 @@ export class BackgroundExplorer implements OnModuleInit {
     breaker: ReturnType<BackgroundMetadataAccessor['getBreakerMetadata']>,
   ): void {
     const target = `${className}@${method}`;
+    schedules = schedules.filter((metadata) => this.schedules.switchedOn(metadata.kind));
+    // @nestjs/schedule skips its own decorators on a request-scoped provider, with a warning; ours run on an instance per tick
+    if (!wrapper.isDependencyTreeStatic()) {
+      const adopted = schedules.filter((metadata) => metadata.adopted);
+      if (adopted.length) skipNonStaticPeer(adopted, target);
+      schedules = schedules.filter((metadata) => !metadata.adopted);
+    }
     if (!wrapper.instance) return;
     for (const metadata of schedules) {
       const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
       const { job, queue, scope } = declared.definition;
-      if (declared.disabled) continue;
+      // a disabled schedule's clock never starts (ScheduleOrchestrator), but scheduler.trigger() still runs it
       if (scope === 'instance') {
         declared.call = this.instances.caller(wrapper, method);
         continue;
@@ -171,7 +181,8 @@ export class BackgroundExplorer implements OnModuleInit {
         name: job,
         queue,
         target,
-        attempts: retryAttempts(target, retry),
+        // an adopted tick that throws is logged and not retried, as in @nestjs/schedule, unless @Retry says so
+        attempts: metadata.adopted && !retry ? 1 : retryAttempts(target, retry),
         retry: this.retryPolicy(target, retry),
         breaker: breaker && this.breakers.declare(breaker, queue, target),
         invoke: this.ticks.wrap(declared, this.instances.invoker(wrapper, method, target, job)),
