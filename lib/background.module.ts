@@ -16,6 +16,7 @@ import { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './storage.gateway.js';
 import { JobsService } from './jobs.service.js';
+import { FlowsService } from './flows/flows.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
@@ -64,6 +65,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     EventFanOut,
     FireAndForgetRunner,
     JobsService,
+    FlowsService,
     ScheduleRegistry,
     ScheduleTickRunner,
     ScheduleOrchestrator,

@@ -39,6 +39,8 @@ import { JobTracer } from './tracing/job.tracer.js';
 import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
+import { FlowsService } from './flows/flows.service.js';
+import type { FlowInfo, FlowNode, FlowResult } from './interfaces/flow.interface.js';
 
 /** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
 const RESERVED_ID_PREFIXES = [SCHEDULE_JOB_PREFIX, EVENT_JOB_PREFIX];
@@ -74,6 +76,7 @@ export class JobsService {
     private readonly detached: FireAndForgetRunner,
     private readonly tracer: JobTracer,
     private readonly tally: JobTally,
+    private readonly flows: FlowsService,
   ) {}
 
   /**
@@ -108,6 +111,20 @@ export class JobsService {
     );
     const results = await this.storage.call(this.engine.enqueue(jobs));
     return results.map(({ id }) => ({ id }));
+  }
+
+  /**
+   * Stores a tree of jobs in one atomic step (all or none): children run first, in parallel; a
+   * parent runs once every child ended, and reads their results with `ctx.children()`. Durable
+   * once the promise resolves. See `FlowNodeOptions.onFailure` for what a failed child does.
+   */
+  flow<TData>(tree: FlowNode<TData>): Promise<FlowResult> {
+    return this.flows.flow(tree, (name, data, options) => this.prepare(name, data, options));
+  }
+
+  /** The flow from `id` down (a job of any flow, or one enqueued with `dependsOn`), each job with its state; null if none. */
+  getFlow(id: string): Promise<FlowInfo | null> {
+    return this.flows.getFlow(id, (job) => this.find(job));
   }
 
   /**
@@ -148,7 +165,7 @@ export class JobsService {
     for (const queue of await this.storage.queues()) {
       const job = await this.storage.call(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
       if (!job) continue;
-      if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
+      if (job.state === 'completed' || job.state === 'skipped') return deserialize<TResult>(job.result) as TResult;
       if (job.state === 'dead') {
         throw new JobFailedError(JOB_DEAD(id, job.name, job.errors.at(-1)?.message ?? 'unknown error'));
       }
@@ -170,6 +187,14 @@ export class JobsService {
       if (outcome === 'finished') return false;
     }
     return false;
+  }
+
+  /**
+   * Cancels the job `id` and every job below it in its flow that has not ended (a parent first, so
+   * its children's cancels fail nothing); resolves with how many it cancelled.
+   */
+  cancelFlow(id: string): Promise<number> {
+    return this.flows.cancelFlow(id, (job) => this.find(job));
   }
 
   /** Stops claiming from the queue on every worker of the cluster; enqueue still works. */
@@ -217,6 +242,12 @@ export class JobsService {
   }
 
   private async enqueueOne(name: string, data: unknown, options: EnqueueOptions, reservedId: boolean): Promise<EnqueueResult> {
+    if (options?.dependsOn !== undefined || options?.onDependencyFailure !== undefined) {
+      const { dependsOn, onDependencyFailure, ...rest } = options;
+      const job = await this.prepare(name, data, rest, reservedId);
+      await this.flows.dependOn(`enqueue('${name}')`, job, dependsOn, onDependencyFailure, (id) => this.find(id));
+      return { id: job.id };
+    }
     const prepared = this.prepare(name, data, options, reservedId);
     const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
     return { id: result!.id };

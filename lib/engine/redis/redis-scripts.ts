@@ -28,6 +28,8 @@ export const QUEUE_KEYS = [
   'waiters',
   'parkings',
   'gates',
+  'flows',
+  'fo',
 ] as const;
 
 /**
@@ -50,6 +52,9 @@ const OWN_KEYS = {
   'record-connection': 0,
   'dead-redrive': 0,
   'dead-purge': 0,
+  flow: null,
+  'flow-deliver': 1,
+  'flow-read': 0,
 } as const satisfies Record<string, number | null>;
 export type ScriptName = keyof typeof OWN_KEYS;
 

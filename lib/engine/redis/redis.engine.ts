@@ -30,6 +30,7 @@ import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-sc
 import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
+import { RedisFlowStore } from './redis-flow.store.js';
 
 /** Jobs per enqueue script call, of one caller or of many in the same tick; each call is atomic. */
 const MAX_ENQUEUE_BATCH = 1000;
@@ -64,6 +65,7 @@ export class RedisEngine implements StorageEngine {
   readonly breakers: RedisBreakerStore;
   readonly subscriptions: RedisSubscriptionStore;
   readonly schedules: RedisScheduleStore;
+  readonly flows: RedisFlowStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -99,6 +101,9 @@ export class RedisEngine implements StorageEngine {
     this.recovery = new QueueRecovery(this.run, this.configArgs, config.leaseMs);
     this.namedKeys = new NamedKeys(this.run, this.configArgs);
     this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
+    const [client, run, prefix, configArgs, cluster] = [this.client, this.run, config.prefix, this.configArgs, this.client.isCluster];
+    this.flows = new RedisFlowStore({ client, run, prefix, configArgs, cluster, cancel: (queue, id) => this.cancel(queue, id),
+      resend: (send) => this.connection.resendIdempotent(this.client, config.enqueueTimeoutMs, send) });
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
@@ -181,6 +186,7 @@ export class RedisEngine implements StorageEngine {
     const reply = parseClaimReply((await this.run('claim', base, args, keys)) as ClaimReply);
     this.suspects.set(base, reply.nextSuspect === null ? [] : [reply.nextSuspect]);
     if (reply.othersHold) this.watch.othersHoldJobs(request.queue, base);
+    if (reply.flowSent) await this.flows.drain(request.queue);
     // before the claim returns, so that its caller may claim what came back
     await this.recovery.after(base, reply.expired, reply.orphans);
     return reply.response;
@@ -257,7 +263,9 @@ export class RedisEngine implements StorageEngine {
 
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
-    return this.namedKeys.cancel(this.base(queue), id);
+    const outcome = await this.namedKeys.cancel(this.base(queue), id);
+    if (outcome === 'cancelled+') await this.flows.drain(queue);
+    return outcome === 'cancelled+' ? 'cancelled' : outcome;
   }
 
   watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
@@ -275,8 +283,8 @@ export class RedisEngine implements StorageEngine {
 
   async snapshot(queue: string): Promise<QueueSnapshot> {
     await this.connect();
-    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = await this.namedKeys.counts(this.base(queue));
-    const counts = { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest, waitingChildren] = await this.namedKeys.counts(this.base(queue));
+    const counts = { waiting, delayed, active, completed, failed, dead, cancelled, 'waiting-children': waitingChildren } as QueueCounts;
     return { counts, oldestWaitingMs: oldest! < 0 ? null : oldest! };
   }
 

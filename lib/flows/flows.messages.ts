@@ -1,0 +1,25 @@
+/** What flows tell users: each says what went wrong and what to do. */
+
+export const FLOW_INVALID = (path: string, problem: string) =>
+  `flow(): the node at ${path} ${problem}. A node is { job: name or defineJob definition, data, options?, children?: node[] }.`;
+
+export const FLOW_TOO_LARGE = (count: number, max: number) =>
+  `flow(): the tree has more than ${max} jobs (${count} so far). Split it into several flows, or use batch() for a flat group.`;
+
+export const FLOW_DUPLICATE_ID = (id: string) =>
+  `flow(): a job with id "${id}" exists already, or the tree uses it twice; nothing was stored. Give each node a jobId of its own, or none.`;
+
+export const FLOW_CROSS_SLOT = (queues: string[]) =>
+  `flow(): on Redis Cluster every job of a flow (and every job named in dependsOn) must be in one queue, so that the flow is stored and settled in one hash slot; this one spans queues ${queues.map((queue) => `"${queue}"`).join(', ')}. Route its jobs to one queue with options.queue.`;
+
+export const DEPENDS_ON_INVALID = (where: string, value: unknown) =>
+  `${where} options: dependsOn must be a non-empty array of job ids as enqueue() returned them, got ${JSON.stringify(value) ?? String(value)}.`;
+
+export const DEPENDS_ON_UNKNOWN = (where: string, id: string) =>
+  `${where} options: dependsOn names job "${id}", which does not exist (never enqueued, or deleted by retention). Enqueue it first, or leave it out.`;
+
+export const DEPENDS_ON_CYCLE = (where: string, id: string) =>
+  `${where} options: dependsOn names "${id}", the job's own id: a job cannot wait for itself (a cycle). Remove it from dependsOn.`;
+
+export const POLICY_INVALID = (where: string, value: unknown) =>
+  `${where}: the failure policy must be 'fail-parent', 'ignore' or 'cancel-rest', got ${JSON.stringify(value) ?? String(value)}.`;
