@@ -23,6 +23,8 @@ export interface FlowStoreHost {
   /** Sends a script call again when its reply was lost (it must be idempotent). */
   resend<T>(send: () => Promise<T>): Promise<T>;
   cancel(queue: string, id: string): Promise<unknown>;
+  /** Connects, and lists the queues in the cluster's list of queues (so that getJob finds their jobs). */
+  list(queues: string[]): Promise<void>;
 }
 
 /**
@@ -36,6 +38,7 @@ export class RedisFlowStore implements FlowStore {
   async create(nodes: NewFlowNode[]): Promise<FlowCreation> {
     const queues = [...new Set(nodes.map((node) => node.job.queue))];
     if (queues.length > 1 && this.host.cluster) return { outcome: 'cross-slot', queues };
+    await this.host.list(queues);
     const index = new Map(queues.map((queue, at) => [queue, at + 1]));
     const encoded = nodes.map(({ job, parent, policy, existing }) => [
       index.get(job.queue)!,

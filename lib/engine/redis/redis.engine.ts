@@ -103,7 +103,8 @@ export class RedisEngine implements StorageEngine {
     this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
     const [client, run, prefix, configArgs, cluster] = [this.client, this.run, config.prefix, this.configArgs, this.client.isCluster];
     this.flows = new RedisFlowStore({ client, run, prefix, configArgs, cluster, cancel: (queue, id) => this.cancel(queue, id),
-      resend: (send) => this.connection.resendIdempotent(this.client, config.enqueueTimeoutMs, send) });
+      resend: (send) => this.connection.resendIdempotent(this.client, config.enqueueTimeoutMs, send),
+      list: async (queues) => void (await this.connect(), await Promise.all(queues.filter((q) => !this.listedQueues.has(q)).map((q) => this.listQueue(q)))) });
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
