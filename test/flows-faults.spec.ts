@@ -106,6 +106,18 @@ describe('flows under faults', () => {
     }
   }, 120_000);
 
+  it("deletes a finished flow's records in Redis with retention, as the jobs themselves", async () => {
+    const app = await suite.producer({ connection: suite.server.url, prefix: 'flowtrim', defaults: { keepCompleted: { count: 5 } }, deadLetter: { maxSize: 5 } }, [FlowFaultJobs]);
+    for (let i = 0; i < 20; i++) {
+      const flow = await app.jobs.flow({ job: 'sum', data: {}, children: children(3) });
+      expect(await app.jobs.waitFor(flow.id, { timeoutMs: 30_000 })).toBe(3);
+    }
+    const client = suite.client();
+    // 5 parents kept: each with its list of children and their 3 outcomes
+    expect(await client.hlen('{flowtrim:default}:flows')).toBe(5 * 4);
+    expect(await client.zcard('{flowtrim:default}:fz')).toBe(5);
+  }, 60_000);
+
   it('costs: commands for a flow of 1 parent and 100 children against 101 plain jobs, memory per waiting parent, 10,000 children created in bounded time', async () => {
     const app = await suite.producer({ connection: suite.server.url, prefix: 'flowcost' }, [FlowFaultJobs]);
     const server = suite.server;

@@ -23,3 +23,6 @@ export const DEPENDS_ON_CYCLE = (where: string, id: string) =>
 
 export const POLICY_INVALID = (where: string, value: unknown) =>
   `${where}: the failure policy must be 'fail-parent', 'ignore' or 'cancel-rest', got ${JSON.stringify(value) ?? String(value)}.`;
+
+export const FLOW_SWEEP_FAILED = (reason: string) =>
+  `Could not deliver the flow notices left by a process that stopped (they are delivered at the next try): ${reason}`;

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from '../background.constants.js';
+import type { BackgroundConfig } from '../background.config.js';
 import { STORAGE_ENGINE, isFinal, type NewJob, type StorageEngine } from '../engine/storage-engine.interface.js';
 import type { ChildFailurePolicy, NewFlowNode, StoredFlowNode } from '../engine/ports/flow-store.interface.js';
 import type { StoredJob } from '../engine/stored-job.interface.js';
@@ -16,6 +18,7 @@ import {
   FLOW_CROSS_SLOT,
   FLOW_DUPLICATE_ID,
   FLOW_INVALID,
+  FLOW_SWEEP_FAILED,
   FLOW_TOO_LARGE,
   POLICY_INVALID,
 } from './flows.messages.js';
@@ -35,11 +38,35 @@ export type JobLocator = (id: string) => Promise<StoredJob | null>;
  * `enqueue(..., { dependsOn })` delegate here.
  */
 @Injectable()
-export class FlowsService {
+export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Background');
+  private sweepTimer?: NodeJS.Timeout;
+
   constructor(
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
+    @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     private readonly storage: StorageGateway,
   ) {}
+
+  /**
+   * A process that died between settling a child and telling its parent in another queue left
+   * that in storage: workers deliver it when they start, and every ROUTE_REFRESH_MS after.
+   */
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    const sweep = () => void this.sweep().catch((error: Error) => this.logger.debug(FLOW_SWEEP_FAILED(error.message)));
+    sweep();
+    this.sweepTimer = setInterval(sweep, ROUTE_REFRESH_MS);
+    this.sweepTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  private async sweep(): Promise<void> {
+    for (const queue of await this.storage.queues()) await this.engine.flows.drain(queue);
+  }
 
   async flow(tree: FlowNode, prepare: JobPreparer): Promise<FlowResult> {
     const entries: { node: FlowNode; parent: number; path: string }[] = [{ node: tree, parent: -1, path: 'root' }];

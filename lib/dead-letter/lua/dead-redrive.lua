@@ -15,7 +15,9 @@ for _, id in ipairs(ARGV) do
     redis.call('ZREM', K.dn, dead_member(name, st.f, id))
     redis.call('ZREM', K.dead, id)
     local trips = st.rv and (string.sub(st.rv, 1, -2) .. ',' .. trip .. ']') or ('[' .. trip .. ']')
-    back_in_line(id, { a = 0, rv = trips, ec = st.ec, pa = st.pa }, false)
+    back_in_line(id, { a = 0, rv = trips, ec = st.ec, pa = st.pa, fp = st.fp }, false)
+    -- a parent keeps its flow's records while it runs again
+    if st.fp then redis.call('ZREM', K.fz, id) end
     -- a child of a flow: its parent waits for it again (one in another queue through base:fo)
     if st.pa then
       for _, link in ipairs(cjson.decode(st.pa)) do

@@ -74,6 +74,9 @@ export class MemoryFlowStore implements FlowStore {
     return nodes;
   }
 
+  /** Nothing waits: a settlement tells parents in other queues in the same step. */
+  async drain(): Promise<void> {}
+
   /** A job others wait on ended: each of them is told. */
   ended(job: MemoryJob): void {
     for (const [parentId, queue, policy] of job.parents ?? []) this.deliver(queue, parentId, job.id, job.state, endText(job), policy);

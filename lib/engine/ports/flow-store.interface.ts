@@ -53,4 +53,9 @@ export interface FlowStore {
    * without their jobs (what a parent's handler reads).
    */
   read(queue: string, id: string, options: { shallow: boolean; max: number }): Promise<StoredFlowNode[]>;
+  /**
+   * Delivers what the queue's jobs left for parents in other queues and not delivered yet (the
+   * process that settled them died first); each settlement that leaves some delivers it at once.
+   */
+  drain(queue: string): Promise<void>;
 }

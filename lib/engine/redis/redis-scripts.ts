@@ -30,6 +30,7 @@ export const QUEUE_KEYS = [
   'gates',
   'flows',
   'fo',
+  'fz',
 ] as const;
 
 /**

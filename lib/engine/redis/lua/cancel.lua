@@ -48,6 +48,6 @@ write_state(id, st)
 notify_settled(id)
 redis.call('ZADD', K.cancelled, now, id)
 trim(K.cancelled, cfg.keep_count, cfg.keep_age, now)
-if st.pa then flow_ended(id, st, 'cancelled', 'cancelled', now, cfg) end
+if st.pa or st.fp then flow_ended(id, st, 'cancelled', 'cancelled', now, cfg) end
 if flow_sent then return 'cancelled+' end
 return 'cancelled'

@@ -67,7 +67,7 @@ for n, node in ipairs(nodes) do
     local st = { pa = link and cjson.encode({ link }) }
     local children = kids[n]
     if children then
-      st.s, st.wc = 'waiting-children', #children
+      st.s, st.wc, st.fp = 'waiting-children', #children, 1
       local list = {}
       for _, c in ipairs(children) do
         local child = nodes[c]

@@ -82,7 +82,7 @@ for _ = 1, tonumber(ARGV[i]) do
       notify_settled(id)
       redis.call('ZADD', K.completed, now, id)
       completed = completed + 1
-      if st.pa then flow_ended(id, st, st.s, payload, now, cfg) end
+      if st.pa or st.fp then flow_ended(id, st, st.s, payload, now, cfg) end
     else
       append_error(id, st, payload)
       local _, _, max_attempts = read_header(id, 3)

@@ -127,5 +127,5 @@ local function to_dead(id, st, now, cfg, reason)
   redis.call('ZADD', K.dead, now, id)
   redis.call('ZADD', K.dn, 0, dead_member(read_header(id, 1), now, id))
   trim(K.dead, cfg.dead_max, cfg.dead_age, now, true)
-  if st.pa then flow_ended(id, st, 'dead', nil, now, cfg) end
+  if st.pa or st.fp then flow_ended(id, st, 'dead', nil, now, cfg) end
 end

@@ -6,7 +6,9 @@
 -- Layout:
 --   st.pa   on a child: the jobs waiting on it, JSON list of [parent id, parent's base, policy]
 --           (policy 'f' fail the parent, 'i' ignore the failure, 'c' cancel the rest and fail the parent)
---   st.wc   on a parent ('waiting-children'): children not ended yet
+--   st.wc   on a parent ('waiting-children'): children not ended yet; st.fp 1 on a parent
+--   base:fz     parents that ended, by when (zset): their records in base:flows are deleted as
+--               finished jobs are (the larger of the completed and dead-letter limits)
 --   base:flows  'c:<parent>' msgpack list of its children, 4 each: id, base, policy, name;
 --               'o:<parent>:<child>' msgpack of how the child ended: state, result JSON or error message
 --   base:meta   'wch': parents waiting on children
@@ -75,8 +77,26 @@ local function flow_deliver(pid, cid, state, text, policy, now, cfg)
   end
 end
 
--- The job `id` (state `st`, with st.pa) ended: each job waiting on it is told, here or through base:fo.
+-- A parent ended: its flow's records stay while finished jobs are kept, then go, oldest first.
+local function flow_parent_ended(id, now, cfg)
+  redis.call('ZADD', K.fz, now, id)
+  local excess = redis.call('ZCARD', K.fz) - math.max(cfg.keep_count, cfg.dead_max)
+  local old = excess > 0 and redis.call('ZRANGE', K.fz, 0, excess - 1)
+    or redis.call('ZRANGEBYSCORE', K.fz, '-inf', now - math.max(cfg.keep_age, cfg.dead_age), 'LIMIT', 0, 100)
+  for _, pid in ipairs(old) do
+    local kids = flow_children(pid)
+    local fields = { 'c:' .. pid }
+    for k = 1, #kids, 4 do fields[#fields + 1] = 'o:' .. pid .. ':' .. kids[k] end
+    in_batches('HDEL', K.flows, fields)
+    redis.call('ZREM', K.fz, pid)
+  end
+end
+
+-- The job `id` (state `st`, with st.pa or st.fp) ended: each job waiting on it is told, here or
+-- through base:fo; a parent's records join the retention of finished jobs.
 flow_ended = function(id, st, state, text, now, cfg)
+  if st.fp then flow_parent_ended(id, now, cfg) end
+  if not st.pa then return end
   if not text then
     local e = redis.call('HGET', K.errors, id)
     local list = e and cjson.decode(e) or {}
@@ -100,6 +120,7 @@ local function flow_resume(pid, cid)
   if not pst or not pst.wc then return end
   pst.wc = pst.wc + 1
   if pst.s == 'dead' and pst.dr == 'child failed' then
+    redis.call('ZREM', K.fz, pid)
     redis.call('ZREM', K.dead, pid)
     redis.call('ZREM', K.dn, dead_member(read_header(pid, 1), pst.f, pid))
     pst.s, pst.dr, pst.f = 'waiting-children', nil, nil
