@@ -40,6 +40,8 @@ import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
 import { FlowsService } from './flows/flows.service.js';
+import { BatchesService } from './flows/batches.service.js';
+import type { BatchInfo, BatchItem, BatchOptions } from './interfaces/batch.interface.js';
 import type { FlowInfo, FlowNode, FlowResult } from './interfaces/flow.interface.js';
 
 /** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
@@ -77,6 +79,7 @@ export class JobsService {
     private readonly tracer: JobTracer,
     private readonly tally: JobTally,
     private readonly flows: FlowsService,
+    private readonly batches: BatchesService,
   ) {}
 
   /**
@@ -113,13 +116,19 @@ export class JobsService {
     return results.map(({ id }) => ({ id }));
   }
 
-  /**
-   * Stores a tree of jobs in one atomic step (all or none): children run first, in parallel; a
-   * parent runs once every child ended, and reads their results with `ctx.children()`. Durable
-   * once the promise resolves. See `FlowNodeOptions.onFailure` for what a failed child does.
-   */
+  /** Stores a tree of jobs in one atomic step; each parent runs once its children ended (see `FlowsService`). */
   flow<TData>(tree: FlowNode<TData>): Promise<FlowResult> {
     return this.flows.flow(tree, (name, data, options) => this.prepare(name, data, options));
+  }
+
+  /** Stores `items` (any iterable, in atomic chunks of 1,000) as one batch; its callbacks run once, when all ended (see `BatchesService`). */
+  batch(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): Promise<{ id: string }> {
+    return this.batches.batch(items, options, (name, data, opts) => this.prepare(name, data, opts), () => this.ids.next());
+  }
+
+  /** A batch's progress and summary; null when no batch has that id. */
+  getBatch(id: string): Promise<BatchInfo | null> {
+    return this.batches.getBatch(id, (job) => this.find(job));
   }
 
   /** The flow from `id` down (a job of any flow, or one enqueued with `dependsOn`), each job with its state; null if none. */
@@ -189,10 +198,7 @@ export class JobsService {
     return false;
   }
 
-  /**
-   * Cancels the job `id` and every job below it in its flow that has not ended (a parent first, so
-   * its children's cancels fail nothing); resolves with how many it cancelled.
-   */
+  /** Cancels `id` and the jobs below it in its flow not ended yet, parents first; how many it cancelled. */
   cancelFlow(id: string): Promise<number> {
     return this.flows.cancelFlow(id, (job) => this.find(job));
   }
@@ -243,10 +249,7 @@ export class JobsService {
 
   private async enqueueOne(name: string, data: unknown, options: EnqueueOptions, reservedId: boolean): Promise<EnqueueResult> {
     if (options?.dependsOn !== undefined || options?.onDependencyFailure !== undefined) {
-      const { dependsOn, onDependencyFailure, ...rest } = options;
-      const job = await this.prepare(name, data, rest, reservedId);
-      await this.flows.dependOn(`enqueue('${name}')`, job, dependsOn, onDependencyFailure, (id) => this.find(id));
-      return { id: job.id };
+      return this.flows.dependOn(name, data, options, (...args) => this.prepare(...args, reservedId), (id) => this.find(id));
     }
     const prepared = this.prepare(name, data, options, reservedId);
     const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));

@@ -26,3 +26,14 @@ export const POLICY_INVALID = (where: string, value: unknown) =>
 
 export const FLOW_SWEEP_FAILED = (reason: string) =>
   `Could not deliver the flow notices left by a process that stopped (they are delivered at the next try): ${reason}`;
+
+export const BATCH_ITEMS_INVALID = (items: unknown) =>
+  `batch(): items must be an array (or any iterable, or async iterable) of { name, data, options? }, got ${typeof items}.`;
+
+export const BATCH_EMPTY = 'batch(): a batch needs at least one item; nothing was stored.';
+
+export const BATCH_CLOSED = (batchId: string) =>
+  `batch(): "${batchId}" is the id of a job that is not an open batch: no item was added. Give a new batchId for a new batch.`;
+
+export const BATCH_TOO_LARGE = (max: number) =>
+  `batch(): a batch holds at most ${max} items; the items stored so far wait, unsealed. Split the work into several batches.`;

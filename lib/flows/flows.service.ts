@@ -95,8 +95,11 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
     return results[0]!;
   }
 
-  /** Stores `job` to run once every job of `dependsOn` ended; refuses unknown ids and a job waiting on itself. */
-  async dependOn(where: string, job: NewJob, dependsOn: unknown, onFailure: unknown, locate: JobLocator): Promise<void> {
+  /** Stores a job to run once every job of `options.dependsOn` ended; refuses unknown ids and a job waiting on itself. */
+  async dependOn(name: string, data: unknown, options: EnqueueOptions, prepare: JobPreparer, locate: JobLocator): Promise<{ id: string }> {
+    const { dependsOn, onDependencyFailure: onFailure, ...rest } = options;
+    const where = `enqueue('${name}')`;
+    const job = await prepare(name, data, rest);
     if (!Array.isArray(dependsOn) || dependsOn.length === 0 || dependsOn.some((id) => typeof id !== 'string' || id === '')) {
       throw new InvalidOptionsError(DEPENDS_ON_INVALID(where, dependsOn));
     }
@@ -109,6 +112,7 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
       nodes.push({ job: { ...job, id, name: found.name, queue: found.queue }, parent: 0, policy, existing: true });
     }
     await this.store(nodes, where);
+    return { id: job.id };
   }
 
   /** The flow from `id` down, each job with its state, in one engine call per queue it spans. */

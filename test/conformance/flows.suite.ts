@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Job, UnrecoverableError, defineJob, type ChildOutcome, type JobContext } from '../../lib/index.js';
+import { Job, UnrecoverableError, defineJob, type BatchSummary, type ChildOutcome, type JobContext } from '../../lib/index.js';
 import { createTestApp, eventually, type TestApp } from '../support/test-app.js';
 import type { EngineHarness } from './engine-harness.js';
 
@@ -38,6 +38,18 @@ class FlowJobs {
     return { sku: 'sub', cents: Object.values(children).reduce((sum, child) => sum + (child.result?.cents ?? 0), 0) };
   }
 
+  static summaries: { callback: string; summary: BatchSummary }[] = [];
+
+  @Job('batch.complete')
+  complete(summary: BatchSummary) {
+    FlowJobs.summaries.push({ callback: 'complete', summary });
+  }
+
+  @Job('batch.success')
+  success(summary: BatchSummary) {
+    FlowJobs.summaries.push({ callback: 'success', summary });
+  }
+
   @Job('flow.sms', { queue: 'second' })
   sms(data: { to: string }, ctx: JobContext) {
     FlowJobs.ran.push(ctx.id);
@@ -60,6 +72,7 @@ export function describeFlows(harness: EngineHarness): void {
       FlowJobs.ran = [];
       FlowJobs.seen = [];
       FlowJobs.healed = false;
+      FlowJobs.summaries = [];
     });
 
     it('runs the parent once, after all its children, with their results keyed by id and typed', async () => {
@@ -203,6 +216,39 @@ export function describeFlows(harness: EngineHarness): void {
         'flow(): a job with id "taken" exists already, or the tree uses it twice; nothing was stored. Give each node a jobId of its own, or none.',
       );
       expect(await app.jobs.getJob('root12')).toBeNull();
+    });
+
+    it('runs a batch of 2,500 items in chunks and its callbacks once each, with the summary; getBatch tells the progress', async () => {
+      await open();
+      await app.jobs.pause();
+      function* items() {
+        for (let i = 0; i < 2500; i++) yield { name: Price, data: { sku: i === 7 ? 'bad' : 'ok' } };
+      }
+      const { id } = await app.jobs.batch(items(), { onComplete: 'batch.complete', onSuccess: 'batch.success', batchId: 'b1' });
+      expect(id).toBe('b1');
+      expect(await app.jobs.getBatch(id)).toEqual({ batchId: 'b1', total: 2500, completed: 0, skipped: 0, failed: 0, failedIds: [], pending: 2500, state: 'running' });
+      // the same call again adds nothing
+      await app.jobs.batch(items(), { onComplete: 'batch.complete', onSuccess: 'batch.success', batchId: 'b1' });
+      await app.jobs.resume();
+      await eventually('the batch callback', () => FlowJobs.summaries.length > 0);
+      const summary = { batchId: 'b1', total: 2500, completed: 2499, skipped: 0, failed: 1, failedIds: ['b1:7'] };
+      expect(FlowJobs.summaries).toEqual([{ callback: 'complete', summary }]);
+      await eventually('the batch to be done', async () => (await app.jobs.getBatch(id))?.state === 'done');
+      expect(await app.jobs.getBatch(id)).toEqual({ ...summary, pending: 0, state: 'done' });
+      expect(FlowJobs.ran.filter((ran) => ran.startsWith('b1:'))).toHaveLength(2500);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(FlowJobs.summaries).toHaveLength(1);
+    });
+
+    it('runs onSuccess too when no item of the batch failed', async () => {
+      await open();
+      const { id } = await app.jobs.batch([{ name: Price, data: { sku: 'a' } }, { name: Price, data: { sku: 'skip' } }], { onComplete: 'batch.complete', onSuccess: 'batch.success' });
+      await eventually('both callbacks', () => FlowJobs.summaries.length === 2);
+      const summary = { batchId: id, total: 2, completed: 1, skipped: 1, failed: 0, failedIds: [] };
+      expect(FlowJobs.summaries.sort((a, b) => a.callback.localeCompare(b.callback))).toEqual([
+        { callback: 'complete', summary },
+        { callback: 'success', summary },
+      ]);
     });
   });
 }

@@ -14,8 +14,13 @@ export class MemoryFlowStore implements FlowStore {
   ) {}
 
   async create(nodes: NewFlowNode[]): Promise<FlowCreation> {
-    for (const [n, { job, existing }] of nodes.entries()) {
+    for (const [n, { job, existing, append }] of nodes.entries()) {
       const stored = this.queues.get(job.queue)?.jobs.has(job.id) === true;
+      if (append) {
+        if (!this.queues.get(job.queue)?.jobs.get(job.id)?.open) return { outcome: 'closed', id: job.id };
+        continue;
+      }
+      if (n === 1 && stored && nodes[0]!.append) return { outcome: 'exists' };
       if (existing && !stored) return { outcome: 'unknown', id: job.id };
       if (!existing && stored) return n === 0 ? { outcome: 'exists' } : { outcome: 'duplicate', id: job.id };
     }
@@ -27,6 +32,13 @@ export class MemoryFlowStore implements FlowStore {
       const queue = this.queue(node.job.queue);
       const parent = nodes[node.parent]?.job;
       const link: [string, string, NewFlowNode['policy']] | undefined = parent && [parent.id, parent.queue, node.policy];
+      if (node.append) {
+        const parent = queue.jobs.get(node.job.id)!;
+        const added = (kids.get(n) ?? []).map((c) => ({ id: nodes[c]!.job.id, queue: nodes[c]!.job.queue, policy: nodes[c]!.policy, name: nodes[c]!.job.name }));
+        queue.flows.get(parent.id)!.children.push(...added);
+        parent.waitingChildren! += added.length;
+        continue;
+      }
       if (node.existing) {
         const job = queue.jobs.get(node.job.id)!;
         if (isFinal(job.state)) ended.push([job, parent!.queue, parent!.id, node.policy]);
@@ -37,11 +49,12 @@ export class MemoryFlowStore implements FlowStore {
       if (link) job.parents = [link];
       queue.jobs.set(job.id, job);
       const children = kids.get(n);
-      if (children) {
+      if (children || node.open) {
         job.state = 'waiting-children';
-        job.waitingChildren = children.length;
+        job.waitingChildren = children?.length ?? 0;
+        if (node.open) job.open = true;
         queue.waitingParents++;
-        const list = children.map((c) => ({ id: nodes[c]!.job.id, queue: nodes[c]!.job.queue, policy: nodes[c]!.policy, name: nodes[c]!.job.name }));
+        const list = (children ?? []).map((c) => ({ id: nodes[c]!.job.id, queue: nodes[c]!.job.queue, policy: nodes[c]!.policy, name: nodes[c]!.job.name }));
         queue.flows.set(job.id, { children: list, outcomes: new Map() });
       } else if (node.job.delayMs > 0) {
         job.state = 'delayed';
@@ -76,6 +89,15 @@ export class MemoryFlowStore implements FlowStore {
 
   /** Nothing waits: a settlement tells parents in other queues in the same step. */
   async drain(): Promise<void> {}
+
+  async seal(queueName: string, id: string): Promise<boolean> {
+    const queue = this.queues.get(queueName);
+    const parent = queue?.jobs.get(id);
+    if (!queue || !parent?.open) return false;
+    delete parent.open;
+    if (parent.state === 'waiting-children' && parent.waitingChildren! <= 0) this.settleParent(queue, parent, queue.flows.get(id)!);
+    return true;
+  }
 
   /** A job others wait on ended: each of them is told. */
   ended(job: MemoryJob): void {
@@ -119,7 +141,7 @@ export class MemoryFlowStore implements FlowStore {
     });
     queue.waitingParents--;
     if (!failed) {
-      if (parent.waitingChildren! > 0) return void queue.waitingParents++;
+      if (parent.waitingChildren! > 0 || parent.open) return void queue.waitingParents++;
       delete parent.waitingChildren;
       queue.line.push(parent, false);
       queue.wake();

@@ -35,6 +35,8 @@ export interface MemoryJob {
   parents?: [string, string, ChildFailurePolicy][];
   /** A parent in `waiting-children`: children not ended yet. */
   waitingChildren?: number;
+  /** A batch's parent that may still get children: it waits until sealed. */
+  open?: boolean;
   /** Each trip out of the dead-letter queue. */
   redrives: StoredRedrive[];
   result?: string;

@@ -19,6 +19,10 @@ export interface NewFlowNode {
   policy: ChildFailurePolicy;
   /** A job stored already, which its parent waits on (`dependsOn`). */
   existing?: boolean;
+  /** The first node only: a batch's parent stored already and still open, which the other nodes join as children. */
+  append?: boolean;
+  /** A new parent that waits for more children (a batch's) until `seal`, even with none yet. */
+  open?: boolean;
 }
 
 export type FlowCreation =
@@ -26,7 +30,7 @@ export type FlowCreation =
   /** The first node's id is stored already: a resend of the same call, nothing changed. */
   | { outcome: 'exists' }
   /** A new node's id is taken, or an existing node is not stored: nothing was written. */
-  | { outcome: 'duplicate' | 'unknown'; id: string }
+  | { outcome: 'duplicate' | 'unknown' | 'closed'; id: string }
   /** On Redis Cluster, the flow's queues are in more than one hash slot: nothing was written. */
   | { outcome: 'cross-slot'; queues: string[] };
 
@@ -58,4 +62,6 @@ export interface FlowStore {
    * process that settled them died first); each settlement that leaves some delivers it at once.
    */
   drain(queue: string): Promise<void>;
+  /** An open parent takes no more children, and runs once those it has ended; false if no open parent has that id. */
+  seal(queue: string, id: string): Promise<boolean>;
 }

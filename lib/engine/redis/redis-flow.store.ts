@@ -40,11 +40,11 @@ export class RedisFlowStore implements FlowStore {
     if (queues.length > 1 && this.host.cluster) return { outcome: 'cross-slot', queues };
     await this.host.list(queues);
     const index = new Map(queues.map((queue, at) => [queue, at + 1]));
-    const encoded = nodes.map(({ job, parent, policy, existing }) => [
+    const encoded = nodes.map(({ job, parent, policy, existing, append, open }) => [
       index.get(job.queue)!,
       parent + 1,
       POLICY_CODES[policy],
-      existing ? 1 : 0,
+      append ? 2 : existing ? 1 : 0,
       job.id,
       job.name,
       job.data,
@@ -53,6 +53,7 @@ export class RedisFlowStore implements FlowStore {
       job.delayMs,
       job.timeoutMs,
       job.trace ?? '',
+      open ? 1 : 0,
     ]);
     const keys = queues.slice(1).flatMap((queue) => QUEUE_KEYS.map((key) => `${this.base(queue)}:${key}`));
     const args = [...this.host.configArgs, JSON.stringify(encoded)];
@@ -60,7 +61,13 @@ export class RedisFlowStore implements FlowStore {
     if (reply === 'created+') for (const queue of queues) await this.drain(queue);
     if (reply === 'created' || reply === 'created+') return { outcome: 'created' };
     if (reply === 'exists') return { outcome: 'exists' };
-    return { outcome: reply[0] as 'duplicate' | 'unknown', id: reply[1] };
+    return { outcome: reply[0] as 'duplicate' | 'unknown' | 'closed', id: reply[1] };
+  }
+
+  async seal(queue: string, id: string): Promise<boolean> {
+    const reply = await this.host.resend(() => this.host.run('flow-seal', this.base(queue), [...this.host.configArgs, id]));
+    if (reply === 2) await this.drain(queue);
+    return reply !== 0;
   }
 
   async read(queue: string, id: string, options: { shallow: boolean; max: number }): Promise<StoredFlowNode[]> {

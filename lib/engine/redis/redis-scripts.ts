@@ -56,6 +56,7 @@ const OWN_KEYS = {
   flow: null,
   'flow-deliver': 1,
   'flow-read': 0,
+  'flow-seal': 0,
 } as const satisfies Record<string, number | null>;
 export type ScriptName = keyof typeof OWN_KEYS;
 

@@ -6,10 +6,12 @@
 -- Layout:
 --   st.pa   on a child: the jobs waiting on it, JSON list of [parent id, parent's base, policy]
 --           (policy 'f' fail the parent, 'i' ignore the failure, 'c' cancel the rest and fail the parent)
---   st.wc   on a parent ('waiting-children'): children not ended yet; st.fp 1 on a parent
+--   st.wc   on a parent ('waiting-children'): children not ended yet; st.fp 1 on a parent;
+--           st.open 1 on a batch's parent while children may still be added (it waits until sealed)
 --   base:fz     parents that ended, by when (zset): their records in base:flows are deleted as
 --               finished jobs are (the larger of the completed and dead-letter limits)
---   base:flows  'c:<parent>' msgpack list of its children, 4 each: id, base, policy, name;
+--   base:flows  'c:<parent>' msgpack list of its children, 4 each: id, base, policy, name (a batch
+--               adds more chunks, 'c:<parent>:2' on, and counts them in 'n:<parent>');
 --               'o:<parent>:<child>' msgpack of how the child ended: state, result JSON or error message
 --   base:meta   'wch': parents waiting on children
 --   base:fo     what must reach another queue (a list of JSON): ['d', parent base, parent id, child id,
@@ -17,10 +19,28 @@
 --               the engine drains it (flow-deliver) when a script says it sent there
 local flow_sent = false
 
+-- A parent's children, 4 each (id, base, policy, name), from every chunk its batch added.
 local function flow_children(pid)
   local packed = redis.call('HGET', K.flows, 'c:' .. pid)
   if not packed then return {} end
-  return cmsgpack.unpack(packed)
+  local list = cmsgpack.unpack(packed)
+  local chunks = tonumber(redis.call('HGET', K.flows, 'n:' .. pid) or '1')
+  for k = 2, chunks do
+    local more = cmsgpack.unpack(redis.call('HGET', K.flows, 'c:' .. pid .. ':' .. k))
+    for j = 1, #more do list[#list + 1] = more[j] end
+  end
+  return list
+end
+
+-- Stores `list` (4 per child) as the parent's first chunk of children, or as one more.
+local function flow_add_children(pid, list)
+  local field = 'c:' .. pid
+  if redis.call('HEXISTS', K.flows, field) == 1 then
+    local chunk = redis.call('HINCRBY', K.flows, 'n:' .. pid, 1)
+    if chunk == 1 then chunk = redis.call('HINCRBY', K.flows, 'n:' .. pid, 1) end
+    field = field .. ':' .. chunk
+  end
+  redis.call('HSET', K.flows, field, cmsgpack.pack(list))
 end
 
 -- The parent `pid` (state `pst`), once no child is pending or one just failed: dies if a child
@@ -52,7 +72,7 @@ local function flow_settle_parent(pid, pst, now, cfg)
     local message = 'Child job ' .. failed .. ' failed: ' .. (text or '')
     append_error(pid, pst, cjson.encode({ attempt = pst.a or 0, name = 'ChildFailedError', message = message, at = now }))
     to_dead(pid, pst, now, cfg, 'child failed')
-  elseif pst.wc <= 0 then
+  elseif pst.wc <= 0 and not pst.open then
     redis.call('HINCRBY', K.meta, 'wch', -1)
     pst.wc = nil
     back_in_line(pid, pst, false)
@@ -85,7 +105,8 @@ local function flow_parent_ended(id, now, cfg)
     or redis.call('ZRANGEBYSCORE', K.fz, '-inf', now - math.max(cfg.keep_age, cfg.dead_age), 'LIMIT', 0, 100)
   for _, pid in ipairs(old) do
     local kids = flow_children(pid)
-    local fields = { 'c:' .. pid }
+    local fields = { 'c:' .. pid, 'n:' .. pid }
+    for k = 2, tonumber(redis.call('HGET', K.flows, 'n:' .. pid) or '1') do fields[#fields + 1] = 'c:' .. pid .. ':' .. k end
     for k = 1, #kids, 4 do fields[#fields + 1] = 'o:' .. pid .. ':' .. kids[k] end
     in_batches('HDEL', K.flows, fields)
     redis.call('ZREM', K.fz, pid)
