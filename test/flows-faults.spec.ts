@@ -106,6 +106,50 @@ describe('flows under faults', () => {
     }
   }, 120_000);
 
+  it('runs the callback of a batch of 100,000 items exactly once while worker processes are killed (kill -9) and replaced, enqueued in bounded memory', async () => {
+    const env = { REDIS_URL: suite.server.url, PREFIX: 'batchchaos', CONCURRENCY: '50', JOB_MS: '0', LEASE_MS: '1000' };
+    let workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
+    const producer = await suite.producer({ connection: suite.server.url, prefix: 'batchchaos', workers: false });
+    const total = 100_000;
+    function* items() {
+      for (let i = 0; i < total; i++) yield { name: 'count', data: { i } };
+    }
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 20);
+    const started = performance.now();
+    const { id } = await producer.jobs.batch(items(), { onComplete: 'count', batchId: 'chaos' }).finally(() => clearInterval(sampler));
+    const enqueueMs = performance.now() - started;
+    let kills = 0;
+    let killedAtEnd = false;
+    for (;;) {
+      const info = await producer.jobs.getBatch(id);
+      if (info?.state === 'done') break;
+      if (info?.pending === 0 && !killedAtEnd) {
+        // every item ended: the batch's own job runs now, or is about to: its worker dies
+        killedAtEnd = true;
+        await Promise.all(workers.map((worker) => worker.kill()));
+        kills += 2;
+        workers = await Promise.all([WorkerProcess.spawn(env), WorkerProcess.spawn(env)]);
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      // chaos: the oldest worker dies at once, a new one takes its place
+      await workers[0]!.kill();
+      kills++;
+      workers = [workers[1]!, await WorkerProcess.spawn(env)];
+      if (kills > 200) throw new Error('the batch never finished');
+    }
+    const counted = await suite.client().hgetall('batchchaos:runs');
+    await eventually('the callback to run', async () => (await suite.client().hget('batchchaos:runs', 'chaos:complete')) !== null);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await suite.client().hget('batchchaos:runs', 'chaos:complete')).toBe('1');
+    expect(await producer.jobs.getBatch(id)).toMatchObject({ total, completed: total, failed: 0, pending: 0, state: 'done' });
+    expect(Object.keys(counted).filter((key) => key.startsWith('chaos:') && key !== 'chaos:complete')).toHaveLength(total);
+    process.stdout.write(`batch of ${total}: enqueued in ${Math.round(enqueueMs)} ms, heap peak +${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB; ${kills} workers killed${killedAtEnd ? ', two of them once every item had ended' : ''}\n`);
+    expect((heapPeak - heapBefore) / 1e6).toBeLessThan(200);
+  }, 300_000);
+
   it("deletes a finished flow's records in Redis with retention, as the jobs themselves", async () => {
     const app = await suite.producer({ connection: suite.server.url, prefix: 'flowtrim', defaults: { keepCompleted: { count: 5 } }, deadLetter: { maxSize: 5 } }, [FlowFaultJobs]);
     for (let i = 0; i < 20; i++) {
