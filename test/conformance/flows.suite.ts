@@ -125,6 +125,7 @@ export function describeFlows(harness: EngineHarness): void {
       expect(FlowJobs.seen[0]![bad!]).toMatchObject({ state: 'dead', error: 'no price for bad', onFailure: 'ignore' });
       expect(FlowJobs.seen[0]![skipped!]).toMatchObject({ state: 'skipped', skipReason: 'out of stock' });
       expect(await app.jobs.getJob(skipped!)).toMatchObject({ state: 'skipped', skipReason: 'out of stock', errors: [] });
+      expect(await app.jobs.waitFor(skipped!, { timeoutMs: 30_000 })).toBeUndefined();
       expect((await app.jobs.getStats()).names['flow.price']?.skipped).toBe(1);
     });
 
