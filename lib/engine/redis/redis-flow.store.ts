@@ -14,17 +14,11 @@ type FlowReadReply = [string, string, string, string, string, string[], string, 
 
 /** What the flow store needs of its engine. */
 export interface FlowStoreHost {
-  client: RedisClient;
-  run: ScriptRunner;
-  prefix: string;
-  configArgs: (string | number)[];
-  /** A cluster's scripts touch one slot: a flow's queues must share one. */
-  cluster: boolean;
   /** Sends a script call again when its reply was lost (it must be idempotent). */
   resend<T>(send: () => Promise<T>): Promise<T>;
   cancel(queue: string, id: string): Promise<unknown>;
   /** Connects, and lists the queues in the cluster's list of queues (so that getJob finds their jobs). */
-  list(queues: string[]): Promise<void>;
+  ready(queues: string[]): Promise<void>;
 }
 
 /**
@@ -33,12 +27,23 @@ export interface FlowStoreHost {
  * empties into the parents' queues (flow-deliver.lua).
  */
 export class RedisFlowStore implements FlowStore {
-  constructor(private readonly host: FlowStoreHost) {}
+  /** A cluster's scripts touch one slot: a flow's queues must share one. */
+  private readonly cluster: boolean;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly run: ScriptRunner,
+    private readonly prefix: string,
+    private readonly configArgs: (string | number)[],
+    private readonly host: FlowStoreHost,
+  ) {
+    this.cluster = client.isCluster;
+  }
 
   async create(nodes: NewFlowNode[]): Promise<FlowCreation> {
     const queues = [...new Set(nodes.map((node) => node.job.queue))];
-    if (queues.length > 1 && this.host.cluster) return { outcome: 'cross-slot', queues };
-    await this.host.list(queues);
+    if (queues.length > 1 && this.cluster) return { outcome: 'cross-slot', queues };
+    await this.host.ready(queues);
     const index = new Map(queues.map((queue, at) => [queue, at + 1]));
     const encoded = nodes.map(({ job, parent, policy, existing, append, open }) => [
       index.get(job.queue)!,
@@ -56,8 +61,8 @@ export class RedisFlowStore implements FlowStore {
       open ? 1 : 0,
     ]);
     const keys = queues.slice(1).flatMap((queue) => QUEUE_KEYS.map((key) => `${this.base(queue)}:${key}`));
-    const args = [...this.host.configArgs, JSON.stringify(encoded)];
-    const reply = (await this.host.resend(() => this.host.run('flow', this.base(queues[0]!), args, keys))) as string | [string, string];
+    const args = [...this.configArgs, JSON.stringify(encoded)];
+    const reply = (await this.host.resend(() => this.run('flow', this.base(queues[0]!), args, keys))) as string | [string, string];
     if (reply === 'created+') for (const queue of queues) await this.drain(queue);
     if (reply === 'created' || reply === 'created+') return { outcome: 'created' };
     if (reply === 'exists') return { outcome: 'exists' };
@@ -65,14 +70,14 @@ export class RedisFlowStore implements FlowStore {
   }
 
   async seal(queue: string, id: string): Promise<boolean> {
-    const reply = await this.host.resend(() => this.host.run('flow-seal', this.base(queue), [...this.host.configArgs, id]));
+    const reply = await this.host.resend(() => this.run('flow-seal', this.base(queue), [...this.configArgs, id]));
     if (reply === 2) await this.drain(queue);
     return reply !== 0;
   }
 
   async read(queue: string, id: string, options: { shallow: boolean; max: number }): Promise<StoredFlowNode[]> {
     const base = this.base(queue);
-    const reply = (await this.host.run('flow-read', base, [id, options.max, options.shallow ? '1' : '0'])) as FlowReadReply;
+    const reply = (await this.run('flow-read', base, [id, options.max, options.shallow ? '1' : '0'])) as FlowReadReply;
     const nodes: StoredFlowNode[] = [];
     for (const [nodeId, nodeBase, parentId, policy, name, flat, state, text] of reply) {
       const node: StoredFlowNode = {
@@ -95,6 +100,13 @@ export class RedisFlowStore implements FlowStore {
     return nodes;
   }
 
+  /** cancel.lua's outcome: 'cancelled+' when the job was a flow's that left work in the outbox, delivered here. */
+  async afterCancel<T extends string>(queue: string, outcome: T | 'cancelled+'): Promise<T | 'cancelled'> {
+    if (outcome !== 'cancelled+') return outcome;
+    await this.drain(queue);
+    return 'cancelled';
+  }
+
   /**
    * Empties the outbox of `queue` into the queues of the parents it names, and cancels what a
    * `cancel-rest` child asked to; a parent that is itself a child elsewhere may fill its own
@@ -105,13 +117,13 @@ export class RedisFlowStore implements FlowStore {
     for (let round = 0; round < DRAIN_ROUNDS && pending.length > 0; round++) {
       const from = this.base(pending.shift()!);
       const outbox = `${from}:fo`;
-      const entries = await this.host.client.lrange(outbox, 0, DRAIN_BATCH - 1);
+      const entries = await this.client.lrange(outbox, 0, DRAIN_BATCH - 1);
       const byParentQueue = new Map<string, string[]>();
       for (const raw of entries) {
         const entry = JSON.parse(raw) as string[];
         if (entry[0] === 'x') {
           await this.host.cancel(this.queueOf(entry[1]!), entry[2]!);
-          await this.host.client.lrem(outbox, 1, raw);
+          await this.client.lrem(outbox, 1, raw);
         } else {
           const list = byParentQueue.get(entry[1]!) ?? [];
           list.push(raw);
@@ -119,7 +131,7 @@ export class RedisFlowStore implements FlowStore {
         }
       }
       for (const [parentBase, list] of byParentQueue) {
-        const more = await this.host.run('flow-deliver', parentBase, [...this.host.configArgs, ...list], [outbox]);
+        const more = await this.run('flow-deliver', parentBase, [...this.configArgs, ...list], [outbox]);
         if (more === 1) pending.push(this.queueOf(parentBase));
       }
       if (entries.length === DRAIN_BATCH) pending.push(this.queueOf(from));
@@ -127,10 +139,10 @@ export class RedisFlowStore implements FlowStore {
   }
 
   private base(queue: string): string {
-    return `{${this.host.prefix}:${queue}}`;
+    return `{${this.prefix}:${queue}}`;
   }
 
   private queueOf(base: string): string {
-    return base.slice(this.host.prefix.length + 2, -1);
+    return base.slice(this.prefix.length + 2, -1);
   }
 }

@@ -101,10 +101,13 @@ export class RedisEngine implements StorageEngine {
     this.recovery = new QueueRecovery(this.run, this.configArgs, config.leaseMs);
     this.namedKeys = new NamedKeys(this.run, this.configArgs);
     this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
-    const [client, run, prefix, configArgs, cluster] = [this.client, this.run, config.prefix, this.configArgs, this.client.isCluster];
-    this.flows = new RedisFlowStore({ client, run, prefix, configArgs, cluster, cancel: (queue, id) => this.cancel(queue, id),
+    this.flows = new RedisFlowStore(this.client, this.run, config.prefix, this.configArgs, {
       resend: (send) => this.connection.resendIdempotent(this.client, config.enqueueTimeoutMs, send),
-      list: async (queues) => void (await this.connect(), await Promise.all(queues.filter((q) => !this.listedQueues.has(q)).map((q) => this.listQueue(q)))) });
+      cancel: (queue, id) => this.cancel(queue, id),
+      ready: async (queues) => {
+        for (const queue of queues) if (!this.listedQueues.has(queue)) await this.connect().then(() => this.listQueue(queue));
+      },
+    });
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
@@ -264,9 +267,7 @@ export class RedisEngine implements StorageEngine {
 
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
-    const outcome = await this.namedKeys.cancel(this.base(queue), id);
-    if (outcome === 'cancelled+') await this.flows.drain(queue);
-    return outcome === 'cancelled+' ? 'cancelled' : outcome;
+    return this.flows.afterCancel(queue, await this.namedKeys.cancel(this.base(queue), id));
   }
 
   watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
