@@ -53,6 +53,7 @@ class FlowJobs {
   @Job('flow.sms', { queue: 'second' })
   sms(data: { to: string }, ctx: JobContext) {
     FlowJobs.ran.push(ctx.id);
+    if (data.to === 'bad' && !FlowJobs.healed) throw new UnrecoverableError('no such number');
     return { sku: data.to, cents: 1 };
   }
 }
@@ -207,6 +208,22 @@ export function describeFlows(harness: EngineHarness): void {
       expect(await app.jobs.redrive(flow.children[1]!.id)).toBe(true);
       await eventually('the parent to complete', async () => (await app.jobs.getJob(flow.id))?.state === 'completed');
       expect((await app.jobs.getJob(flow.id))?.result).toEqual({ cents: 500, failed: [], skipped: [] });
+      expect(FlowJobs.ran.filter((id) => id === flow.id)).toHaveLength(1);
+    });
+
+    it('resumes the flow when its dead child of another queue is redriven', async () => {
+      if (harness.name === 'redis cluster') return;
+      await open();
+      const flow = await app.jobs.flow({ job: Total, data: { order: 'o13' }, children: [item('ok'), { job: 'flow.sms', data: { to: 'bad' } }] });
+      await expect(app.jobs.waitFor(flow.id, { timeoutMs: 30_000 })).rejects.toThrow();
+      expect(await app.jobs.getJob(flow.id)).toMatchObject({ state: 'dead', deadReason: 'child failed' });
+      FlowJobs.healed = true;
+      await app.jobs.pause('second');
+      expect(await app.jobs.redrive(flow.children[1]!.id)).toBe(true);
+      // told at once, not when the child completes
+      expect(await app.jobs.getJob(flow.id)).toMatchObject({ state: 'waiting-children', waitingChildren: 1 });
+      await app.jobs.resume('second');
+      await eventually('the parent to complete', async () => (await app.jobs.getJob(flow.id))?.state === 'completed');
       expect(FlowJobs.ran.filter((id) => id === flow.id)).toHaveLength(1);
     });
 
