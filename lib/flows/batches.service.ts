@@ -10,8 +10,8 @@ import { jobName } from '../job.definition.js';
 import type { JobHandler } from '../registry/job-handler.registry.js';
 import { RetryPolicy } from '../retry/retry.policy.js';
 import { StorageGateway } from '../storage.gateway.js';
-import { MAX_FLOW_JOBS, type JobLocator, type JobPreparer } from './flows.service.js';
-import { BATCH_CLOSED, BATCH_EMPTY, BATCH_ITEMS_INVALID, BATCH_TOO_LARGE, FLOW_CROSS_SLOT, FLOW_DUPLICATE_ID } from './flows.messages.js';
+import { MAX_FLOW_JOBS, isJobRef, type JobLocator, type JobPreparer } from './flows.service.js';
+import { BATCH_CLOSED, BATCH_EMPTY, BATCH_ITEM_INVALID, BATCH_ITEMS_INVALID, BATCH_TOO_LARGE, FLOW_CROSS_SLOT, FLOW_DUPLICATE_ID } from './flows.messages.js';
 
 /** Items stored per atomic step: what a batch holds in memory at once. */
 export const BATCH_CHUNK = 1000;
@@ -70,6 +70,7 @@ export class BatchesService {
     };
     for await (const item of items) {
       if (index >= MAX_FLOW_JOBS) throw new InvalidOptionsError(BATCH_TOO_LARGE(MAX_FLOW_JOBS));
+      if (item === null || typeof item !== 'object' || !isJobRef(item.name)) throw new InvalidOptionsError(BATCH_ITEM_INVALID(index));
       chunk.push(await prepare(jobName(item.name), item.data, { jobId: `${batchId}:${index}`, ...item.options }));
       index++;
       if (chunk.length === BATCH_CHUNK && !(await flush())) return { id: batchId };

@@ -13,7 +13,7 @@ export const FLOW_CROSS_SLOT = (queues: string[]) =>
   `flow(): on Redis Cluster every job of a flow (and every job named in dependsOn) must be in one queue, so that the flow is stored and settled in one hash slot; this one spans queues ${queues.map((queue) => `"${queue}"`).join(', ')}. Route its jobs to one queue with options.queue.`;
 
 export const DEPENDS_ON_INVALID = (where: string, value: unknown) =>
-  `${where} options: dependsOn must be a non-empty array of job ids as enqueue() returned them, got ${JSON.stringify(value) ?? String(value)}.`;
+  `${where} options: dependsOn must be an array of 1 to 1000 job ids as enqueue() returned them, got ${describeValue(value)}.`;
 
 export const DEPENDS_ON_UNKNOWN = (where: string, id: string) =>
   `${where} options: dependsOn names job "${id}", which does not exist (never enqueued, or deleted by retention). Enqueue it first, or leave it out.`;
@@ -22,7 +22,21 @@ export const DEPENDS_ON_CYCLE = (where: string, id: string) =>
   `${where} options: dependsOn names "${id}", the job's own id: a job cannot wait for itself (a cycle). Remove it from dependsOn.`;
 
 export const POLICY_INVALID = (where: string, value: unknown) =>
-  `${where}: the failure policy must be 'fail-parent', 'ignore' or 'cancel-rest', got ${JSON.stringify(value) ?? String(value)}.`;
+  `${where}: the failure policy must be 'fail-parent', 'ignore' or 'cancel-rest', got ${describeValue(value)}.`;
+
+export const BATCH_ITEM_INVALID = (index: number) =>
+  `batch(): item ${index} is not { name: job name or defineJob() definition, data, options? }; the items before it are stored, the batch is not sealed. Fix the item and call batch() again with the same batchId.`;
+
+/** A value in a message: short, whatever it is (a huge or circular one included). */
+function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
+}
 
 export const FLOW_SWEEP_FAILED = (reason: string) =>
   `Could not deliver the flow notices left by a process that stopped (they are delivered at the next try): ${reason}`;

@@ -25,6 +25,8 @@ import {
 
 /** The most jobs one flow (or one `getFlow` read) holds: one atomic step stores them all. */
 export const MAX_FLOW_JOBS = 100_000;
+/** The most jobs one `dependsOn` names: each is looked up at the call. */
+export const MAX_DEPENDS_ON = 1000;
 const POLICIES: readonly ChildFailurePolicy[] = ['fail-parent', 'ignore', 'cancel-rest'];
 
 /** A job validated and routed as `enqueue` would store it (JobsService's own checks). */
@@ -75,6 +77,7 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
       const { node, path } = entries[k]!;
       if (typeof node !== 'object' || node === null) throw new InvalidOptionsError(FLOW_INVALID(path, 'is not an object'));
       if (node.children !== undefined && !Array.isArray(node.children)) throw new InvalidOptionsError(FLOW_INVALID(path, 'has children that are not an array'));
+      if (!isJobRef(node.job)) throw new InvalidOptionsError(FLOW_INVALID(path, 'has no job: give a job name or a defineJob() definition'));
       for (const [i, child] of (node.children ?? []).entries()) entries.push({ node: child, parent: k, path: `${path}.children[${i}]` });
       if (entries.length > MAX_FLOW_JOBS) throw new InvalidOptionsError(FLOW_TOO_LARGE(entries.length, MAX_FLOW_JOBS));
     }
@@ -100,7 +103,8 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
     const { dependsOn, onDependencyFailure: onFailure, ...rest } = options;
     const where = `enqueue('${name}')`;
     const job = await prepare(name, data, rest);
-    if (!Array.isArray(dependsOn) || dependsOn.length === 0 || dependsOn.some((id) => typeof id !== 'string' || id === '')) {
+    const invalid = (id: unknown) => typeof id !== 'string' || id === '';
+    if (!Array.isArray(dependsOn) || dependsOn.length === 0 || dependsOn.length > MAX_DEPENDS_ON || dependsOn.some(invalid)) {
       throw new InvalidOptionsError(DEPENDS_ON_INVALID(where, dependsOn));
     }
     const policy = policyOf(`${where} options.onDependencyFailure`, onFailure);
@@ -147,6 +151,11 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
     if (creation.outcome === 'unknown') throw new InvalidOptionsError(DEPENDS_ON_UNKNOWN(where, creation.id));
     if (creation.outcome === 'cross-slot') throw new InvalidOptionsError(FLOW_CROSS_SLOT(creation.queues));
   }
+}
+
+/** A job name, or a `defineJob` definition. */
+export function isJobRef(job: unknown): job is string | { name: string } {
+  return (typeof job === 'string' && job !== '') || (typeof job === 'object' && job !== null && typeof (job as { name?: unknown }).name === 'string');
 }
 
 function policyOf(where: string, value: unknown): ChildFailurePolicy {

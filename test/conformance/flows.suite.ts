@@ -227,6 +227,28 @@ export function describeFlows(harness: EngineHarness): void {
       expect(FlowJobs.ran.filter((id) => id === flow.id)).toHaveLength(1);
     });
 
+    it('refuses hostile trees, dependsOn and batch items at the call, clearly, storing nothing', async () => {
+      await open();
+      const loop: { job: string; data: object; children: unknown[] } = { job: 'flow.price', data: { sku: 'x' }, children: [] };
+      loop.children.push(loop);
+      await expect(app.jobs.flow(loop as never)).rejects.toThrow(
+        'flow(): the tree has more than 100000 jobs (100001 so far). Split it into several flows, or use batch() for a flat group.',
+      );
+      await expect(app.jobs.flow({ job: Total, data: { order: 'x' }, children: [{ data: {} } as never] })).rejects.toThrow(
+        'flow(): the node at root.children[0] has no job: give a job name or a defineJob() definition. A node is { job: name or defineJob definition, data, options?, children?: node[] }.',
+      );
+      await expect(app.jobs.flow({ job: Total, data: { order: 'x' }, children: 'no' as never })).rejects.toThrow('flow(): the node at root has children that are not an array.');
+      await expect(app.jobs.flow({ job: Total, data: { order: 'x' }, children: [item('a', { onFailure: 'explode' })] })).rejects.toThrow(
+        `flow() node root.children[0] options.onFailure: the failure policy must be 'fail-parent', 'ignore' or 'cancel-rest', got "explode".`,
+      );
+      await expect(app.jobs.enqueue(Total, { order: 'x' }, { dependsOn: 'a' as never })).rejects.toThrow(
+        `enqueue('flow.total') options: dependsOn must be an array of 1 to 1000 job ids as enqueue() returned them, got "a".`,
+      );
+      await expect(app.jobs.batch([null as never])).rejects.toThrow(/^batch\(\): item 0 is not \{ name/);
+      await expect(app.jobs.batch(42 as never)).rejects.toThrow('batch(): items must be an array (or any iterable, or async iterable) of { name, data, options? }, got number.');
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, 'waiting-children': 0 });
+    });
+
     it('refuses a flow whose job id is taken, storing nothing', async () => {
       await open();
       await app.jobs.enqueue(Price, { sku: 'x' }, { jobId: 'taken' });
