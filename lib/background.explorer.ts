@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common'
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { BACKGROUND_CONFIG } from './background.constants.js';
+import { BatchesService } from './flows/batches.service.js';
 import { DEFAULT_QUEUE, MAX_ATTEMPTS, MAX_CONCURRENCY, resolveBackoff, resolvePriority, type BackgroundConfig } from './background.config.js';
 import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
 import {
@@ -55,6 +56,7 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly fanOut: EventFanOut,
     private readonly schedules: ScheduleRegistry,
     private readonly ticks: ScheduleTickRunner,
+    private readonly batches: BatchesService,
     @Optional() @Inject(ADOPT_PEER_ON_EVENT) private readonly adoptPeerOnEvent: boolean | null = null,
   ) {}
 
@@ -65,6 +67,8 @@ export class BackgroundExplorer implements OnModuleInit {
     assertScheduleModuleAbsent(this.discovery, this.schedules);
     // an emit may pick any queue with subscribers for its fan-out job: every worker of a queue can run one
     for (const queue of this.registry.queues()) this.registry.add(this.fanOut.handler(queue));
+    // a batch's own job goes to the queue of its first item: every worker of a queue can run one
+    for (const queue of this.registry.queues()) this.registry.add(this.batches.handler(queue));
   }
 
   private explore(wrapper: InstanceWrapper): void {

@@ -17,6 +17,8 @@ import { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './storage.gateway.js';
 import { JobsService } from './jobs.service.js';
+import { FlowsService } from './flows/flows.service.js';
+import { BatchesService } from './flows/batches.service.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { EventPublisher } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
@@ -69,6 +71,8 @@ import { JobTracer } from './tracing/job.tracer.js';
     LocalEventRunner,
     FireAndForgetRunner,
     JobsService,
+    FlowsService,
+    BatchesService,
     ScheduleRegistry,
     ScheduleTickRunner,
     ScheduleOrchestrator,

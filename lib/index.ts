@@ -45,6 +45,9 @@ export type {
   QueueOptions,
 } from './interfaces/background-options.interface.js';
 export type { JobContext } from './interfaces/job-context.interface.js';
+export type { ChildFailurePolicy, ChildOutcome, FlowInfo, FlowNode, FlowNodeOptions, FlowResult } from './interfaces/flow.interface.js';
+export { JobSkipped } from './errors/job-skipped.error.js';
+export type { BatchInfo, BatchItem, BatchOptions, BatchSummary } from './interfaces/batch.interface.js';
 export type { JobOptions } from './interfaces/job-options.interface.js';
 export type { EnqueueOptions, EnqueueResult, WaitForOptions } from './interfaces/enqueue-options.interface.js';
 export {

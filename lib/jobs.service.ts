@@ -39,6 +39,10 @@ import { JobTracer } from './tracing/job.tracer.js';
 import { MAX_TIMER_MS } from './worker/timer-delay.js';
 import { EVENT_JOB_PREFIX } from './events/events.constants.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
+import { FlowsService } from './flows/flows.service.js';
+import { BatchesService } from './flows/batches.service.js';
+import type { BatchInfo, BatchItem, BatchOptions } from './interfaces/batch.interface.js';
+import type { FlowInfo, FlowNode, FlowResult } from './interfaces/flow.interface.js';
 
 /** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
 const RESERVED_ID_PREFIXES = [SCHEDULE_JOB_PREFIX, EVENT_JOB_PREFIX];
@@ -74,6 +78,8 @@ export class JobsService {
     private readonly detached: FireAndForgetRunner,
     private readonly tracer: JobTracer,
     private readonly tally: JobTally,
+    private readonly flows: FlowsService,
+    private readonly batches: BatchesService,
   ) {}
 
   /**
@@ -108,6 +114,26 @@ export class JobsService {
     );
     const results = await this.storage.call(this.engine.enqueue(jobs));
     return results.map(({ id }) => ({ id }));
+  }
+
+  /** Stores a tree of jobs in one atomic step; each parent runs once its children ended (see `FlowsService`). */
+  flow<TData>(tree: FlowNode<TData>): Promise<FlowResult> {
+    return this.flows.flow(tree, (name, data, options) => this.prepare(name, data, options));
+  }
+
+  /** Stores `items` (any iterable, in atomic chunks of 1,000) as one batch; its callbacks run once, when all ended (see `BatchesService`). */
+  batch(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): Promise<{ id: string }> {
+    return this.batches.batch(items, options, (name, data, opts) => this.prepare(name, data, opts), () => this.ids.next());
+  }
+
+  /** A batch's progress and summary; null when no batch has that id. */
+  getBatch(id: string): Promise<BatchInfo | null> {
+    return this.batches.getBatch(id, (job) => this.find(job));
+  }
+
+  /** The flow from `id` down (a job of any flow, or one enqueued with `dependsOn`), each job with its state; null if none. */
+  getFlow(id: string): Promise<FlowInfo | null> {
+    return this.flows.getFlow(id, (job) => this.find(job));
   }
 
   /**
@@ -148,7 +174,7 @@ export class JobsService {
     for (const queue of await this.storage.queues()) {
       const job = await this.storage.call(this.engine.waitForSettled(queue, id, Math.max(0, deadline - Date.now())));
       if (!job) continue;
-      if (job.state === 'completed') return deserialize<TResult>(job.result) as TResult;
+      if (job.state === 'completed' || job.state === 'skipped') return deserialize<TResult>(job.result) as TResult;
       if (job.state === 'dead') {
         throw new JobFailedError(JOB_DEAD(id, job.name, job.errors.at(-1)?.message ?? 'unknown error'));
       }
@@ -170,6 +196,11 @@ export class JobsService {
       if (outcome === 'finished') return false;
     }
     return false;
+  }
+
+  /** Cancels `id` and the jobs below it in its flow not ended yet, parents first; how many it cancelled. */
+  cancelFlow(id: string): Promise<number> {
+    return this.flows.cancelFlow(id, (job) => this.find(job));
   }
 
   /** Stops claiming from the queue on every worker of the cluster; enqueue still works. */
@@ -217,6 +248,9 @@ export class JobsService {
   }
 
   private async enqueueOne(name: string, data: unknown, options: EnqueueOptions, reservedId: boolean): Promise<EnqueueResult> {
+    if (options?.dependsOn !== undefined || options?.onDependencyFailure !== undefined) {
+      return this.flows.dependOn(name, data, options, (...args) => this.prepare(...args, reservedId), (id) => this.find(id));
+    }
     const prepared = this.prepare(name, data, options, reservedId);
     const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
     return { id: result!.id };

@@ -5,6 +5,7 @@ import { describeDeadLetters } from './conformance/dead-letter.suite.js';
 import { describeRateLimits } from './conformance/rate-limit.suite.js';
 import { describeEvents } from './conformance/events.suite.js';
 import { describeLimits } from './conformance/limits.suite.js';
+import { describeFlows } from './conformance/flows.suite.js';
 import { describeHandlerConcurrency } from './conformance/handler-concurrency.suite.js';
 import { redisHarness } from './conformance/engine-harness.js';
 
@@ -16,3 +17,4 @@ describeEvents(redisHarness());
 describeLimits(redisHarness());
 describeSchedules(redisHarness());
 describeHandlerConcurrency(redisHarness());
+describeFlows(redisHarness());

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertKnownKeys, assertQueueName, integer } from '../background-options.checks.js';
 import { DEAD_LETTER_TARGET, INVALID_OPTION, JOB_NAME_MISSING } from '../background.messages.js';
+import type { FlowStore } from '../engine/ports/flow-store.interface.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
 import { StorageGateway } from '../storage.gateway.js';
 import { toJobInfo } from '../engine/stored-job.mapper.js';
@@ -27,12 +28,14 @@ type QueuedEntry = DeadEntry & { queue: string };
 @Injectable()
 export class DeadLetterService {
   private readonly store: DeadLetterStore;
+  private readonly flows: FlowStore;
 
   constructor(
     @Inject(STORAGE_ENGINE) engine: StorageEngine,
     private readonly storage: StorageGateway,
   ) {
     this.store = engine.deadLetters;
+    this.flows = engine.flows;
   }
 
   /**
@@ -77,7 +80,12 @@ export class DeadLetterService {
   redrive(id: string): Promise<boolean>;
   redrive(filter: DeadLetterFilter): Promise<number>;
   async redrive(target: string | DeadLetterFilter): Promise<boolean | number> {
-    return this.apply('redrive()', target, async (queue, ids) => (await this.store.redrive(queue, ids)).length);
+    return this.apply('redrive()', target, async (queue, ids) => {
+      const moved = await this.store.redrive(queue, ids);
+      // a flow's child whose parent is in another queue: that parent waits for it again
+      if (moved.length > 0) await this.flows.drain(queue);
+      return moved.length;
+    });
   }
 
   /** Deletes a dead job (resolves whether it was dead) or every dead job the filter picks (how many). */

@@ -3,6 +3,7 @@ import type { DashboardStore } from './ports/dashboard-store.interface.js';
 import type { DeadLetterStore } from './ports/dead-letter-store.interface.js';
 import type { SubscriptionStore } from './ports/subscription-store.interface.js';
 import type { ScheduleStore } from './ports/schedule-store.interface.js';
+import type { FlowStore } from './ports/flow-store.interface.js';
 import type { DeadReason, JobErrorRecord, JobState, QueueCounts } from '../interfaces/job-info.interface.js';
 import type { StoredJob } from './stored-job.interface.js';
 
@@ -12,22 +13,8 @@ export const ERRORS_KEPT = 20;
 /** Why a failed attempt is not retried, as a settlement's negative `retryInMs` (see claim.lua). */
 export const NO_RETRY = { unrecoverable: -1, retryIf: -2, exhausted: -3 } as const;
 
-/** A job as it is handed to an engine: validated, serialized, every default applied. */
-export interface NewJob {
-  id: string;
-  name: string;
-  queue: string;
-  /** Payload as JSON text. */
-  data: string;
-  priority: number;
-  maxAttempts: number;
-  /** How long from now (storage's clock) before it may run; 0 = now. */
-  delayMs: number;
-  /** 0 = no timeout. */
-  timeoutMs: number;
-  /** The enqueuing call's trace context (a W3C carrier as JSON), handed to the job's run; absent: none. */
-  trace?: string;
-}
+export type { NewJob } from './new-job.interface.js';
+import type { NewJob } from './new-job.interface.js';
 
 /** A job a worker now holds a lease on. */
 export interface ClaimedJob {
@@ -49,6 +36,8 @@ export interface ClaimedJob {
  */
 export type Settlement = { reserved?: boolean } & (
   | { id: string; outcome: 'completed'; result: string }
+  /** The handler called `ctx.skip(reason)`: final, neither failed nor retried; success to a waiting parent. */
+  | { id: string; outcome: 'skipped'; reason: string }
   /** `retryInMs` -1: no retry whatever attempts remain (UnrecoverableError); else the backoff delay. */
   /** `retryInMs` below 0: no retry, for the reason `NO_RETRY` codes. */
   | { id: string; outcome: 'failed'; error: JobErrorRecord; retryInMs: number }
@@ -147,9 +136,9 @@ export interface HeartbeatResponse {
   gone: GoneJob[];
 }
 
-/** Completed, dead or cancelled: a job in one of these states never changes again. */
+/** Completed, skipped, dead or cancelled: a job in one of these states never changes again. */
 export function isFinal(state: JobState): boolean {
-  return state === 'completed' || state === 'dead' || state === 'cancelled';
+  return state === 'completed' || state === 'skipped' || state === 'dead' || state === 'cancelled';
 }
 
 /** What health checks and metrics read of one queue at once. */
@@ -186,6 +175,8 @@ export interface StorageEngine {
   readonly schedules: ScheduleStore;
   /** What the dashboard reads (pages of jobs, history, processes, audit log) and its promote. */
   readonly dashboard: DashboardStore;
+  /** Flows: jobs that wait for other jobs to end. */
+  readonly flows: FlowStore;
   /**
    * Resolves once the engine can take commands, or rejects naming what it could not reach after
    * `timeoutMs` (by default the configured `enqueueTimeoutMs`).

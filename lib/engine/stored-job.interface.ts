@@ -19,6 +19,11 @@ export interface StoredJob {
   logs: string[];
   stalls: number;
   deadReason?: DeadReason;
+  skipReason?: string;
+  /** A parent: children not ended yet. */
+  waitingChildren?: number;
+  /** Jobs waiting on this one. */
+  parents?: string[];
   /** Each time the job left the dead-letter queue by `redrive`, oldest first. */
   redrives: StoredRedrive[];
   enqueuedAt: number;

@@ -44,4 +44,10 @@ export class EventJobContext implements EventContext {
   log(message: string): Promise<void> {
     return this.job.log(message);
   }
+
+  children: JobContext['children'] = ((job?: string) => this.job.children(job as string)) as JobContext['children'];
+
+  skip(reason?: string): never {
+    return this.job.skip(reason);
+  }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { JobSkipped } from '../errors/job-skipped.error.js';
 import { JobIdGenerator } from '../engine/job-id.generator.js';
 import { printable } from '../logging/printable.js';
 import { JobHandlerRegistry } from '../registry/job-handler.registry.js';
@@ -42,6 +43,7 @@ export class LocalEventRunner {
         try {
           return await handler.invoke(envelope, new LocalJobContext(eventId, name, handler.queue));
         } catch (error) {
+          if (error instanceof JobSkipped) return undefined;
           if (!suppressErrors) throw error;
           const { message, stack } = readThrown(error);
           this.logger.error(LOCAL_SUBSCRIBER_FAILED(handler.target, printable(event), printable(message)), stack);

@@ -13,6 +13,7 @@ export type JobEventType =
   | 'retrying'
   | 'dead'
   | 'cancelled'
+  | 'skipped'
   | 'breaker.open'
   | 'breaker.half-open'
   | 'breaker.closed';
@@ -43,6 +44,8 @@ export interface JobRunEvent {
   timedOut?: boolean;
   /** `retrying`: milliseconds until the next attempt. */
   retryInMs?: number;
+  /** `skipped`: why (`ctx.skip(reason)`). */
+  reason?: string;
   /** `dead`: why no attempt follows. */
   deadReason?: 'attempts exhausted' | 'unrecoverable' | 'retryIf';
 }

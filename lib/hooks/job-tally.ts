@@ -31,7 +31,7 @@ export class JobTally implements OnModuleDestroy {
   private count(event: JobRunEvent): void {
     let stats = this.byName.get(event.name);
     if (!stats) {
-      stats = { queue: event.queue, started: 0, completed: 0, failed: 0, retried: 0, dead: 0, cancelled: 0, timedOut: 0, runMs: 0, waitMs: 0 };
+      stats = { queue: event.queue, started: 0, completed: 0, failed: 0, retried: 0, dead: 0, cancelled: 0, skipped: 0, timedOut: 0, runMs: 0, waitMs: 0 };
       this.byName.set(event.name, stats);
     }
     switch (event.type) {
@@ -54,6 +54,9 @@ export class JobTally implements OnModuleDestroy {
         return;
       case 'cancelled':
         stats.cancelled++;
+        break;
+      case 'skipped':
+        stats.skipped++;
         break;
     }
     stats.runMs += event.durationMs ?? 0;

@@ -16,6 +16,17 @@ export interface EnqueueOptions {
   timeoutMs?: number;
   /** Defaults to the queue of the `@Job` handler of that name, else `'default'`. */
   queue?: string;
+  /**
+   * Ids of stored jobs this one waits for: it is `waiting-children` until each ended (completed,
+   * skipped, dead or cancelled), then runs. An unknown id, or the job's own, is refused at the call.
+   * Not accepted by `enqueueMany`.
+   */
+  dependsOn?: string[];
+  /**
+   * What a job of `dependsOn` ending dead or cancelled does to this one (see `FlowNodeOptions.onFailure`).
+   * @default 'fail-parent'
+   */
+  onDependencyFailure?: 'fail-parent' | 'ignore' | 'cancel-rest';
 }
 
 /** @publicApi */

@@ -1,13 +1,19 @@
 /**
- * `waiting` and `delayed` are queued; `failed` means an attempt failed and a retry is scheduled;
- * `dead` is final failure, kept in the dead-letter queue.
+ * `waiting` and `delayed` are queued; `waiting-children` is a flow's parent (or a job enqueued with
+ * `dependsOn`) waiting for the jobs it depends on to end; `failed` means an attempt failed and a
+ * retry is scheduled; `dead` is final failure, kept in the dead-letter queue; `skipped` is final:
+ * its handler called `ctx.skip(reason)` (neither failed nor retried).
  * @publicApi
  */
-export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'dead' | 'cancelled';
+export type JobState = 'waiting' | 'waiting-children' | 'delayed' | 'active' | 'completed' | 'skipped' | 'failed' | 'dead' | 'cancelled';
+
+/** The states `getStats()` counts; skipped jobs are kept, trimmed and counted with the completed ones. @publicApi */
+export type CountedState = Exclude<JobState, 'skipped'>;
 
 /** @publicApi */
-export const JOB_STATES: readonly JobState[] = [
+export const JOB_STATES: readonly CountedState[] = [
   'waiting',
+  'waiting-children',
   'delayed',
   'active',
   'completed',
@@ -22,7 +28,7 @@ export const JOB_STATES: readonly JobState[] = [
  * its handler took it within `noHandlerPatienceMs`.
  * @publicApi
  */
-export type DeadReason = 'attempts exhausted' | 'unrecoverable' | 'retryIf' | 'stalled too often' | 'no handler';
+export type DeadReason = 'attempts exhausted' | 'unrecoverable' | 'retryIf' | 'stalled too often' | 'no handler' | 'child failed';
 
 /**
  * One failed attempt, kept in the job's error history.
@@ -75,6 +81,12 @@ export interface JobInfo<TData = unknown, TResult = unknown> {
   stalls: number;
   /** Why a `dead` job ended there. */
   deadReason?: DeadReason;
+  /** Why a `skipped` job was skipped (`ctx.skip(reason)`). */
+  skipReason?: string;
+  /** A parent in `waiting-children`: how many of the jobs it waits for have not ended yet (see `getFlow`). */
+  waitingChildren?: number;
+  /** The jobs (flow parents, or jobs enqueued with `dependsOn`) that wait for this one. */
+  parents?: string[];
   /** Each time the job was sent back from the dead-letter queue (`redrive`), oldest first. */
   redrives: JobRedrive[];
   enqueuedAt: Date;
@@ -84,7 +96,7 @@ export interface JobInfo<TData = unknown, TResult = unknown> {
 }
 
 /** @publicApi */
-export type QueueCounts = Record<JobState, number>;
+export type QueueCounts = Record<CountedState, number>;
 
 /**
  * What this process's workers did with the jobs of one name since it started (counted in memory,
@@ -100,6 +112,8 @@ export interface JobNameStats {
   retried: number;
   dead: number;
   cancelled: number;
+  /** Jobs its handler ended with `ctx.skip(reason)`. */
+  skipped: number;
   timedOut: number;
   /** Total milliseconds handlers ran (completed, failed and cancelled attempts). */
   runMs: number;

@@ -14,7 +14,7 @@ export const METRICS_OPTIONS = Symbol('BACKGROUND_METRICS_OPTIONS');
 
 const DEFAULT_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
 const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
-const OUTCOMES = ['completed', 'failed', 'retried', 'dead', 'cancelled', 'timed_out'] as const;
+const OUTCOMES = ['completed', 'failed', 'retried', 'dead', 'cancelled', 'skipped', 'timed_out'] as const;
 
 interface Series {
   labels: { name: string; queue: string };
@@ -184,6 +184,7 @@ export class BackgroundMetrics implements OnModuleInit, OnModuleDestroy {
         return;
       case 'dead':
       case 'cancelled':
+      case 'skipped':
         series.outcomes[event.type]++;
         return;
     }

@@ -86,9 +86,12 @@ export class BackgroundMonitor {
     try {
       const [queues, breakers] = await Promise.all([this.queues(), this.breakers.list()]);
       let dead = 0;
+      // flows' parents (and jobs enqueued with dependsOn) waiting for their children
+      let waitingChildren = 0;
       const queueFigures: Record<string, { waiting: number; oldestWaitingMs: number | null }> = {};
       for (const [queue, { counts, oldestWaitingMs }] of queues) {
         dead += counts.dead;
+        waitingChildren += counts['waiting-children'];
         queueFigures[queue] = { waiting: counts.waiting, oldestWaitingMs };
         const limit = waitingLimit(thresholds.maxWaitingMs, queue);
         if (oldestWaitingMs !== null && oldestWaitingMs > limit) {
@@ -104,7 +107,7 @@ export class BackgroundMonitor {
       if (thresholds.maxOpenBreakers !== undefined && open > thresholds.maxOpenBreakers) {
         problems.push(`${open} circuit breakers open (limit ${thresholds.maxOpenBreakers})`);
       }
-      Object.assign(figures, { queues: queueFigures, deadLetters: dead, breakers: notClosed });
+      Object.assign(figures, { queues: queueFigures, deadLetters: dead, waitingChildren, breakers: notClosed });
       return report(problems, open > 0, figures);
     } catch (error) {
       problems.push(`storage failed while read: ${(error as Error).message}`);

@@ -5,6 +5,13 @@ import { printable } from '../logging/printable.js';
 import type { JobContext } from '../interfaces/job-context.interface.js';
 import type { StorageEngine, ClaimedJob } from '../engine/storage-engine.interface.js';
 import { bounded, describe } from './thrown-value.js';
+import { JobSkipped } from '../errors/job-skipped.error.js';
+import type { ChildOutcome } from '../interfaces/flow.interface.js';
+import { jobName, type JobDefinition } from '../job.definition.js';
+import { deserialize } from '../payload/payload.codec.js';
+
+/** The most children `ctx.children()` reads (a flow's limit). */
+const MAX_CHILDREN = 100_000;
 
 const logger = new Logger('Background');
 
@@ -70,6 +77,26 @@ export class RunningJobContext implements JobContext {
 
   log(message: string): Promise<void> {
     return this.annotate({ log: bounded(describe(message), ANNOTATION_LIMITS.logLine) });
+  }
+
+  children<TResult = unknown>(job?: JobDefinition<any, TResult> | string): Promise<Record<string, ChildOutcome<TResult>>> {
+    const name = job === undefined ? undefined : jobName(job);
+    return this.engine.flows.read(this.queue, this.id, { shallow: true, max: MAX_CHILDREN + 1 }).then((nodes) => {
+      const children: Record<string, ChildOutcome<TResult>> = {};
+      for (const node of nodes.slice(1)) {
+        if (name !== undefined && node.name !== name) continue;
+        const child: ChildOutcome<TResult> = { id: node.id, name: node.name, queue: node.queue, state: node.ended?.state ?? 'waiting', onFailure: node.policy || 'fail-parent' };
+        if (node.ended?.state === 'completed') child.result = deserialize<TResult>(node.ended.text);
+        else if (node.ended?.state === 'skipped') child.skipReason = node.ended.text;
+        else if (node.ended) child.error = node.ended.text;
+        children[node.id] = child;
+      }
+      return children;
+    });
+  }
+
+  skip(reason = 'skipped by its handler'): never {
+    throw new JobSkipped(bounded(describe(reason), ANNOTATION_LIMITS.logLine));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ClaimedJob, Settlement, StorageEngine } from '../engine/storage-en
 import type { BackgroundConfig } from '../background.config.js';
 import type { JobHandler, JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
+import { JobSkipped } from '../errors/job-skipped.error.js';
 import type { JobEvents } from '../hooks/job-events.js';
 import type { JobTracer } from '../tracing/job.tracer.js';
 import { RunningJobContext } from './job-context.js';
@@ -133,6 +134,7 @@ export class JobRunner {
       .then(
         ([settlement, result]) => this.finish(entry, settlement, result),
         (error: unknown) => {
+          if (error instanceof JobSkipped) return this.finish(entry, { id: job.id, outcome: 'skipped', reason: error.reason }, error.reason);
           const thrown = readThrown(error);
           this.finish(entry, this.failure(entry, thrown), thrown);
         },

@@ -46,6 +46,11 @@ export class RunReporter {
       return;
     }
     if (settlement.outcome === 'deferred') return;
+    if (settlement.outcome === 'skipped') {
+      if (this.perJob()) this.logger.debug(`${jobLabel(job)} skipped in ${Math.round(durationMs)} ms: ${printable(settlement.reason)}`);
+      this.events.emit({ type: 'skipped', ...this.of(job), durationMs, reason: settlement.reason });
+      return;
+    }
     const thrown = outcome as ThrownValue;
     const failed = { ...this.of(job), durationMs, error: thrown.error, timedOut };
     const retryInMs = settlement.retryInMs;

@@ -40,10 +40,11 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
       job.redrives.push({ at: now, deadReason: job.deadReason!, errorCount: job.errorCount ?? job.errors.length });
       job.attempts = 0;
       job.stalls = 0;
-      for (const field of ['deadReason', 'finishedAt', 'runAt', 'startedAt', 'worker', 'suspected', 'noHandlerSince', 'result', 'progress'] as const) {
+      for (const field of ['deadReason', 'finishedAt', 'runAt', 'startedAt', 'worker', 'suspected', 'noHandlerSince', 'result', 'progress', 'waitingChildren'] as const) {
         delete job[field];
       }
       store.line.push(job, false);
+      if (job.parents) store.flowResumed?.(job);
     }
     if (jobs.length > 0) store.wake();
     return jobs.map((job) => job.id);

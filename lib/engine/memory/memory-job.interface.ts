@@ -1,5 +1,6 @@
 import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
 import type { StoredRedrive } from '../stored-job.interface.js';
+import type { ChildFailurePolicy } from '../ports/flow-store.interface.js';
 
 /** One job as the memory engine keeps it: the same fields the Redis engine keeps in its hash. */
 export interface MemoryJob {
@@ -29,6 +30,13 @@ export interface MemoryJob {
   /** When a worker without its handler first handed it back. */
   noHandlerSince?: number;
   deadReason?: DeadReason;
+  skipReason?: string;
+  /** The jobs waiting on this one: parent id, its queue, what this one's failure does to it. */
+  parents?: [string, string, ChildFailurePolicy][];
+  /** A parent in `waiting-children`: children not ended yet. */
+  waitingChildren?: number;
+  /** A batch's parent that may still get children: it waits until sealed. */
+  open?: boolean;
   /** Each trip out of the dead-letter queue. */
   redrives: StoredRedrive[];
   result?: string;
@@ -38,4 +46,10 @@ export interface MemoryJob {
   progress?: string;
   logs: string[];
   stalls: number;
+}
+
+/** A parent's children (id, queue, policy, name) and how each that ended did. */
+export interface MemoryFlowRecord {
+  children: { id: string; queue: string; policy: ChildFailurePolicy; name: string }[];
+  outcomes: Map<string, { state: JobState; text: string }>;
 }

@@ -1,4 +1,4 @@
-import type { ClaimedJob } from '../storage-engine.interface.js';
+import type { ClaimedJob, NewJob } from '../storage-engine.interface.js';
 import type { StoredJob } from '../stored-job.interface.js';
 import type { MemoryJob } from './memory-job.interface.js';
 
@@ -20,6 +20,9 @@ export function toStoredJob(queueName: string, job: MemoryJob): StoredJob {
     logs: [...job.logs],
     stalls: job.stalls,
     deadReason: job.deadReason,
+    skipReason: job.skipReason,
+    waitingChildren: job.waitingChildren,
+    parents: job.parents?.map(([parent]) => parent),
     redrives: job.redrives.map((redrive) => ({ ...redrive })),
     enqueuedAt: job.enqueuedAt,
     runAt: job.runAt,
@@ -40,5 +43,25 @@ export function toClaimedJob(job: MemoryJob): ClaimedJob {
     enqueuedAt: job.enqueuedAt,
     priority: job.priority,
     ...(job.trace ? { trace: job.trace } : {}),
+  };
+}
+
+/** A new job as the memory engine keeps it, waiting (the caller puts it in line, or delays it). */
+export function toMemoryJob(job: NewJob, now: number): MemoryJob {
+  return {
+    id: job.id,
+    name: job.name,
+    data: job.data,
+    priority: job.priority,
+    maxAttempts: job.maxAttempts,
+    attempts: 0,
+    timeoutMs: job.timeoutMs,
+    enqueuedAt: now,
+    trace: job.trace,
+    state: 'waiting',
+    errors: [],
+    logs: [],
+    stalls: 0,
+    redrives: [],
   };
 }

@@ -4,7 +4,7 @@ import { JOB_STALLED } from '../../background.messages.js';
 import type { DeadReason, QueueCounts } from '../../interfaces/job-info.interface.js';
 import { NO_RETRY, type CancelOutcome, type Settlement } from '../storage-engine.interface.js';
 import { recordError } from './memory-error.history.js';
-import type { MemoryJob } from './memory-job.interface.js';
+import type { MemoryFlowRecord, MemoryJob } from './memory-job.interface.js';
 import { MemoryWaitingLine } from './memory-waiting-line.js';
 
 const NO_RETRY_REASONS: Record<number, DeadReason> = {
@@ -46,6 +46,12 @@ export class MemoryQueue {
   readonly parked = new Map<string, string[]>();
   /** Jobs started in the current window of each rate limit ('' for the queue's own). */
   private readonly rateCounters = new Map<string, { window: number; count: number }>();
+  /** Flows' parents of this queue: their children, and how each that ended did (see MemoryFlowStore). */
+  readonly flows = new Map<string, MemoryFlowRecord>();
+  waitingParents = 0;
+  /** Set by the engine: a job others wait on ended, or left the dead-letter queue. */
+  flowEnded?: (job: MemoryJob) => void;
+  flowResumed?: (job: MemoryJob) => void;
   /** `waitFor` callers per job id, told when it reaches a final state. */
   readonly settleWatchers = new Map<string, Set<(job: MemoryJob) => void>>();
 
@@ -74,6 +80,7 @@ export class MemoryQueue {
       failed: this.retry.size,
       dead: this.dead.length,
       cancelled: this.cancelled.length,
+      'waiting-children': this.waitingParents,
     };
   }
 
@@ -130,12 +137,14 @@ export class MemoryQueue {
         job.runAt = now + settlement.retryInMs;
         this.delayed.set(job.id, job.runAt);
       }
-    } else if (settlement.outcome === 'completed') {
-      job.state = 'completed';
+    } else if (settlement.outcome === 'completed' || settlement.outcome === 'skipped') {
+      job.state = settlement.outcome;
       job.finishedAt = now;
-      job.result = settlement.result;
+      if (settlement.outcome === 'completed') job.result = settlement.result;
+      else job.skipReason = settlement.reason;
       this.completed.push(job.id);
       this.settled(job);
+      if (job.parents) this.flowEnded?.(job);
       return true;
     } else {
       recordError(job, settlement.error);
@@ -250,6 +259,9 @@ export class MemoryQueue {
       case 'active':
         this.takeFromWorker(job);
         break;
+      case 'waiting-children':
+        this.waitingParents--;
+        break;
       default:
         return 'finished';
     }
@@ -257,6 +269,7 @@ export class MemoryQueue {
     job.finishedAt = now;
     this.cancelled.push(id);
     this.settled(job);
+    if (job.parents) this.flowEnded?.(job);
     this.trim(this.cancelled, this.config.defaults.keepCompleted.count, this.config.defaults.keepCompleted.ageMs, now);
     return 'cancelled';
   }
@@ -267,13 +280,17 @@ export class MemoryQueue {
     job.finishedAt = now;
     this.dead.push(job.id);
     this.settled(job);
+    if (job.parents) this.flowEnded?.(job);
     this.trim(this.dead, this.config.deadLetter.maxSize, this.config.deadLetter.maxAgeMs, now);
   }
 
   trim(ids: string[], count: number, ageMs: number, now: number): void {
     let drop = Math.max(0, ids.length - count);
     while (drop < ids.length && this.jobs.get(ids[drop]!)!.finishedAt! < now - ageMs) drop++;
-    for (const id of ids.splice(0, drop)) this.jobs.delete(id);
+    for (const id of ids.splice(0, drop)) {
+      this.jobs.delete(id);
+      this.flows.delete(id);
+    }
   }
 
   takeCancelled(workerId: string): string[] {

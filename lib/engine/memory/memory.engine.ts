@@ -18,9 +18,9 @@ import { MemoryDeadLetterStore } from './memory-dead-letter.store.js';
 import { MemoryDashboardStore } from './memory-dashboard.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
 import { MemorySubscriptionStore } from './memory-subscription.store.js';
-import type { MemoryJob } from './memory-job.interface.js';
 import { MemoryQueue } from './memory-queue.js';
-import { toClaimedJob, toStoredJob } from './memory-job.mapper.js';
+import { toClaimedJob, toMemoryJob, toStoredJob } from './memory-job.mapper.js';
+import { MemoryFlowStore } from './memory-flow.store.js';
 import { MemoryWaits } from './memory.waits.js';
 
 /**
@@ -37,6 +37,7 @@ export class MemoryEngine implements StorageEngine {
   readonly subscriptions = new MemorySubscriptionStore();
   readonly schedules = new MemoryScheduleStore();
   readonly dashboard = new MemoryDashboardStore(this.queues);
+  readonly flows = new MemoryFlowStore(this.queues, (name) => this.queue(name));
 
   constructor(private readonly config: BackgroundConfig) {
     this.breakers = new MemoryBreakerStore((name) => this.queue(name), config.leaseMs);
@@ -49,22 +50,7 @@ export class MemoryEngine implements StorageEngine {
     return jobs.map((job) => {
       const queue = this.queue(job.queue);
       if (queue.jobs.has(job.id)) return { id: job.id, created: false };
-      const stored: MemoryJob = {
-        id: job.id,
-        name: job.name,
-        data: job.data,
-        priority: job.priority,
-        maxAttempts: job.maxAttempts,
-        attempts: 0,
-        timeoutMs: job.timeoutMs,
-        enqueuedAt: now,
-        trace: job.trace,
-        state: 'waiting',
-        errors: [],
-        logs: [],
-        stalls: 0,
-        redrives: [],
-      };
+      const stored = toMemoryJob(job, now);
       queue.jobs.set(job.id, stored);
       if (job.delayMs > 0) {
         stored.state = 'delayed';
@@ -93,7 +79,7 @@ export class MemoryEngine implements StorageEngine {
     let completed = false;
     for (const settlement of request.settlements) {
       const job = held.has(settlement.id) && settlement.outcome !== 'deferred' ? queue.jobs.get(settlement.id) : undefined;
-      if (job) gate.settled(job, settlement.outcome === 'completed');
+      if (job) gate.settled(job, settlement.outcome !== 'failed');
       completed = queue.settle(held, settlement, now) || completed;
     }
     if (completed) queue.trimCompleted(now);
@@ -264,6 +250,8 @@ export class MemoryEngine implements StorageEngine {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new MemoryQueue(this.config);
+      queue.flowEnded = (job) => this.flows.ended(job);
+      queue.flowResumed = (job) => this.flows.resumed(job);
       this.queues.set(name, queue);
     }
     return queue;

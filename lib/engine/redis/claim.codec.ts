@@ -4,7 +4,7 @@ import { toClaimedJobs } from './redis-job.mapper.js';
 import { decodeTransition } from './breaker-transition.codec.js';
 
 /** What claim.lua returns (see its header). */
-export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string];
+export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string, number];
 
 /** The keys of one worker: the ids it runs, those it reserved, and those cancelled under it. */
 export function workerKeys(base: string, workerId: string): string[] {
@@ -41,9 +41,10 @@ export function claimArgs(
   }
   args.push(request.started.length, ...request.started, request.settlements.length);
   for (const s of request.settlements) {
-    const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : 'd';
+    const kind = s.outcome === 'completed' ? 'c' : s.outcome === 'failed' ? 'f' : s.outcome === 'skipped' ? 's' : 'd';
     const code = s.reserved ? kind.toUpperCase() : kind;
     if (s.outcome === 'completed') args.push(s.id, code, s.result, -1);
+    else if (s.outcome === 'skipped') args.push(s.id, s.reserved ? 'S' : 's', s.reason, -1);
     else args.push(s.id, code, JSON.stringify(s.error), s.retryInMs);
   }
   const release = request.release ?? [];
@@ -53,7 +54,7 @@ export function claimArgs(
 }
 
 /** claim.lua's reply as a `ClaimResponse`, and whether another worker of the queue holds jobs. */
-export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans, nextSuspect]: ClaimReply): {
+export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans, nextSuspect, flowSent]: ClaimReply): {
   response: ClaimResponse;
   othersHold: boolean;
   /** Workers whose lease expired, for the reap script. */
@@ -62,6 +63,8 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
   orphans: string[];
   /** The other worker whose lease ends first, if any: the next claim reaps it inline should it have expired. */
   nextSuspect: string | null;
+  /** A settled job's parent is in another queue: the queue's flow outbox is to be drained. */
+  flowSent: boolean;
 } {
   const jobs = toClaimedJobs(flat);
   const transitions: BreakerTransition[] = [];
@@ -77,5 +80,5 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
     topPriority: top === '' ? null : Number(top),
     transitions,
   };
-  return { response, othersHold: othersHold === 1, expired, orphans, nextSuspect: nextSuspect === '' ? null : nextSuspect };
+  return { response, othersHold: othersHold === 1, expired, orphans, nextSuspect: nextSuspect === '' ? null : nextSuspect, flowSent: flowSent === 1 };
 }

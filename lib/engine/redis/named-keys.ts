@@ -17,12 +17,12 @@ export class NamedKeys {
   ) {}
 
   /** cancel.lua, given the keys of the job's worker or parked list. */
-  async cancel(base: string, id: string): Promise<CancelOutcome> {
+  async cancel(base: string, id: string): Promise<CancelOutcome | 'cancelled+'> {
     let worker = '';
     let list = '';
     for (;;) {
       const keys = [...workerKeys(base, worker), `${base}:${list}`];
-      const reply = (await this.run('cancel', base, [id, worker, list, ...this.configArgs], keys)) as CancelOutcome | [string, string];
+      const reply = (await this.run('cancel', base, [id, worker, list, ...this.configArgs], keys)) as CancelOutcome | 'cancelled+' | [string, string];
       if (typeof reply === 'string') return reply;
       [worker, list] = reply;
     }
@@ -39,8 +39,8 @@ export class NamedKeys {
       const keys = [...workers.flatMap((worker) => workerKeys(base, worker).slice(0, 2)), ...lists.map((list) => `${base}:${list}`)];
       const reply = (await this.run('counts', base, [workers.length, ...workers, ...lists], keys)) as (number | string | string[])[];
       if (reply[0] !== 'again') {
-        this.counted.set(base, { workers: reply[8] as string[], lists: reply[9] as string[] });
-        return reply.slice(0, 8) as number[];
+        this.counted.set(base, { workers: reply[9] as string[], lists: reply[10] as string[] });
+        return reply.slice(0, 9) as number[];
       }
       workers = [...new Set([...workers, ...(reply[1] as string[])])];
       lists = [...new Set([...lists, ...(reply[2] as string[])])];

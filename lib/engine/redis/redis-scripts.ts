@@ -28,6 +28,9 @@ export const QUEUE_KEYS = [
   'waiters',
   'parkings',
   'gates',
+  'flows',
+  'fo',
+  'fz',
 ] as const;
 
 /**
@@ -51,6 +54,10 @@ const OWN_KEYS = {
   'dead-redrive': 0,
   'dead-purge': 0,
   promote: 0,
+  flow: null,
+  'flow-deliver': 1,
+  'flow-read': 0,
+  'flow-seal': 0,
 } as const satisfies Record<string, number | null>;
 export type ScriptName = keyof typeof OWN_KEYS;
 

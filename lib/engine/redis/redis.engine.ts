@@ -32,6 +32,7 @@ import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-sc
 import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
+import { RedisFlowStore } from './redis-flow.store.js';
 
 /** Jobs per enqueue script call, of one caller or of many in the same tick; each call is atomic. */
 const MAX_ENQUEUE_BATCH = 1000;
@@ -67,6 +68,7 @@ export class RedisEngine implements StorageEngine {
   readonly subscriptions: RedisSubscriptionStore;
   readonly schedules: RedisScheduleStore;
   readonly dashboard: RedisDashboardStore;
+  readonly flows: RedisFlowStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -103,6 +105,13 @@ export class RedisEngine implements StorageEngine {
     this.recovery = new QueueRecovery(this.run, this.configArgs, config.leaseMs);
     this.namedKeys = new NamedKeys(this.run, this.configArgs);
     this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
+    this.flows = new RedisFlowStore(this.client, this.run, config.prefix, this.configArgs, {
+      resend: (send) => this.connection.resendIdempotent(this.client, config.enqueueTimeoutMs, send),
+      cancel: (queue, id) => this.cancel(queue, id),
+      ready: async (queues) => {
+        for (const queue of queues) if (!this.listedQueues.has(queue)) await this.connect().then(() => this.listQueue(queue));
+      },
+    });
     const keyed = defineKeyedScripts(this.client);
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
@@ -189,6 +198,7 @@ export class RedisEngine implements StorageEngine {
     const reply = parseClaimReply((await this.run('claim', base, args, keys)) as ClaimReply);
     this.suspects.set(base, reply.nextSuspect === null ? [] : [reply.nextSuspect]);
     if (reply.othersHold) this.watch.othersHoldJobs(request.queue, base);
+    if (reply.flowSent) await this.flows.drain(request.queue);
     // before the claim returns, so that its caller may claim what came back
     await this.recovery.after(base, reply.expired, reply.orphans);
     return reply.response;
@@ -265,7 +275,7 @@ export class RedisEngine implements StorageEngine {
 
   async cancel(queue: string, id: string): Promise<CancelOutcome> {
     await this.connect();
-    return this.namedKeys.cancel(this.base(queue), id);
+    return this.flows.afterCancel(queue, await this.namedKeys.cancel(this.base(queue), id));
   }
 
   watchCancels(queue: string, workerId: string, onCancelled: (id: string) => void): CancelWatch {
@@ -283,8 +293,8 @@ export class RedisEngine implements StorageEngine {
 
   async snapshot(queue: string): Promise<QueueSnapshot> {
     await this.connect();
-    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest] = await this.namedKeys.counts(this.base(queue));
-    const counts = { waiting, delayed, active, completed, failed, dead, cancelled } as QueueCounts;
+    const [waiting, delayed, active, completed, failed, dead, cancelled, oldest, waitingChildren] = await this.namedKeys.counts(this.base(queue));
+    const counts = { waiting, delayed, active, completed, failed, dead, cancelled, 'waiting-children': waitingChildren } as QueueCounts;
     return { counts, oldestWaitingMs: oldest! < 0 ? null : oldest! };
   }
 

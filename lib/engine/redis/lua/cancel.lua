@@ -1,4 +1,4 @@
--- cancel: removes a waiting, parked (behind an open circuit breaker or a rate limit), delayed or
+-- cancel: removes a waiting (also for its children), parked (behind an open circuit breaker or a rate limit), delayed or
 -- retrying job, or takes a reserved or active one from its worker, which aborts ctx.signal when
 -- told: at once by a notice on channel base:cancelled (the worker's process listens there), and
 -- for certain at its next call (the id stays in base:x:<worker> until then; a notice may be lost).
@@ -9,7 +9,7 @@
 --       base:x:<worker> of ARGV[2], then the parked list of ARGV[3] (base:<list>)
 -- ARGV[1] job id, ARGV[2] worker expected ('' none), ARGV[3] parked list expected ('' none),
 -- ARGV[4..11] config (see read_config)
--- Returns 'cancelled', 'not-found' or 'finished', or { worker, parked list } to ask again with.
+-- Returns 'cancelled' ('cancelled+' when base:fo has entries to drain), 'not-found' or 'finished', or { worker, parked list } to ask again with.
 --@include lib
 local now = now_ms()
 local id, expected_worker, expected_list = ARGV[1], ARGV[2], ARGV[3]
@@ -38,6 +38,8 @@ elseif state == 'active' or state == 'reserved' then
     redis.call('ZREM', K.workers, w)
   end
   redis.call('PUBLISH', base .. ':cancelled', cjson.encode({ w, id }))
+elseif state == 'waiting-children' then
+  redis.call('HINCRBY', K.meta, 'wch', -1)
 else
   return 'finished'
 end
@@ -46,4 +48,6 @@ write_state(id, st)
 notify_settled(id)
 redis.call('ZADD', K.cancelled, now, id)
 trim(K.cancelled, cfg.keep_count, cfg.keep_age, now)
+if st.pa or st.fp then flow_ended(id, st, 'cancelled', 'cancelled', now, cfg) end
+if flow_sent then return 'cancelled+' end
 return 'cancelled'

@@ -46,7 +46,8 @@
 --           breaker transitions this call made, 2 each: breaker, 'open' | 'reopened' | 'half-open' | 'closed',
 --           workers whose lease expired (for the reap script),
 --           parked lists no worker declared for three leases (for the unpark script),
---           the other worker whose lease ends first ('' none): a suspect for the next claim }
+--           the other worker whose lease ends first ('' none): a suspect for the next claim,
+--           1 if a settled job's parent is in another queue (base:fo to drain; see lib-flow) else 0 }
 --@include lib
 --@include breaker
 local CLAIMED_FIELDS = 9
@@ -154,4 +155,4 @@ if not paused and not skipped_at_limit and not full then
   end
 end
 
-return { jobs, next_wake, take_cancelled(xk), reconcile, top, others, transitions, expired, orphans, next_suspect }
+return { jobs, next_wake, take_cancelled(xk), reconcile, top, others, transitions, expired, orphans, next_suspect, flow_sent and 1 or 0 }

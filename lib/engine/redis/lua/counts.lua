@@ -6,6 +6,7 @@
 --       base:r:<worker>), then 1 per parked list of ARGV (base:<list>)
 -- ARGV[1] how many workers follow, the workers, then the parked lists
 -- Returns { waiting, delayed, active, completed, failed, dead, cancelled, oldest waiting ms (-1: none),
+--           parents waiting on children,
 --           the workers and parked lists it counted }, or { 'again', workers, parked lists }
 --@include lib
 local now = now_ms()
@@ -62,6 +63,7 @@ return {
   redis.call('ZCARD', K.dead),
   redis.call('ZCARD', K.cancelled),
   oldest,
+  tonumber(redis.call('HGET', K.meta, 'wch') or '0'),
   workers,
   lists,
 }

@@ -5,7 +5,7 @@
 --       K.state, K.jobs, K.errors, K.completed, K.delayed, K.retry, K.dead, K.dn, K.waiters,
 --       K.wait, K.waitp, K.meta, K.marker, K.idle; the breakers' keys (see claim-breakers)
 -- ARGV  from ARGV[i], three lists, each a count and its items: ids of reserved jobs started,
---       settlements (4 each: id, kind, result or error JSON, retry in ms; see claim.lua), ids to
+--       settlements (4 each: id, kind ('s': skipped, its reason), result or error JSON, retry in ms; see claim.lua), ids to
 --       release. Leaves i at the next list's count.
 local NO_RETRY = { [-1] = 'unrecoverable', [-2] = 'retryIf', [-3] = 'attempts exhausted' }
 
@@ -55,7 +55,7 @@ for _ = 1, tonumber(ARGV[i]) do
     if started_now then st.a, st.sa = (st.a or 0) + 1, now end
     local b = guarded and kind ~= 'd' and behind(read_header(id, 1))
     if b then
-      if kind == 'c' then
+      if kind ~= 'f' then
         noted(b, breaker_succeeded(b.keys, state_of(b), id))
       else
         noted(b, breaker_failed(b.keys, b.spec, state_of(b), now, id .. ':' .. now))
@@ -74,12 +74,15 @@ for _ = 1, tonumber(ARGV[i]) do
         due_later(now + retry_in)
         redis.call('ZADD', K.delayed, now + retry_in, id)
       end
-    elseif kind == 'c' then
-      st.s, st.f, st.r = 'completed', now, payload
+    elseif kind == 'c' or kind == 's' then
+      -- 's': the handler skipped the job (payload: why); kept and trimmed with the completed
+      st.s, st.f = kind == 'c' and 'completed' or 'skipped', now
+      if kind == 'c' then st.r = payload else st.sk = payload end
       write_state(id, st)
       notify_settled(id)
       redis.call('ZADD', K.completed, now, id)
       completed = completed + 1
+      if st.pa or st.fp then flow_ended(id, st, st.s, payload, now, cfg) end
     else
       append_error(id, st, payload)
       local _, _, max_attempts = read_header(id, 3)

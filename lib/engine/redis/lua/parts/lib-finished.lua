@@ -119,7 +119,7 @@ local function notify_settled(id)
   end
 end
 
--- reason: 'attempts exhausted' | 'unrecoverable' | 'retryIf' | 'stalled too often' | 'no handler'
+-- reason: 'attempts exhausted' | 'unrecoverable' | 'retryIf' | 'stalled too often' | 'no handler' | 'child failed'
 local function to_dead(id, st, now, cfg, reason)
   st.s, st.f, st.dr = 'dead', now, reason
   write_state(id, st)
@@ -127,4 +127,5 @@ local function to_dead(id, st, now, cfg, reason)
   redis.call('ZADD', K.dead, now, id)
   redis.call('ZADD', K.dn, 0, dead_member(read_header(id, 1), now, id))
   trim(K.dead, cfg.dead_max, cfg.dead_age, now, true)
+  if st.pa or st.fp then flow_ended(id, st, 'dead', nil, now, cfg) end
 end

@@ -33,11 +33,12 @@
 --              whose time passed without its coming back is dropped)
 --   base:waiters  ids someone waits on (waitFor), by deadline (zset); channel base:settled tells them
 --   base:parkings  the parked lists that hold jobs (set)   base:gates  each parked list, by when a worker last declared it (hash)
+--   base:flows, base:fo, base:fz  parents, children and what they wait for (see lib-flow)
 --   channel base:cancelled  tells workers' processes of a cancel: '["<worker>","<id>"]'
 -- Every time is Redis's own clock (TIME), so hosts whose clocks disagree still agree on leases and due times.
 
 local QUEUE_KEYS = { 'jobs', 'state', 'logs', 'errors', 'wait', 'waitp', 'delayed', 'retry', 'workers', 'lost', 'conn',
-  'completed', 'dead', 'dn', 'cancelled', 'marker', 'meta', 'idle', 'waiters', 'parkings', 'gates' }
+  'completed', 'dead', 'dn', 'cancelled', 'marker', 'meta', 'idle', 'waiters', 'parkings', 'gates', 'flows', 'fo', 'fz' }
 local K = {}
 for k, name in ipairs(QUEUE_KEYS) do K[name] = KEYS[k] end
 -- the first key after the queue's own
@@ -95,5 +96,8 @@ end
 local CONFIG_ARGS = 8
 
 --@include lib-line
+-- a job of a flow ended (set by lib-flow; called only for a job whose state has pa or fp)
+local flow_ended
 --@include lib-finished
+--@include lib-flow
 --@include lib-workers

@@ -1,0 +1,11 @@
+/**
+ * Thrown by `ctx.skip(reason)`: the runner records the job as `skipped`, neither failed nor
+ * retried. A handler that catches errors must rethrow it.
+ * @publicApi
+ */
+export class JobSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(`Job skipped: ${reason}`);
+    this.name = 'JobSkipped';
+  }
+}
