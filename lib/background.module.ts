@@ -25,6 +25,7 @@ import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 import { SchedulerService } from './schedule/scheduler.service.js';
+import { BackgroundSchedulerRegistry } from './schedule/compat/background-scheduler.registry.js';
 import { JobEventExplorer } from './hooks/job-event.explorer.js';
 import { JobEvents } from './hooks/job-events.js';
 import { JobTally } from './hooks/job-tally.js';
@@ -68,6 +69,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     ScheduleTickRunner,
     ScheduleOrchestrator,
     SchedulerService,
+    BackgroundSchedulerRegistry,
     JobEvents,
     JobEventExplorer,
     JobTally,
@@ -75,7 +77,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     BackgroundMonitor,
   ],
   // BackgroundMonitor is for the health and metrics entry points, not part of the public API
-  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService, JobEvents, BackgroundMonitor],
+  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService, BackgroundSchedulerRegistry, JobEvents, BackgroundMonitor],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

@@ -14,11 +14,17 @@ import type { DeclaredSchedule } from './schedule.registry.js';
 @Injectable()
 export class ScheduleTickRunner {
   private readonly logger = new Logger('Background');
+  private readonly lastRuns = new Map<string, number>();
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
   ) {}
+
+  /** When the last tick of the schedule that ran in this process was due (for `SchedulerRegistry`'s `lastDate()`). */
+  lastRun(name: string): number | undefined {
+    return this.lastRuns.get(name);
+  }
 
   /** The handler of the schedule's tick jobs, around `invoke` (the method with its enhancers). */
   wrap({ definition, timing }: DeclaredSchedule, invoke: JobHandler['invoke']): JobHandler['invoke'] {
@@ -45,6 +51,7 @@ export class ScheduleTickRunner {
         if (this.config.logJobs) this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
         return { skipped: verdict };
       }
+      if (!tick.manual) this.lastRuns.set(name, tick.due);
       // a run longer than the hold keeps it; a run whose process dies lets it lapse
       const renew = setInterval(() => void store.hold(name, ctx.id, holdMs).catch(() => undefined), Math.ceil(leaseMs / 3));
       try {
