@@ -9,6 +9,7 @@ import { ON_EVENT_METADATA } from './events/events.constants.js';
 import type { OnEventMetadata } from './events/on-event.decorator.js';
 import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
 import { SCHEDULE_METADATA } from './schedule/schedule.constants.js';
+import { readPeerSchedule } from './schedule/peer/schedule-peer.metadata.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
 
 @Injectable()
@@ -36,9 +37,11 @@ export class BackgroundMetadataAccessor {
     return this.reflector.get<RetryOptions>(RETRY_METADATA, target);
   }
 
-  /** Every `@Interval`, `@Cron` and `@Timeout` on the method. */
+  /** Every `@Interval`, `@Cron` and `@Timeout` on the method: ours, and the one of `@nestjs/schedule` (adopted). */
   getScheduleMetadata(target: Function): ScheduleMetadata[] | undefined {
     if (!target || (typeof target !== 'function' && typeof target !== 'object')) return undefined;
-    return this.reflector.get<ScheduleMetadata[]>(SCHEDULE_METADATA, target);
+    const ours = this.reflector.get<ScheduleMetadata[]>(SCHEDULE_METADATA, target);
+    const adopted = readPeerSchedule(this.reflector, target);
+    return adopted ? [...(ours ?? []), adopted] : ours;
   }
 }

@@ -6,6 +6,7 @@ import { assertKnownKeys, assertQueueName, integer } from './background-options.
 import { maskPassword } from './engine/redis/redis.address.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { MAX_TIMER_MS } from './worker/timer-delay.js';
+import type { ScheduleSwitches } from './schedule/schedule-options.interface.js';
 import type {
   BackgroundModuleOptions,
   BackoffOptions,
@@ -35,6 +36,7 @@ export interface BackgroundConfig {
   maxPayloadBytes: number;
   enqueueTimeoutMs: number;
   logJobs: boolean;
+  schedule: Required<ScheduleSwitches>;
 }
 
 export const DEFAULT_QUEUE = 'default';
@@ -46,8 +48,9 @@ export const MAX_CONCURRENCY = 10_000;
 
 const MODULE_OPTION_KEYS = [
   'connection', 'storage', 'prefix', 'workers', 'queues', 'defaults', 'deadLetter', 'leaseMs',
-  'maxStalls', 'noHandlerPatienceMs', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'logJobs', 'isGlobal',
+  'maxStalls', 'noHandlerPatienceMs', 'shutdownTimeoutMs', 'maxPayloadBytes', 'enqueueTimeoutMs', 'logJobs', 'isGlobal', 'schedule',
 ] as const;
+const SCHEDULE_SWITCH_KEYS = ['cronJobs', 'intervals', 'timeouts'] as const;
 const DEFAULTS_KEYS = ['attempts', 'backoff', 'timeoutMs', 'priority', 'keepCompleted'] as const;
 const BACKOFF_KEYS = ['type', 'delayMs', 'maxDelayMs', 'jitter'] as const;
 const KEEP_KEYS = ['count', 'ageMs'] as const;
@@ -67,6 +70,8 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
   assertKnownKeys(`${where} defaults.keepCompleted`, keep, KEEP_KEYS);
   const deadLetter = options.deadLetter ?? {};
   assertKnownKeys(`${where} deadLetter`, deadLetter, DEAD_LETTER_KEYS);
+  const schedule = options.schedule ?? {};
+  assertKnownKeys(`${where} schedule`, schedule, SCHEDULE_SWITCH_KEYS);
 
   const queues: BackgroundConfig['queues'] = { [DEFAULT_QUEUE]: {} };
   for (const [name, queue] of Object.entries(options.queues ?? {})) {
@@ -113,6 +118,11 @@ export function resolveConfig(options: BackgroundModuleOptions = {}): Background
     maxPayloadBytes: integer(where, 'maxPayloadBytes', options.maxPayloadBytes, 512 * 1024, 1),
     enqueueTimeoutMs: integer(where, 'enqueueTimeoutMs', options.enqueueTimeoutMs, 5000, 1, MAX_TIMER_MS),
     logJobs: boolean(where, 'logJobs', options.logJobs, false),
+    schedule: {
+      cronJobs: boolean(where, 'schedule.cronJobs', schedule.cronJobs, true),
+      intervals: boolean(where, 'schedule.intervals', schedule.intervals, true),
+      timeouts: boolean(where, 'schedule.timeouts', schedule.timeouts, true),
+    },
   };
 }
 

@@ -29,6 +29,8 @@ import { RetryPolicy } from './retry/retry.policy.js';
 import type { ScheduleMetadata } from './schedule/decorators/schedule.metadata.js';
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
+import { assertScheduleModuleAbsent } from './schedule/peer/schedule-module.check.js';
+import { skipNonStaticPeer } from './schedule/peer/schedule-peer.warnings.js';
 
 const JOB_OPTION_KEYS = ['queue', 'concurrency', 'priority', 'timeoutMs', 'attempts', 'rateLimit'] as const;
 const RETRY_OPTION_KEYS = ['attempts', 'backoff', 'retryIf'] as const;
@@ -58,6 +60,7 @@ export class BackgroundExplorer implements OnModuleInit {
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       this.explore(wrapper);
     }
+    assertScheduleModuleAbsent(this.discovery, this.schedules);
     // an emit may pick any queue with subscribers for its fan-out job: every worker of a queue can run one
     for (const queue of this.registry.queues()) this.registry.add(this.fanOut.handler(queue));
   }
@@ -153,11 +156,15 @@ export class BackgroundExplorer implements OnModuleInit {
   ): void {
     const target = `${className}@${method}`;
     const instance = wrapper.instance as Record<string, (...args: unknown[]) => unknown>;
-    if (!wrapper.isDependencyTreeStatic() || !instance) throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
+    schedules = schedules.filter((metadata) => this.schedules.switchedOn(metadata.kind));
+    if (!wrapper.isDependencyTreeStatic() || !instance) {
+      if (schedules.every((metadata) => metadata.adopted)) return skipNonStaticPeer(schedules, target);
+      throw new InvalidOptionsError(REQUEST_SCOPED_HANDLER(target, decorators));
+    }
     for (const metadata of schedules) {
       const declared = this.schedules.declare(metadata, target, `${className}.${method}`);
       const { job, queue, scope } = declared.definition;
-      if (declared.disabled) continue;
+      // a disabled schedule's clock never starts (ScheduleOrchestrator), but scheduler.trigger() still runs it
       if (scope === 'instance') {
         declared.call = (tick) => instance[method]!(tick);
         continue;
@@ -166,7 +173,8 @@ export class BackgroundExplorer implements OnModuleInit {
         name: job,
         queue,
         target,
-        attempts: retryAttempts(target, retry),
+        // an adopted tick that throws is logged and not retried, as in @nestjs/schedule, unless @Retry says so
+        attempts: metadata.adopted && !retry ? 1 : retryAttempts(target, retry),
         retry: this.retryPolicy(target, retry),
         breaker: breaker && this.breakers.declare(breaker, queue, target),
         invoke: this.ticks.wrap(declared, this.contextCreator.create(instance, method, target, job)),

@@ -179,3 +179,6 @@ export const SCHEDULE_IN_CODE = (name: string, target: string) =>
 
 export const SCHEDULE_TICK_LOST = (name: string, due: number, reason: string) =>
   `The tick of schedule "${name}" due at ${new Date(due).toISOString()} could not be stored (${reason}); it is skipped, and the schedule goes on with the next one.`;
+
+export const REDIS_UNDER_FAKE_TIMERS = (faked: string) =>
+  `BackgroundModule cannot use Redis under fake timers (jest.useFakeTimers() replaced ${faked}): Redis keeps its own clock, which fake time does not move, and the connection waits on the timers they stop. In a test with fake timers use BackgroundModule.forRoot({ storage: 'memory' }), whose clock and timers follow them, or call jest.useRealTimers() before app.init().`;

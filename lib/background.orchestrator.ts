@@ -14,6 +14,7 @@ import { JobEvents } from './hooks/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { JobTracer } from './tracing/job.tracer.js';
 import { QueueWorker } from './worker/queue.worker.js';
+import { within } from './worker/within.js';
 
 /** One worker of this process as health checks see it. */
 export interface WorkerStatus {
@@ -100,9 +101,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     if (active > 0) this.logger.log(`Shutting down: waiting up to ${timeout} ms for ${active} running job${active === 1 ? '' : 's'}`);
     await Promise.all(workers.map((worker) => worker.stop(timeout)));
     if (workers.length > 0) this.logger.log(`Workers stopped in ${Date.now() - startedAt} ms`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(this.detached), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
-    clearTimeout(timer);
+    await within(Promise.allSettled(this.detached), timeout);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -26,6 +26,7 @@ export type {
   ScheduleInfo,
   ScheduleOptions,
   ScheduleScope,
+  ScheduleSwitches,
   ScheduleTick,
   ScheduleTiming,
 } from './schedule/schedule-options.interface.js';

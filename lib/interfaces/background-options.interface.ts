@@ -1,4 +1,5 @@
 import type { RateLimitOptions } from '../rate-limit/rate-limit-options.interface.js';
+import type { ScheduleSwitches } from '../schedule/schedule-options.interface.js';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /**
@@ -108,4 +109,10 @@ export interface BackgroundModuleOptions {
    * @default false
    */
   logJobs?: boolean;
+  /**
+   * The switches of `ScheduleModule.forRoot()`: `{ cronJobs: false }` and this process declares no
+   * `@Cron` method (ours or `@nestjs/schedule`'s), so neither stores nor runs their ticks.
+   * @default { cronJobs: true, intervals: true, timeouts: true }
+   */
+  schedule?: ScheduleSwitches;
 }

@@ -11,6 +11,10 @@ export interface ScheduleDefinition {
   every?: number;
   cron?: string;
   timeZone?: string;
+  /** Minutes from UTC the expression is read in (`utcOffset`), instead of `timeZone`. */
+  utcOffset?: number;
+  /** A one-off `@Cron(date)`: the one tick (epoch ms). */
+  at?: number;
   /** A `@Timeout`: once, this long after the process started. */
   timeout?: number;
   runOnStart: boolean;
@@ -20,6 +24,16 @@ export interface ScheduleDefinition {
   endAt?: number;
   /** 0 = no limit. */
   limit: number;
+  /** A tick that starts more than this many ms late is missed. */
+  threshold?: number;
+  /** No tick before this many ms after a process started the schedule. */
+  initialDelay?: number;
+  /** The process's timer of the schedule is unref'd. */
+  unref?: boolean;
+  /** Declared but never run. */
+  disabled?: boolean;
+  /** Declared by a `@nestjs/schedule` decorator (adopted). */
+  adopted?: boolean;
   /** The payload of each tick of a schedule added at runtime. */
   data?: unknown;
   /** `Class@method`, for a decorated schedule. */

@@ -32,12 +32,41 @@ export interface ScheduleOptions {
   disabled?: boolean;
 }
 
-/** `@Cron(expression, options)`, as in `@nestjs/schedule`. @publicApi */
+/**
+ * `@Cron(expression, options)`: every option of `@nestjs/schedule`'s `@Cron` (with the meaning it
+ * has in a cluster, see docs/schedule-migration.md) and those of `ScheduleOptions`.
+ * @publicApi
+ */
 export interface CronOptions extends ScheduleOptions {
   /** @default the class and method, `Class.method` */
   name?: string;
   /** An IANA time zone (`'Europe/Paris'`) the expression is read in. @default the process's */
   timeZone?: string;
+  /** A fixed offset from UTC in minutes (`-300`, `330`) the expression is read in, instead of `timeZone`. */
+  utcOffset?: number;
+  /** `true`: a tick due while the previous run is still going is skipped (as `overlap: false`). @default !overlap */
+  waitForCompletion?: boolean;
+  /** No tick before this many ms after this process started the schedule. @default 0 */
+  initialDelay?: number;
+  /** A tick that starts more than this many ms after its due time is skipped as missed. @default none: a tick is missed once the next one is due */
+  threshold?: number;
+  /** This process's timer of the schedule does not keep the event loop alive. @default false */
+  unrefTimeout?: boolean;
+}
+
+/**
+ * `BackgroundModule.forRoot({ schedule })`: the switches of `ScheduleModule.forRoot()`. A kind
+ * switched off is not declared by this process at all (neither decorator set): it neither stores
+ * nor runs its ticks; other processes of the cluster that switch it on do.
+ * @publicApi
+ */
+export interface ScheduleSwitches {
+  /** `@Cron` methods. @default true */
+  cronJobs?: boolean;
+  /** `@Interval` methods. @default true */
+  intervals?: boolean;
+  /** `@Timeout` methods. @default true */
+  timeouts?: boolean;
 }
 
 /** What a tick's job carries, and what a scheduled method receives as its first argument. @publicApi */
@@ -65,6 +94,8 @@ export interface ScheduleInfo {
   /** `'decorator'`: declared in code; `'runtime'`: made by `SchedulerService.add`. */
   source: 'decorator' | 'runtime';
   paused: boolean;
+  /** Declared with `disabled: true`: never runs (and has no `nextRunAt`). */
+  disabled: boolean;
   /** The next tick, as this process computes it; null once it ended (`endAt`, `limit`) or for a schedule not declared here. */
   nextRunAt: Date | null;
   /** The due time of the last tick that started (or was stored, for a schedule added at runtime). */

@@ -43,7 +43,7 @@ export class ScheduleTickRunner {
         manual: tick.manual === true,
         overlap: definition.overlap,
         missed: definition.missed,
-        followingDue: timing!.next(tick.due),
+        followingDue: latestStart(definition.threshold, tick.due, timing!.next(tick.due)),
         limit: definition.limit,
         holdMs,
       });
@@ -62,4 +62,15 @@ export class ScheduleTickRunner {
       }
     };
   }
+}
+
+/**
+ * The time past which a tick is missed (policy 'skip'): when the next one is due, or with a
+ * `threshold` (`@nestjs/schedule`'s), that long after its own due time if sooner.
+ */
+function latestStart(threshold: number | undefined, due: number, following: number | null): number | null {
+  if (threshold === undefined) return following;
+  // storage misses a tick once this time has come: a tick exactly `threshold` ms late still runs
+  const latest = due + threshold + 1;
+  return following === null ? latest : Math.min(following, latest);
 }

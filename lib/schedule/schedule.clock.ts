@@ -16,6 +16,8 @@ export class ScheduleClock {
     private readonly now: () => number,
     private readonly tick: (due: number) => Promise<boolean>,
     private readonly onError: (error: Error, due: number) => void,
+    /** `unrefTimeout`: the timer does not keep the event loop alive. */
+    private readonly unref = false,
   ) {}
 
   /** Ticks for `first` (`atOnce`: now, to store it ahead; else at its time), then for each one after it. */
@@ -36,6 +38,7 @@ export class ScheduleClock {
     const wait = due - this.timing.lead(due, this.maxLead) - this.now();
     this.timer =
       wait > MAX_TIMER_MS ? setTimeout(() => this.arm(due), MAX_TIMER_MS) : setTimeout(() => void this.fire(due), Math.max(0, wait));
+    if (this.unref) this.timer.unref?.();
   }
 
   private async fire(due: number): Promise<void> {

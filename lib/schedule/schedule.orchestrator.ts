@@ -10,6 +10,7 @@ import type { BackgroundConfig } from '../background.config.js';
 import { SCHEDULE_TICK_LOST } from '../background.messages.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
 import { JobsService } from '../jobs.service.js';
+import { within } from '../worker/within.js';
 import { MAX_TICK_LEAD_MS, tickId, tickIdPrefix } from './schedule.constants.js';
 import { ScheduleClock } from './schedule.clock.js';
 import { ScheduleTime } from './schedule.time.js';
@@ -76,10 +77,8 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     this.clocks.clear();
     for (const timer of this.timeouts) clearTimeout(timer);
     this.timeouts.clear();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, this.config.shutdownTimeoutMs)));
-    await Promise.race([Promise.allSettled(this.runs), timeout]);
-    clearTimeout(timer);
+    // in real time, as the workers' wait (lib/worker/within.ts): app.close() ends under fake timers too
+    await within(Promise.allSettled(this.runs), this.config.shutdownTimeoutMs);
   }
 
   /** Starts the clock of a schedule added at runtime (in this process, if it runs workers). */
@@ -131,6 +130,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     let runs = 0;
     let running = false;
     const clock = new ScheduleClock(timing!, 0, () => this.time.now(), async (due) => {
+      if (definition.threshold !== undefined && this.time.now() - due > definition.threshold) return true;
       if (definition.overlap || !running) {
         const [reading] = await this.engine.schedules.read([definition.name]);
         if (!reading!.paused) {
@@ -140,11 +140,11 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
         }
       }
       return definition.limit === 0 || runs < definition.limit;
-    }, (error) => this.logger.debug(`Schedule "${definition.name}" could not read its state: ${error.message}`));
+    }, (error) => this.logger.debug(`Schedule "${definition.name}" could not read its state: ${error.message}`), definition.unref);
     this.clocks.set(definition.name, clock);
     const now = this.time.now();
     if (definition.runOnStart) this.callHere(definition, call!, now);
-    clock.start(timing!.next(now), false);
+    clock.start(timing!.next(now + (definition.initialDelay ?? 0)), false);
   }
 
   /** Each tick is stored once for the cluster, ahead of its due time, as a delayed job with a deterministic id. */
@@ -165,14 +165,21 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       }
       return verdict !== 'removed' && verdict !== 'limit';
     };
-    const clock = new ScheduleClock(timing, MAX_TICK_LEAD_MS, () => this.time.now(), store, (error, due) =>
-      this.logger.warn(SCHEDULE_TICK_LOST(name, due, error.message)),
+    const clock = new ScheduleClock(
+      timing,
+      MAX_TICK_LEAD_MS,
+      () => this.time.now(),
+      store,
+      (error, due) => this.logger.warn(SCHEDULE_TICK_LOST(name, due, error.message)),
+      definition.unref,
     );
     this.clocks.set(name, clock);
     const now = this.time.now();
     // a tick now, claimed before the next one is: a process that starts later in the period finds it claimed
     const first = definition.runOnStart ? store(now).catch((error: Error) => this.logger.warn(SCHEDULE_TICK_LOST(name, now, error.message))) : undefined;
-    void Promise.resolve(first).then(() => clock.start(timing.next(now), true));
+    // initialDelay: this process stores no tick due before it is over (others may, in a cluster)
+    const from = now + (definition.initialDelay ?? 0);
+    void Promise.resolve(first).then(() => clock.start(timing.next(from), true));
   }
 
   /** Calls an instance schedule's method here, logging what it throws. */

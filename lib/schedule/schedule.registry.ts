@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { DEFAULT_QUEUE } from '../background.config.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { BACKGROUND_CONFIG } from '../background.constants.js';
+import { DEFAULT_QUEUE, type BackgroundConfig } from '../background.config.js';
 import { assertKnownKeys, assertQueueName, integer } from '../background-options.checks.js';
 import {
   DUPLICATE_SCHEDULE,
@@ -18,9 +19,19 @@ import { SCHEDULE_JOB_PREFIX } from './schedule.constants.js';
 import type { ScheduleDefinition } from './schedule-definition.interface.js';
 import type { CronOptions, ScheduleTick } from './schedule-options.interface.js';
 import { ScheduleTiming } from './schedule.timing.js';
+import {
+  CRON_DATE_PAST,
+  INVALID_CRON_DATE,
+  INVALID_UTC_OFFSET,
+  OVERLAP_CONFLICT,
+  THRESHOLD_WITH_RUN_ONCE,
+  ZONE_AND_OFFSET,
+} from './schedule.messages.js';
 
 const OPTION_KEYS = ['scope', 'runOnStart', 'overlap', 'missed', 'startAt', 'endAt', 'limit', 'queue', 'disabled'] as const;
-const CRON_OPTION_KEYS = [...OPTION_KEYS, 'name', 'timeZone'] as const;
+/** `@nestjs/schedule`'s own `@Cron` options, accepted on both decorator sets. */
+const PEER_CRON_KEYS = ['name', 'timeZone', 'utcOffset', 'waitForCompletion', 'initialDelay', 'threshold', 'unrefTimeout', 'disabled'] as const;
+const CRON_OPTION_KEYS = [...OPTION_KEYS, ...PEER_CRON_KEYS] as const;
 
 /** A schedule of this process: its definition, when it ticks, and for `scope: 'instance'` the method to call. */
 export interface DeclaredSchedule {
@@ -37,12 +48,22 @@ export interface DeclaredSchedule {
 export class ScheduleRegistry {
   private readonly schedules = new Map<string, DeclaredSchedule>();
 
+  constructor(@Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig) {}
+
+  /** False for a kind switched off in this process (`schedule: { cronJobs: false }`): it is not declared here. */
+  switchedOn(kind: ScheduleMetadata['kind']): boolean {
+    const { cronJobs, intervals, timeouts } = this.config.schedule;
+    return kind === 'cron' ? cronJobs : kind === 'interval' ? intervals : timeouts;
+  }
+
   /** Validates one decorator's schedule; `target` is `Class@method`, `fallbackName` `Class.method`. */
   declare(metadata: ScheduleMetadata, target: string, fallbackName: string): DeclaredSchedule {
     const decorator = `@${metadata.kind[0]!.toUpperCase()}${metadata.kind.slice(1)}()`;
     const where = `${decorator} on ${target}`;
     const options: CronOptions = metadata.options ?? {};
-    assertKnownKeys(`${where} options`, options, metadata.kind === 'cron' ? CRON_OPTION_KEYS : OPTION_KEYS);
+    // an adopted @Cron takes only what @nestjs/schedule's does
+    const known = metadata.kind !== 'cron' ? OPTION_KEYS : metadata.adopted ? PEER_CRON_KEYS : CRON_OPTION_KEYS;
+    assertKnownKeys(`${where} options`, options, known);
     const name = metadata.name ?? fallbackName;
     assertScheduleName(where, name);
     const existing = this.schedules.get(name);
@@ -56,23 +77,27 @@ export class ScheduleRegistry {
       scope: oneOf(where, 'scope', options.scope, ['cluster', 'instance'], 'cluster'),
       source: 'decorator',
       runOnStart: flag(where, 'runOnStart', options.runOnStart),
-      overlap: flag(where, 'overlap', options.overlap),
+      overlap: overlapOf(where, options, metadata.adopted === true),
       missed: oneOf(where, 'missed', options.missed, ['skip', 'runOnce'], 'skip'),
       startAt: instant(where, 'startAt', options.startAt),
       endAt: instant(where, 'endAt', options.endAt),
       limit: integer(where, 'limit', options.limit, 0, 1),
       target,
+      ...peerCronOptions(where, options),
     };
+    if (metadata.adopted) definition.adopted = true;
+    if (definition.threshold !== undefined && options.missed === 'runOnce') throw new InvalidOptionsError(THRESHOLD_WITH_RUN_ONCE(where));
     if (definition.startAt !== undefined && definition.endAt !== undefined && definition.endAt < definition.startAt) {
       throw new InvalidOptionsError(SCHEDULE_WINDOW(where));
     }
     if (metadata.kind === 'timeout') definition.timeout = timeoutMs(where, metadata.ms);
     else if (metadata.kind === 'interval') definition.every = positive(where, metadata.ms);
+    else if (isInstant(metadata.expression)) definition.at = oneOff(where, metadata.expression, definition.disabled === true);
     else Object.assign(definition, { cron: metadata.expression, timeZone: options.timeZone });
     const declared: DeclaredSchedule = {
       definition,
       timing: metadata.kind === 'timeout' ? null : timingOf(where, definition),
-      disabled: flag(where, 'disabled', options.disabled),
+      disabled: definition.disabled === true,
     };
     this.schedules.set(name, declared);
     return declared;
@@ -89,7 +114,7 @@ export class ScheduleRegistry {
 
 /** When a definition ticks; throws InvalidOptionsError naming `where` for a bad expression or time zone. */
 export function timingOf(where: string, definition: ScheduleDefinition): ScheduleTiming {
-  const { every, cron, timeZone, startAt, endAt } = definition;
+  const { every, cron, timeZone, utcOffset, at, startAt, endAt } = definition;
   if (cron !== undefined) {
     if (typeof cron !== 'string') throw new InvalidOptionsError(INVALID_CRON(where, cron, 'a string is expected'));
     if (timeZone !== undefined && (typeof timeZone !== 'string' || !isTimeZone(timeZone))) {
@@ -97,7 +122,7 @@ export function timingOf(where: string, definition: ScheduleDefinition): Schedul
     }
   }
   try {
-    return new ScheduleTiming({ every, cron, timeZone, startAt, endAt });
+    return new ScheduleTiming({ every, cron, timeZone, utcOffset, at, startAt, endAt });
   } catch (error) {
     throw new InvalidOptionsError(INVALID_CRON(where, cron, (error as Error).message));
   }
@@ -148,5 +173,47 @@ function instant(where: string, key: string, value: unknown): number | undefined
   if (typeof at !== 'number' || !Number.isFinite(at)) {
     throw new InvalidOptionsError(INVALID_OPTION(where, key, 'a valid Date or epoch milliseconds', value));
   }
+  return at;
+}
+
+/** The options `@nestjs/schedule`'s `@Cron` brings, checked; absent ones are left out of the definition. */
+function peerCronOptions(where: string, options: CronOptions): Partial<ScheduleDefinition> {
+  const { utcOffset, timeZone } = options;
+  if (utcOffset !== undefined && timeZone !== undefined) throw new InvalidOptionsError(ZONE_AND_OFFSET(where));
+  if (utcOffset !== undefined && (typeof utcOffset !== 'number' || !Number.isInteger(utcOffset) || utcOffset < -720 || utcOffset > 840)) {
+    throw new InvalidOptionsError(INVALID_UTC_OFFSET(where, utcOffset));
+  }
+  const picked: Partial<ScheduleDefinition> = {
+    utcOffset,
+    threshold: integer(where, 'threshold', options.threshold, undefined, 0),
+    initialDelay: integer(where, 'initialDelay', options.initialDelay, undefined, 0),
+    unref: flag(where, 'unrefTimeout', options.unrefTimeout) || undefined,
+    disabled: flag(where, 'disabled', options.disabled) || undefined,
+  };
+  return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * `overlap`, or its `@nestjs/schedule` name `waitForCompletion` (its opposite). Without either, an
+ * adopted decorator overlaps, as its timer in @nestjs/schedule does not wait; ours does not.
+ */
+function overlapOf(where: string, options: CronOptions, adopted: boolean): boolean {
+  const { overlap, waitForCompletion } = options;
+  if (waitForCompletion === undefined) return overlap === undefined ? adopted : flag(where, 'overlap', overlap);
+  const waits = flag(where, 'waitForCompletion', waitForCompletion);
+  if (overlap !== undefined && flag(where, 'overlap', overlap) === waits) throw new InvalidOptionsError(OVERLAP_CONFLICT(where));
+  return !waits;
+}
+
+/** A `Date` (or a Luxon `DateTime`, which `@nestjs/schedule` takes too) given as the cron time. */
+function isInstant(value: unknown): value is Date | { toMillis(): number } {
+  return value instanceof Date || (value !== null && typeof value === 'object' && typeof (value as { toMillis?: unknown }).toMillis === 'function');
+}
+
+/** A one-off time: valid, and (unless disabled) ahead, as `@nestjs/schedule` requires at bootstrap. */
+function oneOff(where: string, value: Date | { toMillis(): number }, disabled: boolean): number {
+  const at = value instanceof Date ? value.getTime() : value.toMillis();
+  if (!Number.isFinite(at)) throw new InvalidOptionsError(INVALID_CRON_DATE(where));
+  if (!disabled && at <= Date.now()) throw new InvalidOptionsError(CRON_DATE_PAST(where, at));
   return at;
 }

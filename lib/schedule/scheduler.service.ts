@@ -47,7 +47,8 @@ export class SchedulerService {
         const reading = readings[index]!;
         const last = reading.lastId ? await this.jobs.getJob(reading.lastId) : null;
         const ended = definition.limit > 0 && reading.runs >= definition.limit;
-        const next = reading.paused || ended || definition.timeout !== undefined ? null : nextRun(definition, reading.ahead, now);
+        const disabled = definition.disabled === true;
+        const next = reading.paused || ended || disabled || definition.timeout !== undefined ? null : nextRun(definition, reading.ahead, now);
         const skipped = last?.state === 'completed' && isSkip(last.result);
         return {
           name,
@@ -59,6 +60,7 @@ export class SchedulerService {
           timeZone: definition.timeZone,
           source: definition.source,
           paused: reading.paused,
+          disabled,
           nextRunAt: next === null ? null : new Date(next),
           lastRunAt: reading.last === undefined ? null : new Date(reading.last),
           lastOutcome: skipped ? 'skipped' : (last?.state ?? null),

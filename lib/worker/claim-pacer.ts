@@ -1,3 +1,6 @@
+// the process's own clock, not the global a test's fake timers replace: the worker's pacing and its
+// trust in its lease are about real round trips (see docs/schedule-migration.md, fake timers)
+import { performance } from 'node:perf_hooks';
 /** The most jobs a worker holds beyond its concurrency, however short its jobs are. */
 const MAX_PREFETCH = 256;
 /** Weight of the newest sample in the moving averages of job duration and round trip. */

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+// the process's own clock, not the global a test's fake timers replace: the worker's pacing is about
+// real round trips (its timers, setImmediate included, follow fake timers: they drive the worker)
+import { performance } from 'node:perf_hooks';
 import type { BackgroundConfig } from '../background.config.js';
 import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
@@ -52,7 +55,12 @@ export class QueueWorker {
   private pumpScheduled = false;
   private waiting = false;
   private beating = false;
-  private readonly alarm = new WakeAlarm(() => this.schedulePump());
+  // a timer's callback is a turn of the event loop already: the claim goes out from it, so that a job
+  // due at T starts at T under fake timers too (advanceTimersByTimeAsync(T)), not a faked immediate later
+  private readonly alarm = new WakeAlarm(() => {
+    this.startJobs();
+    this.pump();
+  });
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */

@@ -1,3 +1,6 @@
+// the process's own clock, not the global a test's fake timers replace: the worker's pacing and its
+// trust in its lease are about real round trips (see docs/schedule-migration.md, fake timers)
+import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 
 /** The wait after a failed round trip when storage does not come back sooner. */

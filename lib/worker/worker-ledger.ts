@@ -1,3 +1,6 @@
+// the process's own clock, not the global a test's fake timers replace: the worker's pacing and its
+// trust in its lease are about real round trips (see docs/schedule-migration.md, fake timers)
+import { performance } from 'node:perf_hooks';
 import type { ClaimedJob, Settlement } from '../engine/storage-engine.interface.js';
 
 /** Share of the lease after its last confirmation within which a worker still starts jobs without asking. */

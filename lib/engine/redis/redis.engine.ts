@@ -19,6 +19,7 @@ import { QueueRecovery } from './queue-recovery.js';
 import { NamedKeys } from './named-keys.js';
 import { pairs, toStoredJob } from './redis-job.mapper.js';
 import { ConnectionWatch } from './connection.watch.js';
+import { assertRealTimers } from './fake-timers.check.js';
 import type { RedisClient } from './redis.client.js';
 import { RedisConnection } from './redis.connection.js';
 import { EnqueueBatch } from './enqueue.batch.js';
@@ -67,6 +68,7 @@ export class RedisEngine implements StorageEngine {
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
+    assertRealTimers();
     this.connection = new RedisConnection(config.connection);
     this.client = this.connection.create('commands');
     this.run = defineScripts(this.client);
@@ -112,6 +114,8 @@ export class RedisEngine implements StorageEngine {
   }
 
   connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
+    // checked here too: fake timers switched on after the module was compiled, before app.init()
+    assertRealTimers();
     return this.connection.ready(this.client, timeoutMs);
   }
 

@@ -11,6 +11,8 @@ export interface ScheduleMetadata {
   ms?: unknown;
   expression?: unknown;
   options: CronOptions;
+  /** Read from a `@nestjs/schedule` decorator: its meaning there decides the defaults (see SchedulePeerReader). */
+  adopted?: boolean;
 }
 
 /** Adds one schedule to the method's list, so that several may stack on one method. */
