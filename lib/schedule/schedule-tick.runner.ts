@@ -21,7 +21,7 @@ export class ScheduleTickRunner {
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
   ) {}
 
-  /** When the last tick of the schedule that ran in this process was due (for `SchedulerRegistry`'s `lastDate()`). */
+  /** When the last tick of the schedule that came in this process was due, run or skipped for overlap (`SchedulerRegistry`'s `lastDate()`). */
   lastRun(name: string): number | undefined {
     return this.lastRuns.get(name);
   }
@@ -47,11 +47,12 @@ export class ScheduleTickRunner {
         limit: definition.limit,
         holdMs,
       });
+      // as cron's lastDate(): the tick came, though it waits out the previous run (waitForCompletion)
+      if (!tick.manual && (verdict === 'run' || verdict === 'overlap')) this.lastRuns.set(name, tick.due);
       if (verdict !== 'run') {
         if (this.config.logJobs) this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
         return { skipped: verdict };
       }
-      if (!tick.manual) this.lastRuns.set(name, tick.due);
       // a run longer than the hold keeps it; a run whose process dies lets it lapse
       const renew = setInterval(() => void store.hold(name, ctx.id, holdMs).catch(() => undefined), Math.ceil(leaseMs / 3));
       try {

@@ -157,11 +157,11 @@ export class BackgroundSchedulerRegistry implements OnApplicationBootstrap, Befo
   private declared(): ClusterScheduleHandle[] {
     if (!this.closed) {
       for (const schedule of this.schedules.all()) {
-        const { name, cron, every, timeout, source } = schedule.definition;
+        const { name, cron, at, every, timeout, source } = schedule.definition;
         if (source !== 'decorator' || this.taken.has(name)) continue;
         this.taken.add(name);
         const handle = new ClusterScheduleHandle(name, schedule, this.control, this.logger);
-        if (cron !== undefined) this.cronJobs.set(name, handle);
+        if (cron !== undefined || at !== undefined) this.cronJobs.set(name, handle);
         else if (every !== undefined) this.intervals.set(name, handle);
         else if (timeout !== undefined) this.timeouts.set(name, handle);
       }

@@ -75,7 +75,8 @@ export class ClusterScheduleHandle {
     if (next === null) return null;
     // a CronTime of one date holds it as cron's own DateTime (sendAt() would refuse one this host thinks past)
     const at = new CronTime(new Date(next)).source as CronDateTime;
-    return definition.timeZone === undefined ? at : at.setZone(definition.timeZone);
+    if (definition.timeZone !== undefined) return at.setZone(definition.timeZone);
+    return definition.utcOffset === undefined ? at : at.setZone(offsetZone(definition.utcOffset));
   }
 
   /** @internal the state read from storage at bootstrap */
@@ -89,4 +90,10 @@ export class ClusterScheduleHandle {
       .then(() => this.control[action](this.name))
       .catch((error: Error) => this.logger.error(CLUSTER_CONTROL_FAILED(action, this.name, error?.message ?? String(error))));
   }
+}
+
+/** luxon's name of a fixed offset of `minutes` from UTC: `UTC+5:30`. */
+function offsetZone(minutes: number): string {
+  const size = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '-' : '+'}${Math.floor(size / 60)}:${String(size % 60).padStart(2, '0')}`;
 }

@@ -1,5 +1,6 @@
 // Not part of @nestjs/schedule's suite: what runs it on each of this module's engines.
 import { afterAll, beforeAll, jest } from '@jest/globals';
+import type { ScheduleModuleOptions } from '@nestjs/schedule';
 import type { BackgroundModuleOptions } from '../../../../lib/index.js';
 import { RedisServer } from '../../../support/redis-server.js';
 
@@ -25,8 +26,8 @@ export function useEngine(name: CompatEngine): void {
   });
 }
 
-/** `ScheduleModule.forRoot(options)`'s options, with the storage option of the engine under test added. */
-export function withStorage(options: object = {}): BackgroundModuleOptions {
+/** `ScheduleModule.forRoot(options)`'s options (its switches, `schedule` here), with the storage option of the engine under test. */
+export function withStorage(options?: ScheduleModuleOptions): BackgroundModuleOptions {
   const prefix = engine.storage === 'redis' ? { prefix: `compat${++prefixes}` } : {};
-  return { ...engine, ...prefix, ...options } as BackgroundModuleOptions;
+  return { ...engine, ...prefix, ...(options && { schedule: options }) };
 }
