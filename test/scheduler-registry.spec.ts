@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import {
+  BackgroundModule,
   BackgroundSchedulerRegistry,
   ClusterScheduleHandle,
   Cron,
@@ -227,5 +230,47 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
     const after = fired;
     await sleep(200);
     expect(fired).toBe(after);
+  });
+});
+
+describe('without @nestjs/schedule installed', () => {
+  it('the application boots and BackgroundSchedulerRegistry serves its schedules', () => {
+    // the build in dist-test, in a process where the package cannot be found (test/fixtures/no-schedule-peer.hooks.mjs)
+    const script = `
+      import 'reflect-metadata';
+      import { Injectable, Module } from '@nestjs/common';
+      import { NestFactory } from '@nestjs/core';
+      const { BackgroundModule, BackgroundSchedulerRegistry, Cron } = await import('${process.cwd()}/dist-test/lib/index.js');
+      let Ticks = Reflect.decorate([Injectable()], class { tick() {} });
+      Reflect.decorate([Cron('0 0 3 * * *', { name: 'nightly' })], Ticks.prototype, 'tick', Object.getOwnPropertyDescriptor(Ticks.prototype, 'tick'));
+      const AppModule = Reflect.decorate([Module({ imports: [BackgroundModule.forRoot({ storage: 'memory' })], providers: [Ticks] })], class {});
+      const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+      const peer = await import('@nestjs/schedule').then(() => 'installed', (error) => error.code);
+      console.log(JSON.stringify({ peer, jobs: [...app.get(BackgroundSchedulerRegistry).getCronJobs().keys()] }));
+      await app.close();
+    `;
+    const run = spawnSync(process.execPath, ['--import', './test/fixtures/no-schedule-peer.register.mjs', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ peer: 'ERR_MODULE_NOT_FOUND', jobs: ['nightly'] });
+  });
+});
+
+describe('with isGlobal: false', () => {
+  it("boots, and does not provide @nestjs/schedule's global token from a module that is not global", async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot({ storage: 'memory', isGlobal: false })],
+      providers: [Ticks],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    try {
+      await app.init();
+      expect([...app.get(BackgroundSchedulerRegistry).getCronJobs().keys()].sort()).toEqual(['every-second', 'nightly']);
+      expect(() => app.get(SchedulerRegistry)).toThrow();
+    } finally {
+      await app.close();
+    }
   });
 });
