@@ -18,6 +18,8 @@ import { RedisServer } from './support/redis-server.js';
 import { createTestApp, eventually, type TestApp } from './support/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A decorated schedule's entry, a handle (an added one is the CronJob given). */
+const handle = (registry: BackgroundSchedulerRegistry, name: string) => registry.getCronJob(name) as ClusterScheduleHandle;
 
 @Injectable()
 class Ticks {
@@ -73,7 +75,7 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
     registry.addCronJob('added', added);
     expect([...registry.getCronJobs().keys()].sort()).toEqual(['added', 'every-second', 'nightly']);
     expect(registry.getCronJob('added')).toBe(added);
-    expect(registry.getCronJob('nightly')).toBeInstanceOf(ClusterScheduleHandle);
+    expect(handle(registry, 'nightly')).toBeInstanceOf(ClusterScheduleHandle);
     expect(registry.getIntervals()).toEqual(['poll']);
     expect(registry.getTimeouts()).toEqual(['warm-up']);
 
@@ -84,7 +86,7 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
     expect(registry.doesExist('cron', 'poll')).toBe(false);
     expect(registry.doesExist('cron', 'missing')).toBe(false);
 
-    const nightly = registry.getCronJob('nightly');
+    const nightly = handle(registry, 'nightly');
     expect(nightly.running).toBe(true);
     expect(nightly.isActive).toBe(true);
     expect(nightly.lastDate()).toBeNull();
@@ -111,10 +113,10 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
     const second = storage === 'redis' ? await start(options) : first;
     const runs = () => first.ticks.runs.length + (second === first ? 0 : second.ticks.runs.length);
     await eventually('a tick', () => runs() > 0);
-    const job = first.registry.getCronJob('every-second');
+    const job = handle(first.registry, 'every-second');
     const ranHere = first.ticks.runs.length > 0 ? first : second;
-    await eventually('lastDate()', () => ranHere.registry.getCronJob('every-second').lastDate() !== null);
-    expect(ranHere.registry.getCronJob('every-second').lastDate()!.getMilliseconds()).toBe(0);
+    await eventually('lastDate()', () => handle(ranHere.registry, 'every-second').lastDate() !== null);
+    expect(handle(ranHere.registry, 'every-second').lastDate()!.getMilliseconds()).toBe(0);
 
     job.stop();
     expect(job.running).toBe(false);
@@ -128,7 +130,7 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
     const list = await second.app.app.get(SchedulerService).list();
     expect(list.find((schedule) => schedule.name === 'every-second')).toMatchObject({ paused: true });
     // the other process reads it at its next start; what it was told here it knows at once
-    if (second !== first) expect(second.registry.getCronJob('every-second').running).toBe(true);
+    if (second !== first) expect(handle(second.registry, 'every-second').running).toBe(true);
 
     job.start();
     expect(job.running).toBe(true);
@@ -140,12 +142,12 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
   it('a process that starts while the schedule is paused reports it stopped', async () => {
     const options = cluster();
     const first = await start(options);
-    first.registry.getCronJob('nightly').stop();
-    await first.registry.getCronJob('nightly').settled();
-    if (storage === 'memory') return expect(first.registry.getCronJob('nightly').running).toBe(false);
+    handle(first.registry, 'nightly').stop();
+    await handle(first.registry, 'nightly').settled();
+    if (storage === 'memory') return expect(handle(first.registry, 'nightly').running).toBe(false);
     const second = await start(options);
-    expect(second.registry.getCronJob('nightly').running).toBe(false);
-    expect(second.registry.getCronJob('every-second').running).toBe(true);
+    expect(handle(second.registry, 'nightly').running).toBe(false);
+    expect(handle(second.registry, 'every-second').running).toBe(true);
   });
 
   it('a CronJob added at run time runs its callback in every process that added it, not once for the cluster', async () => {
@@ -192,7 +194,7 @@ describe.each(['memory', 'redis'] as const)('SchedulerRegistry of @nestjs/schedu
       'No Cron Job was found with the given name (added). Check that you created one with a decorator or with the create API.',
     );
 
-    const nightly = registry.getCronJob('nightly');
+    const nightly = handle(registry, 'nightly');
     registry.deleteCronJob('nightly');
     await nightly.settled();
     expect(registry.doesExist('cron', 'nightly')).toBe(false);

@@ -82,8 +82,8 @@ export class BackgroundSchedulerRegistry implements OnApplicationBootstrap, Befo
   }
 
   /** A decorated `@Cron` as a cluster-wide handle, or the `CronJob` added under that name. */
-  getCronJob(name: string): CronJob<any, any> & ClusterScheduleHandle {
-    return this.find(this.cronJobs, 'Cron Job', name) as CronJob<any, any> & ClusterScheduleHandle;
+  getCronJob(name: string): CronJob<any, any> | ClusterScheduleHandle {
+    return this.find(this.cronJobs, 'Cron Job', name);
   }
 
   /** A decorated `@Interval` as a cluster-wide handle (`clearInterval` cannot stop it: `deleteInterval(name)` or `stop()` does), or the timer added under that name. */

@@ -3,7 +3,7 @@ import { CronTime } from 'cron';
 import type { DeclaredSchedule } from '../schedule.registry.js';
 import { CLUSTER_CONTROL_FAILED } from './scheduler-registry.messages.js';
 
-/** The date type `cron`'s `CronJob.nextDate()` returns (luxon's `DateTime`), without depending on luxon ourselves. */
+/** The date type `cron`'s `CronJob.nextDate()` returns (luxon's `DateTime`), without depending on luxon ourselves. @publicApi */
 export type CronDateTime = Exclude<CronTime['source'], string>;
 
 /** What a handle needs of the schedule runtime: `SchedulerService`'s cluster-wide pause and resume, storage's time, the last tick run here. */
