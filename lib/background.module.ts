@@ -29,6 +29,7 @@ import { ScheduleOrchestrator } from './schedule/schedule.orchestrator.js';
 import { ScheduleRegistry } from './schedule/schedule.registry.js';
 import { ScheduleTickRunner } from './schedule/schedule-tick.runner.js';
 import { SchedulerService } from './schedule/scheduler.service.js';
+import { BackgroundSchedulerRegistry } from './schedule/compat/background-scheduler.registry.js';
 import { JobEventExplorer } from './hooks/job-event.explorer.js';
 import { JobEvents } from './hooks/job-events.js';
 import { JobTally } from './hooks/job-tally.js';
@@ -77,6 +78,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     ScheduleTickRunner,
     ScheduleOrchestrator,
     SchedulerService,
+    BackgroundSchedulerRegistry,
     JobEvents,
     JobEventExplorer,
     JobTally,
@@ -91,6 +93,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     DeadLetterService,
     CircuitBreakerService,
     SchedulerService,
+    BackgroundSchedulerRegistry,
     JobEvents,
     BackgroundMonitor,
     STORAGE_ENGINE,

@@ -18,6 +18,8 @@ export { Cron } from './schedule/decorators/cron.decorator.js';
 export { Timeout } from './schedule/decorators/timeout.decorator.js';
 export { CronExpression } from './schedule/cron-expression.enum.js';
 export { SchedulerService } from './schedule/scheduler.service.js';
+export { BackgroundSchedulerRegistry } from './schedule/compat/background-scheduler.registry.js';
+export { ClusterScheduleHandle, type CronDateTime } from './schedule/compat/cluster-schedule.handle.js';
 export type {
   CronOptions,
   MissedTickPolicy,
@@ -72,6 +74,7 @@ export { JobFailedError } from './errors/job-failed.error.js';
 export { JobForbiddenError } from './errors/job-forbidden.error.js';
 export { JobNotFoundError } from './errors/job-not-found.error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable.error.js';
+export { SchedulerNotFoundError } from './errors/scheduler-not-found.error.js';
 export { RedisUnavailableFilter } from './http/redis-unavailable.filter.js';
 export { UnknownJobError } from './errors/unknown-job.error.js';
 export { UnrecoverableError } from './errors/unrecoverable.error.js';

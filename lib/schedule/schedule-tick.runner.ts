@@ -14,11 +14,17 @@ import type { DeclaredSchedule } from './schedule.registry.js';
 @Injectable()
 export class ScheduleTickRunner {
   private readonly logger = new Logger('Background');
+  private readonly lastRuns = new Map<string, number>();
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
   ) {}
+
+  /** When the last tick of the schedule that came in this process was due, run or skipped for overlap (`SchedulerRegistry`'s `lastDate()`). */
+  lastRun(name: string): number | undefined {
+    return this.lastRuns.get(name);
+  }
 
   /** The handler of the schedule's tick jobs, around `invoke` (the method with its enhancers). */
   wrap({ definition, timing }: DeclaredSchedule, invoke: JobHandler['invoke']): JobHandler['invoke'] {
@@ -41,6 +47,8 @@ export class ScheduleTickRunner {
         limit: definition.limit,
         holdMs,
       });
+      // as cron's lastDate(): the tick came, though it waits out the previous run (waitForCompletion)
+      if (!tick.manual && (verdict === 'run' || verdict === 'overlap')) this.lastRuns.set(name, tick.due);
       if (verdict !== 'run') {
         if (this.config.logJobs) this.logger.debug(`Tick ${ctx.id} of schedule "${name}" skipped: ${verdict}.`);
         return { skipped: verdict };

@@ -52,7 +52,7 @@ export class QueueWorker {
   private readonly claims = new Set<Promise<void>>();
   private asked = 0;
   private pumpAgain = false;
-  private pumpScheduled = false;
+  private pumpScheduled: NodeJS.Immediate | null = null;
   private waiting = false;
   private beating = false;
   // a timer's callback is a turn of the event loop already: the claim goes out from it, so that a job
@@ -108,6 +108,7 @@ export class QueueWorker {
     this.stopping = true;
     this.alarm.clear();
     this.retry.clear();
+    clearImmediate(this.pumpScheduled ?? undefined); // not run yet, it would only claim; under fake timers it outlived app.close()
     const deadline = performance.now() + timeoutMs;
     // a claim under way lands its jobs in the buffer, which is handed back below
     await within(this.claimsSettled(), timeoutMs);
@@ -129,9 +130,8 @@ export class QueueWorker {
   /** Starts buffered jobs that fit and the next round trip, on the next turn of the event loop. */
   private schedulePump(): void {
     if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
+    this.pumpScheduled = setImmediate(() => {
+      this.pumpScheduled = null;
       this.startJobs();
       this.pump();
     });
