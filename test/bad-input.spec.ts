@@ -132,7 +132,7 @@ describe('bad input is refused at the call that made it', () => {
 
   it('refuses unknown module options when the application starts', async () => {
     await expect(createTestApp({ storage: 'memory', concurency: 5 } as never)).rejects.toThrow(
-      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, noHandlerPatienceMs, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, logJobs, isGlobal.',
+      'Unknown option "concurency" in BackgroundModule.forRoot(). Valid options are: connection, storage, prefix, workers, queues, defaults, deadLetter, leaseMs, maxStalls, noHandlerPatienceMs, shutdownTimeoutMs, maxPayloadBytes, enqueueTimeoutMs, logJobs, isGlobal, schedule.',
     );
     await expect(createTestApp({ storage: 'memory', queues: { default: { concurrency: 0 } } })).rejects.toThrow(
       'Invalid BackgroundModule.forRoot() queues.default option "concurrency": expected an integer from 1 to 10000, got 0.',
@@ -229,7 +229,10 @@ describe('Redis unreachable', () => {
     const started = Date.now();
     const call = app.jobs.enqueue('mail.send', { n: 'lost?' });
     await expect(call).rejects.toThrow(RedisUnavailableError);
-    await expect(call).rejects.toThrow(`Redis at 127.0.0.1:${server.port} did not answer within 300 ms`);
+    // which of the two depends on whether the client saw the socket close before it wrote the call; both are true
+    await expect(call).rejects.toThrow(
+      new RegExp(`^Redis at 127\\.0\\.0\\.1:${server.port} (did not answer within 300 ms|went away before it answered and was not back within 300 ms)`),
+    );
     expect(Date.now() - started).toBeLessThan(2000);
 
     await server.start();

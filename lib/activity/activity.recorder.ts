@@ -16,9 +16,12 @@ import type { ActivityCounts, ProcessRecord } from '../engine/ports/dashboard-st
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
 import { JobEvents } from '../hooks/job-events.js';
 import { JobHandlerRegistry } from '../registry/job-handler.registry.js';
+import { within } from '../worker/within.js';
 
 /** Counts are written this often (one pipeline per queue with counts), not once per job. */
 export const ACTIVITY_FLUSH_MS = 5_000;
+/** How long app.close() waits for the last counts and this process's goodbye to be written. */
+const SHUTDOWN_WRITE_MS = 200;
 /** Each process publishes itself this often; a process not heard of for three times as long is gone. */
 export const PRESENCE_MS = 15_000;
 
@@ -112,8 +115,12 @@ export class ActivityRecorder implements OnApplicationBootstrap, BeforeApplicati
     this.timer = null;
     const counts = this.counts;
     this.counts = new Map();
-    if (counts.size > 0) await this.engine.dashboard.addActivity(counts).catch(() => undefined);
-    await this.engine.dashboard.publishProcess(this.processId, null, 0).catch(() => undefined);
+    const writes = Promise.allSettled([
+      counts.size > 0 ? this.engine.dashboard.addActivity(counts) : undefined,
+      this.engine.dashboard.publishProcess(this.processId, null, 0),
+    ]);
+    // the last counts and the goodbye are worth a round trip, not a shutdown held by a Redis that hangs
+    await within(writes, SHUTDOWN_WRITE_MS);
   }
 
   onModuleDestroy(): void {
