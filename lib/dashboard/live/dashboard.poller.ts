@@ -84,7 +84,10 @@ export class DashboardPoller implements OnModuleDestroy {
         this.lastOverview = overview;
         this.send((client) => client.subscriber.next({ type: 'overview', data: overview }));
       }
-      for (const queue of new Set([...this.clients].map((client) => client.queue))) {
+      const watched = new Set([...this.clients].map((client) => client.queue));
+      // a queue no open stream watches any more is neither read nor remembered
+      for (const queue of this.lastJobs.keys()) if (!watched.has(queue)) this.lastJobs.delete(queue);
+      for (const queue of watched) {
         if (queue === undefined) continue;
         const jobs = await this.jobs(queue);
         if (this.lastJobs.get(queue) === jobs) continue;
