@@ -32,12 +32,9 @@ export class DashboardOverviewController {
   /** Server-sent events: `overview`, `jobs` (with `?queue=`), `heartbeat`, `problem`. */
   @Sse('stream')
   @DashboardAccess('read', 'stream')
-  async stream(@Query('queue') queue: unknown, @Req() request: any): Promise<Observable<MessageEvent>> {
-    const watched = optionalText('queue', queue, 200);
-    // the poller reads each watched queue every pollMs: only queues that exist
-    if (watched !== undefined) await this.jobs.assertQueue(watched);
+  stream(@Query('queue') queue: unknown, @Req() request: any): Observable<MessageEvent> {
     // Express's request is Node's; Fastify's wraps it as `raw`
     const socket = (request.raw ?? request).socket;
-    return this.poller.stream(watched, () => setImmediate(() => socket?.end()));
+    return this.poller.stream(optionalText('queue', queue, 200), () => setImmediate(() => socket?.end()));
   }
 }
