@@ -34,8 +34,10 @@ const API_CONTROLLERS: Type[] = [
  * API under `<path>/api`, so the application's global prefix, guards, interceptors and filters
  * apply, then `guards`, then `authorize`. Needs `BackgroundModule` (global, the default).
  *
- * The routes' paths are set on the controller classes (`PATH_METADATA`) as the module is built,
- * before Nest reads them at `app.init()`: one dashboard per application.
+ * The routes' paths and guards are set as the module is built, before Nest reads them at
+ * `app.init()`, on classes of this mount's own (subclasses of the controllers): set on the shared
+ * classes, the last module built in a process gave its path and guards to every dashboard.
+ * One dashboard per application.
  * @publicApi
  */
 @Module({})
@@ -52,14 +54,17 @@ export class BackgroundDashboardModule extends ConfigurableModuleClass {
 function mount(module: DynamicModule, extras: { path?: string; guards?: Type[] }): DynamicModule {
   const path = (extras.path ?? DEFAULT_DASHBOARD_PATH).replace(/^\/+|\/+$/g, '');
   const guards = extras.guards ?? [];
-  for (const controller of [...API_CONTROLLERS, DashboardPageController]) {
-    Reflect.defineMetadata(PATH_METADATA, controller === DashboardPageController ? path || '/' : `${path}/api`.replace(/^\//, ''), controller);
-    Reflect.defineMetadata(GUARDS_METADATA, [...guards, DashboardAccessGuard], controller);
-    Reflect.defineMetadata(INTERCEPTORS_METADATA, [DashboardAuditInterceptor], controller);
-  }
+  const controllers = [...API_CONTROLLERS, DashboardPageController].map((controller) => {
+    const mounted = class extends controller {};
+    Object.defineProperty(mounted, 'name', { value: controller.name });
+    Reflect.defineMetadata(PATH_METADATA, controller === DashboardPageController ? path || '/' : `${path}/api`.replace(/^\//, ''), mounted);
+    Reflect.defineMetadata(GUARDS_METADATA, [...guards, DashboardAccessGuard], mounted);
+    Reflect.defineMetadata(INTERCEPTORS_METADATA, [DashboardAuditInterceptor], mounted);
+    return mounted;
+  });
   return {
     ...module,
-    controllers: [...API_CONTROLLERS, DashboardPageController],
+    controllers,
     providers: [
       ...(module.providers ?? []),
       {

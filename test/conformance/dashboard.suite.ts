@@ -78,7 +78,9 @@ export function describeDashboardStore(harness: EngineHarness): void {
     it('lists processes until they are removed or their TTL passes', async () => {
       const record = (id: string, seenAt: number): ProcessRecord => ({ id, host: 'h', pid: 1, startedAt: seenAt, seenAt, workers: [], handlers: [] });
       await app.engine.dashboard.publishProcess('p-live', record('p-live', Date.now()), 45_000);
-      await app.engine.dashboard.publishProcess('p-gone', record('p-gone', Date.now() - 60_000), 45_000);
+      // gone 1 ms after it published (its seenAt is its own clock's: not what the TTL is counted from)
+      await app.engine.dashboard.publishProcess('p-gone', record('p-gone', Date.now() + 60_000), 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
       await app.engine.dashboard.publishProcess('p-left', record('p-left', Date.now()), 45_000);
       await app.engine.dashboard.publishProcess('p-left', null, 0);
       const ids = (await app.engine.dashboard.processes()).map((process) => process.id);

@@ -1,10 +1,27 @@
-import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  UnsupportedMediaTypeException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DashboardAuditLog } from '../audit/dashboard-audit.log.js';
 import type { DashboardTarget } from '../dashboard-options.interface.js';
 import { DASHBOARD_CONFIG, DASHBOARD_ROUTE } from '../dashboard.constants.js';
 import type { DashboardConfig } from '../dashboard.config.js';
-import { DASHBOARD_CROSS_SITE, DASHBOARD_FORBIDDEN, DASHBOARD_READ_ONLY } from '../dashboard.messages.js';
+import { printable } from '../../logging/printable.js';
+import {
+  DASHBOARD_AUTHORIZE_FAILED,
+  DASHBOARD_AUTHORIZE_THREW,
+  DASHBOARD_CROSS_SITE,
+  DASHBOARD_FORBIDDEN,
+  DASHBOARD_NOT_JSON,
+  DASHBOARD_READ_ONLY,
+} from '../dashboard.messages.js';
 import type { DashboardRoute } from './dashboard-route.decorator.js';
 
 /**
@@ -15,6 +32,8 @@ import type { DashboardRoute } from './dashboard-route.decorator.js';
  */
 @Injectable()
 export class DashboardAccessGuard implements CanActivate {
+  private readonly logger = new Logger('BackgroundDashboard');
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(DASHBOARD_CONFIG) private readonly config: DashboardConfig,
@@ -27,31 +46,41 @@ export class DashboardAccessGuard implements CanActivate {
     if (!route) return true;
     const request = context.switchToHttp().getRequest();
     const target = targetOf(request, route.kind);
-    const refuse = async (message: string): Promise<never> => {
+    const refuse = async (message: string, as: (message: string) => HttpException = (text) => new ForbiddenException(text)): Promise<never> => {
       if (route.action !== 'read') await this.audit.record(request, route.verb ?? route.action, target, `denied: ${message}`);
-      throw new ForbiddenException(message);
+      throw as(message);
     };
     if (route.action !== 'read') {
       const crossSite = this.crossSite(request);
       if (crossSite) await refuse(DASHBOARD_CROSS_SITE(crossSite));
+      // what a page of another site may send without a preflight, and old browsers send without an Origin
+      const type = header(request, 'content-type');
+      if (type !== undefined && type.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+        await refuse(DASHBOARD_NOT_JSON(type), (text) => new UnsupportedMediaTypeException(text));
+      }
       if (this.config.readOnly) await refuse(DASHBOARD_READ_ONLY());
     }
-    if (this.config.authorize && !(await this.config.authorize(request, route.action, target))) {
-      await refuse(DASHBOARD_FORBIDDEN(route.action, route.kind));
+    if (this.config.authorize) {
+      let answer: unknown;
+      try {
+        answer = await this.config.authorize(request, route.action, target);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.warn(DASHBOARD_AUTHORIZE_THREW(route.action, route.kind, printable(String(message).slice(0, 500))));
+        return refuse(DASHBOARD_AUTHORIZE_FAILED(route.action, route.kind));
+      }
+      // only true allows: a truthy "no", 1 or a forgotten await must not
+      if (answer !== true) await refuse(DASHBOARD_FORBIDDEN(route.action, route.kind));
     }
     return true;
   }
 
   /** The other site a write comes from, or null when it is the dashboard's own (or a script's, which sends no such header). */
   private crossSite(request: any): string | null {
-    const header = (name: string): string | undefined => {
-      const value = request.headers?.[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const origin = header('origin');
+    const origin = header(request, 'origin');
     if (origin !== undefined && origin !== 'null') {
       if (this.config.allowedOrigins.includes(origin)) return null;
-      const host = header('x-forwarded-host') ?? header('host');
+      const host = header(request, 'x-forwarded-host') ?? header(request, 'host');
       let originHost: string | null = null;
       try {
         originHost = new URL(origin).host;
@@ -62,10 +91,15 @@ export class DashboardAccessGuard implements CanActivate {
       return null;
     }
     if (origin === 'null') return 'an opaque origin';
-    const site = header('sec-fetch-site');
+    const site = header(request, 'sec-fetch-site');
     if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`;
     return null;
   }
+}
+
+function header(request: any, name: string): string | undefined {
+  const value = request.headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The target of a request: its kind and the route's named parameters (and `?queue=`). */

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { DashboardAccess } from '../access/dashboard-route.decorator.js';
 import { DashboardAuditLog } from '../audit/dashboard-audit.log.js';
 import { DashboardClusterReader } from '../data/dashboard-cluster.reader.js';
-import { asHttp, optionalText } from './dashboard-request.checks.js';
+import { asHttp, pageCursor } from './dashboard-request.checks.js';
 
 /** Audit entries per page. */
 const AUDIT_PAGE = 50;
@@ -31,7 +31,7 @@ export class DashboardClusterController {
   @Get('audit')
   @DashboardAccess('read', 'audit')
   async entries(@Query('cursor') cursor: unknown) {
-    const from = Math.max(0, Number.parseInt(optionalText('cursor', cursor, 20) ?? '0', 10) || 0);
+    const from = pageCursor(cursor) ?? 0;
     const entries = await asHttp(this.audit.read(from, AUDIT_PAGE));
     return { entries, next: entries.length < AUDIT_PAGE ? null : String(from + entries.length) };
   }

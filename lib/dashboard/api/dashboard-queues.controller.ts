@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { JobsService } from '../../jobs.service.js';
 import { DashboardAccess } from '../access/dashboard-route.decorator.js';
 import { DashboardJobsReader } from '../data/dashboard-jobs.reader.js';
-import { asHttp, LISTED_STATES, oneOf, optionalText, pageLimit, requireConfirm } from './dashboard-request.checks.js';
+import { asHttp, LISTED_STATES, oneOf, optionalText, pageCursor, pageLimit, requireConfirm } from './dashboard-request.checks.js';
 
 const BULK_ACTIONS = ['cancel', 'retry', 'promote'] as const;
 
@@ -18,8 +18,8 @@ export class DashboardQueuesController {
   @DashboardAccess('read', 'queue')
   list(@Param('queue') queue: string, @Query() query: Record<string, unknown>) {
     const state = oneOf('state', query.state, LISTED_STATES, 'waiting');
-    const cursor = optionalText('cursor', query.cursor, 20) ?? null;
-    return asHttp(this.reader.list(queue, state, cursor, pageLimit(query.limit), optionalText('q', query.q, 200)));
+    const cursor = pageCursor(query.cursor);
+    return asHttp(this.reader.list(queue, state, cursor === null ? null : String(cursor), pageLimit(query.limit), optionalText('q', query.q, 200)));
   }
 
   @Post('queues/:queue/pause')

@@ -25,6 +25,17 @@ export function pageLimit(value: unknown): number {
   return limit;
 }
 
+/**
+ * `cursor`: an offset as `next` gave it (a negative one reads from the start); null when absent.
+ * Digits only, and few of them: Redis refuses a range past 2^63 with an error, not an empty page.
+ */
+export function pageCursor(value: unknown): number | null {
+  const text = optionalText('cursor', value, 20);
+  if (text === undefined) return null;
+  if (!/^-?\d{1,15}$/.test(text)) throw new BadRequestException(DASHBOARD_BAD_PARAM('cursor', 'the "next" of a previous page (an offset of at most 15 digits)', value));
+  return Math.max(0, Number(text));
+}
+
 /** An optional string query parameter of at most `max` characters. */
 export function optionalText(name: string, value: unknown, max = 500): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -50,9 +61,14 @@ export async function asHttp<T>(work: Promise<T>): Promise<T> {
     return await work;
   } catch (error) {
     if (error instanceof HttpException) throw error;
-    if (error instanceof JobNotFoundError) throw new NotFoundException(error.message);
-    if (error instanceof InvalidOptionsError) throw new BadRequestException(error.message);
+    // these quote the name they were given, which came from the URL: not 10 KB of it back
+    if (error instanceof JobNotFoundError) throw new NotFoundException(bounded(error.message));
+    if (error instanceof InvalidOptionsError) throw new BadRequestException(bounded(error.message));
     if (error instanceof RedisUnavailableError) throw new ServiceUnavailableException(error.message);
     throw error;
   }
+}
+
+function bounded(message: string): string {
+  return message.length > 500 ? `${message.slice(0, 480)}… (${message.length} characters)` : message;
 }

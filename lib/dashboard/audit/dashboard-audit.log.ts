@@ -1,9 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditEntry } from '../../engine/ports/dashboard-store.interface.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../../engine/storage-engine.interface.js';
+import { printable } from '../../logging/printable.js';
 import type { DashboardTarget } from '../dashboard-options.interface.js';
 import { DASHBOARD_CONFIG } from '../dashboard.constants.js';
 import type { DashboardConfig } from '../dashboard.config.js';
+
+/** Characters kept of each name in an entry's target (a job id is 200 at most). */
+const NAME_KEPT = 200;
 
 /** Who did what to which, when and how it ended: every write and every refused request, kept in storage (the newest `auditMaxEntries`). */
 @Injectable()
@@ -23,9 +27,11 @@ export class DashboardAuditLog {
     } catch (error) {
       actor = `unknown (actor() threw: ${(error as Error)?.message})`.slice(0, 200);
     }
-    const entry: AuditEntry = { at: Date.now(), actor, action, target, outcome: outcome.slice(0, 500) };
+    // a route's names come from the URL: a 10 KB id must not make a 10 KB line, 10,000 times over
+    const names = Object.entries(target).map(([name, value]) => [name, typeof value === 'string' ? value.slice(0, NAME_KEPT) : value]);
+    const entry: AuditEntry = { at: Date.now(), actor, action, target: Object.fromEntries(names), outcome: outcome.slice(0, 500) };
     await this.engine.dashboard.appendAudit(entry, this.config.auditMaxEntries).catch((error: Error) => {
-      this.logger.warn(`Could not store an audit entry (${action} by ${actor}): ${error.message}`);
+      this.logger.warn(`Could not store an audit entry (${action} by ${printable(actor)}): ${printable(error.message)}`);
     });
   }
 

@@ -67,16 +67,34 @@ export function redacted(job: StoredJob, config: DashboardConfig): RedactableJob
   };
   if (!config.redact) return parsed;
   try {
-    const out = config.redact(parsed);
-    if (typeof out !== 'object' || out === null || !Array.isArray(out.logs) || !Array.isArray(out.errors)) {
-      throw new Error('it returned no job (return the job it was given, with fields replaced)');
-    }
-    return out;
+    return readRedacted(parsed, config.redact(parsed));
   } catch (error) {
     // nothing of the job leaves the server when its redaction failed
     const hidden = `[hidden: redact() threw ${(error as Error)?.message ?? error}]`;
     return { ...parsed, data: hidden, result: undefined, progress: undefined, logs: [], errors: parsed.errors.map(() => ({ message: hidden })) };
   }
+}
+
+/**
+ * What redact() returned, read once into plain texts here, inside its try: a getter that throws,
+ * a log line that is null or a message that is a number fail as redact() itself throwing would,
+ * rather than later, half way through a page.
+ */
+function readRedacted(given: RedactableJob, out: RedactableJob): RedactableJob {
+  if (typeof out !== 'object' || out === null || !Array.isArray(out.logs) || !Array.isArray(out.errors)) {
+    throw new Error('it returned no job (return the job it was given, with fields replaced)');
+  }
+  const { data, result, progress } = out;
+  return {
+    id: given.id,
+    name: given.name,
+    queue: given.queue,
+    data,
+    result,
+    progress,
+    logs: out.logs.map(text),
+    errors: out.errors.map((error) => ({ message: text(error?.message ?? ''), ...(error?.stack === undefined ? {} : { stack: text(error.stack) }) })),
+  };
 }
 
 export function toSummary(job: StoredJob, config: DashboardConfig): DashboardJobSummary {
@@ -178,10 +196,18 @@ function parse(text: string | undefined): unknown {
 function json(value: unknown): string {
   if (value === undefined) return 'undefined';
   try {
-    return JSON.stringify(value, null, 2) ?? String(value);
+    return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'bigint' ? field.toString() : field), 2) ?? String(value);
   } catch {
-    return String(value);
+    try {
+      return String(value);
+    } catch {
+      return '[a value that cannot be shown as text]';
+    }
   }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : json(value);
 }
 
 function cut(text: string, length: number): { text: string; cut: boolean } {

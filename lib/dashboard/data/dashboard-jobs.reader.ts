@@ -35,6 +35,8 @@ export interface DeadLetterGroup {
   sampleIds: string[];
 }
 
+/** The longest id a job can have (see JobsService's checks). */
+const MAX_JOB_ID = 200;
 /** Jobs a bulk action goes through at most, in pages of MAX_PAGE. */
 const MAX_BULK = 10_000;
 
@@ -95,6 +97,8 @@ export class DashboardJobsReader {
 
   /** The stored job of `id`, in whichever queue; 404 if none. */
   async find(id: string): Promise<StoredJob> {
+    // no job has a longer id (enqueue refuses one): not a read per queue for a 10 KB URL
+    if (id.length > MAX_JOB_ID) throw new NotFoundException(DASHBOARD_JOB_NOT_FOUND(id));
     for (const queue of await this.storage.queues()) {
       const job = await this.storage.call(this.engine.getJob(queue, id));
       if (job) return job;

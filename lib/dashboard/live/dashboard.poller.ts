@@ -84,7 +84,12 @@ export class DashboardPoller implements OnModuleDestroy {
         this.lastOverview = overview;
         this.send((client) => client.subscriber.next({ type: 'overview', data: overview }));
       }
-      for (const queue of new Set([...this.clients].map((client) => client.queue))) {
+      // only queues that exist, and that an open stream watches, are read and remembered: a
+      // made-up ?queue= per tab would otherwise be read every pollMs and kept until the last tab closes
+      const known = new Set(await this.storage.queues());
+      const watched = new Set([...this.clients].map((client) => client.queue).filter((queue) => queue !== undefined && known.has(queue)));
+      for (const queue of this.lastJobs.keys()) if (!watched.has(queue)) this.lastJobs.delete(queue);
+      for (const queue of watched) {
         if (queue === undefined) continue;
         const jobs = await this.jobs(queue);
         if (this.lastJobs.get(queue) === jobs) continue;

@@ -103,7 +103,7 @@ export class MemoryDashboardStore implements DashboardStore {
 
   async publishProcess(id: string, record: ProcessRecord | null, ttlMs: number): Promise<void> {
     if (record === null) this.records.delete(id);
-    else this.records.set(id, { record, until: record.seenAt + ttlMs });
+    else this.records.set(id, { record, until: Date.now() + ttlMs });
   }
 
   async processes(): Promise<ProcessRecord[]> {

@@ -76,7 +76,7 @@ export interface DashboardStore {
   addActivity(counts: ActivityCounts): Promise<void>;
   /** Minutes `from` .. `to` (epoch ms of minute starts) that have counts, oldest first. */
   activity(queue: string, from: number, to: number): Promise<ActivityPoint[]>;
-  /** Publishes this process; `ttlMs` after its last publication it is no longer listed. `null` removes it. */
+  /** Publishes this process; `ttlMs` after its last publication (by the store's clock, not `seenAt`) it is no longer listed. `null` removes it. */
   publishProcess(id: string, record: ProcessRecord | null, ttlMs: number): Promise<void>;
   processes(): Promise<ProcessRecord[]>;
   /** Appends to the audit log, keeping the newest `max`. */

@@ -137,7 +137,7 @@ export class RedisDashboardStore implements DashboardStore {
         hours.add(key);
       }
       for (const key of hours) pipeline.expire(key, ACTIVITY_TTL_SECONDS);
-      writes.push(pipeline.exec());
+      writes.push(succeeded(pipeline.exec()));
     }
     await Promise.all(writes);
   }
@@ -166,13 +166,15 @@ export class RedisDashboardStore implements DashboardStore {
       await this.client.pipeline().hdel(records, id).zrem(expiries, id).exec();
       return;
     }
-    await this.client.pipeline().hset(records, id, JSON.stringify(record)).zadd(expiries, record.seenAt + ttlMs, id).exec();
-    await this.forgetExpired();
+    // by Redis's clock, not the record's: a process whose clock is a minute behind is not forgotten at once by the others
+    const now = await this.now();
+    await succeeded(this.client.pipeline().hset(records, id, JSON.stringify(record)).zadd(expiries, now + ttlMs, id).exec());
+    await this.forgetExpired(now);
   }
 
   async processes(): Promise<ProcessRecord[]> {
     const { records, expiries } = this.processKeys();
-    await this.forgetExpired();
+    await this.forgetExpired(await this.now());
     const live = await this.client.zrange(expiries, '0', '-1');
     if (live.length === 0) return [];
     const found = await this.client.hmget(records, ...live);
@@ -183,10 +185,16 @@ export class RedisDashboardStore implements DashboardStore {
   }
 
   /** Records of processes that stopped publishing (killed) go, so that the hash holds live processes only. */
-  private async forgetExpired(): Promise<void> {
+  private async forgetExpired(now: number): Promise<void> {
     const { records, expiries } = this.processKeys();
-    const expired = await this.client.zrangebyscore(expiries, '-inf', Date.now(), 'LIMIT', 0, 100);
+    const expired = await this.client.zrangebyscore(expiries, '-inf', now, 'LIMIT', 0, 100);
     if (expired.length > 0) await this.client.pipeline().hdel(records, ...expired).zrem(expiries, ...expired).exec();
+  }
+
+  /** Redis's clock, in ms: the one every process agrees on. */
+  private async now(): Promise<number> {
+    const [seconds, micros] = await this.client.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   /** Under one hash tag, so that a pipeline of both is one slot's. */
@@ -196,11 +204,17 @@ export class RedisDashboardStore implements DashboardStore {
 
   async appendAudit(entry: AuditEntry, max: number): Promise<void> {
     const key = `${this.prefix}:audit`;
-    await this.client.pipeline().lpush(key, JSON.stringify(entry)).ltrim(key, 0, max - 1).exec();
+    await succeeded(this.client.pipeline().lpush(key, JSON.stringify(entry)).ltrim(key, 0, max - 1).exec());
   }
 
   async audit(from: number, count: number): Promise<AuditEntry[]> {
     const lines = await this.client.lrange(`${this.prefix}:audit`, from, from + count - 1);
     return lines.map((line) => JSON.parse(line) as AuditEntry);
   }
+}
+
+/** A pipeline's replies, its first error thrown: `exec()` resolves with each command's error beside its reply instead. */
+async function succeeded(replies: Promise<[Error | null, unknown][] | null>): Promise<void> {
+  const failed = (await replies)?.find(([error]) => error !== null);
+  if (failed) throw failed[0];
 }
