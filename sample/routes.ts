@@ -17,6 +17,10 @@ export function routes(base: string): string[] {
     ['GET  /admin/dead-letters', `curl ${admin} ${base}/admin/dead-letters`],
     ['POST /admin/dead-letters/:id/redrive', `curl ${admin} -X POST ${base}/admin/dead-letters/<job id>/redrive`],
     ['POST /admin/dead-letters/redrive', `curl ${admin} -X POST ${base}/admin/dead-letters/redrive`],
+    // a browser logs in with the token once; the session cookie then opens the dashboard
+    ['GET  /admin/login', `open ${base}/admin/login in a browser, give it the token, and it opens ${base}/jobs-dashboard`],
+    ['POST /admin/login', `curl -i -X POST ${base}/admin/login --data-urlencode "token=$ADMIN_TOKEN"`],
+    ['POST /admin/logout', `curl -X POST ${base}/admin/logout`],
   ];
   const width = Math.max(...list.map(([route]) => route.length)) + 2;
   return list.map(([route, curl]) => `${route.padEnd(width)}${curl}`);

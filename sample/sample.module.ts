@@ -4,6 +4,7 @@ import { BackgroundHealthModule } from '../lib/health/index.js';
 import { BackgroundModule, type BackgroundModuleOptions } from '../lib/index.js';
 import { BackgroundMetricsModule } from '../lib/metrics/index.js';
 import { AdminController } from './admin/admin.controller.js';
+import { AdminLoginController } from './admin/admin-login.controller.js';
 import { FakeSmtpClient } from './mail/fake-smtp.client.js';
 import { HealthController } from './ops/health.controller.js';
 import { MetricsController } from './ops/metrics.controller.js';
@@ -25,7 +26,7 @@ export class SampleModule {
         BackgroundHealthModule,
         BackgroundMetricsModule.forRoot(),
       ],
-      controllers: [OrdersController, AdminController, HealthController, MetricsController],
+      controllers: [OrdersController, AdminController, AdminLoginController, HealthController, MetricsController],
       providers: [OrdersService, OrderSubscribers, FakeSmtpClient, MailJobs, ReportJobs],
     };
   }

@@ -83,9 +83,33 @@ describe('the sample orders API, end to end on Redis', () => {
     for (const token of [null, '', 'not-the-token', `${TOKEN}x`]) {
       const refused = await call(method, path, body, token);
       expect(refused.status).toBe(401);
-      expect(refused.body.message).toBe('Send the header "Authorization: Bearer <token>", with the token the server has in ADMIN_TOKEN.');
+      expect(refused.body.message).toBe(
+        'Send the header "Authorization: Bearer <token>", with the token the server has in ADMIN_TOKEN; in a browser, log in at /admin/login first.',
+      );
     }
     expect((await call('GET', '/admin/breakers')).body).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'smtp', state: 'closed' })]));
+  });
+
+  it('logs a browser in with the admin token: an HttpOnly, SameSite=Strict session cookie that never holds the token', async () => {
+    const login = (token: string) =>
+      fetch(`${url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) });
+    const wrong = await login(`${TOKEN}x`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('That is not the admin token.');
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const right = await login(TOKEN);
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/jobs-dashboard');
+    const cookie = right.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^admin_session=\d+\.[\w-]+; Max-Age=28800; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(';')[0]!;
+    const withCookie = (value: string) => fetch(`${url}/admin/breakers`, { headers: { cookie: value } }).then((response) => response.status);
+    expect(await withCookie(session)).toBe(200);
+    // another expiry with the same signature, or a forged signature, is refused
+    const [expiry, signature] = session.slice('admin_session='.length).split('.');
+    expect(await withCookie(`admin_session=${Number(expiry) + 1000}.${signature}`)).toBe(401);
+    expect(await withCookie(`admin_session=${expiry}.${signature!.slice(1)}A`)).toBe(401);
   });
 
   it('says at start-up how to pass the admin token, and never shows it', () => {

@@ -32,7 +32,7 @@ export async function drawThroughput(container, points) {
   const options = {
     width,
     height: 160,
-    legend: { show: true },
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
     axes: [
       { stroke: colour('--muted'), grid: { stroke: colour('--grid') }, ticks: { stroke: colour('--grid') } },

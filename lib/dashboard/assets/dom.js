@@ -55,15 +55,21 @@ export function duration(ms) {
   return `${Math.floor(ms / size)} ${unit}`;
 }
 
-/** A time (ms since epoch or ISO text) as local date and time; with `relative`, also "(3 min ago)". */
+/**
+ * A time (ms since epoch or ISO text) as a <time>: "09:03:24 (1 min ago)" today, "06/12 21:40" on
+ * another day, with the full date and time in its title.
+ */
 export function time(value, relative = true) {
   if (value === undefined || value === null || value === '') return '–';
   const date = new Date(typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : value);
   if (Number.isNaN(date.getTime())) return String(value);
-  const text = date.toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' });
-  if (!relative) return text;
+  const today = date.toDateString() === new Date().toDateString();
+  const short = today
+    ? date.toLocaleTimeString('en-GB')
+    : `${date.toLocaleDateString('en-GB', { day: '2-digit', month: '2-digit' })} ${date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
   const delta = date.getTime() - Date.now();
-  return `${text} (${delta < 0 ? `${duration(-delta)} ago` : `in ${duration(delta)}`})`;
+  const ago = relative && Math.abs(delta) < 86_400_000 ? ` (${delta < 0 ? `${duration(-delta)} ago` : `in ${duration(delta)}`})` : '';
+  return h('time', { datetime: date.toISOString(), title: date.toLocaleString('en-GB') }, `${short}${ago}`);
 }
 
 /** Any value as readable text: strings as they are, the rest as indented JSON. */

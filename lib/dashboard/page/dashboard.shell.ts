@@ -29,6 +29,7 @@ export function renderShell(base: string): string {
 <meta name="color-scheme" content="light dark">
 <meta name="dashboard-base" content="${root}">
 <title>Jobs dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assets}/dashboard.css">
 <link rel="modulepreload" href="${assets}/app.js">
 <script type="module" src="${assets}/app.js"></script>

@@ -86,7 +86,7 @@ export async function mount(main, id) {
     return h(
       'details',
       { class: 'attempt', open: i === (job.errors?.length ?? 0) - 1 },
-      h('summary', {}, `Attempt ${error.attempt}: `, h('span', { class: 'error-message' }, error.message), h('span', { class: 'muted' }, ` — ${time(error.at)}${error.worker ? ` on ${error.worker}` : ''}`)),
+      h('summary', {}, `Attempt ${error.attempt}: `, h('span', { class: 'error-message' }, error.message), h('span', { class: 'muted' }, ' — ', time(error.at), error.worker ? ` on ${error.worker}` : '')),
       error.stack ? stack : null,
       error.stack && isTruncated(field)
         ? button('Show all', async (self) => {
