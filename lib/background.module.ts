@@ -29,6 +29,7 @@ import { JobEventExplorer } from './hooks/job-event.explorer.js';
 import { JobEvents } from './hooks/job-events.js';
 import { JobTally } from './hooks/job-tally.js';
 import { BackgroundMonitor } from './monitor/background.monitor.js';
+import { ActivityRecorder } from './activity/activity.recorder.js';
 import { JobTracer } from './tracing/job.tracer.js';
 
 /**
@@ -73,9 +74,21 @@ import { JobTracer } from './tracing/job.tracer.js';
     JobTally,
     JobTracer,
     BackgroundMonitor,
+    ActivityRecorder,
   ],
-  // BackgroundMonitor is for the health and metrics entry points, not part of the public API
-  exports: [JobsService, DeadLetterService, CircuitBreakerService, SchedulerService, JobEvents, BackgroundMonitor],
+  // BackgroundMonitor is for the health and metrics entry points, the engine, gateway and recorder
+  // for the dashboard's: not part of the public API
+  exports: [
+    JobsService,
+    DeadLetterService,
+    CircuitBreakerService,
+    SchedulerService,
+    JobEvents,
+    BackgroundMonitor,
+    STORAGE_ENGINE,
+    StorageGateway,
+    ActivityRecorder,
+  ],
 })
 export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */

@@ -17,6 +17,8 @@ import { QueueWorker } from './worker/queue.worker.js';
 
 /** One worker of this process as health checks see it. */
 export interface WorkerStatus {
+  /** The worker's id in storage (`host:pid:random`). */
+  id: string;
   queue: string;
   /** Jobs whose handlers run now. */
   active: number;
@@ -80,7 +82,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
 
   /** The workers of this process; empty before bootstrap, after shutdown began, and with `workers: false`. */
   workerStatus(): WorkerStatus[] {
-    return this.workers.map((worker) => ({ queue: worker.queue, active: worker.active, lastTurnAt: worker.lastTurnAt }));
+    return this.workers.map((worker) => ({ id: worker.id, queue: worker.queue, active: worker.active, lastTurnAt: worker.lastTurnAt }));
   }
 
   /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */

@@ -1,4 +1,5 @@
 import type { BreakerSpec, BreakerStore, BreakerTransition } from './ports/breaker-store.interface.js';
+import type { DashboardStore } from './ports/dashboard-store.interface.js';
 import type { DeadLetterStore } from './ports/dead-letter-store.interface.js';
 import type { SubscriptionStore } from './ports/subscription-store.interface.js';
 import type { ScheduleStore } from './ports/schedule-store.interface.js';
@@ -183,6 +184,8 @@ export interface StorageEngine {
   readonly subscriptions: SubscriptionStore;
   /** Recurring schedules: definitions, pauses, and which process stores each tick. */
   readonly schedules: ScheduleStore;
+  /** What the dashboard reads (pages of jobs, history, processes, audit log) and its promote. */
+  readonly dashboard: DashboardStore;
   /**
    * Resolves once the engine can take commands, or rejects naming what it could not reach after
    * `timeoutMs` (by default the configured `enqueueTimeoutMs`).

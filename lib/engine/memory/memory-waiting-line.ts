@@ -74,6 +74,28 @@ export class MemoryWaitingLine {
     return oldest;
   }
 
+  /** Ids `from` .. `from + count - 1` in claim order (the dashboard's pages). */
+  slice(from: number, count: number): string[] {
+    const ids: string[] = [];
+    let skip = from;
+    for (const priority of [...this.byPriority.keys()].sort((a, b) => b - a)) {
+      const list = this.byPriority.get(priority)!;
+      if (skip >= list.length) {
+        skip -= list.length;
+        continue;
+      }
+      ids.push(...list.slice(skip, skip + count - ids.length));
+      skip = 0;
+      if (ids.length === count) break;
+    }
+    return ids;
+  }
+
+  /** Jobs in line per priority. */
+  sizes(): Record<string, number> {
+    return Object.fromEntries([...this.byPriority].map(([priority, list]) => [String(priority), list.length]));
+  }
+
   /** Jobs in line. */
   size(): number {
     let count = 0;

@@ -15,6 +15,7 @@ import type { StoredJob } from '../stored-job.interface.js';
 import { MemoryBreakerStore } from './memory-breaker.store.js';
 import { MemoryScheduleStore } from './memory-schedule.store.js';
 import { MemoryDeadLetterStore } from './memory-dead-letter.store.js';
+import { MemoryDashboardStore } from './memory-dashboard.store.js';
 import { MemoryClaimGates } from './memory-claim-gates.js';
 import { MemorySubscriptionStore } from './memory-subscription.store.js';
 import type { MemoryJob } from './memory-job.interface.js';
@@ -35,6 +36,7 @@ export class MemoryEngine implements StorageEngine {
   readonly breakers: MemoryBreakerStore;
   readonly subscriptions = new MemorySubscriptionStore();
   readonly schedules = new MemoryScheduleStore();
+  readonly dashboard = new MemoryDashboardStore(this.queues);
 
   constructor(private readonly config: BackgroundConfig) {
     this.breakers = new MemoryBreakerStore((name) => this.queue(name), config.leaseMs);

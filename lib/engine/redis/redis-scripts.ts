@@ -50,6 +50,7 @@ const OWN_KEYS = {
   'record-connection': 0,
   'dead-redrive': 0,
   'dead-purge': 0,
+  promote: 0,
 } as const satisfies Record<string, number | null>;
 export type ScriptName = keyof typeof OWN_KEYS;
 

@@ -25,6 +25,7 @@ import { EnqueueBatch } from './enqueue.batch.js';
 import { RedisBreakerStore } from './redis-breaker.store.js';
 import { RedisScheduleStore } from './redis-schedule.store.js';
 import { RedisDeadLetterStore } from './redis-dead-letter.store.js';
+import { RedisDashboardStore } from './redis-dashboard.store.js';
 import { RedisSubscriptionStore } from './redis-subscription.store.js';
 import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
 import { CancelWatcher } from './cancel.watcher.js';
@@ -64,6 +65,7 @@ export class RedisEngine implements StorageEngine {
   readonly breakers: RedisBreakerStore;
   readonly subscriptions: RedisSubscriptionStore;
   readonly schedules: RedisScheduleStore;
+  readonly dashboard: RedisDashboardStore;
   private closed = false;
 
   constructor(private readonly config: BackgroundConfig) {
@@ -109,6 +111,8 @@ export class RedisEngine implements StorageEngine {
       (queue) => this.base(queue),
       (queue, ids) => this.readJobs(queue, ids),
     );
+    const base = (queue: string) => this.base(queue);
+    this.dashboard = new RedisDashboardStore(this.client, this.run, config.prefix, base, (queue, ids) => this.readJobs(queue, ids));
   }
 
   connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
