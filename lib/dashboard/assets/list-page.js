@@ -1,33 +1,38 @@
 // The pages that are one table (dead letters, schedules, breakers, events, workers, audit):
 // a heading, the table, refreshed from the API on each event of the page's stream.
-import { fill, h, table } from './dom.js';
+import { button, fill, h, table } from './dom.js';
 import { LiveFeed } from './live.js';
 
 /**
- * Mounts a table page in `main`. `load()` resolves to the rows, `columns` renders them (see
- * table()); the page refreshes on each stream event, one refresh at a time.
+ * Mounts a table page in `main`. `load(cursor)` resolves to `{ rows, next?, note? }`: `next`, when
+ * given, is a cursor for a "Load more" button; `columns(refresh)` renders the rows (see table()).
+ * The first page refreshes on each stream event, one refresh at a time, until more is loaded.
  */
 export async function listPage(main, { title, intro, load, columns, empty, live = true }) {
   const body = h('div', { class: 'list', id: 'rows' });
-  fill(main, h('div', { class: 'heading' }, h('h1', {}, title)), intro ? h('p', { class: 'muted' }, intro) : null, body);
+  const note = h('p', { class: 'muted note' });
+  const more = h('div', { class: 'more' });
+  fill(main, h('div', { class: 'heading' }, h('h1', {}, title)), intro ? h('p', { class: 'muted' }, intro) : null, note, body, more);
+  let shown = [];
+  let paged = false;
   let busy = false;
+  const show = async (cursor) => {
+    const answer = await load(cursor);
+    shown = cursor === undefined ? answer.rows : [...shown, ...answer.rows];
+    fill(body, table(columns(refresh), shown, empty));
+    fill(note, answer.note ?? '');
+    fill(more, answer.next ? button('Load more', async () => ((paged = true), await show(answer.next))) : null);
+  };
   const refresh = async () => {
-    if (busy) return;
+    if (busy || paged) return;
     busy = true;
     try {
-      fill(body, table(columns(refresh), await load(), empty));
+      await show(undefined);
     } finally {
       busy = false;
     }
   };
   await refresh();
-  if (live) new LiveFeed({ onEvent: () => void refresh().catch(() => undefined), poll: refresh });
+  if (live) new LiveFeed({ onEvent: (name) => (name === 'overview' ? void refresh().catch(() => undefined) : undefined), poll: refresh });
   return refresh;
-}
-
-/** An API answer that is a list, or an object holding one under `key` (`{ items }`, `{ entries }`...). */
-export function rows(answer, ...keys) {
-  if (Array.isArray(answer)) return answer;
-  for (const key of keys) if (Array.isArray(answer?.[key])) return answer[key];
-  return [];
 }

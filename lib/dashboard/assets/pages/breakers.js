@@ -1,34 +1,40 @@
-// Circuit breakers: state, recent failures, half-open probes, and open / reset by hand.
+// Circuit breakers: state, failures in the window, jobs parked behind it, half-open probes, and
+// open / reset by hand.
 import { get, post, segment } from '../api.js';
 import { confirmAction } from '../confirm.js';
-import { badge, button, count, h, time } from '../dom.js';
-import { listPage, rows } from '../list-page.js';
+import { badge, button, count, duration, h, time } from '../dom.js';
+import { listPage } from '../list-page.js';
 import { act } from '../notice.js';
 
 export function mount(main) {
   return listPage(main, {
     title: 'Circuit breakers',
-    intro: 'A breaker is shared by every instance: opening it here stops its handlers cluster-wide until it is reset or its timeout passes.',
+    intro: 'A breaker is shared by every instance: opened by hand, it stops its handlers cluster-wide until it is reset.',
     empty: 'No circuit breaker is declared.',
-    load: async () => rows(await get('breakers'), 'breakers'),
+    load: async () => ({ rows: (await get('breakers')).breakers }),
     columns: (refresh) => [
       ['Name', (b) => h('span', { class: 'name' }, b.name)],
-      ['State', (b) => badge(b.state)],
-      ['Failures', (b) => `${count(b.failures)}${b.failureThreshold ? ` / ${count(b.failureThreshold)}` : ''}`, 'num'],
-      ['Probes', (b) => `${count(b.probes ?? b.halfOpenProbes)}`, 'num'],
+      ['Queue', (b) => b.queue],
+      ['State', (b) => [badge(b.state), b.openedByHand ? h('span', { class: 'muted' }, ' by hand') : null]],
+      ['Failures', (b) => `${count(b.failures)} / ${count(b.options?.failureThreshold)} in ${duration(b.options?.windowMs)}`, 'num'],
+      ['Parked', (b) => count(b.parked), 'num'],
+      ['Probes', (b) => `${count(b.probes)} / ${count(b.options?.halfOpenProbes)}`, 'num'],
       ['Opened', (b) => time(b.openedAt), 'num'],
-      ['Retry at', (b) => time(b.retryAt ?? b.closesAt ?? b.halfOpenAt), 'num'],
       [
         'Actions',
         (b) =>
           h(
             'div',
             { class: 'actions' },
-            button('Open', async () => {
-              const ok = await confirmAction({ title: `Open breaker ${b.name}?`, body: 'Its handlers stop running on every instance until it is reset.', action: 'Open it' });
-              if (ok) await act(() => post(`breakers/${segment(b.name)}/open`, { confirm: b.name }), `${b.name} opened.`).then(refresh);
-            }, { class: 'danger' }),
-            button('Reset', () => act(() => post(`breakers/${segment(b.name)}/reset`), `${b.name} reset.`).then(refresh)),
+            button(
+              'Open',
+              async () => {
+                const ok = await confirmAction({ title: `Open breaker ${b.name}?`, body: 'Its handlers stop running on every instance until it is reset.', action: 'Open it' });
+                if (ok) await act(() => post(`breakers/${segment(b.name)}/open`), `${b.name} opened.`).then(refresh);
+              },
+              { class: 'danger', disabled: b.state === 'open' },
+            ),
+            button('Reset', () => act(() => post(`breakers/${segment(b.name)}/reset`), `${b.name} reset.`).then(refresh), { disabled: b.state === 'closed' }),
           ),
       ],
     ],

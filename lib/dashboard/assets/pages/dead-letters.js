@@ -2,7 +2,7 @@
 import { base, get, post, segment } from '../api.js';
 import { confirmAction } from '../confirm.js';
 import { button, count, h, time } from '../dom.js';
-import { listPage, rows } from '../list-page.js';
+import { listPage } from '../list-page.js';
 import { act } from '../notice.js';
 
 export function mount(main) {
@@ -10,7 +10,10 @@ export function mount(main) {
     title: 'Dead letters',
     intro: 'Jobs that failed for good, grouped by their last error. Redrive sends a group back to its queue with fresh attempts; purge deletes it.',
     empty: 'The dead-letter queue is empty.',
-    load: async () => rows(await get('dead-letters/groups'), 'groups'),
+    load: async () => {
+      const answer = await get('dead-letters/groups');
+      return { rows: answer.groups, note: answer.capped ? 'Grouped from the newest dead jobs of each queue only (the server caps how many it reads).' : '' };
+    },
     columns: (refresh) => [
       ['Error', (group) => h('span', { class: 'error-message' }, group.message ?? group.key)],
       ['Jobs', (group) => count(group.count), 'num'],
@@ -43,7 +46,7 @@ async function run(group, verb, refresh) {
   if (!confirm) return;
   await act(
     () => post(`dead-letters/groups/${segment(group.key)}/${verb}`, { confirm: group.key }),
-    (result) => `${verb === 'redrive' ? 'Redriven' : 'Purged'}: ${count(typeof result === 'number' ? result : (result?.count ?? result?.redriven ?? result?.purged))} job(s).`,
+    (result) => `${verb === 'redrive' ? 'Redriven' : 'Purged'}: ${count(result?.redriven ?? result?.purged)} job(s).`,
   );
   await refresh();
 }

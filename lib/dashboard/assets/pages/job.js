@@ -15,10 +15,7 @@ export async function mount(main, id) {
   fill(main, view);
 
   function isTruncated(field) {
-    const cut = job.truncated;
-    if (Array.isArray(cut)) return cut.includes(field);
-    if (cut && typeof cut === 'object') return !!cut[field];
-    return cut === true;
+    return (job.truncatedFields ?? []).includes(field);
   }
 
   /** A value in a <pre>, with "Show all" when the server cut it. */
@@ -39,16 +36,16 @@ export async function mount(main, id) {
       const ok = await confirmAction({ title: `${verb} job ${id}?`, body: 'A cancelled job does not run again.', action: `${verb[0].toUpperCase()}${verb.slice(1)} it` });
       if (!ok) return;
     }
-    await act(() => post(`jobs/${segment(id)}/${verb}`, destructive ? { confirm: id } : {}), `Job ${id}: ${verb} done.`);
+    await act(() => post(`jobs/${segment(id)}/${verb}`), `Job ${id}: ${verb} done.`);
     await refresh();
   }
 
   function render() {
     const state = job.state;
     const actions = [
-      ['dead', 'failed', 'cancelled', 'completed'].includes(state) ? button('Retry', () => action('retry')) : null,
-      ['waiting', 'delayed', 'active'].includes(state) ? button('Cancel', () => action('cancel', true), { class: 'danger' }) : null,
-      state === 'delayed' ? button('Run now', () => action('promote')) : null,
+      state === 'dead' ? button('Retry', () => action('retry')) : null,
+      ['waiting', 'delayed', 'failed', 'active'].includes(state) ? button('Cancel', () => action('cancel', true), { class: 'danger' }) : null,
+      ['delayed', 'failed'].includes(state) ? button('Run now', () => action('promote')) : null,
     ];
     const errors = job.errors ?? [];
     fill(
@@ -63,6 +60,7 @@ export async function mount(main, id) {
         fact('Attempts', `${count(job.attempts)} / ${count(job.maxAttempts)}`),
         fact('Priority', count(job.priority)),
         fact('Worker', job.worker ?? errors.at(-1)?.worker ?? '–'),
+        fact('Enqueued', time(job.enqueuedAt)),
         job.deadReason ? fact('Dead because', job.deadReason) : null,
         fact('Stalls', count(job.stalls)),
       ),
@@ -98,20 +96,10 @@ export async function mount(main, id) {
     );
   }
 
+  /** The server's timeline (`{ at, event, detail? }`), oldest first. */
   function timeline() {
-    const events = [
-      ['enqueued', job.enqueuedAt],
-      ['due', job.runAt],
-      ...(job.errors ?? []).map((error) => [`attempt ${error.attempt} failed`, error.at]),
-      ...(job.redrives ?? []).map((redrive) => [`redriven (was dead: ${redrive.deadReason})`, redrive.at]),
-      ['started', job.startedAt],
-      [job.state === 'completed' ? 'completed' : `finished (${job.state})`, job.finishedAt],
-      ...(job.timeline ?? []).map((entry) => [entry.event ?? entry.label ?? entry.state, entry.at]),
-    ]
-      .filter(([, at]) => at !== undefined && at !== null)
-      .map(([label, at]) => ({ label, at: new Date(at).getTime() }))
-      .sort((a, b) => a.at - b.at);
-    return table([['When', (event) => time(event.at), 'num'], ['What', (event) => event.label]], events);
+    const events = (job.timeline ?? []).map((entry) => ({ at: entry.at, label: entry.detail ? `${entry.event}: ${entry.detail}` : entry.event }));
+    return table([['When', (event) => time(event.at), 'num'], ['What', (event) => event.label]], events, 'No events.');
   }
 
   async function refresh() {
@@ -134,7 +122,14 @@ function fact(label, value) {
   return h('div', {}, h('dt', {}, label), h('dd', {}, value));
 }
 
-function progress(value) {
+/** Progress comes as JSON text: a number between 0 and 100 shows as a bar, anything else as text. */
+function progress(json) {
+  let value = json;
+  try {
+    value = typeof json === 'string' ? JSON.parse(json) : json;
+  } catch {
+    // not JSON: shown as it is
+  }
   if (typeof value === 'number') return h('progress', { max: 100, value: Math.max(0, Math.min(100, value)) }, `${value}%`);
   return h('pre', { class: 'value' }, text(value));
 }

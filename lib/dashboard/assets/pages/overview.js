@@ -5,7 +5,7 @@ import { drawThroughput } from '../chart.js';
 import { badge, count, duration, fill, h } from '../dom.js';
 import { LiveFeed } from '../live.js';
 
-const STATES = ['waiting', 'active', 'delayed', 'completed', 'dead'];
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'dead'];
 const RANGES = { '1h': 'Last hour', '24h': 'Last day', '72h': 'Last 3 days' };
 
 export async function mount(main) {
@@ -68,7 +68,7 @@ function stats(queue) {
   const priorities = Object.entries(queue.byPriority ?? {});
   return [
     h('h2', {}, h('a', { href: `${base}/queues/${segment(queue.name)}` }, queue.name), ' ', queue.paused ? badge('paused') : null),
-    h('dl', { class: 'counts' }, STATES.map((state) => h('div', { class: `count count-${state}` }, h('dt', {}, state), h('dd', { class: 'num' }, count(counts[state]))))),
+    h('dl', { class: 'counts' }, STATES.map((state) => h('div', { class: `count count-${state}${counts[state] > 0 ? ' nonzero' : ''}` }, h('dt', {}, state), h('dd', { class: 'num' }, count(counts[state]))))),
     h(
       'p',
       { class: 'facts' },

@@ -6,8 +6,8 @@ import { badge, button, count, fill, h, table, time } from '../dom.js';
 import { LiveFeed } from '../live.js';
 import { act } from '../notice.js';
 
-const STATES = ['waiting', 'active', 'delayed', 'completed', 'dead'];
-const BULK = { waiting: ['cancel', 'promote'], delayed: ['promote', 'cancel'], dead: ['retry'], active: ['cancel'], completed: [] };
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'dead', 'cancelled'];
+const BULK = { waiting: ['cancel'], delayed: ['promote', 'cancel'], failed: ['promote', 'cancel'], dead: ['retry'], active: ['cancel'] };
 
 export async function mount(main, queue) {
   const params = new URLSearchParams(location.search);
@@ -68,7 +68,7 @@ export async function mount(main, queue) {
       expected: queue,
     });
     if (confirm === undefined) return;
-    await act(() => post(`queues/${segment(queue)}/bulk`, { action, state, q: q || undefined, confirm }), (result) => `${action}: ${count(result?.count ?? result?.affected ?? result?.matched)} job(s).`);
+    await act(() => post(`queues/${segment(queue)}/bulk`, { action, state, q: q || undefined, confirm }), (result) => `${action}: ${count(result?.done)} of ${count(result?.matched)} matching job(s)${result?.capped ? ' (stopped at the cap: run it again for the rest)' : ''}.`);
     await load('reset');
   }
 
@@ -101,7 +101,7 @@ export async function mount(main, queue) {
         ['Priority', (job) => count(job.priority), 'num'],
         ['Attempts', (job) => `${job.attempts ?? job.attempt ?? 0}${job.maxAttempts ? ` / ${job.maxAttempts}` : ''}`, 'num'],
         ['Enqueued', (job) => time(job.enqueuedAt ?? job.createdAt), 'num'],
-        ['Payload', (job) => h('code', { class: 'preview' }, job.preview ?? (job.data === undefined ? '' : JSON.stringify(job.data)))],
+        ['Payload', (job) => [h('code', { class: 'preview' }, typeof job.data === 'string' ? job.data : JSON.stringify(job.data) ?? ''), job.lastError ? h('span', { class: 'error-message preview' }, job.lastError) : null]],
       ],
       jobs,
       q ? `No ${state} job matches "${q}".` : `No ${state} jobs.`,

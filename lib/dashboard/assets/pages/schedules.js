@@ -1,7 +1,7 @@
 // Schedules: when each runs next and ran last, how that went, and pause / resume / run now.
-import { get, post, segment } from '../api.js';
-import { badge, button, count, h, time } from '../dom.js';
-import { listPage, rows } from '../list-page.js';
+import { base, get, post, segment } from '../api.js';
+import { badge, button, count, duration, h, time } from '../dom.js';
+import { listPage } from '../list-page.js';
 import { act } from '../notice.js';
 
 export function mount(main) {
@@ -9,13 +9,13 @@ export function mount(main) {
     title: 'Schedules',
     intro: 'Recurring jobs run once per tick across the cluster. A pause is stored, so it outlives restarts and deploys.',
     empty: 'No schedule is declared.',
-    load: async () => rows(await get('schedules'), 'schedules'),
+    load: async () => ({ rows: (await get('schedules')).schedules }),
     columns: (refresh) => [
       ['Name', (s) => h('span', { class: 'name' }, s.name)],
-      ['When', (s) => h('code', {}, s.cron ?? s.expression ?? (s.everyMs ? `every ${s.everyMs} ms` : (s.intervalMs ? `every ${s.intervalMs} ms` : (s.kind ?? '–'))))],
+      ['When', (s) => h('code', {}, s.cron ? `${s.cron}${s.timeZone ? ` (${s.timeZone})` : ''}` : `every ${duration(s.every)}`)],
       ['State', (s) => badge(s.paused ? 'paused' : 'active')],
-      ['Next run', (s) => (s.paused ? '–' : time(s.nextRunAt ?? s.nextRun)), 'num'],
-      ['Last run', (s) => time(s.lastRunAt ?? s.lastRun), 'num'],
+      ['Next run', (s) => (s.paused ? '–' : time(s.nextRunAt)), 'num'],
+      ['Last run', (s) => time(s.lastRunAt), 'num'],
       ['Last outcome', (s) => outcome(s)],
       ['Runs', (s) => count(s.runs), 'num'],
       [
@@ -33,8 +33,12 @@ export function mount(main) {
 }
 
 function outcome(schedule) {
-  const last = schedule.lastOutcome ?? schedule.lastStatus;
-  const error = schedule.lastError?.message ?? schedule.lastError;
-  if (!last && !error) return '–';
-  return h('span', {}, last ? badge(last) : null, error ? [' ', h('span', { class: 'error-message' }, String(error))] : null);
+  if (!schedule.lastOutcome && !schedule.lastError) return '–';
+  const state = schedule.lastOutcome ? badge(schedule.lastOutcome) : null;
+  return h(
+    'span',
+    {},
+    schedule.lastJobId ? h('a', { href: `${base}/jobs/${segment(schedule.lastJobId)}` }, state) : state,
+    schedule.lastError ? [' ', h('span', { class: 'error-message' }, schedule.lastError)] : null,
+  );
 }

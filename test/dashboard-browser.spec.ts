@@ -1,0 +1,235 @@
+import type { INestApplication } from '@nestjs/common';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CircuitBreakerService, JobsService, SchedulerService } from '../lib/index.js';
+import { DASHBOARD_CSP } from '../lib/dashboard/page/dashboard-page.constants.js';
+import { behaviour, startDashboardApp } from './fixtures/dashboard-browser.app.js';
+import { RedisServer } from './support/redis-server.js';
+import { eventually } from './support/test-app.js';
+
+/** `DASHBOARD_SCREENSHOTS=1` remakes docs/dashboard-*.png (not on every run: they are checked in). */
+const shoot = process.env.DASHBOARD_SCREENSHOTS === '1' ? it : it.skip;
+/** What the user sees comes within this; the 2-core machine may be busy with other work. */
+const SEEN = { timeout: 30_000 };
+/** A payload that would run script if any of it were parsed as HTML. */
+const HOSTILE = `<img src=x onerror="window.__pwned='img'"></script><script>window.__pwned='script'</script>`;
+
+describe('the dashboard in a browser (Chromium, a real app on a real Redis)', () => {
+  let redis: RedisServer;
+  let browser: Browser;
+  let app: INestApplication | undefined;
+  let url: string;
+  let dashboard: string;
+  const contexts: BrowserContext[] = [];
+  let prefix = 0;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await redis?.stop();
+  });
+  beforeEach(async () => {
+    behaviour.failGroup = true;
+    await start(`browser${++prefix}`);
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await app?.close();
+    app = undefined;
+  });
+
+  async function start(name: string) {
+    ({ app, url } = await startDashboardApp(redis.url, name));
+    dashboard = `${url}/jobs-dashboard`;
+  }
+
+  /**
+   * A page signed in as `role` (or no one), that records every Content-Security-Policy violation
+   * and page error: `problems()` lists them.
+   */
+  async function open(role: 'admin' | 'viewer' | null, path: string, options: Parameters<Browser['newContext']>[0] = {}) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+    contexts.push(context);
+    if (role) await context.addCookies([{ name: 'role', value: role, url }]);
+    // (browser code as text: this file is compiled without the DOM's types)
+    await context.addInitScript({
+      content: `window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused/.test(message.text()) && errors.push(message.text()));
+    const response = await page.goto(`${dashboard}${path}`);
+    const problems = async () => [...errors, ...((await page.evaluate('window.__violations')) as string[])];
+    return { page, response, problems };
+  }
+
+  const jobs = () => app!.get(JobsService);
+
+  it('sends the strict Content-Security-Policy on the shell and its assets, which come from the package', async () => {
+    const shell = await fetch(`${dashboard}/`, { headers: { cookie: 'role=viewer' } });
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    const html = await shell.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/https?:\/\//);
+    const asset = /src="([^"]+app\.js)"/.exec(html)![1]!;
+    const script = await fetch(`${url}${asset}`, { headers: { cookie: 'role=viewer' } });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const stale = await fetch(`${url}${asset.replace(/assets\/\w+\//, 'assets/0000/')}`, { headers: { cookie: 'role=viewer' } });
+    expect(stale.status).toBe(404);
+  });
+
+  it('is closed to who the guard refuses: the page, the API and the stream', async () => {
+    for (const path of ['', '/queues/mail', '/api/overview', '/api/stream', `/assets/x/app.js`]) {
+      const response = await fetch(`${dashboard}${path}`);
+      expect([path, response.status]).toEqual([path, 401]);
+      await response.body?.cancel();
+    }
+    const { page, response } = await open(null, '/');
+    expect(response!.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('Sign in first: the dashboard needs the cookie role=admin or role=viewer.');
+  });
+
+  it('refuses a write from another site, with a 403', async () => {
+    const response = await fetch(`${dashboard}/api/queues/mail/pause`, {
+      method: 'POST',
+      headers: { cookie: 'role=admin', origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+    expect(await jobs().getStats().then((stats) => stats.queues.mail)).toBeDefined();
+  });
+
+  it('shows hostile job data, names and errors as text: nothing of it runs', async () => {
+    await app!.get(SchedulerService).list();
+    const { id } = await jobs().enqueue('mail.send', { to: HOSTILE, fail: `boom ${HOSTILE}` });
+    await eventually('the job to be dead', async () => (await jobs().getJob(id))?.state === 'dead');
+    const { page, problems } = await open('admin', `/jobs/${encodeURIComponent(id)}`);
+    await page.getByText(`boom ${HOSTILE}`).first().waitFor(SEEN);
+    // the payload as JSON text: its quotes escaped, its markup as characters
+    expect(await page.locator('pre.value').first().textContent()).toContain(JSON.stringify(HOSTILE).slice(1, -1));
+    await page.goto(`${dashboard}/dead-letters`);
+    await page.getByText(`boom ${HOSTILE}`).first().waitFor(SEEN);
+    await page.goto(`${dashboard}/queues/mail?state=dead`);
+    await page.locator(`tr[data-id="${id}"]`).waitFor(SEEN);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await problems()).toEqual([]);
+  });
+
+  it('shows a new job on an open queue page within 2 s, without a reload', async () => {
+    await jobs().pause('reports');
+    const { page, problems } = await open('admin', '/queues/reports?state=waiting');
+    await page.locator('#live[data-state="live"]').waitFor(SEEN);
+    const started = Date.now();
+    const { id } = await jobs().enqueue('report.build', { kind: 'weekly' });
+    await page.locator(`tr[data-id="${id}"]`).waitFor(SEEN);
+    const elapsed = Date.now() - started;
+    console.log(`a new job appeared on the open page ${elapsed} ms after its enqueue`);
+    expect(elapsed).toBeLessThan(2000);
+    expect(await problems()).toEqual([]);
+  });
+
+  it('lets an admin redrive a dead-letter group through the UI, after a confirmation', async () => {
+    const ids = await Promise.all([1, 2, 3].map(async (i) => (await jobs().enqueue('mail.send', { to: `user${i}@example.com`, fail: 'SMTP 421 try later' })).id));
+    await eventually('three dead jobs', async () => (await jobs().countDead()) === 3);
+    behaviour.failGroup = false;
+    const { page, problems } = await open('admin', '/dead-letters');
+    const row = page.locator('tr', { hasText: 'SMTP 421 try later' });
+    await row.waitFor(SEEN);
+    await row.getByRole('button', { name: 'Redrive this group' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Redrive them' }).click();
+    await page.getByText('Redriven: 3 job(s).').waitFor(SEEN);
+    for (const id of ids) await eventually(`${id} to complete`, async () => (await jobs().getJob(id))?.state === 'completed');
+    await page.getByText('The dead-letter queue is empty.').waitFor(SEEN);
+    expect(await problems()).toEqual([]);
+  });
+
+  it("refuses a read-only user's write with a 403, shown on the page", async () => {
+    const { page } = await open('viewer', '/schedules');
+    const row = page.locator('tr', { hasText: 'nightly-report' });
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('#notice', { hasText: '403' }).waitFor(SEEN);
+    expect((await app!.get(SchedulerService).list()).find((s) => s.name === 'nightly-report')).toMatchObject({ paused: false });
+  });
+
+  it('keeps a schedule paused in the UI paused after the app restarts, and the audit log shows who paused it', async () => {
+    const { page, problems } = await open('admin', '/schedules');
+    const row = page.locator('tr', { hasText: 'nightly-report' });
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByRole('button', { name: 'Resume' }).waitFor(SEEN);
+    expect(await problems()).toEqual([]);
+    await app!.close();
+    await start(`browser${prefix}`);
+    await page.goto(`${dashboard}/schedules`);
+    await page.locator('tr', { hasText: 'nightly-report' }).locator('.badge-paused').waitFor(SEEN);
+    expect((await app!.get(SchedulerService).list()).find((s) => s.name === 'nightly-report')).toMatchObject({ paused: true });
+    await page.goto(`${dashboard}/audit`);
+    const entry = page.locator('tr', { hasText: 'nightly-report' }).first();
+    await entry.waitFor(SEEN);
+    expect(await entry.textContent()).toContain('admin');
+  });
+
+  it('is keyboard navigable: a skip link first, then the pages', async () => {
+    const { page } = await open('viewer', '/');
+    await page.locator('#queues').waitFor(SEEN);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Overview');
+  });
+
+  shoot('takes the screenshots of docs/dashboard.md', async () => {
+    const admin = (path: string) =>
+      fetch(`${dashboard}/api/${path}`, { method: 'POST', headers: { cookie: 'role=admin', 'content-type': 'application/json' }, body: '{}' });
+    const mail = Array.from({ length: 60 }, (_, i) => ({ name: 'mail.send', data: { to: `customer${i}@example.com`, template: 'order-confirmation' } }));
+    await jobs().enqueueMany(mail);
+    await jobs().enqueueMany(Array.from({ length: 7 }, (_, i) => ({ name: 'mail.send', data: { to: `old${i}@example.net`, fail: 'SMTP 421 4.7.0 Try again later' } })));
+    await jobs().enqueueMany(Array.from({ length: 2 }, (_, i) => ({ name: 'mail.send', data: { to: `full${i}@example.org`, fail: 'Mailbox full' } })));
+    await jobs().enqueueMany(Array.from({ length: 4 }, (_, i) => ({ name: 'mail.send', data: { to: `later${i}@example.com` }, options: { delayMs: 3_600_000 } })));
+    await jobs().pause('reports');
+    await jobs().enqueueMany(['daily', 'weekly', 'monthly'].map((kind) => ({ name: 'report.build', data: { kind } })));
+    for (const orderId of ['A-1001', 'A-1002']) await jobs().emit('order.placed', { orderId });
+    await app!.get(CircuitBreakerService).open('payments-api');
+    await admin('schedules/nightly-report/pause');
+    await admin('schedules/nightly-report/resume');
+    await fetch(`${dashboard}/api/queues/mail/pause`, { method: 'POST', headers: { cookie: 'role=viewer' } });
+    await eventually('9 dead jobs', async () => (await jobs().countDead()) === 9);
+    // the history reaches storage every 5 s
+    await eventually('the history of mail', async () => {
+      const history = await fetch(`${dashboard}/api/history?queue=mail&range=1h`, { headers: { cookie: 'role=admin' } }).then((r) => r.json() as Promise<{ points: { completed: number }[] }>);
+      return history.points.some((point) => point.completed > 0);
+    });
+    const dead = (await jobs().listDead({ limit: 1 }))[0]!.id;
+    const shots: [string, string, Parameters<Browser['newContext']>[0]?][] = [
+      ['overview', '/'],
+      ['overview-dark', '/', { colorScheme: 'dark' }],
+      ['overview-phone', '/', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
+      ['queue', '/queues/mail?state=completed'],
+      ['job', `/jobs/${encodeURIComponent(dead)}`],
+      ['dead-letters', '/dead-letters'],
+      ['schedules', '/schedules'],
+      ['breakers', '/breakers'],
+      ['events', '/events'],
+      ['workers', '/workers'],
+      ['audit', '/audit'],
+    ];
+    for (const [name, path, options] of shots) {
+      const { page, problems } = await open('admin', path, options);
+      await page.locator('#live[data-state="live"]').waitFor(SEEN);
+      await page.locator('main h1').waitFor(SEEN);
+      if (name.startsWith('overview')) await page.locator('.chart canvas').first().waitFor(SEEN);
+      await page.screenshot({ path: `docs/dashboard-${name}.png` });
+      expect(await problems()).toEqual([]);
+    }
+  });
+});
