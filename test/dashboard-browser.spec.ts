@@ -49,8 +49,14 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
    * A page signed in as `role` (or no one), that records every Content-Security-Policy violation
    * and page error: `problems()` lists them.
    */
-  async function open(role: 'admin' | 'viewer' | null, path: string, options: Parameters<Browser['newContext']>[0] = {}) {
+  async function open(
+    role: 'admin' | 'viewer' | null,
+    path: string,
+    options: Parameters<Browser['newContext']>[0] = {},
+    prepare?: (context: BrowserContext) => Promise<unknown>,
+  ) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+    await prepare?.(context);
     contexts.push(context);
     if (role) await context.addCookies([{ name: 'role', value: role, url }]);
     // (browser code as text: this file is compiled without the DOM's types)
@@ -136,6 +142,33 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     console.log(`a new job appeared on the open page ${elapsed} ms after its enqueue`);
     expect(elapsed).toBeLessThan(2000);
     expect(await problems()).toEqual([]);
+  });
+
+  it('closes its stream while the tab is hidden and opens it again when it shows', async () => {
+    const { page } = await open('admin', '/');
+    await page.locator('#live[data-state="live"]').waitFor(SEEN);
+    const streams = () => page.evaluate('performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/stream")).length') as Promise<number>;
+    const before = await streams();
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await page.locator('#live[data-state="paused"]').waitFor(SEEN);
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await page.locator('#live[data-state="live"]').waitFor(SEEN);
+    await eventually('a second stream', async () => (await streams()) > before);
+  });
+
+  it('polls the JSON API when the stream fails, and goes back to the stream when it works again', async () => {
+    await jobs().pause('reports');
+    // a proxy that refuses streams: the page falls back to polling the JSON API
+    let refuse = true;
+    const { page } = await open('admin', '/queues/reports?state=waiting', {}, (context) =>
+      context.route('**/api/stream**', (route) => (refuse ? route.fulfill({ status: 502, body: 'no streams here' }) : route.continue())),
+    );
+    await page.locator('#live[data-state="polling"]').waitFor(SEEN);
+    const { id } = await jobs().enqueue('report.build', { kind: 'polled' });
+    await page.locator(`tr[data-id="${id}"]`).waitFor(SEEN);
+    // it keeps trying the stream, and takes it once it works
+    refuse = false;
+    await page.locator('#live[data-state="live"]').waitFor(SEEN);
   });
 
   it('lets an admin redrive a dead-letter group through the UI, after a confirmation', async () => {

@@ -110,6 +110,15 @@ describe('the sample orders API, end to end on Redis', () => {
     const [expiry, signature] = session.slice('admin_session='.length).split('.');
     expect(await withCookie(`admin_session=${Number(expiry) + 1000}.${signature}`)).toBe(401);
     expect(await withCookie(`admin_session=${expiry}.${signature!.slice(1)}A`)).toBe(401);
+    // the dashboard sits behind the same guard: its page, API and stream
+    for (const path of ['/jobs-dashboard', '/jobs-dashboard/api/overview', '/jobs-dashboard/api/stream']) {
+      const refused = await fetch(`${url}${path}`);
+      expect([path, refused.status]).toEqual([path, 401]);
+    }
+    const page = await fetch(`${url}/jobs-dashboard`, { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<meta name="dashboard-base" content="/jobs-dashboard">');
+    expect((await fetch(`${url}/jobs-dashboard/api/overview`, { headers: { cookie: session } })).status).toBe(200);
   });
 
   it('says at start-up how to pass the admin token, and never shows it', () => {
@@ -130,11 +139,13 @@ describe('the sample orders API, end to end on Redis', () => {
     expect(startUp).not.toContain(TOKEN);
   });
 
-  it('lists every route of its controllers at start-up, each once', () => {
+  it('lists every route of its controllers at start-up, each once, and the dashboard by its page', () => {
     const served = app
       .get(DiscoveryService)
       .getControllers()
       .flatMap(({ metatype }) => {
+        // the dashboard's routes (pages, assets, API) are listed once, by its overview
+        if (metatype && String(Reflect.getMetadata(PATH_METADATA, metatype)).startsWith('jobs-dashboard')) return ['GET /jobs-dashboard'];
         if (!metatype) return [];
         const prototype = (metatype as { prototype: Record<string, unknown> }).prototype;
         const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
@@ -147,7 +158,7 @@ describe('the sample orders API, end to end on Redis', () => {
           });
       });
     expect(served.length).toBeGreaterThan(10);
-    expect(routes(url).map(route).sort()).toEqual(served.sort());
+    expect(routes(url).map(route).sort()).toEqual([...new Set(served)].sort());
   });
 
   it('answers 404 to the reset of a breaker no one declared, naming those that are', async () => {
