@@ -186,6 +186,55 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     expect(await problems()).toEqual([]);
   });
 
+  it('searches a queue by payload text and cancels what matches, after the queue name is typed', async () => {
+    await jobs().pause('reports');
+    const [daily, weekly, special] = await jobs().enqueueMany(['daily', 'weekly', 'special-audit'].map((kind) => ({ name: 'report.build', data: { kind } })));
+    const { page, problems } = await open('admin', '/queues/reports');
+    await page.locator(`tr[data-id="${weekly!.id}"]`).waitFor(SEEN);
+    await page.getByRole('searchbox', { name: 'Search jobs' }).fill('special-audit');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator(`tr[data-id="${daily!.id}"]`).waitFor({ state: 'detached', ...SEEN });
+    expect(await page.locator('tbody tr[data-id]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Cancel all waiting matching' }).click();
+    const dialog = page.getByRole('dialog');
+    const go = dialog.getByRole('button', { name: 'Cancel them' });
+    expect(await go.isDisabled()).toBe(true);
+    await dialog.getByRole('textbox', { name: 'Confirmation' }).fill('reports');
+    await go.click();
+    await page.getByText('cancel: 1 of 1 matching job(s).').waitFor(SEEN);
+    expect((await jobs().getJob(special!.id))?.state).toBe('cancelled');
+    expect((await jobs().getJob(daily!.id))?.state).toBe('waiting');
+    expect(await problems()).toEqual([]);
+  });
+
+  it('shows a long payload cut, with the whole a click away, and runs a delayed job now', async () => {
+    const note = 'x'.repeat(6000);
+    const { id } = await jobs().enqueue('mail.send', { to: 'later@example.com', note }, { delayMs: 3_600_000 });
+    const { page, problems } = await open('admin', `/jobs/${encodeURIComponent(id)}`);
+    const data = page.locator('pre.value').first();
+    await data.waitFor(SEEN);
+    expect((await data.textContent())!.length).toBeLessThan(6000);
+    await page.getByRole('button', { name: 'Show all' }).click();
+    await page.getByRole('button', { name: 'Show all' }).waitFor({ state: 'detached', ...SEEN });
+    expect(await data.textContent()).toContain(note);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.locator('.facts .badge-completed').waitFor(SEEN);
+    expect((await jobs().getJob(id))?.state).toBe('completed');
+    expect(await problems()).toEqual([]);
+  });
+
+  it('moves nothing on the overview when live counts change', async () => {
+    await jobs().pause('reports');
+    const { page } = await open('viewer', '/');
+    const card = page.locator('.card[data-queue="reports"]');
+    await card.locator('.chart canvas').waitFor(SEEN);
+    const boxes = () => page.locator('.card, .card .chart, .card .counts').evaluateAll((elements) => elements.map((e) => JSON.stringify(e.getBoundingClientRect())));
+    const before = await boxes();
+    await jobs().enqueueMany(Array.from({ length: 1234 }, (_, i) => ({ name: 'report.build', data: { kind: `k${i}` } })));
+    await card.locator('.count-waiting dd', { hasText: '1,234' }).waitFor(SEEN);
+    expect(await boxes()).toEqual(before);
+  });
+
   it("refuses a read-only user's write with a 403, shown on the page", async () => {
     const { page } = await open('viewer', '/schedules');
     const row = page.locator('tr', { hasText: 'nightly-report' });

@@ -22,6 +22,8 @@ const segments = location.pathname
   .map((part) => decodeURIComponent(part));
 const page = Object.hasOwn(PAGES, segments[0] ?? '') ? PAGES[segments[0] ?? ''] : undefined;
 const main = document.getElementById('main');
+const TITLES = { overview: 'Overview', queue: `Queue ${segments[1]}`, job: `Job ${segments[1]}`, 'dead-letters': 'Dead letters', audit: 'Audit log' };
+document.title = `${TITLES[page] ?? (page ? page[0].toUpperCase() + page.slice(1) : 'Not found')} · Jobs dashboard`;
 
 for (const link of document.querySelectorAll('nav a')) {
   const current = link.dataset.page === (segments[0] ?? 'overview') || (link.dataset.page === 'overview' && page === 'queue');

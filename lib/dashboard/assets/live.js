@@ -17,6 +17,8 @@ export class LiveFeed {
     Object.assign(this, { events, onEvent, poll, status, failures: 0 });
     document.addEventListener('visibilitychange', () => (document.hidden ? this.stop('paused') : this.start()));
     window.addEventListener('pagehide', () => this.stop('paused'));
+    // back from the back-forward cache: the page is live again
+    window.addEventListener('pageshow', (event) => event.persisted && !document.hidden && this.start());
     if (!document.hidden) this.start();
     else this.stop('paused');
   }

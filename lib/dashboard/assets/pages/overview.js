@@ -65,7 +65,8 @@ function stats(queue) {
   const counts = queue.counts ?? {};
   const waiting = counts.waiting ?? 0;
   const missing = queue.missingHandlers ?? [];
-  const priorities = Object.entries(queue.byPriority ?? {});
+  const priorities = Object.entries(queue.byPriority ?? {}).filter(([, n]) => n > 0);
+  const byPriority = priorities.length > 0 ? priorities.map(([priority, n]) => `${priority}: ${count(n)}`).join(', ') : '–';
   return [
     h('h2', {}, h('a', { href: `${base}/queues/${segment(queue.name)}` }, queue.name), ' ', queue.paused ? badge('paused') : null),
     h('dl', { class: 'counts' }, STATES.map((state) => h('div', { class: `count count-${state}${counts[state] > 0 ? ' nonzero' : ''}` }, h('dt', {}, state), h('dd', { class: 'num' }, count(counts[state]))))),
@@ -74,7 +75,8 @@ function stats(queue) {
       { class: 'facts' },
       h('span', {}, 'Oldest waiting: ', h('span', { class: 'num' }, waiting > 0 ? duration(queue.oldestWaitingMs) : '–')),
       h('span', {}, 'Workers online: ', h('span', { class: 'num' }, count(queue.workers))),
-      priorities.length > 0 ? h('span', {}, 'By priority: ', priorities.map(([priority, n]) => `${priority}: ${count(n)}`).join(', ')) : null,
+      // always there, on one line: a count that appears or grows moves nothing below it
+      h('span', { class: 'priorities', title: byPriority }, 'Waiting by priority: ', h('span', { class: 'num' }, byPriority)),
     ),
     waiting > 0 && (missing.length > 0 || queue.workers === 0)
       ? h(

@@ -17,7 +17,7 @@ export async function mount(main, queue) {
   let paged = false;
   let paused = false;
 
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Job state' });
+  const tabs = h('div', { class: 'tabs', role: 'group', 'aria-label': 'Job state' });
   const search = h('input', { type: 'search', name: 'q', value: q, placeholder: 'id, name or payload text', 'aria-label': 'Search jobs' });
   const list = h('div', { class: 'list', id: 'jobs', 'aria-live': 'polite' });
   const more = h('div', { class: 'more' });
@@ -42,7 +42,7 @@ export async function mount(main, queue) {
     fill(
       tabs,
       STATES.map((name) => {
-        const tab = h('button', { type: 'button', role: 'tab', 'aria-selected': String(name === state), class: 'tab' }, name, ' ', h('span', { class: 'num' }, count(counts[name])));
+        const tab = h('button', { type: 'button', 'aria-pressed': String(name === state), class: 'tab', 'data-state': name }, name, ' ', h('span', { class: 'num' }, count(counts[name])));
         tab.addEventListener('click', () => {
           state = name;
           renderTabs();
@@ -121,7 +121,7 @@ export async function mount(main, queue) {
     paused = !!mine?.paused;
     pauseButton.textContent = paused ? 'Resume' : 'Pause';
     fill(title, 'Queue ', h('span', { class: 'name' }, queue), ' ', paused ? badge('paused') : null);
-    for (const tab of tabs.querySelectorAll('.num')) tab.textContent = count(counts[STATES[[...tabs.querySelectorAll('.num')].indexOf(tab)]]);
+    for (const tab of tabs.querySelectorAll('button[data-state]')) tab.querySelector('.num').textContent = count(counts[tab.dataset.state]);
   }
 
   let busy = false;
