@@ -48,6 +48,9 @@ for (const entry of ['nestjs-background/health', 'nestjs-background/metrics']) {
   const failure = await import(entry).then(() => null, (error) => error);
   if (!failure || !/terminus|prom-client/.test(failure.message)) throw new Error(`${entry} should fail naming its missing peer, got ${failure}`);
 }
+// the dashboard needs no optional peer: its entry point loads with the core peers alone
+const { BackgroundDashboardModule } = await import('nestjs-background/dashboard');
+if (typeof BackgroundDashboardModule?.forRoot !== 'function') throw new Error('nestjs-background/dashboard exports no BackgroundDashboardModule');
 console.log('packed-smoke: the packed package boots without its optional peers');
 JS
 node main.js

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { BackgroundModule, Interval, Job, JobsService, UnrecoverableError, type BackgroundModuleOptions } from '../lib/index.js';
 import { BackgroundDashboardModule, type BackgroundDashboardOptions } from '../lib/dashboard/index.js';
 import { ActivityRecorder } from '../lib/activity/activity.recorder.js';
+import { DashboardPoller } from '../lib/dashboard/live/dashboard.poller.js';
 import { RedisServer } from './support/redis-server.js';
 import { eventually } from './support/test-app.js';
 
@@ -74,6 +75,7 @@ type Started = Awaited<ReturnType<typeof startApp>>;
 async function awaitEvent(url: string, user: string, found: (type: string, data: any) => boolean, timeoutMs = 30_000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let reading: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     const response = await fetch(url, { headers: { 'x-user': user }, signal: controller.signal });
     const reader = response.body!.getReader();
@@ -82,6 +84,7 @@ async function awaitEvent(url: string, user: string, found: (type: string, data:
     for (;;) {
       const { value, done } = await reader.read();
       if (done) throw new Error('the stream ended');
+      reading = reader;
       buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -94,6 +97,8 @@ async function awaitEvent(url: string, user: string, found: (type: string, data:
     }
   } finally {
     clearTimeout(timer);
+    // the connection is closed at once, rather than when the server next writes to it
+    await reading?.cancel().catch(() => undefined);
     controller.abort();
   }
 }
@@ -212,6 +217,35 @@ describe.each([
     expect(audit[0]).toMatchObject({ actor: 'admin', action: 'redrive group', target: { kind: 'dead-letters', key: group.key }, outcome: 'ok (redriven: 3)' });
   });
 
+  it('polls once per process however many tabs are open, and not at all with none', async () => {
+    const poller = started.app.get(DashboardPoller);
+    const open = () => fetch(`${started.base}/stream`, { headers: { 'x-user': 'viewer' } }).then((response) => response.body!.getReader());
+    const tabs = await Promise.all([open(), open(), open()]);
+    await Promise.all(tabs.map((tab) => tab.read()));
+    const first = poller.polls;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // one poll a second for the three of them (a busy machine may manage fewer), not three
+    expect(poller.polls - first).toBeLessThanOrEqual(4);
+    expect(poller.polls - first).toBeGreaterThanOrEqual(1);
+    await Promise.all(tabs.map((tab) => tab.cancel()));
+    await eventually('the poller to stop once no tab is open', async () => {
+      const before = poller.polls;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return poller.polls === before;
+    });
+  });
+
+  it('ends the open streams as the application closes, rather than waiting for their keep-alive timeout (5 s)', async () => {
+    const response = await fetch(`${started.base}/stream`, { headers: { 'x-user': 'viewer' } });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    await reader.read();
+    const closing = Date.now();
+    await started.app.close();
+    expect(Date.now() - closing).toBeLessThan(3_000);
+    await reader.cancel().catch(() => undefined);
+  });
+
   it('shows a new job on an open stream within 2 s, without a reload', async () => {
     const jobs = started.app.get(JobsService);
     let id = '';
@@ -258,6 +292,92 @@ describe.each([
   });
 });
 
+describe('The dashboard module, mounted as the application says', () => {
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('takes forRootAsync options, a path of its own, the global prefix and the global guards', async () => {
+    let globalGuardRan = 0;
+    @Module({
+      imports: [
+        BackgroundModule.forRoot({ storage: 'memory', workers: false }),
+        BackgroundDashboardModule.forRootAsync({ path: '/ops/jobs/', useFactory: async () => ({ readOnly: true }) }),
+      ],
+      providers: [DashboardJobs],
+    })
+    class AsyncModule {}
+    app = await NestFactory.create(AsyncModule, { logger: false });
+    app.setGlobalPrefix('v1');
+    app.useGlobalGuards({ canActivate: () => (globalGuardRan++, true) });
+    await app.listen(0, '127.0.0.1');
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/v1/ops/jobs`;
+    const overview = await fetch(`${base}/api/overview`);
+    expect(overview.status).toBe(200);
+    expect(globalGuardRan).toBe(1);
+    expect((await fetch(`${base}/api/queues/default/pause`, { method: 'POST' })).status).toBe(403);
+    expect(((await (await fetch(`${base}/api/queues/default/pause`, { method: 'POST' })).json()) as any).message).toBe(
+      'The dashboard is read-only (readOnly: true): writes are refused.',
+    );
+    expect((await fetch(`${base}`)).headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${base}/api/overview`.replace('/v1', ''))).status).toBe(404);
+  });
+
+  it('warns on the overview when jobs wait and no live worker has their handler', async () => {
+    @Module({
+      imports: [BackgroundModule.forRoot({ storage: 'memory', workers: false }), BackgroundDashboardModule.forRoot({ authorize: () => true })],
+      providers: [DashboardJobs],
+    })
+    class ProducerOnly {}
+    app = await NestFactory.create(ProducerOnly, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    await app.get(JobsService).enqueue('echo', { n: 1 });
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/jobs-dashboard/api`;
+    const overview = (await (await fetch(`${base}/overview`)).json()) as any;
+    expect(overview.queues.find((queue: any) => queue.name === 'default')).toMatchObject({
+      counts: { waiting: 1 },
+      byPriority: { '0': 1 },
+      workers: 0,
+      missingHandlers: ['echo'],
+      paused: false,
+    });
+  });
+
+  it('answers hostile query parameters with 400 and what is expected', async () => {
+    @Module({
+      imports: [BackgroundModule.forRoot({ storage: 'memory' }), BackgroundDashboardModule.forRoot({ authorize: () => true })],
+      providers: [DashboardJobs],
+    })
+    class Plain {}
+    app = await NestFactory.create(Plain, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/jobs-dashboard/api`;
+    const message = async (path: string) => {
+      const response = await fetch(`${base}/${path}`);
+      return [response.status, ((await response.json()) as { message?: string }).message];
+    };
+    expect(await message('queues/default/jobs?state=exploded')).toEqual([
+      400,
+      'Query parameter "state" must be one of waiting, active, delayed, failed, completed, dead, cancelled; got "exploded".',
+    ]);
+    expect(await message('queues/default/jobs?limit=100000')).toEqual([400, 'Query parameter "limit" must be an integer from 1 to 100; got "100000".']);
+    expect(await message(`queues/default/jobs?q=${'x'.repeat(300)}`)).toEqual([
+      400,
+      `Query parameter "q" must be a string of at most 200 characters; got "${'x'.repeat(300)}".`,
+    ]);
+    expect(await message('queues/default/jobs?state=waiting&state=dead')).toEqual([
+      400,
+      'Query parameter "state" must be one of waiting, active, delayed, failed, completed, dead, cancelled; got ["waiting","dead"].',
+    ]);
+    expect(await message('queues/nowhere/jobs')).toEqual([404, 'No queue is named "nowhere".']);
+    expect(await message('jobs/nothing-here')).toEqual([404, 'No job has the id "nothing-here" (it may have been trimmed by retention).']);
+    expect(await message('history?queue=default&range=1y')).toEqual([400, 'Query parameter "range" must be one of 1h, 24h, 72h; got "1y".']);
+    expect(await message('queues/default/jobs?cursor=-5&limit=1')).toEqual([200, undefined]);
+  });
+});
+
 function process_pid(): number {
   return process.pid;
 }
@@ -269,6 +389,28 @@ describe('The dashboard on Redis, across a restart', () => {
   });
   afterAll(async () => {
     await server.stop();
+  });
+
+  it('writes the history once per flush, not once per job', async () => {
+    const started = await startApp({ connection: server.url, prefix: 'rounds' });
+    const probe = server.client();
+    try {
+      const calls = async () => Number(/cmdstat_hincrby:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);
+      const jobs = started.app.get(JobsService);
+      await started.app.get(ActivityRecorder).flush();
+      const before = await calls();
+      const ids = (await jobs.enqueueMany(Array.from({ length: 200 }, (_, n) => ({ name: 'echo', data: { n } })))).map((job) => job.id);
+      for (const id of ids) await jobs.waitFor(id, { timeoutMs: 30_000 });
+      await started.app.get(ActivityRecorder).flush();
+      // one HINCRBY per minute the 200 jobs finished in (two if a minute turned meanwhile), and
+      // perhaps one of a timed flush between
+      expect((await calls()) - before).toBeLessThanOrEqual(4);
+      const points = (await started.get('history?queue=default&range=1h')).body.points;
+      expect(points.reduce((sum: number, point: any) => sum + point.completed, 0)).toBe(200);
+    } finally {
+      await probe.quit();
+      await started.app.close();
+    }
   });
 
   it('keeps a schedule paused through the API paused after the application restarts, and audits it', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Query, Req, Sse, type MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { DashboardAccess } from '../access/dashboard-route.decorator.js';
 import { DashboardClusterReader, HISTORY_RANGES } from '../data/dashboard-cluster.reader.js';
@@ -32,7 +32,9 @@ export class DashboardOverviewController {
   /** Server-sent events: `overview`, `jobs` (with `?queue=`), `heartbeat`, `problem`. */
   @Sse('stream')
   @DashboardAccess('read', 'stream')
-  stream(@Query('queue') queue: unknown): Observable<MessageEvent> {
-    return this.poller.stream(optionalText('queue', queue, 200));
+  stream(@Query('queue') queue: unknown, @Req() request: any): Observable<MessageEvent> {
+    // Express's request is Node's; Fastify's wraps it as `raw`
+    const socket = (request.raw ?? request).socket;
+    return this.poller.stream(optionalText('queue', queue, 200), () => setImmediate(() => socket?.end()));
   }
 }

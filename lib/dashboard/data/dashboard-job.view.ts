@@ -65,7 +65,14 @@ export function redacted(job: StoredJob, config: DashboardConfig): RedactableJob
     logs: [...job.logs],
     errors: job.errors.map(({ message, stack }) => ({ message, stack })),
   };
-  return config.redact ? config.redact(parsed) : parsed;
+  if (!config.redact) return parsed;
+  try {
+    return config.redact(parsed);
+  } catch (error) {
+    // nothing of the job leaves the server when its redaction failed
+    const hidden = `[hidden: redact() threw ${(error as Error)?.message ?? error}]`;
+    return { ...parsed, data: hidden, result: undefined, progress: undefined, logs: [], errors: parsed.errors.map(() => ({ message: hidden })) };
+  }
 }
 
 export function toSummary(job: StoredJob, config: DashboardConfig): DashboardJobSummary {

@@ -15,6 +15,8 @@ const LIVE_JOBS = 20;
 interface Client {
   queue?: string;
   subscriber: Subscriber<MessageEvent>;
+  /** Ends the client's connection (at shutdown). */
+  disconnect?: () => void;
 }
 
 /**
@@ -42,9 +44,9 @@ export class DashboardPoller implements OnModuleDestroy {
   ) {}
 
   /** The events of one tab: `overview` (now and on each change), `jobs` for `queue` when given, `heartbeat`. */
-  stream(queue?: string): Observable<MessageEvent> {
+  stream(queue?: string, disconnect?: () => void): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
-      const client: Client = { queue, subscriber };
+      const client: Client = { queue, subscriber, disconnect };
       this.clients.add(client);
       if (this.lastOverview !== null) subscriber.next({ type: 'overview', data: this.lastOverview });
       const last = queue === undefined ? undefined : this.lastJobs.get(queue);
@@ -113,9 +115,16 @@ export class DashboardPoller implements OnModuleDestroy {
     for (const client of this.clients) deliver(client);
   }
 
+  /**
+   * Ends every stream and its connection: a connection whose response ends while the server
+   * closes would otherwise hold the shutdown until its keep-alive timeout.
+   */
   onModuleDestroy(): void {
     this.stop();
-    for (const client of [...this.clients]) client.subscriber.complete();
+    for (const client of [...this.clients]) {
+      client.subscriber.complete();
+      client.disconnect?.();
+    }
     this.clients.clear();
   }
 }
