@@ -1,13 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CircuitBreakerService, JobsService, SchedulerService } from '../lib/index.js';
+import { JobsService, SchedulerService } from '../lib/index.js';
 import { DASHBOARD_CSP } from '../lib/dashboard/page/dashboard-page.constants.js';
 import { behaviour, startDashboardApp } from './fixtures/dashboard-browser.app.js';
+import { DashboardBrowser, type PageOptions } from './support/dashboard-browser.js';
 import { RedisServer } from './support/redis-server.js';
 import { eventually } from './support/test-app.js';
 
-/** `DASHBOARD_SCREENSHOTS=1` remakes docs/dashboard-*.png (not on every run: they are checked in). */
-const shoot = process.env.DASHBOARD_SCREENSHOTS === '1' ? it : it.skip;
 /** What the user sees comes within this; the 2-core machine may be busy with other work. */
 const SEEN = { timeout: 30_000 };
 /** A payload that would run script if any of it were parsed as HTML. */
@@ -15,16 +13,15 @@ const HOSTILE = `<img src=x onerror="window.__pwned='img'"></script><script>wind
 
 describe('the dashboard in a browser (Chromium, a real app on a real Redis)', () => {
   let redis: RedisServer;
-  let browser: Browser;
+  let browser: DashboardBrowser;
   let app: INestApplication | undefined;
   let url: string;
   let dashboard: string;
-  const contexts: BrowserContext[] = [];
   let prefix = 0;
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    browser = await DashboardBrowser.launch();
   });
   afterAll(async () => {
     await browser?.close();
@@ -35,7 +32,7 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     await start(`browser${++prefix}`);
   });
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    await browser.closePages();
     await app?.close();
     app = undefined;
   });
@@ -45,32 +42,9 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     dashboard = `${url}/jobs-dashboard`;
   }
 
-  /**
-   * A page signed in as `role` (or no one), that records every Content-Security-Policy violation
-   * and page error: `problems()` lists them.
-   */
-  async function open(
-    role: 'admin' | 'viewer' | null,
-    path: string,
-    options: Parameters<Browser['newContext']>[0] = {},
-    prepare?: (context: BrowserContext) => Promise<unknown>,
-  ) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-    await prepare?.(context);
-    contexts.push(context);
-    if (role) await context.addCookies([{ name: 'role', value: role, url }]);
-    // (browser code as text: this file is compiled without the DOM's types)
-    await context.addInitScript({
-      content: `window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused/.test(message.text()) && errors.push(message.text()));
-    const response = await page.goto(`${dashboard}${path}`);
-    const problems = async () => [...errors, ...((await page.evaluate('window.__violations')) as string[])];
-    return { page, response, problems };
-  }
+  /** The dashboard's `path` in a page of its own, signed in as `role` (see DashboardBrowser.open). */
+  const open = (role: 'admin' | 'viewer' | null, path: string, options?: PageOptions, prepare?: Parameters<DashboardBrowser['open']>[3]) =>
+    browser.open(`${dashboard}${path}`, role, options, prepare);
 
   const jobs = () => app!.get(JobsService);
 
@@ -271,50 +245,5 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Overview');
-  });
-
-  shoot('takes the screenshots of docs/dashboard.md', async () => {
-    const admin = (path: string) =>
-      fetch(`${dashboard}/api/${path}`, { method: 'POST', headers: { cookie: 'role=admin', 'content-type': 'application/json' }, body: '{}' });
-    const mail = Array.from({ length: 60 }, (_, i) => ({ name: 'mail.send', data: { to: `customer${i}@example.com`, template: 'order-confirmation' } }));
-    await jobs().enqueueMany(mail);
-    await jobs().enqueueMany(Array.from({ length: 7 }, (_, i) => ({ name: 'mail.send', data: { to: `old${i}@example.net`, fail: 'SMTP 421 4.7.0 Try again later' } })));
-    await jobs().enqueueMany(Array.from({ length: 2 }, (_, i) => ({ name: 'mail.send', data: { to: `full${i}@example.org`, fail: 'Mailbox full' } })));
-    await jobs().enqueueMany(Array.from({ length: 4 }, (_, i) => ({ name: 'mail.send', data: { to: `later${i}@example.com` }, options: { delayMs: 3_600_000 } })));
-    await jobs().pause('reports');
-    await jobs().enqueueMany(['daily', 'weekly', 'monthly'].map((kind) => ({ name: 'report.build', data: { kind } })));
-    for (const orderId of ['A-1001', 'A-1002']) await jobs().emit('order.placed', { orderId });
-    await app!.get(CircuitBreakerService).open('payments-api');
-    await admin('schedules/nightly-report/pause');
-    await admin('schedules/nightly-report/resume');
-    await fetch(`${dashboard}/api/queues/mail/pause`, { method: 'POST', headers: { cookie: 'role=viewer' } });
-    await eventually('9 dead jobs', async () => (await jobs().countDead()) === 9);
-    // the history reaches storage every 5 s
-    await eventually('the history of mail', async () => {
-      const history = await fetch(`${dashboard}/api/history?queue=mail&range=1h`, { headers: { cookie: 'role=admin' } }).then((r) => r.json() as Promise<{ points: { completed: number }[] }>);
-      return history.points.some((point) => point.completed > 0);
-    });
-    const dead = (await jobs().listDead({ limit: 1 }))[0]!.id;
-    const shots: [string, string, Parameters<Browser['newContext']>[0]?][] = [
-      ['overview', '/'],
-      ['overview-dark', '/', { colorScheme: 'dark' }],
-      ['overview-phone', '/', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
-      ['queue', '/queues/mail?state=completed'],
-      ['job', `/jobs/${encodeURIComponent(dead)}`],
-      ['dead-letters', '/dead-letters'],
-      ['schedules', '/schedules'],
-      ['breakers', '/breakers'],
-      ['events', '/events'],
-      ['workers', '/workers'],
-      ['audit', '/audit'],
-    ];
-    for (const [name, path, options] of shots) {
-      const { page, problems } = await open('admin', path, options);
-      await page.locator('#live[data-state="live"]').waitFor(SEEN);
-      await page.locator('main h1').waitFor(SEEN);
-      if (name.startsWith('overview')) await page.locator('.chart canvas').first().waitFor(SEEN);
-      await page.screenshot({ path: `docs/dashboard-${name}.png` });
-      expect(await problems()).toEqual([]);
-    }
   });
 });
