@@ -67,6 +67,20 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     expect(stale.status).toBe(404);
   });
 
+  it("works under the app's global prefix and a path of its own", async () => {
+    await app!.close();
+    ({ app, url } = await startDashboardApp(redis.url, `browser${prefix}`, { globalPrefix: 'ops', path: 'admin/jobs' }));
+    dashboard = `${url}/ops/admin/jobs`;
+    await jobs().enqueue('mail.send', { to: 'prefixed@example.com' });
+    const { page, problems } = await open('viewer', '/queues/mail?state=completed');
+    await page.locator('tbody tr[data-id]').first().waitFor(SEEN);
+    await page.locator('#live[data-state="live"]').waitFor(SEEN);
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor(SEEN);
+    expect(page.url()).toBe(`${dashboard}/dead-letters`);
+    expect(await problems()).toEqual([]);
+  });
+
   it('is closed to who the guard refuses: the page, the API and the stream', async () => {
     for (const path of ['', '/queues/mail', '/api/overview', '/api/stream', `/assets/x/app.js`]) {
       const response = await fetch(`${dashboard}${path}`);
