@@ -1,6 +1,15 @@
 import { Injectable, Module, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BackgroundModule, Interval, Job, JobsService, UnrecoverableError, type BackgroundModuleOptions } from '../lib/index.js';
+import {
+  BackgroundModule,
+  CircuitBreaker,
+  Interval,
+  Job,
+  JobsService,
+  OnEvent,
+  UnrecoverableError,
+  type BackgroundModuleOptions,
+} from '../lib/index.js';
 import { BackgroundDashboardModule, type BackgroundDashboardOptions } from '../lib/dashboard/index.js';
 import { ActivityRecorder } from '../lib/activity/activity.recorder.js';
 import { DashboardPoller } from '../lib/dashboard/live/dashboard.poller.js';
@@ -25,6 +34,13 @@ class DashboardJobs {
 
   @Interval('tick', 3_600_000)
   tick() {}
+
+  @Job('partner.call', { queue: 'partner' })
+  @CircuitBreaker('partner', { failureThreshold: 5, windowMs: 60_000, resetTimeoutMs: 60_000, halfOpenProbes: 1 })
+  partnerCall() {}
+
+  @OnEvent('order.placed', { queue: 'orders' })
+  onOrderPlaced() {}
 }
 
 /** Who is asking comes in the `x-user` header; none: 403 (the application's own authentication, as a guard). */
@@ -287,8 +303,42 @@ describe.each([
     const overview = (await started.get('overview')).body;
     expect(overview.queues.find((queue: any) => queue.name === 'default')).toMatchObject({ workers: 1, missingHandlers: [] });
     expect((await started.get('schedules')).body.schedules.map((schedule: any) => schedule.name)).toContain('tick');
-    expect((await started.get('breakers')).status).toBe(200);
-    expect((await started.get('events')).body).toEqual({ subscriptions: [] });
+  });
+
+  it("triggers a schedule, opens and resets a breaker, and counts a subscriber's backlog", async () => {
+    const jobs = started.app.get(JobsService);
+    const triggered = await started.call('POST', 'schedules/tick/trigger', { user: 'admin' });
+    expect(triggered.status).toBe(200);
+    await expect(jobs.waitFor(triggered.body.id, { timeoutMs: 30_000 })).resolves.toBeUndefined();
+    expect(await started.call('POST', 'breakers/partner/open', { user: 'admin' })).toEqual({ status: 200, body: { state: 'open' } });
+    expect((await started.get('breakers')).body.breakers).toMatchObject([{ name: 'partner', queue: 'partner', state: 'open', openedByHand: true }]);
+    expect(await started.call('POST', 'breakers/partner/reset', { user: 'admin' })).toEqual({ status: 200, body: { state: 'closed' } });
+    expect((await started.get('breakers')).body.breakers).toMatchObject([{ name: 'partner', state: 'closed' }]);
+    expect((await started.call('POST', 'breakers/nothing/open', { user: 'admin' })).status).toBe(400);
+    await jobs.pause('orders');
+    try {
+      await jobs.emit('order.placed', { id: 1 });
+      await jobs.emit('order.placed', { id: 2 });
+      expect((await started.get('events')).body.subscriptions).toEqual([
+        expect.objectContaining({ name: 'DashboardJobs@onOrderPlaced', patterns: ['order.placed'], queue: 'orders', backlog: 2, backlogCapped: false }),
+      ]);
+    } finally {
+      await jobs.resume('orders');
+    }
+  });
+
+  it('purges a dead-letter group, confirmed with its key', async () => {
+    const jobs = started.app.get(JobsService);
+    await Promise.all([1, 2].map((n) => jobs.enqueue('flaky', { n })));
+    await eventually('two dead jobs', async () => (await jobs.countDead({ queue: 'flaky' })) === 2);
+    const [group] = (await started.get('dead-letters/groups')).body.groups;
+    expect(group).toMatchObject({ queue: 'flaky', count: 2 });
+    expect(await started.call('POST', `dead-letters/groups/${group.key}/purge`, { user: 'admin', body: { confirm: group.key } })).toEqual({
+      status: 200,
+      body: { purged: 2 },
+    });
+    expect(await jobs.countDead({ queue: 'flaky' })).toBe(0);
+    expect((await started.call('POST', `dead-letters/groups/${group.key}/purge`, { user: 'admin', body: { confirm: group.key } })).status).toBe(404);
   });
 });
 
@@ -343,6 +393,37 @@ describe('The dashboard module, mounted as the application says', () => {
       missingHandlers: ['echo'],
       paused: false,
     });
+  });
+
+  it('sends none of a job whose redact() throws or returns nothing useful', async () => {
+    @Module({
+      imports: [
+        BackgroundModule.forRoot({ storage: 'memory', workers: false }),
+        BackgroundDashboardModule.forRoot({
+          authorize: () => true,
+          redact: (job) => {
+            if ((job.data as { n: number }).n === 1) throw new Error('cannot');
+            return 'nothing' as never;
+          },
+        }),
+      ],
+      providers: [DashboardJobs],
+    })
+    class BadRedact {}
+    app = await NestFactory.create(BadRedact, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const jobs = app.get(JobsService);
+    const base = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/jobs-dashboard/api`;
+    for (const [n, reason] of [
+      [1, 'cannot'],
+      [2, 'it returned no job (return the job it was given, with fields replaced)'],
+    ] as const) {
+      const { id } = await jobs.enqueue('echo', { n, secret: 'hunter2' });
+      const detail = (await (await fetch(`${base}/jobs/${id}`)).json()) as any;
+      expect(detail.data).toBe(JSON.stringify(`[hidden: redact() threw ${reason}]`, null, 2));
+      const list = await (await fetch(`${base}/queues/default/jobs`)).text();
+      expect(list).not.toContain('hunter2');
+    }
   });
 
   it('answers hostile query parameters with 400 and what is expected', async () => {

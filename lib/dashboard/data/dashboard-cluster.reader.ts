@@ -6,7 +6,10 @@ import { StorageGateway } from '../../storage.gateway.js';
 import { DASHBOARD_CONFIG, MAX_PAGE } from '../dashboard.constants.js';
 import type { DashboardConfig } from '../dashboard.config.js';
 
-/** One queue on the overview. */
+/**
+ * One queue on the overview.
+ * @publicApi
+ */
 export interface DashboardQueueOverview {
   name: string;
   counts: QueueCounts;

@@ -67,7 +67,11 @@ export function redacted(job: StoredJob, config: DashboardConfig): RedactableJob
   };
   if (!config.redact) return parsed;
   try {
-    return config.redact(parsed);
+    const out = config.redact(parsed);
+    if (typeof out !== 'object' || out === null || !Array.isArray(out.logs) || !Array.isArray(out.errors)) {
+      throw new Error('it returned no job (return the job it was given, with fields replaced)');
+    }
+    return out;
   } catch (error) {
     // nothing of the job leaves the server when its redaction failed
     const hidden = `[hidden: redact() threw ${(error as Error)?.message ?? error}]`;

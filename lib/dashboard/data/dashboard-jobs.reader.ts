@@ -10,7 +10,10 @@ import type { DashboardConfig } from '../dashboard.config.js';
 import { DASHBOARD_GROUP_NOT_FOUND, DASHBOARD_JOB_NOT_FOUND, DASHBOARD_UNKNOWN_QUEUE } from '../dashboard.messages.js';
 import { redacted, searchText, toSummary, type DashboardJobSummary } from './dashboard-job.view.js';
 
-/** A page of a queue's jobs; with a search, how many jobs it looked at and whether it stopped at `searchLimit`. */
+/**
+ * A page of a queue's jobs; with a search, how many jobs it looked at and whether it stopped at `searchLimit`.
+ * @publicApi
+ */
 export interface DashboardJobPage {
   jobs: DashboardJobSummary[];
   next: string | null;
@@ -18,7 +21,10 @@ export interface DashboardJobPage {
   capped?: boolean;
 }
 
-/** Dead jobs of one queue that died of the same error message. */
+/**
+ * Dead jobs of one queue that died of the same error message (`key`: a hash of both).
+ * @publicApi
+ */
 export interface DeadLetterGroup {
   key: string;
   queue: string;

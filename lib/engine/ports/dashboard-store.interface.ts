@@ -13,7 +13,10 @@ export interface IdPage {
   next: string | null;
 }
 
-/** Jobs a queue's workers settled in one minute (storage's minute, epoch ms of its start). */
+/**
+ * Jobs a queue's workers completed, and attempts that failed, in one minute (`t`: epoch ms of its start).
+ * @publicApi
+ */
 export interface ActivityPoint {
   t: number;
   completed: number;
@@ -37,7 +40,10 @@ export interface ProcessRecord {
   handlers: string[];
 }
 
-/** One line of the dashboard's audit log. */
+/**
+ * One line of the dashboard's audit log: who (`actor`) did what (`action`) to which (`target`), when, and how it ended.
+ * @publicApi
+ */
 export interface AuditEntry {
   at: number;
   actor: string;

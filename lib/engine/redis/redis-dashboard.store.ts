@@ -25,8 +25,10 @@ const MAX_PRIORITIES = 32;
 /**
  * The dashboard's reads in Redis, each a range read of one key (or a few of one queue's, in one
  * pipeline); nothing scans a queue. Keys of its own: `{prefix:queue}:h:<hour>` (a hash of
- * `c<minute>`/`f<minute>` counts, expiring 73 h after its hour), `prefix:processes` (a hash of
- * each process's record) and `prefix:audit` (a list, newest first, trimmed).
+ * `c<minute>`/`f<minute>` counts, expiring 73 h after its hour), `{prefix:processes}:records`
+ * (each live process's record, a hash) with `:expiries` (when each is forgotten unless published
+ * again, a zset: a killed process's record goes with the next publication or read), and
+ * `prefix:audit` (a list, newest first, trimmed).
  */
 export class RedisDashboardStore implements DashboardStore {
   constructor(
@@ -159,28 +161,37 @@ export class RedisDashboardStore implements DashboardStore {
   }
 
   async publishProcess(id: string, record: ProcessRecord | null, ttlMs: number): Promise<void> {
-    const key = `${this.prefix}:processes`;
+    const { records, expiries } = this.processKeys();
     if (record === null) {
-      await this.client.hdel(key, id);
+      await this.client.pipeline().hdel(records, id).zrem(expiries, id).exec();
       return;
     }
-    await this.client.hset(key, id, JSON.stringify({ ...record, ttlMs }));
+    await this.client.pipeline().hset(records, id, JSON.stringify(record)).zadd(expiries, record.seenAt + ttlMs, id).exec();
+    await this.forgetExpired();
   }
 
   async processes(): Promise<ProcessRecord[]> {
-    const key = `${this.prefix}:processes`;
-    const all = await this.client.hgetall(key);
-    const now = Date.now();
-    const live: ProcessRecord[] = [];
-    const gone: string[] = [];
-    for (const [id, json] of Object.entries(all)) {
-      const record = JSON.parse(json) as ProcessRecord & { ttlMs: number };
-      if (record.seenAt + record.ttlMs < now) gone.push(id);
-      else live.push(record);
-    }
-    // a process that died without removing itself is forgotten by the first reader after its TTL
-    if (gone.length > 0) await this.client.hdel(key, ...gone);
-    return live.sort((a, b) => a.id.localeCompare(b.id));
+    const { records, expiries } = this.processKeys();
+    await this.forgetExpired();
+    const live = await this.client.zrange(expiries, '0', '-1');
+    if (live.length === 0) return [];
+    const found = await this.client.hmget(records, ...live);
+    return found
+      .filter((json): json is string => json !== null)
+      .map((json) => JSON.parse(json) as ProcessRecord)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Records of processes that stopped publishing (killed) go, so that the hash holds live processes only. */
+  private async forgetExpired(): Promise<void> {
+    const { records, expiries } = this.processKeys();
+    const expired = await this.client.zrangebyscore(expiries, '-inf', Date.now(), 'LIMIT', 0, 100);
+    if (expired.length > 0) await this.client.pipeline().hdel(records, ...expired).zrem(expiries, ...expired).exec();
+  }
+
+  /** Under one hash tag, so that a pipeline of both is one slot's. */
+  private processKeys(): { records: string; expiries: string } {
+    return { records: `{${this.prefix}:processes}:records`, expiries: `{${this.prefix}:processes}:expiries` };
   }
 
   async appendAudit(entry: AuditEntry, max: number): Promise<void> {
