@@ -65,6 +65,10 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     const stale = await fetch(`${url}${asset.replace(/assets\/\w+\//, 'assets/0000/')}`, { headers: { cookie: 'role=viewer' } });
     expect(stale.status).toBe(404);
+    for (const name of ['__proto__', 'constructor', '..%2F..%2Fpackage.json', 'vendor%2F..%2Fapp.js', 'pages/..', 'nope.js']) {
+      const odd = await fetch(`${url}${asset.replace('app.js', name)}`, { headers: { cookie: 'role=viewer' } });
+      expect([name, odd.status]).toEqual([name, 404]);
+    }
   });
 
   it("works under the app's global prefix and a path of its own", async () => {
