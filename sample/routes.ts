@@ -17,6 +17,11 @@ export function routes(base: string): string[] {
     ['GET  /admin/dead-letters', `curl ${admin} ${base}/admin/dead-letters`],
     ['POST /admin/dead-letters/:id/redrive', `curl ${admin} -X POST ${base}/admin/dead-letters/<job id>/redrive`],
     ['POST /admin/dead-letters/redrive', `curl ${admin} -X POST ${base}/admin/dead-letters/redrive`],
+    // a browser logs in with the token once; the session cookie then opens the dashboard
+    ['GET  /admin/login', `open ${base}/admin/login in a browser and give it the token: it opens the dashboard`],
+    ['GET  /jobs-dashboard', `open ${base}/jobs-dashboard once logged in (its JSON API: ${base}/jobs-dashboard/api, docs/dashboard-api.md)`],
+    ['POST /admin/login', `curl -i -X POST ${base}/admin/login --data-urlencode "token=$ADMIN_TOKEN"`],
+    ['POST /admin/logout', `curl -X POST ${base}/admin/logout`],
   ];
   const width = Math.max(...list.map(([route]) => route.length)) + 2;
   return list.map(([route, curl]) => `${route.padEnd(width)}${curl}`);
@@ -25,6 +30,6 @@ export function routes(base: string): string[] {
 /** What the log says of the admin token: how to pass it, never the token itself. */
 export function adminNote(tokenSet: boolean): string {
   return tokenSet
-    ? 'The /admin routes and GET /jobs/:id need the header "Authorization: Bearer $ADMIN_TOKEN" (the curls below send it from your shell\'s ADMIN_TOKEN).'
-    : 'ADMIN_TOKEN is unset, so the /admin routes and GET /jobs/:id answer 401 to everyone. Start with ADMIN_TOKEN=$(openssl rand -hex 32) npm start, and export the same ADMIN_TOKEN in the shell you send the curls below from.';
+    ? 'The /admin routes, GET /jobs/:id and the dashboard (/jobs-dashboard) need the header "Authorization: Bearer $ADMIN_TOKEN" (the curls below send it from your shell\'s ADMIN_TOKEN); a browser logs in once at /admin/login.'
+    : 'ADMIN_TOKEN is unset, so the /admin routes, GET /jobs/:id and the dashboard answer 401 to everyone. Start with ADMIN_TOKEN=$(openssl rand -hex 32) npm start, and export the same ADMIN_TOKEN in the shell you send the curls below from.';
 }

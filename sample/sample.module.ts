@@ -1,9 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { BackgroundHealthModule } from '../lib/health/index.js';
+import { BackgroundDashboardModule } from '../lib/dashboard/index.js';
 import { BackgroundModule, type BackgroundModuleOptions } from '../lib/index.js';
 import { BackgroundMetricsModule } from '../lib/metrics/index.js';
 import { AdminController } from './admin/admin.controller.js';
+import { AdminTokenGuard } from './admin/admin-token.guard.js';
+import { AdminLoginController } from './admin/admin-login.controller.js';
 import { FakeSmtpClient } from './mail/fake-smtp.client.js';
 import { HealthController } from './ops/health.controller.js';
 import { MetricsController } from './ops/metrics.controller.js';
@@ -24,8 +27,10 @@ export class SampleModule {
         TerminusModule,
         BackgroundHealthModule,
         BackgroundMetricsModule.forRoot(),
+        // the jobs dashboard at /jobs-dashboard, behind the admin token (a browser logs in at /admin/login)
+        BackgroundDashboardModule.forRoot({ guards: [AdminTokenGuard] }),
       ],
-      controllers: [OrdersController, AdminController, HealthController, MetricsController],
+      controllers: [OrdersController, AdminController, AdminLoginController, HealthController, MetricsController],
       providers: [OrdersService, OrderSubscribers, FakeSmtpClient, MailJobs, ReportJobs],
     };
   }

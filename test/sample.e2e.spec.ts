@@ -83,9 +83,42 @@ describe('the sample orders API, end to end on Redis', () => {
     for (const token of [null, '', 'not-the-token', `${TOKEN}x`]) {
       const refused = await call(method, path, body, token);
       expect(refused.status).toBe(401);
-      expect(refused.body.message).toBe('Send the header "Authorization: Bearer <token>", with the token the server has in ADMIN_TOKEN.');
+      expect(refused.body.message).toBe(
+        'Send the header "Authorization: Bearer <token>", with the token the server has in ADMIN_TOKEN; in a browser, log in at /admin/login first.',
+      );
     }
     expect((await call('GET', '/admin/breakers')).body).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'smtp', state: 'closed' })]));
+  });
+
+  it('logs a browser in with the admin token: an HttpOnly, SameSite=Strict session cookie that never holds the token', async () => {
+    const login = (token: string) =>
+      fetch(`${url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) });
+    const wrong = await login(`${TOKEN}x`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('That is not the admin token.');
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const right = await login(TOKEN);
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/jobs-dashboard');
+    const cookie = right.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^admin_session=\d+\.[\w-]+; Max-Age=28800; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(';')[0]!;
+    const withCookie = (value: string) => fetch(`${url}/admin/breakers`, { headers: { cookie: value } }).then((response) => response.status);
+    expect(await withCookie(session)).toBe(200);
+    // another expiry with the same signature, or a forged signature, is refused
+    const [expiry, signature] = session.slice('admin_session='.length).split('.');
+    expect(await withCookie(`admin_session=${Number(expiry) + 1000}.${signature}`)).toBe(401);
+    expect(await withCookie(`admin_session=${expiry}.${signature!.slice(1)}A`)).toBe(401);
+    // the dashboard sits behind the same guard: its page, API and stream
+    for (const path of ['/jobs-dashboard', '/jobs-dashboard/api/overview', '/jobs-dashboard/api/stream']) {
+      const refused = await fetch(`${url}${path}`);
+      expect([path, refused.status]).toEqual([path, 401]);
+    }
+    const page = await fetch(`${url}/jobs-dashboard`, { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<meta name="dashboard-base" content="/jobs-dashboard">');
+    expect((await fetch(`${url}/jobs-dashboard/api/overview`, { headers: { cookie: session } })).status).toBe(200);
   });
 
   it('says at start-up how to pass the admin token, and never shows it', () => {
@@ -106,11 +139,13 @@ describe('the sample orders API, end to end on Redis', () => {
     expect(startUp).not.toContain(TOKEN);
   });
 
-  it('lists every route of its controllers at start-up, each once', () => {
+  it('lists every route of its controllers at start-up, each once, and the dashboard by its page', () => {
     const served = app
       .get(DiscoveryService)
       .getControllers()
       .flatMap(({ metatype }) => {
+        // the dashboard's routes (pages, assets, API) are listed once, by its overview
+        if (metatype && String(Reflect.getMetadata(PATH_METADATA, metatype)).startsWith('jobs-dashboard')) return ['GET /jobs-dashboard'];
         if (!metatype) return [];
         const prototype = (metatype as { prototype: Record<string, unknown> }).prototype;
         const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
@@ -123,7 +158,7 @@ describe('the sample orders API, end to end on Redis', () => {
           });
       });
     expect(served.length).toBeGreaterThan(10);
-    expect(routes(url).map(route).sort()).toEqual(served.sort());
+    expect(routes(url).map(route).sort()).toEqual([...new Set(served)].sort());
   });
 
   it('answers 404 to the reset of a breaker no one declared, naming those that are', async () => {
