@@ -47,15 +47,20 @@ export class BackgroundContextCreator {
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  /** What the worker calls to run the job `name` on `instance[method]`; `target` is `Class@method`, for messages. */
-  create(instance: Record<string, Handler>, method: string, target: string, name: string): Handler {
+  /**
+   * What the worker calls to run the job `name` on `instance[method]`; `target` is `Class@method`, for messages.
+   * Without `withContext` the method gets the data alone, as a method written for `@nestjs/event-emitter` expects.
+   */
+  create(instance: Record<string, Handler>, method: string, target: string, name: string, withContext = true): Handler {
     const callback = instance[method]!;
     const container = this.container();
     const global = this.globalEnhancers(container);
     // the class of the instance, as Nest reads class enhancers (the provider's metatype may be a factory)
     const applies = (key: string) =>
       global.has(key) || hasEnhancers(key, instance.constructor) || hasEnhancers(key, callback);
-    if (!ENHANCER_KEYS.some(applies)) return (data, ctx) => instance[method]!(data, ctx);
+    if (!ENHANCER_KEYS.some(applies)) {
+      return withContext ? (data, ctx) => instance[method]!(data, ctx) : (data) => (instance[method] as (data: unknown) => unknown)(data);
+    }
     const run = this.contextCreator.create(
       instance,
       callback as (...args: unknown[]) => unknown,
@@ -77,12 +82,14 @@ export class BackgroundContextCreator {
         )
       : undefined;
     // always a promise: Nest turns an interceptor's Observable into its last value
-    return (data, ctx) =>
-      run(data, ctx)
-        .catch((error: unknown) => (filters ? filter(filters, error, [data, ctx]) : Promise.reject(error)))
+    return (data, ctx) => {
+      const args = withContext ? [data, ctx] : [data];
+      return run(...args)
+        .catch((error: unknown) => (filters ? filter(filters, error, args) : Promise.reject(error)))
         .catch((error: unknown) => {
           throw isGuardRefusal(error) ? new JobForbiddenError(GUARD_REFUSED(target, name)) : error;
         });
+    };
   }
 
   /**

@@ -30,15 +30,15 @@ export class BackgroundInstanceResolver {
   }
 
   /** What the worker calls to run job `name` on `wrapper`'s `method`, with its enhancers (see BackgroundContextCreator). */
-  invoker(wrapper: InstanceWrapper, method: string, target: string, name: string): Handler {
-    if (!this.perJob(wrapper)) return this.contextCreator.create(wrapper.instance as Instance, method, target, name);
+  invoker(wrapper: InstanceWrapper, method: string, target: string, name: string, withContext = true): Handler {
+    if (!this.perJob(wrapper)) return this.contextCreator.create(wrapper.instance as Instance, method, target, name, withContext);
     // a durable provider's instance serves many jobs: its enhancers are bound once, as a singleton's
     const bound = new WeakMap<object, Handler>();
     return async (data, ctx) => {
       const instance = await this.resolve(wrapper, data);
       let handler = bound.get(instance);
       if (!handler) {
-        handler = this.contextCreator.create(instance, method, target, name);
+        handler = this.contextCreator.create(instance, method, target, name, withContext);
         bound.set(instance, handler);
       }
       return handler(data, ctx);

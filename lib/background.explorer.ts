@@ -113,8 +113,10 @@ export class BackgroundExplorer implements OnModuleInit {
         const where = `@OnEvent() on ${target}`;
         const queue = options.queue ?? DEFAULT_QUEUE;
         assertQueueName(where, queue);
+        // a method only @nestjs/event-emitter's @OnEvent decorates was written for its listeners' call: the payload alone
+        const withContext = !!this.accessor.getEventMetadata(prototype[method])?.length;
         const registered = this.register({ ...handler, where, name, queue, options }, (job) => {
-          const invoke = this.instances.invoker(wrapper, method, target, job);
+          const invoke = this.instances.invoker(wrapper, method, target, job, withContext);
           return (data, ctx) => {
             const { event, eventId, payload } = data as EventEnvelope;
             return invoke(payload, new EventJobContext(ctx, event, eventId));

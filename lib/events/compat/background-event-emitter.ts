@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { JobsService } from '../../jobs.service.js';
 import { InvalidOptionsError } from '../../errors/invalid-options.error.js';
@@ -8,7 +8,7 @@ import { serializePayload } from '../../payload/payload.codec.js';
 import { LocalEventRunner } from '../event.local-runner.js';
 import { assertEventName } from '../event.pattern.js';
 import { EVENT_EMITTER_OPTIONS } from './event-emitter.constants.js';
-import { EMIT_NOT_STORED, SYMBOL_EVENT } from './event-emitter.messages.js';
+import { BACKGROUND_MODULE_MISSING, EMIT_NOT_STORED, SYMBOL_EVENT } from './event-emitter.messages.js';
 import type { EventEmitterModuleOptions } from './event-emitter-options.interface.js';
 
 type EventName = string | symbol | string[];
@@ -34,14 +34,21 @@ export class BackgroundEventEmitter extends EventEmitter2 implements OnApplicati
   /** Durable emits on their way to storage: shutdown lets them finish before the connection closes. */
   private readonly pending = new Set<Promise<unknown>>();
 
+  private readonly jobs: JobsService;
+  private readonly local: LocalEventRunner;
+
   constructor(
-    private readonly jobs: JobsService,
-    private readonly local: LocalEventRunner,
+    // optional only to say what is missing: a test module that imported the peer's module alone imports this one alone
+    @Optional() @Inject(JobsService) jobs: JobsService | undefined,
+    @Optional() @Inject(LocalEventRunner) local: LocalEventRunner | undefined,
     private readonly readiness: EventEmitterReadinessWatcher,
     @Inject(EVENT_EMITTER_OPTIONS) options: EventEmitterModuleOptions,
   ) {
     const { global: _global, inheritRequestContextId: _inherit, ...emitter } = options;
     super(emitter);
+    if (!jobs || !local) throw new InvalidOptionsError(BACKGROUND_MODULE_MISSING());
+    this.jobs = jobs;
+    this.local = local;
   }
 
   override emit(event: EventName, ...values: unknown[]): boolean {

@@ -8,3 +8,6 @@ export const SYMBOL_EVENT = (where: string) =>
 
 export const INHERIT_REQUEST_CONTEXT = () =>
   `EventEmitterModule.forRoot(): "inheritRequestContextId" is not supported by nestjs-background: an @OnEvent subscriber runs as a job, outside the request that emitted the event (its REQUEST is the payload). Remove the option, and pass what the subscriber needs from the request in the payload.`;
+
+export const BACKGROUND_MODULE_MISSING = () =>
+  `EventEmitterModule from nestjs-background/event-emitter runs @OnEvent subscribers as jobs of BackgroundModule, which it cannot find. Import BackgroundModule.forRoot() beside it, global as by default (in a unit test, BackgroundModule.forRoot({ storage: 'memory' })).`;

@@ -168,7 +168,7 @@ describe('EventEmitterModule - e2e', () => {
     ).toEqual(TEST_EVENT_MULTIPLE_PAYLOAD);
   });
 
-  // skipped (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check; and a subscriber is called (payload, ctx), so its ...rest holds the job context too)
+  // skipped (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check)
   it.skip('should be able to emit a durable request-scoped event with multiple payloads', async () => {
     await app.init();
 

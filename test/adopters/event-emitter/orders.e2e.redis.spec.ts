@@ -1,0 +1,7 @@
+// The adopter's e2e test on a Redis server of this file's own.
+import { RedisServer } from '../../support/redis-server.js';
+
+const server = await RedisServer.start();
+process.env.REDIS_URL = server.url;
+afterAll(async () => server.stop());
+await import('./orders.e2e.suite.js');

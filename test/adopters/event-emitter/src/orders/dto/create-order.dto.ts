@@ -1,0 +1,4 @@
+export class CreateOrderDto {
+  name!: string;
+  description!: string;
+}

@@ -1,0 +1,5 @@
+export class Order {
+  id!: number;
+  name!: string;
+  description!: string;
+}

@@ -1,0 +1,4 @@
+export class OrderCreatedEvent {
+  name!: string;
+  description!: string;
+}

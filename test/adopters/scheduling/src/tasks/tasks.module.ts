@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TasksService } from './tasks.service.js';
+
+@Module({ providers: [TasksService] })
+export class TasksModule {}
