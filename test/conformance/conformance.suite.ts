@@ -764,6 +764,31 @@ export function describeConformance(harness: EngineHarness): void {
       await expect(waiting).resolves.toBe('done');
     });
 
+    it('settles and starts the jobs a claim reports with a few commands a call, not a few a job', async () => {
+      await open({ workers: false });
+      await app.jobs.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ name: 'task', data: { i } })));
+      // the test plays a worker: 50 jobs to start, 50 reserved, then all of them reported at once
+      const { jobs } = await claimAs('w', { max: 50, reserve: 50, started: [], settlements: [] });
+      expect(jobs).toHaveLength(100);
+      const counted = ['hget', 'hset', 'srem', 'sadd', 'zadd', 'smove'];
+      const before = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      await claimAs('w', {
+        max: 0,
+        reserve: 0,
+        started: jobs.slice(50, 75).map((job) => job.id),
+        settlements: jobs.slice(0, 50).map((job) => ({ id: job.id, outcome: 'completed' as const, result: '' })),
+        held: 100,
+      });
+      const after = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      // 75 jobs reported: four commands each before (SREM, HGET, HSET, ZADD or SADD)
+      expect(after.reduce((sum, calls, k) => sum + calls - before[k]!, 0)).toBeLessThan(20);
+      expect((await app.jobs.getJob(jobs[0]!.id))?.state).toBe('completed');
+      expect((await app.jobs.getJob(jobs[60]!.id))?.state).toBe('active');
+      expect((await app.jobs.getJob(jobs[60]!.id))?.attempts).toBe(1);
+      expect((await app.jobs.getJob(jobs[80]!.id))?.state).toBe('waiting');
+      expect((await app.jobs.getStats()).queues.default?.completed).toBe(50);
+    });
+
     it('costs nothing while idle with a job due further off than a Node timer can wait', async () => {
       await open();
       let claims = 0;
