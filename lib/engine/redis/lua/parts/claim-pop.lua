@@ -9,6 +9,8 @@
 -- Gives `jobs` (CLAIMED_FIELDS values each), `paused`, `full` (stopped at a job only a free slot
 -- may take) and `skipped_at_limit`.
 local MAX_SCAN = 500
+local GATED_STEP = 16
+local gates = guarded or #rates > 0
 -- the changes of a state record this step makes to many jobs alike (see restate)
 local function claimed_to_start(st)
   st.s, st.a, st.sa, st.w = 'active', (st.a or 0) + 1, now, wid
@@ -33,6 +35,9 @@ if max > 0 and not paused then
     local ids, scores
     -- a thousand at most a step: Lua passes at most about 8000 values to one call
     local take = math.min(max - got, 1000)
+    -- a worker with gates stops at the first gated job past `start` (gated jobs only start): it
+    -- takes what may start, then a few at a time, not its whole reserve only to put most of it back
+    if gates then take = math.min(take, math.max(start - got, GATED_STEP)) end
     if p == 0 then
       ids = redis.call('LPOP', K.wait, take)
     else
