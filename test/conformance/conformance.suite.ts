@@ -157,6 +157,21 @@ export function describeConformance(harness: EngineHarness): void {
       expect((await app.jobs.getJob(first.id))?.data).toEqual({ n: 1 });
     });
 
+    it('stores what enqueue is given as given: multi-byte texts, long payloads, extreme priorities and timeouts', async () => {
+      await open({ workers: false });
+      const long = JSON.stringify({ text: 'ü😀'.repeat(200) });
+      const jobs = [
+        { id: 'é-✓-😀-\u{10ffff}', name: 'tâche', data: long, priority: -1000, maxAttempts: 7, timeoutMs: 3_000_000_000, trace: '{"k":"ÿ"}' },
+        { id: 'top', name: 'task', data: '{"n":-1.5}', priority: 1000, maxAttempts: 1, timeoutMs: 2_147_483_647, trace: '' },
+        { id: 'plain', name: 'task', data: '""', priority: 0, maxAttempts: 100, timeoutMs: 0, trace: undefined },
+      ];
+      await app.engine.enqueue(jobs.map((job) => ({ ...job, queue: 'default', delayMs: 0 })));
+      const { jobs: claimed } = await claimAs('w-fields', { max: 3, reserve: 0, started: [], settlements: [] });
+      expect(claimed.map(({ id, name, data, priority, maxAttempts, timeoutMs, trace }) => ({ id, name, data, priority, maxAttempts, timeoutMs, trace }))).toEqual(
+        [jobs[1]!, jobs[2]!, jobs[0]!].map((job) => ({ ...job, trace: job.trace || undefined })),
+      );
+    });
+
     it('hands a job its stored trace context at claim, and reports the oldest runnable job in a snapshot', async () => {
       await open({ workers: false });
       const carrier = JSON.stringify({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
