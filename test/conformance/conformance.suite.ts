@@ -804,6 +804,23 @@ export function describeConformance(harness: EngineHarness): void {
       expect((await app.jobs.getStats()).queues.default?.completed).toBe(50);
     });
 
+    it('puts due delayed jobs back in line with a few commands a call, not a few a job', async () => {
+      await open({ workers: false });
+      await app.jobs.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ name: 'task', data: { i }, options: { delayMs: 1 } })));
+      // a clock to pass, not an event to await: the jobs are due 1 ms after their enqueue
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const counted = ['hget', 'hset', 'rpush', 'zadd'];
+      const before = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [] });
+      const after = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      // four commands each before (HGET state, HSET state, HGET header, RPUSH)
+      expect(after.reduce((sum, calls, k) => sum + calls - before[k]!, 0)).toBeLessThan(20);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 100, delayed: 0 });
+      const { jobs } = await claimAs('w', { max: 100, reserve: 0, started: [], settlements: [] });
+      // equal due times: in line in the order of the delayed set, by id
+      expect(jobs.map((job) => (JSON.parse(job.data) as { i: number }).i).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    });
+
     it('costs nothing while idle with a job due further off than a Node timer can wait', async () => {
       await open();
       let claims = 0;
