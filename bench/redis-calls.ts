@@ -8,8 +8,12 @@
  *   npm run bench:calls                      # 20,000 jobs, concurrency 50, both libraries
  *   CALLS_JOBS=5000 CALLS_CONCURRENCY=1 BENCH_ONLY=ours npm run bench:calls
  *   CALLS_CONCURRENCY_ON=handler BENCH_ONLY=ours npm run bench:calls   # @Job('noop', { concurrency })
+ *   CALLS_PROFILE=/tmp/calls BENCH_ONLY=ours npm run bench:calls       # a CPU profile of the window per library
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { positiveInteger, readConfig } from './config.js';
+import { redisCpuSeconds } from './redis-info.js';
 import { startRedisServer } from './redis-server.js';
 import { fillBacklog } from './scenarios/backlog.js';
 import { countJobs } from './scenarios/job-counter.js';
@@ -33,6 +37,20 @@ function parseCommandStats(info: string): CommandStat[] {
     .filter((stat) => !['info', 'config|resetstat'].includes(stat.command));
 }
 
+/** Profiles this process (200 µs sampling) until the returned function is called, which writes `<prefix>-<id>.cpuprofile`. */
+async function startProfile(prefix: string, id: string): Promise<() => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await writeFile(`${prefix}-${id}.cpuprofile`, JSON.stringify(profile));
+  };
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const jobs = positiveInteger('CALLS_JOBS', 20_000);
@@ -47,13 +65,21 @@ async function main(): Promise<void> {
       const system = await loadSystem(id, { redisPort: redis.port, namespace: `calls-${id}`, bullmqJobOptions: config.bullmqJobOptions });
       await fillBacklog(system, jobs);
       await redis.probe.config('RESETSTAT');
+      const stopProfile = process.env.CALLS_PROFILE ? await startProfile(process.env.CALLS_PROFILE, id) : null;
+      const redisCpuBefore = await redisCpuSeconds(redis.probe);
+      const nodeCpuBefore = process.cpuUsage();
       const counter = countJobs(jobs);
       const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn });
       await counter.done;
       await worker.close();
+      const nodeCpu = process.cpuUsage(nodeCpuBefore);
+      const redisCpu = (await redisCpuSeconds(redis.probe)) - redisCpuBefore;
+      await stopProfile?.();
       const stats = parseCommandStats(await redis.probe.info('commandstats')).sort((a, b) => b.calls - a.calls);
       const total = stats.reduce((sum, stat) => sum + stat.calls, 0);
       console.log(`${id}: ${(total / jobs).toFixed(2)} commands/job`);
+      // CPU of the whole window (the worker's start and close included): compare runs of the same minutes
+      console.log(`  Redis CPU ${((redisCpu * 1e6) / jobs).toFixed(1)} µs/job, worker process CPU ${((nodeCpu.user + nodeCpu.system) / jobs).toFixed(1)} µs/job`);
       for (const stat of stats.filter((s) => s.calls / jobs >= 0.005)) {
         console.log(`  ${stat.command.padEnd(18)} ${(stat.calls / jobs).toFixed(3).padStart(7)} calls/job ${(stat.usec / jobs).toFixed(2).padStart(7)} µs/job`);
       }

@@ -157,6 +157,21 @@ export function describeConformance(harness: EngineHarness): void {
       expect((await app.jobs.getJob(first.id))?.data).toEqual({ n: 1 });
     });
 
+    it('stores what enqueue is given as given: multi-byte texts, long payloads, extreme priorities and timeouts', async () => {
+      await open({ workers: false });
+      const long = JSON.stringify({ text: 'ü😀'.repeat(200) });
+      const jobs = [
+        { id: 'é-✓-😀-\u{10ffff}', name: 'tâche', data: long, priority: -1000, maxAttempts: 7, timeoutMs: 3_000_000_000, trace: '{"k":"ÿ"}' },
+        { id: 'top', name: 'task', data: '{"n":-1.5}', priority: 1000, maxAttempts: 1, timeoutMs: 2_147_483_647, trace: '' },
+        { id: 'plain', name: 'task', data: '""', priority: 0, maxAttempts: 100, timeoutMs: 0, trace: undefined },
+      ];
+      await app.engine.enqueue(jobs.map((job) => ({ ...job, queue: 'default', delayMs: 0 })));
+      const { jobs: claimed } = await claimAs('w-fields', { max: 3, reserve: 0, started: [], settlements: [] });
+      expect(claimed.map(({ id, name, data, priority, maxAttempts, timeoutMs, trace }) => ({ id, name, data, priority, maxAttempts, timeoutMs, trace }))).toEqual(
+        [jobs[1]!, jobs[2]!, jobs[0]!].map((job) => ({ ...job, trace: job.trace || undefined })),
+      );
+    });
+
     it('hands a job its stored trace context at claim, and reports the oldest runnable job in a snapshot', async () => {
       await open({ workers: false });
       const carrier = JSON.stringify({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
@@ -762,6 +777,48 @@ export function describeConformance(harness: EngineHarness): void {
       await claimAs('w', { max: 1, reserve: 0, started: [], settlements: [] });
       await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [{ id, outcome: 'completed', result: '"done"' }], held: 1 });
       await expect(waiting).resolves.toBe('done');
+    });
+
+    it('settles and starts the jobs a claim reports with a few commands a call, not a few a job', async () => {
+      await open({ workers: false });
+      await app.jobs.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ name: 'task', data: { i } })));
+      // the test plays a worker: 50 jobs to start, 50 reserved, then all of them reported at once
+      const { jobs } = await claimAs('w', { max: 50, reserve: 50, started: [], settlements: [] });
+      expect(jobs).toHaveLength(100);
+      const counted = ['hget', 'hset', 'srem', 'sadd', 'zadd', 'smove'];
+      const before = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      await claimAs('w', {
+        max: 0,
+        reserve: 0,
+        started: jobs.slice(50, 75).map((job) => job.id),
+        settlements: jobs.slice(0, 50).map((job) => ({ id: job.id, outcome: 'completed' as const, result: '' })),
+        held: 100,
+      });
+      const after = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      // 75 jobs reported: four commands each before (SREM, HGET, HSET, ZADD or SADD)
+      expect(after.reduce((sum, calls, k) => sum + calls - before[k]!, 0)).toBeLessThan(20);
+      expect((await app.jobs.getJob(jobs[0]!.id))?.state).toBe('completed');
+      expect((await app.jobs.getJob(jobs[60]!.id))?.state).toBe('active');
+      expect((await app.jobs.getJob(jobs[60]!.id))?.attempts).toBe(1);
+      expect((await app.jobs.getJob(jobs[80]!.id))?.state).toBe('waiting');
+      expect((await app.jobs.getStats()).queues.default?.completed).toBe(50);
+    });
+
+    it('puts due delayed jobs back in line with a few commands a call, not a few a job', async () => {
+      await open({ workers: false });
+      await app.jobs.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ name: 'task', data: { i }, options: { delayMs: 1 } })));
+      // a clock to pass, not an event to await: the jobs are due 1 ms after their enqueue
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const counted = ['hget', 'hset', 'rpush', 'zadd'];
+      const before = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      await claimAs('w', { max: 0, reserve: 0, started: [], settlements: [] });
+      const after = await Promise.all(counted.map((command) => harness.commandCalls(command)));
+      // four commands each before (HGET state, HSET state, HGET header, RPUSH)
+      expect(after.reduce((sum, calls, k) => sum + calls - before[k]!, 0)).toBeLessThan(20);
+      expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 100, delayed: 0 });
+      const { jobs } = await claimAs('w', { max: 100, reserve: 0, started: [], settlements: [] });
+      // equal due times: in line in the order of the delayed set, by id
+      expect(jobs.map((job) => (JSON.parse(job.data) as { i: number }).i).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     });
 
     it('costs nothing while idle with a job due further off than a Node timer can wait', async () => {

@@ -1,4 +1,5 @@
 import type { NewJob } from '../storage-engine.interface.js';
+import { encodeEnqueueArgs } from './enqueue-args.codec.js';
 
 /** Jobs of several enqueue calls, sent as one script call. */
 export class EnqueueBatch {
@@ -13,12 +14,8 @@ export class EnqueueBatch {
     return new Promise((resolve, reject) => this.waiters.push({ from, count: jobs.length, resolve, reject }));
   }
 
-  write(send: (args: (string | number)[]) => Promise<number[]>): void {
-    const args: (string | number)[] = [];
-    for (const job of this.jobs) {
-      args.push(job.id, job.name, job.data, job.priority, job.maxAttempts, job.delayMs, job.timeoutMs, job.trace ?? '');
-    }
-    send(args).then(
+  write(send: (args: Buffer) => Promise<number[]>): void {
+    send(encodeEnqueueArgs(this.jobs)).then(
       (flags) => {
         for (const waiter of this.waiters) waiter.resolve(flags.slice(waiter.from, waiter.from + waiter.count));
       },

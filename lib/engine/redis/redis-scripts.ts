@@ -63,7 +63,7 @@ export type ScriptName = keyof typeof OWN_KEYS;
 
 type Reply = unknown;
 /** Runs a queue script: `base` is "{prefix:queue}", `keys` the script's own after the queue's. */
-export type ScriptRunner = (name: ScriptName, base: string, args: (string | number)[], keys?: string[]) => Promise<Reply>;
+export type ScriptRunner = (name: ScriptName, base: string, args: (string | number | Buffer)[], keys?: string[]) => Promise<Reply>;
 
 /** A script's source, its parts (lua/parts) pasted in by scripts/embed-lua.mjs. */
 function source(name: string): string {
@@ -93,7 +93,7 @@ export function load(name: string): string {
   return checkScript ? checkScript(lua, name) : lua;
 }
 
-type Command = (...args: (string | number)[]) => Promise<Reply>;
+type Command = (...args: (string | number | Buffer)[]) => Promise<Reply>;
 
 /**
  * Defines a script on `client` (EVALSHA, with EVAL on a server that lost it). A script of a fixed
@@ -101,7 +101,7 @@ type Command = (...args: (string | number)[]) => Promise<Reply>;
  * Cluster groups commands by the slot of their first argument. One of a varying number is given
  * the count first, and is never auto-pipelined (see UNPIPELINED_SCRIPTS).
  */
-function define(client: RedisClient, name: string, keyCount: number | null): (keys: string[], args: (string | number)[]) => Promise<Reply> {
+function define(client: RedisClient, name: string, keyCount: number | null): (keys: string[], args: (string | number | Buffer)[]) => Promise<Reply> {
   client.defineCommand(commandName(name), keyCount === null ? { lua: load(name) } : { numberOfKeys: keyCount, lua: load(name) });
   const command = (client as unknown as Record<string, Command>)[commandName(name)]!.bind(client);
   return keyCount === null ? (keys, args) => command(keys.length, ...keys, ...args) : (keys, args) => command(...keys, ...args);
@@ -109,7 +109,7 @@ function define(client: RedisClient, name: string, keyCount: number | null): (ke
 
 /** Registers every queue script on `client` and returns a runner. */
 export function defineScripts(client: RedisClient): ScriptRunner {
-  const scripts = new Map<ScriptName, (keys: string[], args: (string | number)[]) => Promise<Reply>>();
+  const scripts = new Map<ScriptName, (keys: string[], args: (string | number | Buffer)[]) => Promise<Reply>>();
   for (const [name, own] of Object.entries(OWN_KEYS) as [ScriptName, number | null][]) {
     scripts.set(name, define(client, name, own === null ? null : QUEUE_KEYS.length + own));
   }

@@ -152,7 +152,7 @@ export class RedisEngine implements StorageEngine {
     }
     const created = new Map<NewJob, boolean>();
     const writes: Promise<void>[] = [];
-    // ioredis spreads a call's arguments on the stack: 10,000 jobs in one call overflow it
+    // a script call blocks Redis while it runs: 10,000 jobs go as several calls, not one long one
     for (const [queue, list] of byQueue) {
       for (let from = 0; from < list.length; from += MAX_ENQUEUE_BATCH) {
         const part = list.slice(from, from + MAX_ENQUEUE_BATCH);
@@ -182,11 +182,11 @@ export class RedisEngine implements StorageEngine {
    * exists is left as it is. After that the callers get `RedisUnavailableError`, and ioredis
    * never sends the batch on its own later.
    */
-  private sendEnqueue(queue: string, args: (string | number)[]): Promise<number[]> {
+  private sendEnqueue(queue: string, jobs: Buffer): Promise<number[]> {
     return this.connection.resendIdempotent(
       this.client,
       this.config.enqueueTimeoutMs,
-      () => this.run('enqueue', this.base(queue), args) as Promise<number[]>,
+      () => this.run('enqueue', this.base(queue), [jobs]) as Promise<number[]>,
     );
   }
 

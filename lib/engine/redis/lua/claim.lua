@@ -89,13 +89,25 @@ local conn = ARGV[i + 2] or ''
 
 --@include claim-reap
 
+-- due delayed and retry jobs go to the back of the line, as back_in_line puts them, read and
+-- written with a few commands a call (values_of: see claim-settle)
+local function to_waiting(st)
+  st.s = 'waiting'
+end
 for _, zkey in ipairs({ K.delayed, K.retry }) do
   local due = redis.call('ZRANGEBYSCORE', zkey, '-inf', now, 'LIMIT', 0, 1000)
   if #due > 0 then
-    for _, id in ipairs(due) do
-      local st = read_state(id)
-      if st then back_in_line(id, st, false) end
+    local states, headers, writes, listed = values_of(K.state, due), values_of(K.jobs, due), {}, {}
+    for k, id in ipairs(due) do
+      if states[k] and headers[k] then
+        writes[#writes + 1] = id
+        writes[#writes + 1] = restate(states[k], to_waiting)
+        local _, _, p = cmsgpack.unpack_limit(headers[k], 2)
+        if p == 0 then listed[#listed + 1] = id else push_waiting(id, p, false) end
+      end
     end
+    in_batches('HSET', K.state, writes, 2)
+    in_batches('RPUSH', K.wait, listed)
     redis.call('ZREM', zkey, unpack(due))
   end
 end

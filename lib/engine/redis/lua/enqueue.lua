@@ -1,7 +1,7 @@
 -- enqueue: accepts new jobs into one queue; an id that exists already is left as it is.
 -- KEYS  the queue's keys (see QUEUE_KEYS in lib.lua)
--- ARGV[1..] 8 per job: id, name, data, priority, max attempts, delay in ms (0 = now), timeout (0 = none),
---           trace context ('' = none)
+-- ARGV[1] the jobs as one MessagePack array (enqueue-args.codec.ts), 8 values per job: id, name, data,
+--         priority, max attempts, delay in ms (0 = now), timeout (0 = none), trace context ('' = none)
 -- Returns one integer per job: 1 created, 0 existed.
 --@include lib
 local now = now_ms()
@@ -12,14 +12,15 @@ local earliest = math.huge
 -- written together after the loop: one call each, however many jobs
 local states, listed = {}, {}
 local WAITING = cmsgpack.pack({ s = 'waiting' })
-for i = 1, #ARGV, 8 do
-  local id = ARGV[i]
-  local p = tonumber(ARGV[i + 3])
-  local header = cmsgpack.pack(ARGV[i + 1], p, tonumber(ARGV[i + 4]), tonumber(ARGV[i + 6]), now, ARGV[i + 7], ARGV[i + 2])
+local args = cmsgpack.unpack(ARGV[1])
+for i = 1, #args, 8 do
+  local id = args[i]
+  local p = args[i + 3]
+  local header = cmsgpack.pack(args[i + 1], p, args[i + 4], args[i + 6], now, args[i + 7], args[i + 2])
   if redis.call('HSETNX', K.jobs, id, header) == 0 then
     out[#out + 1] = 0
   else
-    local run_at = now + tonumber(ARGV[i + 5])
+    local run_at = now + args[i + 5]
     if run_at > now then
       states[#states + 1] = id
       states[#states + 1] = cmsgpack.pack({ s = 'delayed', ra = run_at })

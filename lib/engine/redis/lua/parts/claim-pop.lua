@@ -9,6 +9,15 @@
 -- Gives `jobs` (CLAIMED_FIELDS values each), `paused`, `full` (stopped at a job only a free slot
 -- may take) and `skipped_at_limit`.
 local MAX_SCAN = 500
+local GATED_STEP = 16
+local gates = guarded or #rates > 0
+-- the changes of a state record this step makes to many jobs alike (see restate)
+local function claimed_to_start(st)
+  st.s, st.a, st.sa, st.w = 'active', (st.a or 0) + 1, now, wid
+end
+local function claimed_to_reserve(st)
+  st.s, st.w = 'reserved', wid
+end
 local jobs = {}
 local skipped_at_limit = false
 -- stopped at a job that only a worker with a free slot may take (one a dead worker held reserved)
@@ -26,6 +35,9 @@ if max > 0 and not paused then
     local ids, scores
     -- a thousand at most a step: Lua passes at most about 8000 values to one call
     local take = math.min(max - got, 1000)
+    -- a worker with gates stops at the first gated job past `start` (gated jobs only start): it
+    -- takes what may start, then a few at a time, not its whole reserve only to put most of it back
+    if gates then take = math.min(take, math.max(start - got, GATED_STEP)) end
     if p == 0 then
       ids = redis.call('LPOP', K.wait, take)
     else
@@ -48,7 +60,8 @@ if max > 0 and not paused then
         -- a job deleted under its id (a purge racing a redrive) is dropped from the line
         if headers[k] and states[k] then
           local name, _, max_attempts, timeout, enqueued, trace, data = cmsgpack.unpack(headers[k])
-          local st = cmsgpack.unpack(states[k])
+          -- shared with the jobs that have the same record: the gates edit a copy of their own
+          local st = peek_state(states[k])
           local remaining = limit[name]
           local at_limit = remaining ~= nil and remaining <= 0
           skipped_at_limit = skipped_at_limit or at_limit
@@ -65,6 +78,7 @@ if max > 0 and not paused then
             full = true
             skip = true
           elseif gated then
+            st = cmsgpack.unpack(states[k])
             parked = parked_at_gates(id, st, b, own_rate)
           end
           if parked then
@@ -77,15 +91,19 @@ if max > 0 and not paused then
             if remaining then limit[name] = remaining - 1 end
             got = got + 1
             local attempt = (st.a or 0) + 1
+            local change = got <= start and claimed_to_start or claimed_to_reserve
             if got <= start then
-              st.s, st.a, st.sa, st.w = 'active', attempt, now, wid
               started[#started + 1] = id
             else
-              st.s, st.w = 'reserved', wid
               reserved[#reserved + 1] = id
             end
             writes[#writes + 1] = id
-            writes[#writes + 1] = cmsgpack.pack(st)
+            if gated then
+              change(st)
+              writes[#writes + 1] = cmsgpack.pack(st)
+            else
+              writes[#writes + 1] = restate(states[k], change)
+            end
             local n = #jobs
             jobs[n + 1] = id
             jobs[n + 2] = name

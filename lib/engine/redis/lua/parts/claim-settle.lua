@@ -16,43 +16,102 @@ local function due_later(at)
   earliest = math.min(earliest, at)
 end
 
-for _ = 1, tonumber(ARGV[i]) do
-  i = i + 1
-  local id = ARGV[i]
+-- Each of `ids` in the set `key` (true or false, in their order), and the values of `ids` in the
+-- hash `key` (false: none): one call per 500 ids, not one per id (a command a script calls costs
+-- Redis about as much as the work it does for one job).
+local function members_of(key, ids)
+  local found = {}
+  for from = 1, #ids, 500 do
+    local part = redis.call('SMISMEMBER', key, unpack(ids, from, math.min(from + 499, #ids)))
+    for k = 1, #part do found[from + k - 1] = part[k] == 1 end
+  end
+  return found
+end
+local function values_of(key, ids)
+  local values = {}
+  for from = 1, #ids, 500 do
+    local part = redis.call('HMGET', key, unpack(ids, from, math.min(from + 499, #ids)))
+    for k = 1, #part do values[from + k - 1] = part[k] end
+  end
+  return values
+end
+
+-- the changes of a state record this step makes to many jobs alike (see restate)
+local function started_reserved(st)
+  st.a, st.s, st.sa = (st.a or 0) + 1, 'active', now
+end
+local function completed_as(st, result)
+  st.s, st.f, st.r = 'completed', now, result
+end
+local function started_and_completed_as(st, result)
+  st.a, st.sa = (st.a or 0) + 1, now
+  completed_as(st, result)
+end
+
+do
+  local ids, moved, seen = {}, {}, {}
+  for k = 1, tonumber(ARGV[i]) do ids[k] = ARGV[i + k] end
+  i = i + #ids
   -- the job may have gone to another worker since (lease lost), or been cancelled
-  if redis.call('SREM', rk, id) == 1 then
-    redis.call('SADD', ak, id)
-    local st = read_state(id)
-    if st then
-      st.a, st.s, st.sa = (st.a or 0) + 1, 'active', now
-      write_state(id, st)
+  local reserved = members_of(rk, ids)
+  for k, id in ipairs(ids) do
+    if reserved[k] and not seen[id] then
+      seen[id] = true
+      moved[#moved + 1] = id
     end
   end
+  in_batches('SREM', rk, moved)
+  in_batches('SADD', ak, moved)
+  local states, writes = values_of(K.state, moved), {}
+  for k, id in ipairs(moved) do
+    if states[k] then
+      writes[#writes + 1] = id
+      writes[#writes + 1] = restate(states[k], started_reserved)
+    end
+  end
+  in_batches('HSET', K.state, writes, 2)
 end
 i = i + 1
-local completed = 0
-for _ = 1, tonumber(ARGV[i]) do
-  local id, kind, payload, retry_in = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
-  i = i + 4
-  -- a job no longer in this worker's sets was cancelled or recovered: its outcome is void.
-  -- A reserved one started and finished since the last call (the worker says so with an upper
-  -- case kind, so it is looked for there first): its attempt counts now.
-  local lower = string.lower(kind)
-  local mine, started_now = false, false
-  if kind ~= lower then
-    if redis.call('SREM', rk, id) == 1 then
-      mine, started_now = true, true
-    else
-      mine = redis.call('SREM', ak, id) == 1
+-- settlement k is ARGV[at - 3 .. at], at = first + 4k: id, kind, payload, retry ms
+local first, settled = i, tonumber(ARGV[i])
+i = i + 4 * settled
+-- a job no longer in this worker's sets was cancelled or recovered: its outcome is void.
+-- A reserved one started and finished since the last call (the worker says so with an upper
+-- case kind, so it is looked for there first): its attempt counts now. An id told twice counts once.
+local owned, started_now, from_r, from_a = {}, {}, {}, {}
+do
+  local ids, seen = {}, {}
+  for k = 1, settled do ids[k] = ARGV[first + 4 * k - 3] end
+  local in_r, in_a = members_of(rk, ids), members_of(ak, ids)
+  for k, id in ipairs(ids) do
+    if not seen[id] then
+      seen[id] = true
+      local upper = ARGV[first + 4 * k - 2] ~= string.lower(ARGV[first + 4 * k - 2])
+      if in_r[k] and (upper or not in_a[k]) then
+        from_r[#from_r + 1] = id
+        owned[k], started_now[k] = #from_r, true
+      elseif in_a[k] then
+        from_a[#from_a + 1] = id
+        owned[k] = -#from_a
+      end
     end
-  else
-    mine = redis.call('SREM', ak, id) == 1
-    if not mine and redis.call('SREM', rk, id) == 1 then mine, started_now = true, true end
   end
-  kind = lower
-  local st = mine and read_state(id)
+  in_batches('SREM', rk, from_r)
+  in_batches('SREM', ak, from_a)
+end
+local states_r, states_a = values_of(K.state, from_r), values_of(K.state, from_a)
+local completed = {}
+local writes = {}
+-- a number given to a command is formatted each time (about 0.4 µs): once for the whole call
+local now_text = string.format('%.0f', now)
+for k = 1, settled do
+  local at = first + 4 * k
+  local id, kind, payload, retry_in = ARGV[at - 3], string.lower(ARGV[at - 2]), ARGV[at - 1], tonumber(ARGV[at])
+  local packed = owned[k] and (owned[k] > 0 and states_r[owned[k]] or states_a[-owned[k]])
+  -- decoded here unless completed (restate)
+  local st = packed and (kind == 'c' or cmsgpack.unpack(packed))
   if st then
-    if started_now then st.a, st.sa = (st.a or 0) + 1, now end
+    if started_now[k] and kind ~= 'c' then st.a, st.sa = (st.a or 0) + 1, now end
     local b = guarded and kind ~= 'd' and behind(read_header(id, 1))
     if b then
       if kind ~= 'f' then
@@ -63,9 +122,9 @@ for _ = 1, tonumber(ARGV[i]) do
     end
     if kind == 'd' then
       st.a = (st.a or 1) - 1
-      local first = st.nh
-      if not first then st.nh = now end
-      if first and now - first >= cfg.no_handler_patience then
+      local first_time = st.nh
+      if not first_time then st.nh = now end
+      if first_time and now - first_time >= cfg.no_handler_patience then
         append_error(id, st, payload)
         to_dead(id, st, now, cfg, 'no handler')
       else
@@ -74,14 +133,25 @@ for _ = 1, tonumber(ARGV[i]) do
         due_later(now + retry_in)
         redis.call('ZADD', K.delayed, now + retry_in, id)
       end
+    elseif kind == 'c' and not (peek_state(packed).pa or peek_state(packed).fp) then
+      -- written together after the loop: no other step of this loop reads a completed job
+      writes[#writes + 1] = id
+      writes[#writes + 1] = restate(packed, started_now[k] and started_and_completed_as or completed_as, payload)
+      completed[#completed + 1] = now_text
+      completed[#completed + 1] = id
     elseif kind == 'c' or kind == 's' then
-      -- 's': the handler skipped the job (payload: why); kept and trimmed with the completed
+      -- 's': the handler skipped the job (payload: why); kept and trimmed with the completed. A job
+      -- of a flow tells its flow now (which reads and writes the parent's state, never its own)
+      if kind == 'c' then
+        st = cmsgpack.unpack(packed)
+        if started_now[k] then st.a, st.sa = (st.a or 0) + 1, now end
+      end
       st.s, st.f = kind == 'c' and 'completed' or 'skipped', now
       if kind == 'c' then st.r = payload else st.sk = payload end
-      write_state(id, st)
-      notify_settled(id)
-      redis.call('ZADD', K.completed, now, id)
-      completed = completed + 1
+      writes[#writes + 1] = id
+      writes[#writes + 1] = cmsgpack.pack(st)
+      completed[#completed + 1] = now_text
+      completed[#completed + 1] = id
       if st.pa or st.fp then flow_ended(id, st, st.s, payload, now, cfg) end
     else
       append_error(id, st, payload)
@@ -97,7 +167,10 @@ for _ = 1, tonumber(ARGV[i]) do
     end
   end
 end
-if completed > 0 then
+in_batches('HSET', K.state, writes, 2)
+in_batches('ZADD', K.completed, completed, 2)
+for k = 2, #completed, 2 do notify_settled(completed[k]) end
+if #completed > 0 then
   trim(K.completed, cfg.keep_count, cfg.keep_age, now)
 end
 -- a retry due before any the sleeping workers know of: every one of them is told
