@@ -268,6 +268,23 @@ describe.each([
     expect(Date.now() - closing).toBeLessThan(3_000);
     await Promise.all(tabs.map((tab) => tab.cancel().catch(() => undefined)));
   });
+
+  it('ends at once a stream a tab reopens while the application shuts down, and polls no more', async () => {
+    // an EventSource reconnects by itself: one that comes back between the destroy hooks and the
+    // server's close used to restart the poller and hold app.close() for its keep-alive (about 60 s)
+    const { poller } = started;
+    poller.onModuleDestroy();
+    const polls = poller.polls;
+    let disconnected = false;
+    const events: string[] = [];
+    const ended = new Promise<void>((resolve) =>
+      poller.stream('default', () => (disconnected = true)).subscribe({ next: (event) => events.push(String(event.type)), complete: resolve }),
+    );
+    await ended;
+    expect({ events, disconnected }).toEqual({ events: [], disconnected: true });
+    const state = poller as unknown as { clients: Set<unknown>; timer: unknown };
+    expect({ clients: state.clients.size, timer: state.timer, polls: poller.polls }).toEqual({ clients: 0, timer: null, polls });
+  });
 });
 
 describe('The dashboard on Redis, against a hostile clock and a look for credentials', () => {

@@ -31,6 +31,8 @@ export class DashboardPoller implements OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   /** Bumped by each stop, so that a poll under way when the last client left does not start the loop again. */
   private generation = 0;
+  /** Set at shutdown: a tab that reconnects then gets a stream that ends at once, not a new poll loop. */
+  private closing = false;
   private lastOverview: string | null = null;
   private readonly lastJobs = new Map<string, string>();
   /** Polls started so far (for tests: one poller, however many clients). */
@@ -46,6 +48,11 @@ export class DashboardPoller implements OnModuleDestroy {
   /** The events of one tab: `overview` (now and on each change), `jobs` for `queue` when given, `heartbeat`. */
   stream(queue?: string, disconnect?: () => void): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
+      if (this.closing) {
+        subscriber.complete();
+        disconnect?.();
+        return;
+      }
       const client: Client = { queue, subscriber, disconnect };
       this.clients.add(client);
       if (this.lastOverview !== null) subscriber.next({ type: 'overview', data: this.lastOverview });
@@ -101,7 +108,7 @@ export class DashboardPoller implements OnModuleDestroy {
       this.logger.debug(`The dashboard's live poll failed: ${message}`);
       this.send((client) => client.subscriber.next({ type: 'problem', data: JSON.stringify({ message }) }));
     } finally {
-      if (this.clients.size > 0 && generation === this.generation) this.schedule(this.config.pollMs);
+      if (!this.closing && this.clients.size > 0 && generation === this.generation) this.schedule(this.config.pollMs);
     }
   }
 
@@ -125,6 +132,7 @@ export class DashboardPoller implements OnModuleDestroy {
    * closes would otherwise hold the shutdown until its keep-alive timeout.
    */
   onModuleDestroy(): void {
+    this.closing = true;
     this.stop();
     for (const client of [...this.clients]) {
       client.subscriber.complete();
