@@ -156,6 +156,51 @@ describe.each([
     });
   });
 
+  it('shows a child that retention deleted as its parent recorded it', async () => {
+    await started.app.close();
+    started = await startApp(server ? { connection: server.url, prefix: `kept${Date.now()}`, defaults: { keepCompleted: { count: 0 } } } : { storage: 'memory', defaults: { keepCompleted: { count: 0 } } });
+    await started.jobs.pause('big');
+    const flow = await started.jobs.flow({
+      job: 'order.total',
+      data: {},
+      children: [{ job: 'order.price', data: { sku: 'ok' } }, { job: 'big.part', data: {} }],
+    });
+    const [done, waiting] = flow.children.map((child) => child.id);
+    await eventually('the first child to be deleted by retention', async () => (await started.jobs.getJob(done!)) === null);
+    const answer = await started.get(`flows/${flow.id}`);
+    expect(answer.body.root).toMatchObject({
+      state: 'waiting-children',
+      children: [
+        { id: done, name: 'order.price', state: 'completed', deleted: true },
+        { id: waiting, name: 'big.part', queue: 'big', state: 'waiting' },
+      ],
+    });
+    expect(answer.body.root.children[1].deleted).toBeUndefined();
+  });
+
+  it('goes down every level, and stops at 1,000 nodes saying what it left out', async () => {
+    await started.jobs.pause('big');
+    const flow = await started.jobs.flow({
+      job: 'big.total',
+      data: {},
+      children: Array.from({ length: 11 }, (_, c) => ({
+        job: 'big.total',
+        data: { c },
+        children: Array.from({ length: 100 }, (_, i) => ({ job: 'big.part', data: { c, i } })),
+      })),
+    });
+    const { body } = await started.get(`flows/${flow.children[3]!.children[7]!.id}`);
+    expect(body).toMatchObject({ id: flow.children[3]!.children[7]!.id, nodes: 1000, capped: true, root: { id: flow.id, moreChildren: 0 } });
+    const middles = body.root.children;
+    expect(middles.map((node: any) => node.id)).toEqual(flow.children.map((child) => child.id));
+    expect(middles.map((node: any) => [node.state, node.children.length, node.moreChildren])).toEqual([
+      ...Array.from({ length: 9 }, () => ['waiting-children', 100, 0]),
+      ['waiting-children', 88, 12],
+      ['waiting-children', 0, 100],
+    ]);
+    expect(middles[3].children[7]).toEqual({ id: flow.children[3]!.children[7]!.id, name: 'big.part', queue: 'big', state: 'waiting', onFailure: 'fail-parent', children: [], moreChildren: 0 });
+  });
+
   it('lists 100 children of a parent of 10,000 and says how many more', async () => {
     await started.jobs.pause('big');
     const flow = await started.jobs.flow({
