@@ -9,7 +9,7 @@ export type DashboardAction = 'read' | 'write' | 'destructive';
 
 /**
  * What a request is about: `kind` (`'overview'`, `'queue'`, `'job'`, `'dead-letters'`,
- * `'schedule'`, `'breaker'`, `'events'`, `'workers'`, `'audit'`, `'stream'`) and the names the
+ * `'schedule'`, `'breaker'`, `'events'`, `'workers'`, `'audit'`, `'stream'`, `'flow'`) and the names the
  * route was given (`queue`, `id`, `name`, `key`).
  * @publicApi
  */

@@ -3,6 +3,7 @@ import { GUARDS_METADATA, INTERCEPTORS_METADATA, PATH_METADATA } from '@nestjs/c
 import { DashboardAccessGuard } from './access/dashboard-access.guard.js';
 import { DashboardClusterController } from './api/dashboard-cluster.controller.js';
 import { DashboardDeadLettersController } from './api/dashboard-dead-letters.controller.js';
+import { DashboardFlowsController } from './api/dashboard-flows.controller.js';
 import { DashboardJobsController } from './api/dashboard-jobs.controller.js';
 import { DashboardOverviewController } from './api/dashboard-overview.controller.js';
 import { DashboardQueuesController } from './api/dashboard-queues.controller.js';
@@ -14,6 +15,7 @@ import { DASHBOARD_CONFIG, DEFAULT_DASHBOARD_PATH } from './dashboard.constants.
 import { resolveDashboardConfig } from './dashboard.config.js';
 import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE } from './dashboard.module-definition.js';
 import { DashboardClusterReader } from './data/dashboard-cluster.reader.js';
+import { DashboardFlowReader } from './data/dashboard-flow.reader.js';
 import { DashboardJobsReader } from './data/dashboard-jobs.reader.js';
 import { DashboardPoller } from './live/dashboard.poller.js';
 import { DashboardPageController } from './page/dashboard-page.controller.js';
@@ -23,6 +25,7 @@ const API_CONTROLLERS: Type[] = [
   DashboardOverviewController,
   DashboardQueuesController,
   DashboardJobsController,
+  DashboardFlowsController,
   DashboardDeadLettersController,
   DashboardRuntimeController,
   DashboardClusterController,
@@ -77,6 +80,7 @@ function mount(module: DynamicModule, extras: { path?: string; guards?: Type[] }
       DashboardAuditLog,
       DashboardJobsReader,
       DashboardClusterReader,
+      DashboardFlowReader,
       DashboardPoller,
     ],
   };

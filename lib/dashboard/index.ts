@@ -10,5 +10,6 @@ export type {
 } from './dashboard-options.interface.js';
 export type { DashboardJobDetail, DashboardJobSummary, DashboardTimelineEntry } from './data/dashboard-job.view.js';
 export type { DashboardJobPage, DeadLetterGroup } from './data/dashboard-jobs.reader.js';
+export type { DashboardFlow, DashboardFlowNode } from './data/dashboard-flow.reader.js';
 export type { DashboardQueueOverview } from './data/dashboard-cluster.reader.js';
 export type { ActivityPoint, AuditEntry } from '../engine/ports/dashboard-store.interface.js';

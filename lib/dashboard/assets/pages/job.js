@@ -1,16 +1,19 @@
 // A job: its state and timestamps, data, result, progress, logs, each failed attempt's error
 // with its stack and worker, its timeline, and retry / cancel / promote. Long values come cut
-// by the server; "Show all" fetches the whole value.
+// by the server; "Show all" fetches the whole value. A job in a flow shows the flow's tree.
 import { base, get, post, segment } from '../api.js';
 import { confirmAction } from '../confirm.js';
 import { badge, button, count, fill, h, table, text, time } from '../dom.js';
+import { flowSection } from '../flow-tree.js';
 import { LiveFeed } from '../live.js';
 import { act } from '../notice.js';
 
 const SETTLED = ['completed', 'dead', 'cancelled'];
 
 export async function mount(main, id) {
-  let job = await get(`jobs/${segment(id)}`);
+  // the flow is read once (not live): a user who may not read flows, or an outage, just shows no section
+  const [first, flow] = await Promise.all([get(`jobs/${segment(id)}`), get(`flows/${segment(id)}`).catch(() => null)]);
+  let job = first;
   const view = h('div', { class: 'job' });
   fill(main, view);
 
@@ -64,6 +67,7 @@ export async function mount(main, id) {
         job.deadReason ? fact('Dead because', job.deadReason) : null,
         fact('Stalls', count(job.stalls)),
       ),
+      flow && flow.nodes > 1 ? flowSection(flow, job.id) : null,
       block('Data', job.data, 'data'),
       job.result !== undefined ? block('Result', job.result, 'result') : null,
       job.progress !== undefined ? h('section', { class: 'panel' }, h('h2', {}, 'Progress'), progress(job.progress)) : null,
