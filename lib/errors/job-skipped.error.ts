@@ -8,4 +8,13 @@ export class JobSkipped extends Error {
     super(`Job skipped: ${reason}`);
     this.name = 'JobSkipped';
   }
+
+  /** Whether a handler threw this; never throws itself, whatever was thrown (a Proxy whose traps throw). */
+  static thrownBy(value: unknown): value is JobSkipped {
+    try {
+      return value instanceof JobSkipped;
+    } catch {
+      return false;
+    }
+  }
 }

@@ -43,7 +43,7 @@ export class LocalEventRunner {
         try {
           return await handler.invoke(envelope, new LocalJobContext(eventId, name, handler.queue));
         } catch (error) {
-          if (error instanceof JobSkipped) return undefined;
+          if (JobSkipped.thrownBy(error)) return undefined;
           if (!suppressErrors) throw error;
           const { message, stack } = readThrown(error);
           this.logger.error(LOCAL_SUBSCRIBER_FAILED(handler.target, printable(event), printable(message)), stack);

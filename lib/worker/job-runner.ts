@@ -134,7 +134,7 @@ export class JobRunner {
       .then(
         ([settlement, result]) => this.finish(entry, settlement, result),
         (error: unknown) => {
-          if (error instanceof JobSkipped) return this.finish(entry, { id: job.id, outcome: 'skipped', reason: error.reason }, error.reason);
+          if (JobSkipped.thrownBy(error)) return this.finish(entry, { id: job.id, outcome: 'skipped', reason: error.reason }, error.reason);
           const thrown = readThrown(error);
           this.finish(entry, this.failure(entry, thrown), thrown);
         },
