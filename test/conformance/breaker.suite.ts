@@ -129,8 +129,11 @@ export function describeBreakers(harness: EngineHarness): void {
       const used = await attempts(ids);
       await new Promise((resolve) => setTimeout(resolve, 3 * SMTP.resetTimeoutMs));
       const probes = MailJobs.calls.filter((call) => call.at > opened + 25);
+      // at most one probe per resetTimeoutMs since it opened (and one at the edge): the window is measured, as the
+      // audit job above may take seconds on a loaded machine
+      const window = Date.now() - opened;
       expect(probes.length).toBeGreaterThanOrEqual(1);
-      expect(probes.length).toBeLessThanOrEqual(4);
+      expect(probes.length).toBeLessThanOrEqual(Math.ceil(window / SMTP.resetTimeoutMs) + 1);
       expect(Math.max(...probes.map((call) => call.running))).toBe(1);
       // a probe's attempt counts when it is claimed, its call a moment later: one may be between the two
       expect(await attempts(ids)).toBeLessThanOrEqual(used + probes.length + SMTP.halfOpenProbes);
