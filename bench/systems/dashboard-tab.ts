@@ -8,6 +8,8 @@ const FIRST_EVENT_DEADLINE_MS = 30_000;
 export interface DashboardTab {
   /** Server-sent events received so far (the poller sends `overview` / `jobs` only when they changed). */
   events(): number;
+  /** Resolves at the stream's first event (the poller's first read done); rejects after 30 s without one. */
+  firstEvent(): Promise<void>;
   /** Ends the stream; fails if it never sent an event (the page would have stayed empty). */
   close(): Promise<void>;
 }
@@ -16,8 +18,7 @@ export interface DashboardTab {
  * Opens the queue page's live stream (`GET /jobs-dashboard/api/stream?queue=`, what a browser tab on
  * that queue keeps open) on an app that listens, and reads it in the background, so that the app's
  * poller reads the overview and the queue's head every second until `close`. Resolves as soon as the
- * stream is open, without waiting for the first event: the poller's first read (at once) then falls
- * in the caller's timed window, which is shorter than the poll interval in most scenarios.
+ * stream is open; `firstEvent()` waits for the poller's first read.
  */
 export async function openDashboardTab(app: INestApplication, queue: string): Promise<DashboardTab> {
   const { port } = (app.getHttpServer() as { address(): AddressInfo }).address();
@@ -30,8 +31,8 @@ export async function openDashboardTab(app: INestApplication, queue: string): Pr
     throw new Error(`BENCH_DASHBOARD: the stream answered ${response.status}`);
   }
   let events = 0;
-  let firstEvent: () => void = () => {};
-  const first = new Promise<void>((resolve) => (firstEvent = resolve));
+  let arrived: () => void = () => {};
+  const first = new Promise<void>((resolve) => (arrived = resolve));
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -45,13 +46,13 @@ export async function openDashboardTab(app: INestApplication, queue: string): Pr
         const parts = text.split('\n\n');
         text = parts.pop() ?? '';
         events += parts.filter((part) => part.includes('event:')).length;
-        if (events > 0) firstEvent();
+        if (events > 0) arrived();
       }
     } catch {
       // aborted by close(), or the app ended the stream at shutdown
     }
   })();
-  const close = async () => {
+  const firstEvent = async () => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`BENCH_DASHBOARD: the stream sent no event within ${FIRST_EVENT_DEADLINE_MS / 1000} s`)), FIRST_EVENT_DEADLINE_MS);
@@ -60,8 +61,14 @@ export async function openDashboardTab(app: INestApplication, queue: string): Pr
       await Promise.race([first, deadline]);
     } finally {
       clearTimeout(timer);
+    }
+  };
+  const close = async () => {
+    try {
+      await firstEvent();
+    } finally {
       controller.abort();
     }
   };
-  return { events: () => events, close };
+  return { events: () => events, firstEvent, close };
 }
