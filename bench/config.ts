@@ -9,6 +9,8 @@ export interface BenchConfig {
   scenarioFilter: string[];
   /** BullMQ job options: nestjs-background's defaults expressed in BullMQ ('matched'), or BullMQ's own ('bullmq-defaults'). */
   bullmqJobOptions: BullmqJobOptions;
+  /** BENCH_DASHBOARD=1: nestjs-background's apps import the dashboard and keep one page's stream open (see README.md). */
+  dashboard: boolean;
 }
 
 function parseSystems(value: string | undefined): SystemId[] {
@@ -35,6 +37,7 @@ export function readConfig(env = process.env): BenchConfig {
     systems: parseSystems(env.BENCH_ONLY),
     scenarioFilter: (env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bullmqJobOptions,
+    dashboard: env.BENCH_DASHBOARD === '1' || env.BENCH_DASHBOARD === 'true',
   };
 }
 

@@ -189,7 +189,7 @@ function environmentLine({ environment: e }: BenchResults): string {
 }
 
 function modeLine({ config }: BenchResults): string {
-  return `${config.quick ? 'BENCH_QUICK=1 (small counts)' : 'full counts'} · ${config.rounds} round(s) · BullMQ job options: ${config.bullmqJobOptions}`;
+  return `${config.quick ? 'BENCH_QUICK=1 (small counts)' : 'full counts'} · ${config.rounds} round(s) · BullMQ job options: ${config.bullmqJobOptions}${config.dashboard ? ' · BENCH_DASHBOARD=1 (nestjs-background: dashboard imported, one page open)' : ''}`;
 }
 
 export function renderConsole(results: BenchResults): string {

@@ -11,6 +11,8 @@ export interface ScenarioRequest {
   /** BullMQ queue name / nestjs-background prefix, fresh for every run. */
   namespace: string;
   bullmqJobOptions: BullmqJobOptions;
+  /** BENCH_DASHBOARD=1; see SystemTarget.dashboard. */
+  dashboard: boolean;
 }
 
 /** Metric key -> value; keys named in the scenario's MetricSpecs plus extra diagnostics. */

@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     const environment = await describeEnvironment(redis.probe);
     console.log(
       `Redis ${environment.redis} on port ${redis.port}; ${config.rounds} round(s)${config.quick ? ', quick mode' : ''}; ` +
-        `systems: ${config.systems.join(', ')}; BullMQ job options: ${config.bullmqJobOptions}`,
+        `systems: ${config.systems.join(', ')}; BullMQ job options: ${config.bullmqJobOptions}` +
+        (config.dashboard ? '; BENCH_DASHBOARD=1: nestjs-background with the dashboard and one page open' : ''),
     );
     for (const scenario of scenarios) {
       const rounds = scenario.rounds ?? config.rounds;
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
           const record: RunRecord = { scenario: scenario.id, system, round };
           const t0 = Date.now();
           try {
-            record.measurements = await runInChild({ scenario, system, redisPort: redis.port, namespace, bullmqJobOptions: config.bullmqJobOptions });
+            const { bullmqJobOptions, dashboard } = config;
+            record.measurements = await runInChild({ scenario, system, redisPort: redis.port, namespace, bullmqJobOptions, dashboard });
           } catch (error) {
             record.error = error instanceof Error ? error.message : String(error);
           }

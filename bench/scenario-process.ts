@@ -35,8 +35,8 @@ function reply(message: ChildMessage): Promise<void> {
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2]) as ScenarioRequest;
-  const { redisPort, namespace, bullmqJobOptions } = request;
-  const system = await loadSystem(request.system, { redisPort, namespace, bullmqJobOptions });
+  const { redisPort, namespace, bullmqJobOptions, dashboard } = request;
+  const system = await loadSystem(request.system, { redisPort, namespace, bullmqJobOptions, dashboard });
   const probe = connectProbe(request.redisPort);
   try {
     const measurements = await RUNNERS[request.scenario.kind]({ request, params: request.scenario.params, system, probe });

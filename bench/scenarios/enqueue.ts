@@ -11,10 +11,13 @@ export const enqueueSingle: ScenarioRunner = async ({ params, system, probe }) =
   const caller = async () => {
     while (next < jobs) await producer.enqueue({ i: next++ });
   };
+  const eventsBefore = producer.dashboardEvents?.();
   const use = await measureResources(probe, () => Promise.all(Array.from({ length: inFlight }, caller)).then(() => {}));
+  // BENCH_DASHBOARD=1: events the open page received during the timed window
+  const dashboard: Record<string, number> = eventsBefore === undefined ? {} : { dashboardEvents: producer.dashboardEvents!() - eventsBefore };
   const missingJobs = jobs - (await producer.countWaiting());
   await producer.close();
-  return { ...throughputMeasurements(jobs, use), missingJobs };
+  return { ...throughputMeasurements(jobs, use), missingJobs, ...dashboard };
 };
 
 /** Scenario 2: one bulk enqueue of `batch` jobs at a time until `jobs` are queued. */

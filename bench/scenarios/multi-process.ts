@@ -19,8 +19,8 @@ export const processWithWorkerProcesses: ScenarioRunner = async ({ request, para
   const { shape, settings, payloadBytes } = readJobsAndWorker(params);
   await fillBacklog(system, jobs, shape, payloadBytes);
   const monitor = await warmMonitor(system);
-  const { redisPort, namespace, bullmqJobOptions } = request;
-  const options = { system: request.system, redisPort, namespace, bullmqJobOptions, concurrency, settings };
+  const { redisPort, namespace, bullmqJobOptions, dashboard } = request;
+  const options = { system: request.system, redisPort, namespace, bullmqJobOptions, dashboard, concurrency, settings };
   const children = await Promise.all(Array.from({ length: processes }, () => WorkerChild.spawn(options)));
   const pollFrom = Math.max(0, jobs - Math.max(Math.ceil(jobs / 10), 1_000));
   try {

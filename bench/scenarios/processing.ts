@@ -4,6 +4,7 @@ import { countJobs } from './job-counter.js';
 import { expectedRetries, readJobsAndWorker } from './matrix-params.js';
 import { measureResources, throughputMeasurements } from './resource-window.js';
 import type { ScenarioRunner } from './scenario-context.js';
+import type { RunningWorker } from '../systems/system.js';
 import { waitUntilSettled, warmMonitor } from './settled.js';
 
 /**
@@ -18,12 +19,13 @@ export const processBacklog: ScenarioRunner = async ({ params, system, probe }) 
   await fillBacklog(system, jobs, shape, payloadBytes);
   const monitor = await warmMonitor(system);
   const counter = countJobs(jobs);
-  let worker: { close(): Promise<void> } | undefined;
+  let worker: RunningWorker | undefined;
   let startedAt = NaN;
   let settledAt = NaN;
   let polls = NaN;
   let lastPollMs = NaN;
   let failedJobs = NaN;
+  let dashboardEvents: number | undefined;
   const use = await measureResources(probe, async () => {
     startedAt = nowMs();
     worker = await system.startWorker(concurrency, counter.onJob, settings);
@@ -33,6 +35,7 @@ export const processBacklog: ScenarioRunner = async ({ params, system, probe }) 
     polls = settled.polls;
     lastPollMs = settled.lastPollMs;
     failedJobs = settled.counts.failed;
+    dashboardEvents = worker.dashboardEvents?.();
   });
   await worker?.close();
   await monitor.close();
@@ -45,5 +48,7 @@ export const processBacklog: ScenarioRunner = async ({ params, system, probe }) 
     steadyJobsPerSecond: (jobs - 1) / ((counter.lastAt - counter.firstAt) / 1000),
     duplicateStarts: counter.duplicates - expectedRetries(jobs, settings),
     failedJobs,
+    // BENCH_DASHBOARD=1: events the open page received during the timed window (the poller sends one when something changed)
+    ...(dashboardEvents === undefined ? {} : { dashboardEvents }),
   };
 };

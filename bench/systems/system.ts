@@ -25,10 +25,14 @@ export interface Producer {
   enqueueMany(data: NoopData[], shape?: JobShape): Promise<void>;
   /** Jobs waiting to run, as the library reports it (used to check that enqueues really landed). */
   countWaiting(): Promise<number>;
+  /** With BENCH_DASHBOARD=1 (nestjs-background only): events its open dashboard stream has received. */
+  dashboardEvents?(): number;
   close(): Promise<void>;
 }
 
 export interface RunningWorker {
+  /** As Producer.dashboardEvents. */
+  dashboardEvents?(): number;
   close(): Promise<void>;
 }
 
@@ -100,6 +104,11 @@ export interface SystemTarget {
   namespace: string;
   /** Only read by the BullMQ system; see config.ts. */
   bullmqJobOptions: BullmqJobOptions;
+  /**
+   * BENCH_DASHBOARD=1, only read by the nestjs-background system: its producer and worker apps
+   * import the dashboard, listen on a free port and keep one page's live stream open.
+   */
+  dashboard?: boolean;
 }
 
 /** Loads only the requested library, so a child process never has the other one in its heap. */
