@@ -104,71 +104,11 @@ describe('EventEmitterModule - inheritRequestContextId', () => {
     return controller.inherit(request);
   }
 
-  // skipped (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check (the job's context id is made from { payload } when it runs))
-  it.skip('default (false): wraps request in EventPayloadHost', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [EventEmitterModule.forRoot({}), Background],
-      providers: [RequestScopedListener],
-    }).compile();
-    const app = moduleRef.createNestApplication();
-    await app.init();
+  // not ported: "default (false): wraps request in EventPayloadHost" — (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check (the job's context id is made from { payload } when it runs))
 
-    const spy = vi.spyOn(ContextIdFactory, 'getByRequest');
-    const payload = { id: 1 };
-    app.get(EventEmitter2).emit('inherit.test', payload);
+  // not ported: "inheritRequestContextId=true: forwards original request directly" — (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
 
-    expect(spy).toHaveBeenCalledTimes(1);
-    expect(spy.mock.calls[0][0]).toEqual({ payload });
-
-    spy.mockRestore();
-    await app.close();
-  });
-
-  // skipped (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
-  it.skip('inheritRequestContextId=true: forwards original request directly', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [EventEmitterModule.forRoot({ inheritRequestContextId: true }), Background],
-      providers: [RequestScopedListener],
-    }).compile();
-    const app = moduleRef.createNestApplication();
-    await app.init();
-
-    const spy = vi.spyOn(ContextIdFactory, 'getByRequest');
-    const payload = { id: 2 };
-    app.get(EventEmitter2).emit('inherit.test', payload);
-
-    expect(spy).toHaveBeenCalledTimes(1);
-    expect(spy.mock.calls[0][0]).toBe(payload);
-
-    spy.mockRestore();
-    await app.close();
-  });
-
-  // skipped (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
-  it.skip('inheritRequestContextId=true: passes original request to context id strategy', async () => {
-    const sharedContextId = { id: Symbol('shared') };
-    const attachSpy = vi.fn(
-      contextId => info => (info.isTreeDurable ? sharedContextId : contextId),
-    );
-    ContextIdFactory.apply({
-      attach: attachSpy,
-    });
-
-    const moduleRef = await Test.createTestingModule({
-      imports: [EventEmitterModule.forRoot({ inheritRequestContextId: true }), Background],
-      providers: [RequestScopedListener],
-    }).compile();
-    const app = moduleRef.createNestApplication();
-    await app.init();
-
-    const payload = { id: 3 };
-    app.get(EventEmitter2).emit('inherit.test', payload);
-
-    expect(attachSpy).toHaveBeenCalled();
-    expect(attachSpy.mock.calls[0][1]).toBe(payload);
-
-    await app.close();
-  });
+  // not ported: "inheritRequestContextId=true: passes original request to context id strategy" — (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
 
   it('default (false): creates a separate request-scoped listener context', async () => {
     const app = await createHttpApp(false);
@@ -180,14 +120,5 @@ describe('EventEmitterModule - inheritRequestContextId', () => {
     await app.close();
   });
 
-  // skipped (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
-  it.skip('inheritRequestContextId=true: reuses the originating request context', async () => {
-    const app = await createHttpApp(true);
-    const result = await callInRequestContext(app);
-
-    expect(result.sameRequest).toBe(true);
-    expect(result.listenerStateId).toBe(result.controllerStateId);
-
-    await app.close();
-  });
+  // not ported: "inheritRequestContextId=true: reuses the originating request context" — (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
 });
