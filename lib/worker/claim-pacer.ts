@@ -37,6 +37,30 @@ export class ClaimPacer {
   }
 
   /** Jobs to reserve beyond the free slots: about as many as finish here during two round trips. */
+  /**
+   * What the next round trip claims, from what the worker has: `expected` jobs buffered or asked for
+   * by claims under way, `running` handlers, `unsettled` finished jobs not yet settled; `pending`
+   * when it has something to report or was asked to look, `urgent` when asked to look. Null when a
+   * round trip is not worth it yet.
+   */
+  claimSize(now: { expected: number; running: number; unsettled: number; pending: boolean; urgent: boolean }): { max: number; reserve: number } | null {
+    // buffered jobs, and those asked for by claims under way, take free slots first; what is
+    // left is claimed to start, the rest reserved
+    const slots = this.concurrency - now.running;
+    const max = Math.max(0, slots - now.expected);
+    const prefetch = this.prefetch();
+    const reserve = Math.max(0, prefetch - Math.max(0, now.expected - slots));
+    // with jobs on hand that finish within a round trip, wait until part of the reserve is used
+    // up: claims stay large, and what finished meanwhile rides along with the next claim
+    const busy = now.running + now.expected > 0;
+    // but finished jobs are not held back for long: if the lease lapses (a blocked event loop)
+    // the unsettled ones run again elsewhere, so at most a slot's worth of them waits
+    const settleNow = now.unsettled >= this.concurrency || now.urgent;
+    if (busy && !settleNow && max + reserve < Math.ceil(prefetch / 2)) return null;
+    if (max + reserve === 0 && !now.pending) return null;
+    return { max, reserve };
+  }
+
   prefetch(): number {
     return Math.min(MAX_PREFETCH, Math.floor((2 * this.concurrency * this.roundTripMs) / this.jobMs));
   }

@@ -175,22 +175,13 @@ export class QueueWorker {
     // a retry pending after a failed round trip sends the next one: claims failing at once (storage
     // gone) relaunched each other in a loop of microtasks that starved the event loop
     if (this.stopping || this.unsure || this.retry.pending) return null;
-    // buffered jobs, and those asked for by claims under way, take free slots first; what is
-    // left is claimed to start, the rest reserved
-    const expected = this.ledger.buffered.length + this.asked;
-    const slots = this.concurrency - this.runner.size;
-    const max = Math.max(0, slots - expected);
-    const prefetch = this.pacer.prefetch();
-    const reserve = Math.max(0, prefetch - Math.max(0, expected - slots));
-    // with jobs on hand that finish within a round trip, wait until part of the reserve is used
-    // up: claims stay large, and what finished meanwhile rides along with the next claim
-    const busy = this.runner.size + expected > 0;
-    // but finished jobs are not held back for long: if the lease lapses (a blocked event loop)
-    // the unsettled ones run again elsewhere, so at most a slot's worth of them waits
-    const settleNow = this.ledger.unsettled >= this.concurrency || this.lookWanted;
-    if (busy && !settleNow && max + reserve < Math.ceil(prefetch / 2)) return null;
-    if (max + reserve === 0 && !this.ledger.unreported && !this.lookWanted) return null;
-    return { max, reserve };
+    return this.pacer.claimSize({
+      expected: this.ledger.buffered.length + this.asked,
+      running: this.runner.size,
+      unsettled: this.ledger.unsettled,
+      pending: this.ledger.unreported || this.lookWanted,
+      urgent: this.lookWanted,
+    });
   }
 
   private async claimsSettled(): Promise<void> {

@@ -1,4 +1,6 @@
 import { LUA_SOURCES } from './lua/scripts.generated.js';
+import type { BackgroundConfig } from '../../background.config.js';
+import { JOB_STALLED } from '../../background.messages.js';
 import type { RedisClient } from './redis.client.js';
 
 /**
@@ -160,4 +162,18 @@ export const UNPIPELINED_SCRIPTS: readonly string[] = [
 
 function commandName(name: string): string {
   return `bg_${name.replace(/-/g, '_')}`;
+}
+
+/** The config values the scripts that say `read_config` are given, in lib.lua's order. */
+export function scriptConfigArgs(config: BackgroundConfig): (string | number)[] {
+  return [
+    config.leaseMs,
+    config.maxStalls,
+    config.defaults.keepCompleted.count,
+    config.defaults.keepCompleted.ageMs,
+    config.deadLetter.maxSize,
+    config.deadLetter.maxAgeMs,
+    JOB_STALLED(config.maxStalls + 1),
+    config.noHandlerPatienceMs,
+  ];
 }

@@ -1,6 +1,5 @@
 import type { BackgroundConfig } from '../../background.config.js';
 import { ROUTE_TTL_MS } from '../../background.constants.js';
-import { JOB_STALLED } from '../../background.messages.js';
 import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
@@ -28,7 +27,7 @@ import { RedisScheduleStore } from './redis-schedule.store.js';
 import { RedisDeadLetterStore } from './redis-dead-letter.store.js';
 import { RedisDashboardStore } from './redis-dashboard.store.js';
 import { RedisSubscriptionStore } from './redis-subscription.store.js';
-import { defineKeyedScripts, defineScripts, type ScriptRunner } from './redis-scripts.js';
+import { defineKeyedScripts, defineScripts, scriptConfigArgs, type ScriptRunner } from './redis-scripts.js';
 import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
@@ -92,16 +91,7 @@ export class RedisEngine implements StorageEngine {
         return toStoredJob(queue, id, pairs(hash), Array.isArray(logs) ? logs : []);
       },
     });
-    this.configArgs = [
-      config.leaseMs,
-      config.maxStalls,
-      config.defaults.keepCompleted.count,
-      config.defaults.keepCompleted.ageMs,
-      config.deadLetter.maxSize,
-      config.deadLetter.maxAgeMs,
-      JOB_STALLED(config.maxStalls + 1),
-      config.noHandlerPatienceMs,
-    ];
+    this.configArgs = scriptConfigArgs(config);
     this.recovery = new QueueRecovery(this.run, this.configArgs, config.leaseMs);
     this.namedKeys = new NamedKeys(this.run, this.configArgs);
     this.watch = new ConnectionWatch(this.client, this.run, this.recovery);
@@ -116,14 +106,10 @@ export class RedisEngine implements StorageEngine {
     this.breakers = new RedisBreakerStore(this.client, keyed, (queue) => this.base(queue), config.leaseMs);
     this.subscriptions = new RedisSubscriptionStore(this.client, `${config.prefix}:subscriptions`, () => this.connect());
     this.schedules = new RedisScheduleStore(this.client, keyed, subscriber, config.prefix, config.enqueueTimeoutMs);
-    this.deadLetters = new RedisDeadLetterStore(
-      this.client,
-      this.run,
-      (queue) => this.base(queue),
-      (queue, ids) => this.readJobs(queue, ids),
-    );
     const base = (queue: string) => this.base(queue);
-    this.dashboard = new RedisDashboardStore(this.client, this.run, config.prefix, base, (queue, ids) => this.readJobs(queue, ids));
+    const readJobs = (queue: string, ids: string[]) => this.readJobs(queue, ids);
+    this.deadLetters = new RedisDeadLetterStore(this.client, this.run, base, readJobs);
+    this.dashboard = new RedisDashboardStore(this.client, this.run, config.prefix, base, readJobs);
   }
 
   connect(timeoutMs = this.config.enqueueTimeoutMs): Promise<void> {
