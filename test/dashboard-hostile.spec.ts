@@ -38,6 +38,9 @@ const hostileOptions: BackgroundDashboardOptions = {
     const mode = request.headers['x-authorize'];
     if (mode === 'throw') throw new Error('the policy engine is down');
     if (mode === 'reject') return Promise.reject(new Error('the policy engine timed out'));
+    // a value String() cannot print
+    if (mode === 'throw-null') throw Object.create(null);
+    if (mode === 'reject-null') return Promise.reject(Object.create(null));
     if (mode === 'promise') return Promise.resolve('true') as never;
     if (mode !== undefined) return JSON.parse(mode);
     return action === 'read' || request.user?.id === 'admin';
@@ -100,7 +103,7 @@ describe.each([
   });
 
   it('denies with 403, and never a stack, when authorize throws, rejects or answers anything but true', async () => {
-    for (const mode of ['throw', 'reject']) {
+    for (const mode of ['throw', 'reject', 'throw-null', 'reject-null']) {
       const denied = await started.call('GET', 'overview', { headers: { 'x-authorize': mode } });
       expect(denied.body).toEqual({ statusCode: 403, error: 'Forbidden', message: "Not allowed: read on overview (authorize threw: the server's log says why)." });
     }

@@ -14,6 +14,7 @@ import type { DashboardTarget } from '../dashboard-options.interface.js';
 import { DASHBOARD_CONFIG, DASHBOARD_ROUTE } from '../dashboard.constants.js';
 import type { DashboardConfig } from '../dashboard.config.js';
 import { printable } from '../../logging/printable.js';
+import { readThrown } from '../../worker/thrown-value.js';
 import {
   DASHBOARD_AUTHORIZE_FAILED,
   DASHBOARD_AUTHORIZE_THREW,
@@ -65,8 +66,8 @@ export class DashboardAccessGuard implements CanActivate {
       try {
         answer = await this.config.authorize(request, route.action, target);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.logger.warn(DASHBOARD_AUTHORIZE_THREW(route.action, route.kind, printable(String(message).slice(0, 500))));
+        // what a policy throws may be anything, even a value String() throws on
+        this.logger.warn(DASHBOARD_AUTHORIZE_THREW(route.action, route.kind, printable(readThrown(error).message.slice(0, 500))));
         return refuse(DASHBOARD_AUTHORIZE_FAILED(route.action, route.kind));
       }
       // only true allows: a truthy "no", 1 or a forgotten await must not

@@ -5,6 +5,7 @@ import { targetOf } from '../access/dashboard-access.guard.js';
 import type { DashboardRoute } from '../access/dashboard-route.decorator.js';
 import { DASHBOARD_ROUTE } from '../dashboard.constants.js';
 import { DashboardAuditLog } from './dashboard-audit.log.js';
+import { readThrown } from '../../worker/thrown-value.js';
 
 /** Records each write the dashboard did or failed to do, once it is done (reads are not recorded). */
 @Injectable()
@@ -43,6 +44,7 @@ function outcomeOf(result: unknown): string {
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof HttpException) return `${error.getStatus()} ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+  const { error: read, message } = readThrown(error);
+  // read is the thrown Error itself when it is one, so instanceof is safe on it
+  return read instanceof HttpException ? `${read.getStatus()} ${message}` : message;
 }
