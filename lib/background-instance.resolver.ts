@@ -29,13 +29,17 @@ export class BackgroundInstanceResolver {
     return !wrapper.isDependencyTreeStatic();
   }
 
-  /** What the worker calls to run job `name` on `wrapper`'s `method`, with its enhancers (see BackgroundContextCreator). */
-  invoker(wrapper: InstanceWrapper, method: string, target: string, name: string, withContext = true): Handler {
+  /**
+   * What the worker calls to run job `name` on `wrapper`'s `method`, with its enhancers (see
+   * BackgroundContextCreator). `inheritContext`: the payload is the request whose context id the
+   * instance takes (see `resolve`).
+   */
+  invoker(wrapper: InstanceWrapper, method: string, target: string, name: string, withContext = true, inheritContext = false): Handler {
     if (!this.perJob(wrapper)) return this.contextCreator.create(wrapper.instance as Instance, method, target, name, withContext);
     // a durable provider's instance serves many jobs: its enhancers are bound once, as a singleton's
     const bound = new WeakMap<object, Handler>();
     return async (data, ctx) => {
-      const instance = await this.resolve(wrapper, data);
+      const instance = await this.resolve(wrapper, data, inheritContext);
       let handler = bound.get(instance);
       if (!handler) {
         handler = this.contextCreator.create(instance, method, target, name, withContext);
@@ -54,10 +58,18 @@ export class BackgroundInstanceResolver {
     return async (arg) => (await this.resolve(wrapper, arg))[method]!(arg);
   }
 
-  /** An instance of `wrapper` for one job, in a context of its own where `REQUEST` is `payload`. */
-  async resolve(wrapper: InstanceWrapper, payload: unknown): Promise<Instance> {
+  /**
+   * An instance of `wrapper` for one job, in a context of its own where `REQUEST` is `payload`;
+   * with `inheritContext`, in the payload's own context when it is a request that has one (a
+   * local `emitAsync(event, request)` inside that request), as `@nestjs/event-emitter`'s
+   * `inheritRequestContextId` does. A stored payload never has one: a job gets a context of its own.
+   */
+  async resolve(wrapper: InstanceWrapper, payload: unknown, inheritContext = false): Promise<Instance> {
     // the payload is wrapped, as @nestjs/event-emitter wraps it, so that a ContextIdStrategy sees it in `attach`
-    const contextId = ContextIdFactory.getByRequest({ payload });
+    const contextId =
+      inheritContext && typeof payload === 'object' && payload !== null
+        ? ContextIdFactory.getByRequest(payload as Record<string, unknown>)
+        : ContextIdFactory.getByRequest({ payload });
     this.moduleRef.registerRequestByContextId(payload, contextId);
     const host = wrapper.host!;
     const collection = host.controllers.get(wrapper.token) === wrapper ? host.controllers : host.providers;

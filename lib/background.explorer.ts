@@ -23,7 +23,7 @@ import { EventJobContext } from './events/event-job.context.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import type { EventEnvelope } from './events/event.publisher.js';
 import { EventFanOut } from './events/event.fan-out.js';
-import { ADOPT_PEER_ON_EVENT } from './events/events.constants.js';
+import { ADOPT_PEER_ON_EVENT, INHERIT_REQUEST_CONTEXT_ID } from './events/events.constants.js';
 import { peerEventMetadata } from './events/peer-on-event.metadata.js';
 import type { JobOptions } from './interfaces/job-options.interface.js';
 import type { RetryOptions } from './retry/retry-options.interface.js';
@@ -58,6 +58,7 @@ export class BackgroundExplorer implements OnModuleInit {
     private readonly ticks: ScheduleTickRunner,
     private readonly batches: BatchesService,
     @Optional() @Inject(ADOPT_PEER_ON_EVENT) private readonly adoptPeerOnEvent: boolean | null = null,
+    @Optional() @Inject(INHERIT_REQUEST_CONTEXT_ID) private readonly inheritRequestContextId: boolean | null = null,
   ) {}
 
   onModuleInit(): void {
@@ -116,7 +117,7 @@ export class BackgroundExplorer implements OnModuleInit {
         // a method only @nestjs/event-emitter's @OnEvent decorates was written for its listeners' call: the payload alone
         const withContext = !!this.accessor.getEventMetadata(prototype[method])?.length;
         const registered = this.register({ ...handler, where, name, queue, options }, (job) => {
-          const invoke = this.instances.invoker(wrapper, method, target, job, withContext);
+          const invoke = this.instances.invoker(wrapper, method, target, job, withContext, this.inheritRequestContextId === true);
           return (data, ctx) => {
             const { event, eventId, payload } = data as EventEnvelope;
             return invoke(payload, new EventJobContext(ctx, event, eventId));

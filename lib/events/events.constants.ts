@@ -22,5 +22,12 @@ export const eventJobId = (eventId: string, subscriber: string) => `${EVENT_JOB_
  */
 export const ADOPT_PEER_ON_EVENT = Symbol('nestjs-background:adopt-peer-on-event');
 
+/**
+ * Provided (true) by `nestjs-background/event-emitter`'s module given `inheritRequestContextId: true`:
+ * a request-scoped subscriber's context id is then the payload's own (`ContextIdFactory.getByRequest(payload)`),
+ * as that package does, so that `emitAsync(event, request)` inside a request reuses its instances.
+ */
+export const INHERIT_REQUEST_CONTEXT_ID = Symbol('nestjs-background:inherit-request-context-id');
+
 /** `@nestjs/event-emitter`'s metadata key (its EVENT_LISTENER_METADATA), read without loading that package. */
 export const PEER_EVENT_LISTENER_METADATA = 'EVENT_LISTENER_METADATA';

@@ -6,8 +6,5 @@ export const EMIT_NOT_STORED = (event: string, message: string) =>
 export const SYMBOL_EVENT = (where: string) =>
   `${where}: an event named by a symbol cannot be stored as a job. Name it by a string such as "order.placed".`;
 
-export const INHERIT_REQUEST_CONTEXT = () =>
-  `EventEmitterModule.forRoot(): "inheritRequestContextId" is not supported by nestjs-background: an @OnEvent subscriber runs as a job, outside the request that emitted the event (its REQUEST is the payload). Remove the option, and pass what the subscriber needs from the request in the payload.`;
-
 export const BACKGROUND_MODULE_MISSING = () =>
   `EventEmitterModule from nestjs-background/event-emitter runs @OnEvent subscribers as jobs of BackgroundModule, which it cannot find. Import BackgroundModule.forRoot() beside it, global as by default (in a unit test, BackgroundModule.forRoot({ storage: 'memory' })).`;

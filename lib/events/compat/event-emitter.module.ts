@@ -1,10 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { InvalidOptionsError } from '../../errors/invalid-options.error.js';
-import { ADOPT_PEER_ON_EVENT } from '../events.constants.js';
+import { ADOPT_PEER_ON_EVENT, INHERIT_REQUEST_CONTEXT_ID } from '../events.constants.js';
 import { BackgroundEventEmitter } from './background-event-emitter.js';
 import { EVENT_EMITTER_OPTIONS } from './event-emitter.constants.js';
-import { INHERIT_REQUEST_CONTEXT } from './event-emitter.messages.js';
 import type { EventEmitterModuleOptions } from './event-emitter-options.interface.js';
 
 /**
@@ -18,9 +16,6 @@ import type { EventEmitterModuleOptions } from './event-emitter-options.interfac
 @Module({})
 export class EventEmitterModule {
   static forRoot(options: EventEmitterModuleOptions = {}): DynamicModule {
-    if ((options as { inheritRequestContextId?: unknown }).inheritRequestContextId === true) {
-      throw new InvalidOptionsError(INHERIT_REQUEST_CONTEXT());
-    }
     return {
       // always: BackgroundModule's explorer must see ADOPT_PEER_ON_EVENT wherever this module is imported
       global: true,
@@ -28,11 +23,12 @@ export class EventEmitterModule {
       providers: [
         { provide: EVENT_EMITTER_OPTIONS, useValue: options },
         { provide: ADOPT_PEER_ON_EVENT, useValue: true },
+        { provide: INHERIT_REQUEST_CONTEXT_ID, useValue: options.inheritRequestContextId === true },
         BackgroundEventEmitter,
         { provide: EventEmitter2, useExisting: BackgroundEventEmitter },
         EventEmitterReadinessWatcher,
       ],
-      exports: [EventEmitter2, BackgroundEventEmitter, EventEmitterReadinessWatcher, ADOPT_PEER_ON_EVENT],
+      exports: [EventEmitter2, BackgroundEventEmitter, EventEmitterReadinessWatcher, ADOPT_PEER_ON_EVENT, INHERIT_REQUEST_CONTEXT_ID],
     };
   }
 }

@@ -129,7 +129,7 @@ describe.each(['memory', 'redis'] as const)('EventEmitter2 from nestjs-backgroun
     expect(calls.sort()).toEqual(['any o-5', 'first o-5']);
   });
 
-  it('refuses what cannot be durable, at the call: a symbol, a name with a wildcard, a payload JSON would change, inheritRequestContextId: true', async () => {
+  it('refuses what cannot be durable, at the call: a symbol, a name with a wildcard, a payload JSON would change', async () => {
     app = await open(options(), [EventEmitterModule.forRoot()], [Orders]);
     const emitter = app.get(EventEmitter2);
 
@@ -141,9 +141,29 @@ describe.each(['memory', 'redis'] as const)('EventEmitter2 from nestjs-backgroun
     );
     expect(() => emitter.emit('order.placed', { total: 10n })).toThrow(InvalidPayloadError);
     expect(calls).toEqual([]);
-    expect(() => EventEmitterModule.forRoot({ inheritRequestContextId: true })).toThrow(
-      'EventEmitterModule.forRoot(): "inheritRequestContextId" is not supported by nestjs-background: an @OnEvent subscriber runs as a job, outside the request that emitted the event (its REQUEST is the payload). Remove the option, and pass what the subscriber needs from the request in the payload.',
-    );
+  });
+
+  it('inheritRequestContextId: true — a durable emit still runs a request-scoped subscriber on an instance of its own, whatever the payload', async () => {
+    const seen: unknown[] = [];
+    @Injectable({ scope: Scope.REQUEST })
+    class Inheriting {
+      constructor(@Inject(REQUEST) private readonly request: unknown) {}
+
+      @PeerOnEvent('order.inherited')
+      inherited(payload: unknown) {
+        seen.push([payload, this.request === payload || JSON.stringify(this.request) === JSON.stringify(payload)]);
+      }
+    }
+    app = await open(options(), [EventEmitterModule.forRoot({ inheritRequestContextId: true })], [Inheriting]);
+    const emitter = app.get(EventEmitter2);
+
+    // a stored copy has no request context: each job gets its own, with the payload as REQUEST; null and a string do not break it
+    for (const payload of [{ id: 'o-8' }, null, 'o-9', ['a', 'b']]) emitter.emit('order.inherited', payload);
+    const deadline = Date.now() + 30_000;
+    while (seen.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual(expect.arrayContaining([[{ id: 'o-8' }, true], [null, true], ['o-9', true], [['a', 'b'], true]]));
+    // and locally, emitAsync with a payload of no request context resolves one of its own too
+    expect(await emitter.emitAsync('order.inherited', { id: 'o-10' })).toEqual([undefined]);
   });
 
   it("refuses a listener option of the wrong type, naming the method", async () => {

@@ -106,9 +106,9 @@ describe('EventEmitterModule - inheritRequestContextId', () => {
 
   // not ported: "default (false): wraps request in EventPayloadHost" — (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check (the job's context id is made from { payload } when it runs))
 
-  // not ported: "inheritRequestContextId=true: forwards original request directly" — (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
+  // not ported: "inheritRequestContextId=true: forwards original request directly" — (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check, with a stored copy of the payload, which has no request context to inherit)
 
-  // not ported: "inheritRequestContextId=true: passes original request to context id strategy" — (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
+  // not ported: "inheritRequestContextId=true: passes original request to context id strategy" — (durable emit: emit() stores one job per subscriber and returns; a worker runs it after this synchronous check, with a stored copy of the payload, which has no request context to inherit)
 
   it('default (false): creates a separate request-scoped listener context', async () => {
     const app = await createHttpApp(false);
@@ -120,5 +120,13 @@ describe('EventEmitterModule - inheritRequestContextId', () => {
     await app.close();
   });
 
-  // not ported: "inheritRequestContextId=true: reuses the originating request context" — (inheritRequestContextId: true is refused: a subscriber runs as a job, outside the emitting request)
+  it('inheritRequestContextId=true: reuses the originating request context', async () => {
+    const app = await createHttpApp(true);
+    const result = await callInRequestContext(app);
+
+    expect(result.sameRequest).toBe(true);
+    expect(result.listenerStateId).toBe(result.controllerStateId);
+
+    await app.close();
+  });
 });
