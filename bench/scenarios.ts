@@ -96,6 +96,14 @@ export function scenarioCatalogue(config: BenchConfig): ScenarioSpec[] {
       timeoutMs: 300_000,
     },
     {
+      // the same calls, timed for a while after 20,000 of them: what a producer that runs for hours sees
+      id: 'enqueue-steady',
+      kind: 'enqueue-single',
+      params: { durationMs: n(3_000, 500), warmupJobs: n(20_000, 2_000), inFlight: 100 },
+      metrics: [throughput('1b. enqueue one at a time, 100 in flight, for 3 s after 20,000')],
+      timeoutMs: 300_000,
+    },
+    {
       id: 'enqueue-bulk',
       kind: 'enqueue-bulk',
       params: { jobs: n(50_000, 5_000), batch: 1_000 },
