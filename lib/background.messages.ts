@@ -18,6 +18,9 @@ export const UNKNOWN_JOB = (name: string) =>
 export const NO_LOCAL_HANDLER = (name: string, patienceMs: number) =>
   `No worker with a handler for job "${name}" took it within ${patienceMs} ms (noHandlerPatienceMs); the workers that claimed it do not have it. Deploy the handler to every worker of its queue, or send the job to a queue whose workers have it.`;
 
+export const OPTIONS_FACTORY_METHOD_MISSING = (className: string) =>
+  `BackgroundModule.forRootAsync() was given ${className}, which has neither create() (returning the module's options) nor createScheduleOptions() (ScheduleModule's, returning its switches). Add create() to ${className}, or pass useFactory.`;
+
 export const UNKNOWN_OPTION = (where: string, key: string, known: readonly string[]) =>
   `Unknown option "${key}" in ${where}. Valid options are: ${known.join(', ')}.`;
 
