@@ -9,7 +9,7 @@ import { ScheduleRegistry } from '../schedule.registry.js';
 import { ScheduleTickRunner } from '../schedule-tick.runner.js';
 import { SchedulerService } from '../scheduler.service.js';
 import { ClusterScheduleHandle, type ScheduleControl } from './cluster-schedule.handle.js';
-import { ADDED_JOB_FAILED, DUPLICATE_SCHEDULER, NO_SCHEDULER_FOUND, type SchedulerKind } from './scheduler-registry.messages.js';
+import { ADDED_JOB_FAILED, DUPLICATE_ADDED, NO_SCHEDULER_FOUND, type SchedulerKind } from './scheduler-registry.messages.js';
 
 /** A Node timer handed to `addInterval`/`addTimeout`, as the peer types it. */
 type TimerRef = number | NodeJS.Timeout;
@@ -180,6 +180,6 @@ export class BackgroundSchedulerRegistry implements OnApplicationBootstrap, Befo
 
   private assertFree(map: Map<string, unknown>, kind: SchedulerKind, name: string): void {
     this.declared();
-    if (map.has(name)) throw new InvalidOptionsError(DUPLICATE_SCHEDULER(kind, name));
+    if (map.has(name)) throw new InvalidOptionsError(DUPLICATE_ADDED(kind, name));
   }
 }

@@ -284,7 +284,29 @@ const deleteAllRegisteredJobsExceptOne = (
     expect(logger.warn).not.toHaveBeenCalled();
   });
 
-  // not ported: "should throw when two providers declare a cron job with the same name" — the bootstrap fails as there, with our message naming both methods instead of the peer's wording (docs/schedule-compat.md)
+  it(`should throw when two providers declare a cron job with the same name`, async () => {
+    @Injectable()
+    class FirstService {
+      @Cron(CronExpression.EVERY_SECOND, { name: 'shared' })
+      handleCron() {}
+    }
+
+    @Injectable()
+    class SecondService {
+      @Cron(CronExpression.EVERY_SECOND, { name: 'shared' })
+      handleCron() {}
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot(withStorage())],
+      providers: [FirstService, SecondService],
+    }).compile();
+
+    await expect(module.createNestApplication().init()).rejects.toThrow(
+      DUPLICATE_SCHEDULER('Cron Job', 'shared'),
+    );
+  });
+
   afterEach(async () => {
     await app.close();
     jest.useRealTimers();

@@ -127,7 +127,28 @@ useEngine(engine);
     expect(logger.warn).not.toHaveBeenCalledWith();
   });
 
-  // not ported: "should throw when two providers declare an interval with the same name": the bootstrap fails as there, with our message naming both methods instead of the peer's wording (docs/schedule-compat.md)
+  it(`should throw when two providers declare an interval with the same name`, async () => {
+    @Injectable()
+    class FirstService {
+      @Interval('shared', 2500)
+      handleInterval() {}
+    }
+
+    @Injectable()
+    class SecondService {
+      @Interval('shared', 2500)
+      handleInterval() {}
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot(withStorage())],
+      providers: [FirstService, SecondService],
+    }).compile();
+
+    await expect(module.createNestApplication().init()).rejects.toThrow(
+      DUPLICATE_SCHEDULER('Interval', 'shared'),
+    );
+  });
 
   afterEach(async () => {
     await app.close();

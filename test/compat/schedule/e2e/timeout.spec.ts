@@ -126,7 +126,28 @@ useEngine(engine);
     expect(logger.warn).not.toHaveBeenCalledWith();
   });
 
-  // not ported: "should throw when two providers declare a timeout with the same name" — the bootstrap fails as there, with our message naming both methods instead of the peer's wording (docs/schedule-compat.md)
+  it(`should throw when two providers declare a timeout with the same name`, async () => {
+    @Injectable()
+    class FirstService {
+      @Timeout('shared', 2500)
+      handleTimeout() {}
+    }
+
+    @Injectable()
+    class SecondService {
+      @Timeout('shared', 2500)
+      handleTimeout() {}
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot(withStorage())],
+      providers: [FirstService, SecondService],
+    }).compile();
+
+    await expect(module.createNestApplication().init()).rejects.toThrow(
+      DUPLICATE_SCHEDULER('Timeout', 'shared'),
+    );
+  });
   afterEach(async () => {
     await app.close();
   });
