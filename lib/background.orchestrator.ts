@@ -14,6 +14,7 @@ import { JobEvents } from './hooks/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { JobTracer } from './tracing/job.tracer.js';
 import { QueueWorker } from './worker/queue.worker.js';
+import { RepeatingTimer } from './worker/repeating-timer.js';
 import { within } from './worker/within.js';
 
 /** One worker of this process as health checks see it. */
@@ -33,7 +34,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   private readonly logger = new Logger('Background');
   private readonly workers: QueueWorker[] = [];
   private readonly detached = new Set<Promise<unknown>>();
-  private routeTimer: NodeJS.Timeout | null = null;
+  private routeTimer: RepeatingTimer | null = null;
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
@@ -54,12 +55,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
       throw error;
     }
     // routes and subscriptions of processes that stopped publishing them expire (ROUTE_TTL_MS, SUBSCRIPTION_TTL_MS)
-    this.routeTimer = setInterval(() => {
+    const publish = () =>
       this.publish().catch((error: Error) => {
         this.logger.debug(`Could not publish the job routes and event subscriptions: ${error.message}`);
       });
-    }, ROUTE_REFRESH_MS);
-    this.routeTimer.unref();
+    this.routeTimer = new RepeatingTimer(ROUTE_REFRESH_MS, publish, true).start();
     if (!this.config.workers) return;
     const listening: Promise<void>[] = [];
     for (const queue of this.registry.queues()) {
@@ -93,7 +93,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.routeTimer) clearInterval(this.routeTimer);
+    this.routeTimer?.stop();
     this.routeTimer = null;
     this.engine.interruptWaits();
     const timeout = this.config.shutdownTimeoutMs;

@@ -11,6 +11,7 @@ import { SCHEDULE_TICK_LOST } from '../background.messages.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
 import { JobsService } from '../jobs.service.js';
 import { within } from '../worker/within.js';
+import { RepeatingTimer } from '../worker/repeating-timer.js';
 import { MAX_TICK_LEAD_MS, tickId, tickIdPrefix } from './schedule.constants.js';
 import { ScheduleClock } from './schedule.clock.js';
 import { ScheduleTime } from './schedule.time.js';
@@ -32,7 +33,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
   private readonly clocks = new Map<string, ScheduleClock>();
   private readonly timeouts = new Set<NodeJS.Timeout>();
   private readonly runs = new Set<Promise<unknown>>();
-  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshTimer: RepeatingTimer | null = null;
   private started = false;
   private readonly time: ScheduleTime;
 
@@ -66,13 +67,12 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       this.logger.debug(`Could not listen for schedules added elsewhere: ${error.message}`);
     });
     await this.refresh();
-    this.refreshTimer = setInterval(() => void this.syncTime().then(() => this.refresh()), ROUTE_REFRESH_MS);
-    this.refreshTimer.unref();
+    this.refreshTimer = new RepeatingTimer(ROUTE_REFRESH_MS, () => this.syncTime().then(() => this.refresh()), true).start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer?.stop();
     for (const clock of this.clocks.values()) clock.stop();
     this.clocks.clear();
     for (const timer of this.timeouts) clearTimeout(timer);

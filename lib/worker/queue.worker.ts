@@ -12,6 +12,7 @@ import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner, type RunnerHooks } from './job-runner.js';
 import { lastClaim } from './last-claim.js';
+import { RepeatingTimer } from './repeating-timer.js';
 import { RetryTimer } from './retry-timer.js';
 import { WakeAlarm } from './wake-alarm.js';
 import { WorkerLedger } from './worker-ledger.js';
@@ -61,7 +62,7 @@ export class QueueWorker {
     this.startJobs();
     this.pump();
   });
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: RepeatingTimer | null = null;
   private lookWanted = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
@@ -96,7 +97,7 @@ export class QueueWorker {
     this.cancelWatch = this.engine.watchCancels(this.queue, this.id, (id) => this.cancelledNow(id));
     await this.cancelWatch.listening;
     if (this.stopping) return;
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.config.leaseMs / 3)));
+    this.heartbeatTimer = new RepeatingTimer(Math.max(50, Math.floor(this.config.leaseMs / 3)), () => this.heartbeat()).start();
     this.schedulePump();
   }
 
@@ -119,7 +120,7 @@ export class QueueWorker {
     unfinished.push(...this.ledger.clearBuffer());
     this.cancelWatch?.stop();
     const report = this.ledger.takeReport();
-    clearInterval(this.heartbeatTimer ?? undefined);
+    this.heartbeatTimer?.stop();
     await lastClaim(this.engine, this.logger, {
       request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, ...this.gates },
       waitMs: Math.max(0, deadline - performance.now()) + LAST_CALL_MS,
