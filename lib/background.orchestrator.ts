@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import { queueConcurrency, type BackgroundConfig } from './background.config.js';
-import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
+import { STORAGE_ENGINE, type ClaimedJob, type StorageEngine } from './engine/storage-engine.interface.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { JobEvents } from './hooks/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
@@ -84,6 +84,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   /** The workers of this process; empty before bootstrap, after shutdown began, and with `workers: false`. */
   workerStatus(): WorkerStatus[] {
     return this.workers.map((worker) => ({ id: worker.id, queue: worker.queue, active: worker.active, lastTurnAt: worker.lastTurnAt }));
+  }
+
+  /** Starts a job of `queue` at once in this process's worker of it, if it has one with room (see `QueueWorker.runNow`). */
+  runNow(queue: string, name: string, claim: (workerId: string) => ClaimedJob | null): boolean {
+    return this.workers.find((worker) => worker.queue === queue)?.runNow(name, claim) ?? false;
   }
 
   /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */

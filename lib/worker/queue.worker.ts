@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { BackgroundConfig } from '../background.config.js';
 import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
-import type { CancelWatch, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import type { CancelWatch, ClaimedJob, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner, type RunnerHooks } from './job-runner.js';
@@ -99,6 +99,20 @@ export class QueueWorker {
     if (this.stopping) return;
     this.heartbeatTimer = new RepeatingTimer(Math.max(50, Math.floor(this.config.leaseMs / 3)), () => this.heartbeat()).start();
     this.schedulePump();
+  }
+
+  /**
+   * Starts a job at once, inside the caller's turn, if a slot is free and nothing else holds it back
+   * (a breaker or rate limit on it, a lease in doubt, shutdown): `claim` takes it for this worker in
+   * one synchronous step. For a tick under a test's fake timers (lib/schedule/synchronous-engine.interface.ts);
+   * false, and the job waits for the claim loop, otherwise.
+   */
+  runNow(name: string, claim: (workerId: string) => ClaimedJob | null): boolean {
+    const gated = this.gates.breakers!.some((guarded) => guarded.jobName === name) || this.gates.rateLimits!.some((rule) => rule.jobName === null || rule.jobName === name);
+    if (gated || this.stopping || this.unsure || this.runner.size >= this.concurrency || !this.runner.hasRoomFor({ name } as ClaimedJob)) return false;
+    const job = claim(this.id);
+    if (job) this.runner.start(job, true);
+    return job !== null;
   }
 
   /**

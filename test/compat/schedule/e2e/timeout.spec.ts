@@ -27,7 +27,16 @@ useEngine(engine);
     jest.useFakeTimers();
   });
 
-  // not ported: "should schedule "timeout" — jest.runAllTimers never ends: the module keeps periodic timers (leases, heartbeats, refreshes) while the app runs (docs/schedule-compat.md)
+  it(`should schedule "timeout"`, async () => {
+    const service = app.get(TimeoutService);
+
+    expect(service.called).toBeFalsy();
+
+    await app.init();
+    jest.runAllTimers();
+
+    expect(service.called).toBeTruthy();
+  });
   it(`should return timeout id by name`, async () => {
     await app.init();
     const registry = app.get(SchedulerRegistry);
