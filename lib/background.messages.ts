@@ -1,3 +1,5 @@
+import { DUPLICATE_SCHEDULER, type SchedulerKind } from './schedule/compat/scheduler-registry.messages.js';
+
 /** Every message a user may read, each saying what to do about it. */
 
 export const DUPLICATE_HANDLER = (name: string, first: string, second: string) =>
@@ -17,6 +19,9 @@ export const UNKNOWN_JOB = (name: string) =>
 
 export const NO_LOCAL_HANDLER = (name: string, patienceMs: number) =>
   `No worker with a handler for job "${name}" took it within ${patienceMs} ms (noHandlerPatienceMs); the workers that claimed it do not have it. Deploy the handler to every worker of its queue, or send the job to a queue whose workers have it.`;
+
+export const OPTIONS_FACTORY_METHOD_MISSING = (className: string) =>
+  `BackgroundModule.forRootAsync() was given ${className}, which has neither create() (returning the module's options) nor createScheduleOptions() (ScheduleModule's, returning its switches). Add create() to ${className}, or pass useFactory.`;
 
 export const UNKNOWN_OPTION = (where: string, key: string, known: readonly string[]) =>
   `Unknown option "${key}" in ${where}. Valid options are: ${known.join(', ')}.`;
@@ -155,8 +160,8 @@ export const TIMEOUT_TOO_LONG = (where: string, got: number, max: number) =>
 export const SCHEDULE_NAME = (where: string, got: unknown) =>
   `${where} needs a schedule name of letters, digits, "_", ".", ":", "@" or "-" (at most 100), got ${describe(got)}.`;
 
-export const DUPLICATE_SCHEDULE = (name: string, first: string, second: string) =>
-  `Two schedules are named "${name}": ${first} and ${second}. Give one of them another name (@Interval('name', ms), @Cron(expression, { name }) or @Timeout('name', ms)).`;
+export const DUPLICATE_SCHEDULE = (kind: SchedulerKind, name: string, first: string, second: string) =>
+  `${DUPLICATE_SCHEDULER(kind, name)}: ${first} and ${second} are both named "${name}". Give one of them another name (@Interval('name', ms), @Cron(expression, { name }) or @Timeout('name', ms)).`;
 
 export const SCHEDULE_WINDOW = (where: string) =>
   `${where}: endAt is before startAt, so the schedule would never run. Move endAt after startAt, or leave one out.`;

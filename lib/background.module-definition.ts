@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { BackgroundModuleOptions } from './interfaces/background-options.interface.js';
 import { SchedulerRegistryCompatModule } from './schedule/compat/scheduler-registry-compat.module.js';
 
@@ -13,16 +13,3 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
     }))
     .build();
 
-/**
- * What `BackgroundModule.forRootAsync()` takes: `imports`, `inject` and one of `useFactory`,
- * `useClass`, `useExisting`, plus `isGlobal`.
- * @publicApi
- */
-export type BackgroundModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
-
-/**
- * What a class given to `BackgroundModule.forRootAsync({ useClass })` implements: `create()`
- * returns the module's options (or a promise of them), once, at start-up.
- * @publicApi
- */
-export type BackgroundOptionsFactory = ConfigurableModuleOptionsFactory<BackgroundModuleOptions, 'create'>;

@@ -7,6 +7,7 @@ import { BackgroundExplorer } from './background.explorer.js';
 import { BackgroundInstanceResolver } from './background-instance.resolver.js';
 import { BackgroundMetadataAccessor } from './background-metadata.accessor.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type OPTIONS_TYPE } from './background.module-definition.js';
+import { withFactoryClass, type BackgroundModuleAsyncOptions } from './background-options.factory.js';
 import { BackgroundOrchestrator } from './background.orchestrator.js';
 import { MemoryEngine } from './engine/memory/memory.engine.js';
 import { RedisEngine } from './engine/redis/redis.engine.js';
@@ -39,7 +40,7 @@ import { JobTracer } from './tracing/job.tracer.js';
 
 /**
  * Background jobs for the application: `BackgroundModule.forRoot(options)` or
- * `BackgroundModule.forRootAsync({ imports, inject, useFactory })`. Global unless `isGlobal: false`.
+ * `BackgroundModule.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`. Global unless `isGlobal: false`.
  * @publicApi
  */
 @Module({
@@ -106,5 +107,13 @@ export class BackgroundModule extends ConfigurableModuleClass {
   /** With no options: Redis at `REDIS_URL` (or 127.0.0.1:6379) and every default. */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
     return super.forRoot(options);
+  }
+
+  /**
+   * Options made at start-up: `useFactory` (with `inject`), or `useClass` / `useExisting`, a class
+   * with `create()` or, moved over from `ScheduleModule`, `createScheduleOptions()`.
+   */
+  static override forRootAsync(options: BackgroundModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(withFactoryClass(options));
   }
 }

@@ -8,12 +8,13 @@ import {
 } from '@nestjs/common';
 import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
 import { queueConcurrency, type BackgroundConfig } from './background.config.js';
-import { STORAGE_ENGINE, type StorageEngine } from './engine/storage-engine.interface.js';
+import { STORAGE_ENGINE, type ClaimedJob, type StorageEngine } from './engine/storage-engine.interface.js';
 import { EventSubscriptionRegistry } from './events/event-subscription.registry.js';
 import { JobEvents } from './hooks/job-events.js';
 import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import { JobTracer } from './tracing/job.tracer.js';
 import { QueueWorker } from './worker/queue.worker.js';
+import { RepeatingTimer } from './worker/repeating-timer.js';
 import { within } from './worker/within.js';
 
 /** One worker of this process as health checks see it. */
@@ -33,7 +34,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   private readonly logger = new Logger('Background');
   private readonly workers: QueueWorker[] = [];
   private readonly detached = new Set<Promise<unknown>>();
-  private routeTimer: NodeJS.Timeout | null = null;
+  private routeTimer: RepeatingTimer | null = null;
 
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
@@ -54,12 +55,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
       throw error;
     }
     // routes and subscriptions of processes that stopped publishing them expire (ROUTE_TTL_MS, SUBSCRIPTION_TTL_MS)
-    this.routeTimer = setInterval(() => {
+    const publish = () =>
       this.publish().catch((error: Error) => {
         this.logger.debug(`Could not publish the job routes and event subscriptions: ${error.message}`);
       });
-    }, ROUTE_REFRESH_MS);
-    this.routeTimer.unref();
+    this.routeTimer = new RepeatingTimer(ROUTE_REFRESH_MS, publish, true).start();
     if (!this.config.workers) return;
     const listening: Promise<void>[] = [];
     for (const queue of this.registry.queues()) {
@@ -86,6 +86,11 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
     return this.workers.map((worker) => ({ id: worker.id, queue: worker.queue, active: worker.active, lastTurnAt: worker.lastTurnAt }));
   }
 
+  /** Starts a job of `queue` at once in this process's worker of it, if it has one with room (see `QueueWorker.runNow`). */
+  runNow(queue: string, name: string, claim: (workerId: string) => ClaimedJob | null): boolean {
+    return this.workers.find((worker) => worker.queue === queue)?.runNow(name, claim) ?? false;
+  }
+
   /** Tracks work started by `fireAndForget` so that shutdown waits for it too. */
   track(task: Promise<unknown>): void {
     this.detached.add(task);
@@ -93,7 +98,7 @@ export class BackgroundOrchestrator implements OnApplicationBootstrap, BeforeApp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.routeTimer) clearInterval(this.routeTimer);
+    this.routeTimer?.stop();
     this.routeTimer = null;
     this.engine.interruptWaits();
     const timeout = this.config.shutdownTimeoutMs;

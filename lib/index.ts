@@ -1,5 +1,10 @@
 export { BackgroundModule } from './background.module.js';
-export type { BackgroundModuleAsyncOptions, BackgroundOptionsFactory } from './background.module-definition.js';
+export type {
+  BackgroundModuleAsyncOptions,
+  BackgroundOptionsFactory,
+  ScheduleFactoryOptions,
+  ScheduleOptionsFactory,
+} from './background-options.factory.js';
 export { JobsService, type EnqueueItem } from './jobs.service.js';
 export { Job } from './decorators/job.decorator.js';
 export { DeadLetterService } from './dead-letter/dead-letter.service.js';

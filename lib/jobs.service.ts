@@ -97,6 +97,11 @@ export class JobsService {
     return this.enqueueOne(job, data, options, true);
   }
 
+  /** @internal a tick's job, validated as `enqueueTick` does, for an engine that stores it synchronously (see ScheduleOrchestrator) */
+  prepareTick(job: string, data: unknown, options: EnqueueOptions): NewJob | Promise<NewJob> {
+    return this.prepare(job, data, options, true);
+  }
+
   /** Many jobs, written in atomic batches of up to 1000 per queue; all are validated before any is written. */
   async enqueueMany<T extends readonly EnqueueItem<any>[]>(
     items: [...T] & { [K in keyof T]: CheckedItem<T[K]> },

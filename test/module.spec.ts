@@ -238,7 +238,7 @@ describe('BackgroundModule', () => {
       run() {}
     }
     await expect(bootstrap([First, Second])).rejects.toThrow(
-      `Two schedules are named "report": First@run and Second@run. Give one of them another name (@Interval('name', ms), @Cron(expression, { name }) or @Timeout('name', ms)).`,
+      `Cron Job with the given name (report) already exists: First@run and Second@run are both named "report". Give one of them another name (@Interval('name', ms), @Cron(expression, { name }) or @Timeout('name', ms)).`,
     );
     @Injectable()
     class Unknown {

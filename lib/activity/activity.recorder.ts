@@ -17,6 +17,7 @@ import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.int
 import { JobEvents } from '../hooks/job-events.js';
 import { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { within } from '../worker/within.js';
+import { RepeatingTimer } from '../worker/repeating-timer.js';
 
 /** Counts are written this often (one pipeline per queue with counts), not once per job. */
 export const ACTIVITY_FLUSH_MS = 5_000;
@@ -39,7 +40,7 @@ export class ActivityRecorder implements OnApplicationBootstrap, BeforeApplicati
   private readonly startedAt = Date.now();
   private counts: ActivityCounts = new Map();
   private readonly subscription: Subscription;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: RepeatingTimer | null = null;
   private lastPresence = 0;
   private publishedWorkers = -1;
 
@@ -56,8 +57,7 @@ export class ActivityRecorder implements OnApplicationBootstrap, BeforeApplicati
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.flush(), ACTIVITY_FLUSH_MS);
-    this.timer.unref();
+    this.timer = new RepeatingTimer(ACTIVITY_FLUSH_MS, () => this.flush(), true).start();
     void this.flush();
   }
 
@@ -111,7 +111,7 @@ export class ActivityRecorder implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = null;
     const counts = this.counts;
     this.counts = new Map();

@@ -11,6 +11,7 @@ import type { FlowInfo, FlowNode, FlowResult } from '../interfaces/flow.interfac
 import { jobName } from '../job.definition.js';
 import { deserialize } from '../payload/payload.codec.js';
 import { StorageGateway } from '../storage.gateway.js';
+import { RepeatingTimer } from '../worker/repeating-timer.js';
 import {
   DEPENDS_ON_CYCLE,
   DEPENDS_ON_INVALID,
@@ -42,7 +43,7 @@ export type JobLocator = (id: string) => Promise<StoredJob | null>;
 @Injectable()
 export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Background');
-  private sweepTimer?: NodeJS.Timeout;
+  private sweepTimer?: RepeatingTimer;
 
   constructor(
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
@@ -56,14 +57,13 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
    */
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    const sweep = () => void this.sweep().catch((error: Error) => this.logger.debug(FLOW_SWEEP_FAILED(error.message)));
-    sweep();
-    this.sweepTimer = setInterval(sweep, ROUTE_REFRESH_MS);
-    this.sweepTimer.unref();
+    const sweep = () => this.sweep().catch((error: Error) => this.logger.debug(FLOW_SWEEP_FAILED(error.message)));
+    void sweep();
+    this.sweepTimer = new RepeatingTimer(ROUTE_REFRESH_MS, sweep, true).start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.sweepTimer);
+    this.sweepTimer?.stop();
   }
 
   private async sweep(): Promise<void> {

@@ -2,6 +2,15 @@ import { MAX_TIMER_MS } from '../worker/timer-delay.js';
 import type { ScheduleTiming } from './schedule.timing.js';
 
 /**
+ * A tick taken in synchronous steps, inside its timer callback, while `active()` (a test's fake
+ * timers on an engine that can, see synchronous-engine.interface.ts): resolves as `tick` does.
+ */
+export interface SynchronousTick {
+  active(): boolean;
+  tick(due: number): boolean;
+}
+
+/**
  * One schedule's timer in this process: calls `tick(due)` for each due time, `lead` ms at most
  * before it (see `ScheduleTiming.lead`), until `tick` resolves false or `stop()`. Idle between ticks.
  * Due times are by `now` (storage's clock, see ScheduleTime), not this host's.
@@ -18,12 +27,13 @@ export class ScheduleClock {
     private readonly onError: (error: Error, due: number) => void,
     /** `unrefTimeout`: the timer does not keep the event loop alive. */
     private readonly unref = false,
+    private readonly synchronous?: SynchronousTick,
   ) {}
 
-  /** Ticks for `first` (`atOnce`: now, to store it ahead; else at its time), then for each one after it. */
+  /** Ticks for `first` (`atOnce`: now, to store it ahead, unless synchronous; else at its time), then for each one after it. */
   start(first: number | null, atOnce: boolean): void {
     if (first === null || this.stopped) return;
-    if (atOnce) void this.fire(first);
+    if (atOnce && this.synchronous?.active() !== true) void this.fire(first);
     else this.arm(first);
   }
 
@@ -35,9 +45,11 @@ export class ScheduleClock {
 
   private arm(due: number): void {
     if (this.stopped) return;
-    const wait = due - this.timing.lead(due, this.maxLead) - this.now();
-    this.timer =
-      wait > MAX_TIMER_MS ? setTimeout(() => this.arm(due), MAX_TIMER_MS) : setTimeout(() => void this.fire(due), Math.max(0, wait));
+    // a synchronous tick runs at its due time, not stored ahead: the test's fake clock starts it
+    const now = this.synchronous?.active() === true;
+    const wait = due - (now ? 0 : this.timing.lead(due, this.maxLead)) - this.now();
+    const fire = now ? () => this.fireNow(due) : () => void this.fire(due);
+    this.timer = wait > MAX_TIMER_MS ? setTimeout(() => this.arm(due), MAX_TIMER_MS) : setTimeout(fire, Math.max(0, wait));
     if (this.unref) this.timer.unref?.();
   }
 
@@ -49,6 +61,22 @@ export class ScheduleClock {
     } catch (error) {
       this.onError(error as Error, due);
     }
+    this.next(due, goOn);
+  }
+
+  /** `fire`, in the timer's turn, the next tick armed in it too (as cron's timers are). */
+  private fireNow(due: number): void {
+    this.timer = null;
+    let goOn = true;
+    try {
+      goOn = this.synchronous!.tick(due);
+    } catch (error) {
+      this.onError(error as Error, due);
+    }
+    this.next(due, goOn);
+  }
+
+  private next(due: number, goOn: boolean): void {
     if (!goOn || this.stopped) return;
     // after a stall (a blocked event loop, a slow storage) the ticks that fell meanwhile are not
     // stored one by one: the one just stored stands for them (the missed-tick policy decides)

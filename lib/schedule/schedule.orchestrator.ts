@@ -9,10 +9,14 @@ import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from '../background.constants.js'
 import type { BackgroundConfig } from '../background.config.js';
 import { SCHEDULE_TICK_LOST } from '../background.messages.js';
 import { STORAGE_ENGINE, type StorageEngine } from '../engine/storage-engine.interface.js';
+import type { ScheduleReading } from '../engine/ports/schedule-store.interface.js';
 import { JobsService } from '../jobs.service.js';
 import { within } from '../worker/within.js';
+import { RepeatingTimer } from '../worker/repeating-timer.js';
 import { MAX_TICK_LEAD_MS, tickId, tickIdPrefix } from './schedule.constants.js';
-import { ScheduleClock } from './schedule.clock.js';
+import { ScheduleClock, type SynchronousTick } from './schedule.clock.js';
+import { synchronousNow } from './synchronous-engine.interface.js';
+import { BackgroundOrchestrator } from '../background.orchestrator.js';
 import { ScheduleTime } from './schedule.time.js';
 import type { ScheduleDefinition } from './schedule-definition.interface.js';
 import { ScheduleRegistry, timingOf, type DeclaredSchedule } from './schedule.registry.js';
@@ -32,7 +36,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
   private readonly clocks = new Map<string, ScheduleClock>();
   private readonly timeouts = new Set<NodeJS.Timeout>();
   private readonly runs = new Set<Promise<unknown>>();
-  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshTimer: RepeatingTimer | null = null;
   private started = false;
   private readonly time: ScheduleTime;
 
@@ -41,6 +45,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
     private readonly registry: ScheduleRegistry,
     private readonly jobs: JobsService,
+    private readonly workers: BackgroundOrchestrator,
   ) {
     this.time = new ScheduleTime(engine.schedules);
   }
@@ -66,13 +71,12 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       this.logger.debug(`Could not listen for schedules added elsewhere: ${error.message}`);
     });
     await this.refresh();
-    this.refreshTimer = setInterval(() => void this.syncTime().then(() => this.refresh()), ROUTE_REFRESH_MS);
-    this.refreshTimer.unref();
+    this.refreshTimer = new RepeatingTimer(ROUTE_REFRESH_MS, () => this.syncTime().then(() => this.refresh()), true).start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer?.stop();
     for (const clock of this.clocks.values()) clock.stop();
     this.clocks.clear();
     for (const timer of this.timeouts) clearTimeout(timer);
@@ -129,18 +133,33 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     }
     let runs = 0;
     let running = false;
-    const clock = new ScheduleClock(timing!, 0, () => this.time.now(), async (due) => {
-      if (definition.threshold !== undefined && this.time.now() - due > definition.threshold) return true;
-      if (definition.overlap || !running) {
-        const [reading] = await this.engine.schedules.read([definition.name]);
-        if (!reading!.paused) {
-          running = true;
-          runs++;
-          this.callHere(definition, call!, due).finally(() => (running = false));
-        }
-      }
-      return definition.limit === 0 || runs < definition.limit;
-    }, (error) => this.logger.debug(`Schedule "${definition.name}" could not read its state: ${error.message}`), definition.unref);
+    // a tick late past its threshold, or due while the previous run goes on (overlap: false), is not run
+    const wanted = (due: number) => !(definition.threshold !== undefined && this.time.now() - due > definition.threshold) && (definition.overlap || !running);
+    const run = (due: number, { paused }: ScheduleReading) => {
+      if (paused) return;
+      running = true;
+      runs++;
+      this.callHere(definition, call!, due).finally(() => (running = false));
+    };
+    const goOn = () => definition.limit === 0 || runs < definition.limit;
+    const clock = new ScheduleClock(
+      timing!,
+      0,
+      () => this.time.now(),
+      async (due) => {
+        if (wanted(due)) run(due, (await this.engine.schedules.read([definition.name]))[0]!);
+        return goOn();
+      },
+      (error) => this.logger.debug(`Schedule "${definition.name}" could not read its state: ${error.message}`),
+      definition.unref,
+      {
+        active: () => synchronousNow(this.engine) !== null,
+        tick: (due) => {
+          if (wanted(due)) run(due, synchronousNow(this.engine)!.schedules.readNow([definition.name])[0]!);
+          return goOn();
+        },
+      },
+    );
     this.clocks.set(definition.name, clock);
     const now = this.time.now();
     if (definition.runOnStart) this.callHere(definition, call!, now);
@@ -172,6 +191,7 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
       store,
       (error, due) => this.logger.warn(SCHEDULE_TICK_LOST(name, due, error.message)),
       definition.unref,
+      this.synchronousTick(definition),
     );
     this.clocks.set(name, clock);
     const now = this.time.now();
@@ -182,10 +202,41 @@ export class ScheduleOrchestrator implements OnApplicationBootstrap, BeforeAppli
     void Promise.resolve(first).then(() => clock.start(timing.next(from), true));
   }
 
+  /**
+   * A cluster schedule's tick under a test's fake timers, on an engine that can (the memory engine):
+   * stored and started in this process's worker in the timer's turn, so the method runs in it, as
+   * `@nestjs/schedule`'s do. Still a job: a worker with no room for it, or a breaker on it, leaves it
+   * waiting, to be claimed as any other.
+   */
+  private synchronousTick(definition: ScheduleDefinition): SynchronousTick {
+    const { name, job, queue, limit } = definition;
+    const runtime = definition.source === 'runtime';
+    return {
+      active: () => this.config.workers && synchronousNow(this.engine) !== null,
+      tick: (due) => {
+        const engine = synchronousNow(this.engine)!;
+        const verdict = engine.schedules.advanceNow(name, due, limit, runtime ? tickIdPrefix(name) : '');
+        if (verdict !== 'enqueue') return verdict !== 'removed' && verdict !== 'limit';
+        const data = runtime ? definition.data : { schedule: name, due };
+        const prepared = this.jobs.prepareTick(job, data, { jobId: tickId(name, due), queue });
+        // a handler known only from other processes is looked up first: the tick is stored the usual way
+        if (prepared instanceof Promise) {
+          void prepared.then((tick) => engine.enqueue([tick])).catch((error: Error) => this.logger.warn(SCHEDULE_TICK_LOST(name, due, error.message)));
+          return true;
+        }
+        const [stored] = engine.enqueueNow([prepared]);
+        if (stored!.created) this.workers.runNow(prepared.queue, prepared.name, (workerId) => engine.claimNow(prepared.queue, workerId, prepared.id));
+        return true;
+      },
+    };
+  }
+
   /** Calls an instance schedule's method here, logging what it throws. */
   private callHere(definition: ScheduleDefinition, call: DeclaredSchedule['call'] & {}, due: number): Promise<unknown> {
-    const run = Promise.resolve()
-      .then(() => call({ schedule: definition.name, due }))
+    const invoke = () => call({ schedule: definition.name, due });
+    // under a test's fake timers, in the timer's turn, as @nestjs/schedule calls it
+    const started = synchronousNow(this.engine) ? new Promise((resolve) => resolve(invoke())) : Promise.resolve().then(invoke);
+    const run = started
       .catch((error: Error) => this.logger.error(`Schedule "${definition.name}" (${definition.target}) failed: ${error?.message ?? error}`));
     this.runs.add(run);
     void run.finally(() => this.runs.delete(run));

@@ -13,6 +13,7 @@ import {
   TIMEOUT_TOO_LONG,
 } from '../background.messages.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import type { SchedulerKind } from './compat/scheduler-registry.messages.js';
 import { MAX_TIMER_MS } from '../worker/timer-delay.js';
 import type { ScheduleMetadata } from './decorators/schedule.metadata.js';
 import { SCHEDULE_JOB_PREFIX } from './schedule.constants.js';
@@ -27,6 +28,9 @@ import {
   THRESHOLD_WITH_RUN_ONCE,
   ZONE_AND_OFFSET,
 } from './schedule.messages.js';
+
+/** Each decorator's kind in `@nestjs/schedule`'s words (`SchedulerRegistry`'s messages). */
+const SCHEDULER_KINDS: Record<ScheduleMetadata['kind'], SchedulerKind> = { cron: 'Cron Job', interval: 'Interval', timeout: 'Timeout' };
 
 const OPTION_KEYS = ['scope', 'runOnStart', 'overlap', 'missed', 'startAt', 'endAt', 'limit', 'queue', 'disabled'] as const;
 /** `@nestjs/schedule`'s own `@Cron` options, accepted on both decorator sets. */
@@ -67,7 +71,7 @@ export class ScheduleRegistry {
     const name = metadata.name ?? fallbackName;
     assertScheduleName(where, name);
     const existing = this.schedules.get(name);
-    if (existing) throw new InvalidOptionsError(DUPLICATE_SCHEDULE(name, existing.definition.target!, target));
+    if (existing) throw new InvalidOptionsError(DUPLICATE_SCHEDULE(SCHEDULER_KINDS[metadata.kind], name, existing.definition.target!, target));
     const queue = options.queue ?? DEFAULT_QUEUE;
     assertQueueName(where, queue);
     const definition: ScheduleDefinition = {

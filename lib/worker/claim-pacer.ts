@@ -62,6 +62,9 @@ export class ClaimPacer {
   }
 
   prefetch(): number {
+    // none before a round trip was measured: a tick started at once (QueueWorker.runNow) may finish
+    // here before the first claim came back, and 0 / 0 made the claim sizes NaN
+    if (this.roundTripMs === 0) return 0;
     return Math.min(MAX_PREFETCH, Math.floor((2 * this.concurrency * this.roundTripMs) / this.jobMs));
   }
 

@@ -116,29 +116,48 @@ export class JobRunner {
     return first === null ? null : Math.max(0, first - performance.now());
   }
 
-  start(job: ClaimedJob): void {
+  /**
+   * Runs the job's handler: on the next microtask, or with `now` (a tick under a test's fake timers,
+   * see `QueueWorker.runNow`) at once, inside the caller's turn; a handler that returns no promise
+   * then settles at once too, leaving no timer behind.
+   */
+  start(job: ClaimedJob, now = false): void {
     const handler = this.registry.get(job.name);
     const ctx = new RunningJobContext(job, this.queue, this.engine, this.workerId);
     const load = handler?.concurrency ? this.perHandler.get(job.name) : undefined;
     const entry: RunningJob = { job, handler, ctx, startedAt: performance.now(), load };
     this.running.set(job.id, entry);
     if (load) load.running++;
-    if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), timerDelay(job.timeoutMs));
     if (handler) this.report.started(job);
-    Promise.resolve()
-      .then(() => {
-        if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name, this.config.noHandlerPatienceMs));
-        return this.hooks.tracer.run(job, this.queue, () => handler.invoke(JSON.parse(job.data), ctx));
-      })
-      .then((result): [Settlement, unknown] => [{ id: job.id, outcome: 'completed', result: result === undefined ? '' : JSON.stringify(result) }, result])
-      .then(
-        ([settlement, result]) => this.finish(entry, settlement, result),
-        (error: unknown) => {
-          if (JobSkipped.thrownBy(error)) return this.finish(entry, { id: job.id, outcome: 'skipped', reason: error.reason }, error.reason);
-          const thrown = readThrown(error);
-          this.finish(entry, this.failure(entry, thrown), thrown);
-        },
-      );
+    const run = () => {
+      if (!handler) throw new Error(NO_LOCAL_HANDLER(job.name, this.config.noHandlerPatienceMs));
+      return this.hooks.tracer.run(job, this.queue, () => handler.invoke(JSON.parse(job.data), ctx));
+    };
+    const failed = (error: unknown) => {
+      if (JobSkipped.thrownBy(error)) return this.finish(entry, { id: job.id, outcome: 'skipped', reason: error.reason }, error.reason);
+      const thrown = readThrown(error);
+      this.finish(entry, this.failure(entry, thrown), thrown);
+    };
+    const completed = (result: unknown) => {
+      let stored: string;
+      try {
+        stored = result === undefined ? '' : JSON.stringify(result);
+      } catch (error) {
+        return failed(error);
+      }
+      this.finish(entry, { id: job.id, outcome: 'completed', result: stored }, result);
+    };
+    let outcome: unknown;
+    if (now) {
+      try {
+        outcome = run();
+      } catch (error) {
+        return failed(error);
+      }
+      if (!isThenable(outcome)) return completed(outcome);
+    }
+    if (job.timeoutMs > 0) entry.timer = setTimeout(() => this.timeOut(entry), timerDelay(job.timeoutMs));
+    (now ? Promise.resolve(outcome) : Promise.resolve().then(run)).then(completed, failed);
   }
 
   /** Forgets a running job without settling it and aborts its handler's signal; false if it was not running. */
@@ -206,4 +225,8 @@ export class JobRunner {
       resolve();
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

@@ -7,11 +7,12 @@ import { performance } from 'node:perf_hooks';
 import type { BackgroundConfig } from '../background.config.js';
 import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
-import type { CancelWatch, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import type { CancelWatch, ClaimedJob, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
 import { JobRunner, type RunnerHooks } from './job-runner.js';
 import { lastClaim } from './last-claim.js';
+import { RepeatingTimer } from './repeating-timer.js';
 import { RetryTimer } from './retry-timer.js';
 import { WakeAlarm } from './wake-alarm.js';
 import { WorkerLedger } from './worker-ledger.js';
@@ -61,7 +62,7 @@ export class QueueWorker {
     this.startJobs();
     this.pump();
   });
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: RepeatingTimer | null = null;
   private lookWanted = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
@@ -96,8 +97,22 @@ export class QueueWorker {
     this.cancelWatch = this.engine.watchCancels(this.queue, this.id, (id) => this.cancelledNow(id));
     await this.cancelWatch.listening;
     if (this.stopping) return;
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.config.leaseMs / 3)));
+    this.heartbeatTimer = new RepeatingTimer(Math.max(50, Math.floor(this.config.leaseMs / 3)), () => this.heartbeat()).start();
     this.schedulePump();
+  }
+
+  /**
+   * Starts a job at once, inside the caller's turn, if a slot is free and nothing else holds it back
+   * (a breaker or rate limit on it, a lease in doubt, shutdown): `claim` takes it for this worker in
+   * one synchronous step. For a tick under a test's fake timers (lib/schedule/synchronous-engine.interface.ts);
+   * false, and the job waits for the claim loop, otherwise.
+   */
+  runNow(name: string, claim: (workerId: string) => ClaimedJob | null): boolean {
+    const gated = this.gates.breakers!.some((guarded) => guarded.jobName === name) || this.gates.rateLimits!.some((rule) => rule.jobName === null || rule.jobName === name);
+    if (gated || this.stopping || this.unsure || this.runner.size >= this.concurrency || !this.runner.hasRoomFor({ name } as ClaimedJob)) return false;
+    const job = claim(this.id);
+    if (job) this.runner.start(job, true);
+    return job !== null;
   }
 
   /**
@@ -119,7 +134,7 @@ export class QueueWorker {
     unfinished.push(...this.ledger.clearBuffer());
     this.cancelWatch?.stop();
     const report = this.ledger.takeReport();
-    clearInterval(this.heartbeatTimer ?? undefined);
+    this.heartbeatTimer?.stop();
     await lastClaim(this.engine, this.logger, {
       request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, ...this.gates },
       waitMs: Math.max(0, deadline - performance.now()) + LAST_CALL_MS,

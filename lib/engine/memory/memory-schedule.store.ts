@@ -12,7 +12,11 @@ interface MemorySchedule {
   until?: number;
 }
 
-/** Schedules of the memory engine: the Redis scripts' steps (lua/schedule-*.lua), each synchronous. */
+/**
+ * Schedules of the memory engine: the Redis scripts' steps (lua/schedule-*.lua), each synchronous;
+ * `advanceNow`, `startNow`, `readNow`, `holdNow` and `setPausedNow` are those steps, for a tick that runs inside its
+ * timer callback under a test's fake timers (lib/schedule/synchronous-engine.interface.ts).
+ */
 export class MemoryScheduleStore implements ScheduleStore {
   private readonly defs = new Map<string, string>();
   private readonly paused = new Set<string>();
@@ -36,6 +40,10 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async advance(name: string, due: number, limit: number, idPrefix = ''): Promise<AdvanceVerdict> {
+    return this.advanceNow(name, due, limit, idPrefix);
+  }
+
+  advanceNow(name: string, due: number, limit: number, idPrefix = ''): AdvanceVerdict {
     if (!this.defs.has(name)) return 'removed';
     const state = this.state(name);
     if (state.gate !== undefined && state.gate >= due) return 'taken';
@@ -51,6 +59,10 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async start(name: string, tick: TickStart): Promise<StartVerdict> {
+    return this.startNow(name, tick);
+  }
+
+  startNow(name: string, tick: TickStart): StartVerdict {
     const now = Date.now();
     const state = this.state(name);
     const verdict = this.verdict(state, name, tick, now);
@@ -76,6 +88,10 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async hold(name: string, id: string, holdMs: number): Promise<void> {
+    this.holdNow(name, id, holdMs);
+  }
+
+  holdNow(name: string, id: string, holdMs: number): void {
     const state = this.states.get(name);
     if (state?.active !== id) return;
     if (holdMs === 0) Object.assign(state, { active: undefined, until: undefined });
@@ -83,12 +99,20 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async setPaused(name: string | null, paused: boolean): Promise<void> {
+    this.setPausedNow(name, paused);
+  }
+
+  setPausedNow(name: string | null, paused: boolean): void {
     if (name === null && !paused) this.paused.clear();
     else if (paused) this.paused.add(name ?? '*');
     else this.paused.delete(name!);
   }
 
   async read(names: string[]): Promise<ScheduleReading[]> {
+    return this.readNow(names);
+  }
+
+  readNow(names: string[]): ScheduleReading[] {
     return names.map((name) => {
       const { runs = 0, ahead, last, lastId } = this.states.get(name) ?? {};
       return { paused: this.isPaused(name), runs, ahead, last, lastId };

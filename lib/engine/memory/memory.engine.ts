@@ -3,6 +3,7 @@ import type { QueueCounts } from '../../interfaces/job-info.interface.js';
 import type {
   CancelOutcome,
   CancelWatch,
+  ClaimedJob,
   ClaimRequest,
   ClaimResponse,
   GoneJob,
@@ -46,6 +47,11 @@ export class MemoryEngine implements StorageEngine {
   async connect(): Promise<void> {}
 
   async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
+    return this.enqueueNow(jobs);
+  }
+
+  /** `enqueue` as one synchronous step (see `claimNow`). */
+  enqueueNow(jobs: NewJob[]): { id: string; created: boolean }[] {
     const now = Date.now();
     return jobs.map((job) => {
       const queue = this.queue(job.queue);
@@ -146,6 +152,26 @@ export class MemoryEngine implements StorageEngine {
     const head = queue.paused || skippedAtLimit || stopped ? undefined : queue.line.head();
     const topPriority = head && !((limits.get(head.name) ?? 1) <= 0) ? head.priority : null;
     return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority, transitions: gate.transitions };
+  }
+
+  /**
+   * Claims the waiting job `id` for `workerId` to start now, in one synchronous step; null if it is
+   * not waiting or the queue is paused. With `enqueueNow` and the schedule store's steps, what lets a
+   * tick run inside its timer callback under a test's fake timers, as @nestjs/schedule's do
+   * (lib/schedule/synchronous-engine.interface.ts). Breakers and rate limits are the caller's to check.
+   */
+  claimNow(queueName: string, workerId: string, id: string): ClaimedJob | null {
+    const queue = this.queue(queueName);
+    const job = queue.jobs.get(id);
+    if (queue.paused || job?.state !== 'waiting' || job.reserved) return null;
+    const now = Date.now();
+    queue.line.remove(job);
+    queue.countStart(job, now);
+    job.worker = workerId;
+    const held = queue.held.get(workerId) ?? new Set<string>();
+    queue.held.set(workerId, held.add(id));
+    queue.register(workerId, now, this.config.leaseMs);
+    return toClaimedJob(job);
   }
 
   waitForWork(queue: string, until: number): Promise<void> {

@@ -9,7 +9,8 @@ import { ScheduleRegistry } from '../schedule.registry.js';
 import { ScheduleTickRunner } from '../schedule-tick.runner.js';
 import { SchedulerService } from '../scheduler.service.js';
 import { ClusterScheduleHandle, type ScheduleControl } from './cluster-schedule.handle.js';
-import { ADDED_JOB_FAILED, DUPLICATE_SCHEDULER, NO_SCHEDULER_FOUND, type SchedulerKind } from './scheduler-registry.messages.js';
+import { synchronousNow } from '../synchronous-engine.interface.js';
+import { ADDED_JOB_FAILED, DUPLICATE_ADDED, NO_SCHEDULER_FOUND, type SchedulerKind } from './scheduler-registry.messages.js';
 
 /** A Node timer handed to `addInterval`/`addTimeout`, as the peer types it. */
 type TimerRef = number | NodeJS.Timeout;
@@ -47,6 +48,11 @@ export class BackgroundSchedulerRegistry implements OnApplicationBootstrap, Befo
       resume: (name) => scheduler.resume(name),
       now: () => orchestrator.now(),
       lastRun: (name) => ticks.lastRun(name),
+      pauseNow: (name, paused) => {
+        const synchronous = synchronousNow(engine);
+        synchronous?.schedules.setPausedNow(name, paused);
+        return synchronous !== null;
+      },
     };
   }
 
@@ -180,6 +186,6 @@ export class BackgroundSchedulerRegistry implements OnApplicationBootstrap, Befo
 
   private assertFree(map: Map<string, unknown>, kind: SchedulerKind, name: string): void {
     this.declared();
-    if (map.has(name)) throw new InvalidOptionsError(DUPLICATE_SCHEDULER(kind, name));
+    if (map.has(name)) throw new InvalidOptionsError(DUPLICATE_ADDED(kind, name));
   }
 }

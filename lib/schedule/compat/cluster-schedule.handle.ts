@@ -12,6 +12,8 @@ export interface ScheduleControl {
   resume(name: string): Promise<void>;
   now(): number;
   lastRun(name: string): number | undefined;
+  /** Pauses or resumes in one synchronous step if storage can now (the memory engine under a test's fake timers); false if not. */
+  pauseNow(name: string, paused: boolean): boolean;
 }
 
 /**
@@ -85,6 +87,8 @@ export class ClusterScheduleHandle {
   }
 
   private send(action: 'pause' | 'resume'): void {
+    // as cron's stop() clears its timer at once: a test's synchronous advanceTimersByTime next sees it
+    if (this.control.pauseNow(this.name, action === 'pause')) return;
     // one after the other, so that stop() then start() leaves it running
     this.pending = this.pending
       .then(() => this.control[action](this.name))

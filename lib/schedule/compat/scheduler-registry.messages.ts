@@ -4,7 +4,15 @@ export const NO_SCHEDULER_FOUND = (kind: SchedulerKind, name?: string) =>
     ? `No ${kind} was found with the given name (${name}). Check that you created one with a decorator or with the create API.`
     : `No ${kind} was found. Check your configuration.`;
 
-export const DUPLICATE_SCHEDULER = (kind: SchedulerKind, name: string) => `${kind} with the given name (${name}) already exists. Ignored.`;
+/**
+ * What `@nestjs/schedule` says of a name taken (its tests match it), without its closing "Ignored.": this
+ * module refuses the name. `registry.addCronJob()` and the bootstrap's refusal of two decorated
+ * schedules of one name both start with it.
+ */
+export const DUPLICATE_SCHEDULER = (kind: SchedulerKind, name: string) => `${kind} with the given name (${name}) already exists`;
+
+/** `@nestjs/schedule`'s whole text, for a name taken when adding at run time (`addCronJob`, `addInterval`, `addTimeout`). */
+export const DUPLICATE_ADDED = (kind: SchedulerKind, name: string) => `${DUPLICATE_SCHEDULER(kind, name)}. Ignored.`;
 
 export const ADDED_JOB_FAILED = (name: string, message: string) => `Cron job "${name}" (added with schedulerRegistry.addCronJob) failed: ${message}`;
 

@@ -1,5 +1,5 @@
-// Not part of @nestjs/schedule's suite: the tests of it that are skipped because they advance fake time with the
-// synchronous jest.advanceTimersByTime or jest.runAllTimers, as they pass with advanceTimersByTimeAsync (docs/schedule-compat.md).
+// Not part of @nestjs/schedule's suite: its tests that advance fake time with the synchronous jest.advanceTimersByTime
+// or jest.runAllTimers, run here with advanceTimersByTimeAsync, which drives them as well (docs/schedule-compat.md).
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -15,7 +15,7 @@ const deleteAllRegisteredJobsExceptOne = (registry: SchedulerRegistry, name: str
     .forEach((item) => registry.deleteCronJob(item));
 };
 
-describe('the skipped timing tests of @nestjs/schedule, on the memory engine with advanceTimersByTimeAsync', () => {
+describe('the timing tests of @nestjs/schedule, on the memory engine with advanceTimersByTimeAsync', () => {
   let app: INestApplication;
 
   afterEach(async () => {

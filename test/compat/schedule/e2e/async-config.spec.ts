@@ -52,6 +52,30 @@ describe('Async Configuration', () => {
     expect(registry.doesExist('cron', 'EXECUTES_EVERY_SECOND')).toBeTruthy();
   });
 
-  // not ported: "should provide options using useClass" — BackgroundModule.forRootAsync({ useClass }) calls the class's create(), not createScheduleOptions() (docs/schedule-compat.md)
+  it('should provide options using useClass', async () => {
+    class ConfigService {
+      createScheduleOptions() {
+        return {
+          ...withStorage(),
+          cronJobs: false,
+        };
+      }
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [
+        BackgroundModule.forRootAsync({
+          useClass: ConfigService,
+        }),
+      ],
+      providers: [CronService],
+    }).compile();
+
+    app = module.createNestApplication();
+    await app.init();
+
+    const registry = app.get(SchedulerRegistry);
+    expect(registry.doesExist('cron', 'EXECUTES_EVERY_SECOND')).toBeFalsy();
+  });
 });
 });

@@ -36,7 +36,16 @@ const deleteAllRegisteredJobsExceptOne = (
     jest.useFakeTimers({ now: 1577836800000 }); // 2020-01-01T00:00:00.000Z
   });
 
-  // not ported: "should schedule "cron" — ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md)
+  it(`should schedule "cron"`, async () => {
+    const service = app.get(CronService);
+
+    expect(service.callsCount).toEqual(0);
+
+    await app.init();
+    jest.advanceTimersByTime(3000);
+
+    expect(service.callsCount).toEqual(3);
+  });
   it(`should catch and log exception inside cron-function added by scheduler`, async () => {
     await app.init();
     const registry = app.get(SchedulerRegistry);
@@ -59,7 +68,24 @@ const deleteAllRegisteredJobsExceptOne = (
     );
   });
 
-  // not ported: "should run "cron" once after 30 seconds" — ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md)
+  it(`should run "cron" once after 30 seconds`, async () => {
+    const service = app.get(CronService);
+
+    await app.init();
+    const registry = app.get(SchedulerRegistry);
+    const job = registry.getCronJob('EXECUTES_EVERY_30_SECONDS');
+    deleteAllRegisteredJobsExceptOne(registry, 'EXECUTES_EVERY_30_SECONDS');
+
+    expect(job.isActive).toBe(true);
+    expect(service.callsCount).toEqual(0);
+
+    jest.advanceTimersByTime(30_000);
+    expect(service.callsCount).toEqual(1);
+    expect(job.lastDate()).toEqual(new Date('2020-01-01T00:00:30.000Z'));
+
+    jest.advanceTimersByTime(31_000);
+    expect(job.isActive).toBe(false);
+  });
   it(`should wait for "cron" to complete`, async () => {
     // run every minute for 61 seconds
     // 00:01:00 - 00:02:01
@@ -134,9 +160,41 @@ const deleteAllRegisteredJobsExceptOne = (
     expect(job.isActive).toBe(false);
   });
 
-  // not ported: "should run "cron" 3 times every 60 seconds" — ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md) ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md)
+  it(`should run "cron" 3 times every 60 seconds`, async () => {
+    const service = app.get(CronService);
 
-  // not ported: "should run "cron" 3 times every hour" — ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md) ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md)
+    await app.init();
+    expect(service.callsCount).toEqual(0);
+
+    const registry = app.get(SchedulerRegistry);
+    const job = registry.getCronJob('EXECUTES_EVERY_MINUTE');
+    deleteAllRegisteredJobsExceptOne(registry, 'EXECUTES_EVERY_MINUTE');
+
+    jest.advanceTimersByTime(180_000);
+    expect(service.callsCount).toEqual(3);
+    expect(job.lastDate()).toEqual(new Date('2020-01-01T00:03:00.000Z'));
+
+    jest.advanceTimersByTime(181_000);
+    expect(job.isActive).toBe(false);
+  });
+
+  it(`should run "cron" 3 times every hour`, async () => {
+    const service = app.get(CronService);
+
+    await app.init();
+    expect(service.callsCount).toEqual(0);
+
+    const registry = app.get(SchedulerRegistry);
+    const job = registry.getCronJob('EXECUTES_EVERY_HOUR');
+    deleteAllRegisteredJobsExceptOne(registry, 'EXECUTES_EVERY_HOUR');
+
+    jest.advanceTimersByTime(10_800_000);
+    expect(service.callsCount).toEqual(3);
+    expect(job.lastDate()).toEqual(new Date('2020-01-01T03:00:00.000Z'));
+
+    jest.advanceTimersByTime(10_801_000);
+    expect(job.isActive).toBe(false);
+  });
   it(`should not run "cron" at all`, async () => {
     const service = app.get(CronService);
 
@@ -238,9 +296,33 @@ const deleteAllRegisteredJobsExceptOne = (
     expect(service.doesExist('dynamic')).toEqual(false);
   });
 
-  // not ported: "should not execute "cron" before initialDelay elapses" — ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md) ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md)
+  it('should not execute "cron" before initialDelay elapses', async () => {
+    const service = app.get(CronService);
+    await app.init();
+    const registry = app.get(SchedulerRegistry);
+    deleteAllRegisteredJobsExceptOne(registry, 'INITIAL_DELAY');
 
-  // not ported: "should execute "cron" on schedule after initialDelay" — ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md) ticks are jobs, run through promises, which the synchronous jest.advanceTimersByTime never lets run; with advanceTimersByTimeAsync it passes (docs/schedule-compat.md)
+    // Job should not have fired yet
+    jest.advanceTimersByTime(4999);
+    expect(service.initialDelayCalls).toEqual(0);
+
+    // After initialDelay (5000ms) the cron starts; one tick at t=6000ms
+    jest.advanceTimersByTime(1001);
+    expect(service.initialDelayCalls).toEqual(1);
+  });
+
+  it('should execute "cron" on schedule after initialDelay', async () => {
+    const service = app.get(CronService);
+    await app.init();
+    const registry = app.get(SchedulerRegistry);
+    deleteAllRegisteredJobsExceptOne(registry, 'INITIAL_DELAY');
+
+    // No ticks before the delay
+    jest.advanceTimersByTime(5000);
+    // Cron fires every second; advance 3 more seconds
+    jest.advanceTimersByTime(3000);
+    expect(service.initialDelayCalls).toEqual(3);
+  });
   it('should not start "cron" when both disabled and initialDelay are set', async () => {
     const service = app.get(CronService);
     await app.init();
@@ -284,7 +366,29 @@ const deleteAllRegisteredJobsExceptOne = (
     expect(logger.warn).not.toHaveBeenCalled();
   });
 
-  // not ported: "should throw when two providers declare a cron job with the same name" — the bootstrap fails as there, with our message naming both methods instead of the peer's wording (docs/schedule-compat.md)
+  it(`should throw when two providers declare a cron job with the same name`, async () => {
+    @Injectable()
+    class FirstService {
+      @Cron(CronExpression.EVERY_SECOND, { name: 'shared' })
+      handleCron() {}
+    }
+
+    @Injectable()
+    class SecondService {
+      @Cron(CronExpression.EVERY_SECOND, { name: 'shared' })
+      handleCron() {}
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot(withStorage())],
+      providers: [FirstService, SecondService],
+    }).compile();
+
+    await expect(module.createNestApplication().init()).rejects.toThrow(
+      DUPLICATE_SCHEDULER('Cron Job', 'shared'),
+    );
+  });
+
   afterEach(async () => {
     await app.close();
     jest.useRealTimers();

@@ -27,7 +27,7 @@ useEngine(engine);
     jest.useFakeTimers();
   });
 
-  // not ported: "should schedule "interval": jest.runAllTimers never ends: the module keeps periodic timers (leases, heartbeats, refreshes) while the app runs (docs/schedule-compat.md)
+  // not ported: "should schedule "interval"" — its service stops the interval with clearInterval(registry.getInterval('test')), which does nothing to our handle (not a Node timer), so the interval's timer is armed again after each tick and jest.runAllTimers gives up after 100,000 timers, as it would with @nestjs/schedule for an interval left running (docs/schedule-compat.md)
 
   it(`should return interval id by name`, async () => {
     await app.init();
@@ -127,7 +127,28 @@ useEngine(engine);
     expect(logger.warn).not.toHaveBeenCalledWith();
   });
 
-  // not ported: "should throw when two providers declare an interval with the same name": the bootstrap fails as there, with our message naming both methods instead of the peer's wording (docs/schedule-compat.md)
+  it(`should throw when two providers declare an interval with the same name`, async () => {
+    @Injectable()
+    class FirstService {
+      @Interval('shared', 2500)
+      handleInterval() {}
+    }
+
+    @Injectable()
+    class SecondService {
+      @Interval('shared', 2500)
+      handleInterval() {}
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot(withStorage())],
+      providers: [FirstService, SecondService],
+    }).compile();
+
+    await expect(module.createNestApplication().init()).rejects.toThrow(
+      DUPLICATE_SCHEDULER('Interval', 'shared'),
+    );
+  });
 
   afterEach(async () => {
     await app.close();

@@ -27,7 +27,16 @@ useEngine(engine);
     jest.useFakeTimers();
   });
 
-  // not ported: "should schedule "timeout" — jest.runAllTimers never ends: the module keeps periodic timers (leases, heartbeats, refreshes) while the app runs (docs/schedule-compat.md)
+  it(`should schedule "timeout"`, async () => {
+    const service = app.get(TimeoutService);
+
+    expect(service.called).toBeFalsy();
+
+    await app.init();
+    jest.runAllTimers();
+
+    expect(service.called).toBeTruthy();
+  });
   it(`should return timeout id by name`, async () => {
     await app.init();
     const registry = app.get(SchedulerRegistry);
@@ -126,7 +135,28 @@ useEngine(engine);
     expect(logger.warn).not.toHaveBeenCalledWith();
   });
 
-  // not ported: "should throw when two providers declare a timeout with the same name" — the bootstrap fails as there, with our message naming both methods instead of the peer's wording (docs/schedule-compat.md)
+  it(`should throw when two providers declare a timeout with the same name`, async () => {
+    @Injectable()
+    class FirstService {
+      @Timeout('shared', 2500)
+      handleTimeout() {}
+    }
+
+    @Injectable()
+    class SecondService {
+      @Timeout('shared', 2500)
+      handleTimeout() {}
+    }
+
+    const module = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot(withStorage())],
+      providers: [FirstService, SecondService],
+    }).compile();
+
+    await expect(module.createNestApplication().init()).rejects.toThrow(
+      DUPLICATE_SCHEDULER('Timeout', 'shared'),
+    );
+  });
   afterEach(async () => {
     await app.close();
   });
