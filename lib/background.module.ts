@@ -17,6 +17,7 @@ import { BreakerRegistry } from './breaker/breaker.registry.js';
 import { CircuitBreakerService } from './breaker/circuit-breaker.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { StorageGateway } from './storage.gateway.js';
+import { JobPreparer } from './job-preparer.js';
 import { JobsService } from './jobs.service.js';
 import { FlowsService } from './flows/flows.service.js';
 import { BatchesService } from './flows/batches.service.js';
@@ -72,6 +73,7 @@ import { JobTracer } from './tracing/job.tracer.js';
     EventFanOut,
     LocalEventRunner,
     FireAndForgetRunner,
+    JobPreparer,
     JobsService,
     FlowsService,
     BatchesService,

@@ -1,52 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BACKGROUND_CONFIG, ROUTE_REFRESH_MS } from './background.constants.js';
-import { DEFAULT_QUEUE, MAX_ATTEMPTS, resolvePriority, type BackgroundConfig } from './background.config.js';
-import { assertKnownKeys, assertQueueName, integer } from './background-options.checks.js';
-import {
-  INVALID_OPTION,
-  JOB_CANCELLED,
-  JOB_DEAD,
-  JOB_NAME_MISSING,
-  JOB_NAME_NUL,
-  JOB_NOT_FOUND,
-  RESERVED_JOB_ID,
-  UNKNOWN_JOB,
-  WAIT_TIMEOUT,
-} from './background.messages.js';
-import { JobIdGenerator } from './engine/job-id.generator.js';
+import { BACKGROUND_CONFIG } from './background.constants.js';
+import { DEFAULT_QUEUE, type BackgroundConfig } from './background.config.js';
+import { assertQueueName, integer } from './background-options.checks.js';
+import { JOB_CANCELLED, JOB_DEAD, JOB_NOT_FOUND, WAIT_TIMEOUT } from './background.messages.js';
 import { STORAGE_ENGINE, type NewJob, type StorageEngine } from './engine/storage-engine.interface.js';
 import type { StoredJob } from './engine/stored-job.interface.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { JobFailedError } from './errors/job-failed.error.js';
 import { JobNotFoundError } from './errors/job-not-found.error.js';
-import { UnknownJobError } from './errors/unknown-job.error.js';
 import { WaitTimeoutError } from './errors/wait-timeout.error.js';
 import type { EnqueueOptions, EnqueueResult, WaitForOptions } from './interfaces/enqueue-options.interface.js';
 import type { BackgroundStats, JobInfo } from './interfaces/job-info.interface.js';
 import { jobName, type JobDefinition } from './job.definition.js';
-import { deserialize, serializePayload } from './payload/payload.codec.js';
+import { deserialize } from './payload/payload.codec.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import type { DeadLetterFilter, ListDeadOptions } from './dead-letter/dead-letter-filter.interface.js';
 import { StorageGateway } from './storage.gateway.js';
+import { JobPreparer } from './job-preparer.js';
 import { toJobInfo } from './engine/stored-job.mapper.js';
-import { JobHandlerRegistry } from './registry/job-handler.registry.js';
 import type { EventDefinition } from './events/event.definition.js';
 import { EventPublisher } from './events/event.publisher.js';
 import type { EmitOptions, EmitResult } from './events/on-event-options.interface.js';
 import { FireAndForgetRunner } from './worker/fire-and-forget.runner.js';
 import { JobTally } from './hooks/job-tally.js';
-import { JobTracer } from './tracing/job.tracer.js';
 import { MAX_TIMER_MS } from './worker/timer-delay.js';
-import { EVENT_JOB_PREFIX } from './events/events.constants.js';
-import { SCHEDULE_JOB_PREFIX } from './schedule/schedule.constants.js';
 import { FlowsService } from './flows/flows.service.js';
 import { BatchesService } from './flows/batches.service.js';
 import type { BatchInfo, BatchItem, BatchOptions } from './interfaces/batch.interface.js';
 import type { FlowInfo, FlowNode, FlowResult } from './interfaces/flow.interface.js';
-
-/** Ids of the module's own jobs start so; a caller's job of such an id would stand in for a tick or an event's job. */
-const RESERVED_ID_PREFIXES = [SCHEDULE_JOB_PREFIX, EVENT_JOB_PREFIX];
-const ENQUEUE_OPTION_KEYS = ['priority', 'delayMs', 'runAt', 'jobId', 'attempts', 'timeoutMs', 'queue'] as const;
 
 /** One item of `enqueueMany`; with a `defineJob` definition as name, `data` is type-checked. @publicApi */
 export type EnqueueItem<TData = unknown> =
@@ -64,19 +45,14 @@ type CheckedItem<T> = T extends { name: JobDefinition<infer D, any> }
  */
 @Injectable()
 export class JobsService {
-  private readonly ids = new JobIdGenerator();
-  /** Job name → queue, learnt from the cluster's handler registry. */
-  private readonly routes = new Map<string, { queue: string; until: number }>();
-
   constructor(
     @Inject(BACKGROUND_CONFIG) private readonly config: BackgroundConfig,
     @Inject(STORAGE_ENGINE) private readonly engine: StorageEngine,
-    private readonly registry: JobHandlerRegistry,
     private readonly storage: StorageGateway,
+    private readonly preparer: JobPreparer,
     private readonly deadLetters: DeadLetterService,
     private readonly events: EventPublisher,
     private readonly detached: FireAndForgetRunner,
-    private readonly tracer: JobTracer,
     private readonly tally: JobTally,
     private readonly flows: FlowsService,
     private readonly batches: BatchesService,
@@ -99,7 +75,7 @@ export class JobsService {
 
   /** @internal a tick's job, validated as `enqueueTick` does, for an engine that stores it synchronously (see ScheduleOrchestrator) */
   prepareTick(job: string, data: unknown, options: EnqueueOptions): NewJob | Promise<NewJob> {
-    return this.prepare(job, data, options, true);
+    return this.preparer.prepare(job, data, options, true);
   }
 
   /** Many jobs, written in atomic batches of up to 1000 per queue; all are validated before any is written. */
@@ -110,7 +86,7 @@ export class JobsService {
     const jobs = await Promise.all(
       (items as readonly EnqueueItem[]).map((item) => {
         try {
-          return this.prepare(jobName(item.name), item.data, item.options ?? {});
+          return this.preparer.prepare(jobName(item.name), item.data, item.options ?? {});
         } catch (error) {
           // rejected, not thrown: Promise.all must still see every look-up already under way
           return Promise.reject(error as Error);
@@ -123,12 +99,12 @@ export class JobsService {
 
   /** Stores a tree of jobs in one atomic step; each parent runs once its children ended (see `FlowsService`). */
   flow<TData>(tree: FlowNode<TData>): Promise<FlowResult> {
-    return this.flows.flow(tree, (name, data, options) => this.prepare(name, data, options));
+    return this.flows.flow(tree, (name, data, options) => this.preparer.prepare(name, data, options));
   }
 
   /** Stores `items` (any iterable, in atomic chunks of 1,000) as one batch; its callbacks run once, when all ended (see `BatchesService`). */
   batch(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): Promise<{ id: string }> {
-    return this.batches.batch(items, options, (name, data, opts) => this.prepare(name, data, opts), () => this.ids.next());
+    return this.batches.batch(items, options, (name, data, opts) => this.preparer.prepare(name, data, opts), () => this.preparer.nextId());
   }
 
   /** A batch's progress and summary; null when no batch has that id. */
@@ -254,54 +230,11 @@ export class JobsService {
 
   private async enqueueOne(name: string, data: unknown, options: EnqueueOptions, reservedId: boolean): Promise<EnqueueResult> {
     if (options?.dependsOn !== undefined || options?.onDependencyFailure !== undefined) {
-      return this.flows.dependOn(name, data, options, (...args) => this.prepare(...args, reservedId), (id) => this.find(id));
+      return this.flows.dependOn(name, data, options, (...args) => this.preparer.prepare(...args, reservedId), (id) => this.find(id));
     }
-    const prepared = this.prepare(name, data, options, reservedId);
+    const prepared = this.preparer.prepare(name, data, options, reservedId);
     const [result] = await this.storage.call(this.engine.enqueue([prepared instanceof Promise ? await prepared : prepared]));
     return { id: result!.id };
-  }
-
-  /** Validates one job; synchronous unless its handler lives only in other processes and is not known here yet. */
-  private prepare(name: string, data: unknown, options: EnqueueOptions, reservedId = false): NewJob | Promise<NewJob> {
-    if (typeof name !== 'string' || name === '') {
-      throw new InvalidOptionsError(JOB_NAME_MISSING('enqueue()'));
-    }
-    if (name.includes('\0')) throw new InvalidOptionsError(JOB_NAME_NUL('enqueue()', name));
-    const where = `enqueue('${name}')`;
-    assertKnownKeys(`${where} options`, options, ENQUEUE_OPTION_KEYS);
-    if (options.queue !== undefined) assertQueueName(where, options.queue);
-    const handler = this.registry.get(name);
-    const job: NewJob = {
-      id: options.jobId === undefined ? this.ids.next() : jobIdOf(where, options.jobId, reservedId),
-      name,
-      queue: '',
-      data: serializePayload(name, data, this.config.maxPayloadBytes),
-      priority: resolvePriority(where, options.priority ?? handler?.priority ?? this.config.defaults.priority),
-      maxAttempts: integer(where, 'attempts', options.attempts, handler?.attempts ?? this.config.defaults.attempts, 1, MAX_ATTEMPTS),
-      delayMs: delayOf(where, options),
-      timeoutMs: integer(where, 'timeoutMs', options.timeoutMs, handler?.timeoutMs ?? this.config.defaults.timeoutMs, 0),
-      trace: this.tracer.carrier(),
-    };
-    // the name must have a handler somewhere, also when the caller picks the queue
-    const cached = this.routes.get(name);
-    const route = handler?.queue ?? (cached && cached.until > Date.now() ? cached.queue : undefined);
-    if (route) {
-      job.queue = options.queue ?? route;
-      return job;
-    }
-    return this.lookUpRoute(name).then((found) => {
-      job.queue = options.queue ?? found;
-      return job;
-    });
-  }
-
-  /** The queue whose workers handle `name`, from the cluster registry; throws UnknownJobError. */
-  private async lookUpRoute(name: string): Promise<string> {
-    const queue = await this.storage.call(this.engine.findHandlerQueue(name));
-    if (!queue) throw new UnknownJobError(UNKNOWN_JOB(name));
-    // kept a while, not for good: a rolling deploy may move or remove the handler
-    this.routes.set(name, { queue, until: Date.now() + ROUTE_REFRESH_MS });
-    return queue;
   }
 
   private async find(id: string): Promise<StoredJob | null> {
@@ -316,34 +249,4 @@ export class JobsService {
 
 function assertJobId(id: unknown): void {
   if (typeof id !== 'string' || id === '') throw new InvalidOptionsError('A job id must be a non-empty string, as returned by enqueue().');
-}
-
-function jobIdOf(where: string, jobId: unknown, reservedId: boolean): string {
-  if (typeof jobId !== 'string' || jobId === '' || jobId.length > 200) {
-    throw new InvalidOptionsError(INVALID_OPTION(where, 'jobId', 'a non-empty string of at most 200 characters', jobId));
-  }
-  const prefix = reservedId ? undefined : RESERVED_ID_PREFIXES.find((start) => jobId.startsWith(start));
-  if (prefix) throw new InvalidOptionsError(RESERVED_JOB_ID(where, jobId, prefix));
-  return jobId;
-}
-
-/** Delay from now; storage adds it to its own clock, so hosts with skewed clocks agree on due times. */
-function delayOf(where: string, options: EnqueueOptions): number {
-  if (options.delayMs !== undefined && options.runAt !== undefined) {
-    throw new InvalidOptionsError(`${where} options: give delayMs or runAt, not both.`);
-  }
-  if (options.delayMs !== undefined) {
-    if (typeof options.delayMs !== 'number' || !Number.isFinite(options.delayMs) || options.delayMs < 0) {
-      throw new InvalidOptionsError(INVALID_OPTION(where, 'delayMs', 'a finite number of milliseconds, 0 or more', options.delayMs));
-    }
-    return Math.ceil(options.delayMs);
-  }
-  if (options.runAt !== undefined) {
-    const at = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt;
-    if (typeof at !== 'number' || !Number.isFinite(at)) {
-      throw new InvalidOptionsError(INVALID_OPTION(where, 'runAt', 'a valid Date or epoch milliseconds', options.runAt));
-    }
-    return Math.max(0, Math.ceil(at - Date.now()));
-  }
-  return 0;
 }
