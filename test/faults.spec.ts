@@ -176,6 +176,31 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     expect(['waiting', 'active']).toContain((await reader.jobs.getJob(id))?.state);
   });
 
+  it('lease renewals held back by a frozen Redis (a renewal that hangs) go on once it answers: the job keeps its lease and runs once', async () => {
+    const prefix = 'frozen';
+    CountingJobs.prefix = prefix;
+    const blocker = deferred();
+    CountingJobs.hold = blocker.promise;
+    // renewals every 2 s; frozen for 3 s, so a renewal hangs through the freeze while the lease (6 s) holds
+    const worker = await open({ prefix, leaseMs: 6_000 });
+    const { id } = await worker.jobs.enqueue('count', 'long');
+    await eventually('the job to start', async () => (await runs(prefix)).get(id) === 1);
+    // a second worker, which would take the job were its lease to lapse
+    const other = await open({ prefix, leaseMs: 30_000 });
+    server.pause();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    } finally {
+      server.resume();
+    }
+    // long past the lease after the freeze: only renewals armed again after the hung one keep it
+    await new Promise((resolve) => setTimeout(resolve, 14_000));
+    blocker.resolve();
+    await other.jobs.waitFor(id, { timeoutMs: 30_000 });
+    expect((await runs(prefix)).get(id)).toBe(1);
+    expect(await other.jobs.getJob(id)).toMatchObject({ state: 'completed', attempts: 1, stalls: 0 });
+  }, 90_000);
+
   it('a delayed job starts on time when the worker that waited for it shuts down', async () => {
     const prefix = 'handover';
     CountingJobs.prefix = prefix;
