@@ -53,6 +53,31 @@ class Slow {
   }
 }
 
+@Injectable()
+class HostileResult {
+  calls = 0;
+  @Cron(CronExpression.EVERY_MINUTE, { name: 'hostile' })
+  run() {
+    this.calls++;
+    // a value whose `then` cannot even be read
+    return {
+      get then(): never {
+        throw new Error('then cannot be read');
+      },
+    };
+  }
+}
+
+@Injectable()
+class Rejecting {
+  calls = 0;
+  @Cron(CronExpression.EVERY_MINUTE, { name: 'rejecting' })
+  run() {
+    this.calls++;
+    return Promise.reject(new Error('rejected tick'));
+  }
+}
+
 async function start(provider: Function): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [BackgroundModule.forRoot({ storage: 'memory' })],
@@ -124,5 +149,52 @@ describe('a tick under fake timers on the memory engine, with the synchronous ad
     const skipped = await app.get(JobsService).getJob(`schedule:slow:${START + 2000}`);
     expect(skipped).toMatchObject({ state: 'completed', result: { skipped: 'overlap' } });
     slow.finish!();
+  });
+  it('settles a tick whose method returns a rejected promise, or a value whose then cannot be read, as a failed job: none stays active', async () => {
+    app = await start(Rejecting);
+    jest.advanceTimersByTime(60_000);
+    expect(app.get(Rejecting).calls).toBe(1);
+    await jest.advanceTimersByTimeAsync(0);
+    const rejected = await app.get(JobsService).getJob(`schedule:rejecting:${START + 60_000}`);
+    expect(rejected).toMatchObject({ state: 'dead', attempts: 1 });
+    expect(rejected!.errors.map((error) => error.message)).toEqual(['rejected tick']);
+    await app.close();
+    jest.useRealTimers();
+
+    app = await start(HostileResult);
+    jest.advanceTimersByTime(60_000);
+    expect(app.get(HostileResult).calls).toBe(1);
+    await jest.advanceTimersByTimeAsync(0);
+    const hostile = await app.get(JobsService).getJob(`schedule:hostile:${START + 60_000}`);
+    expect(hostile).toMatchObject({ state: 'dead', attempts: 1 });
+    expect(hostile!.errors.map((error) => error.message)).toEqual(['then cannot be read']);
+  });
+});
+
+describe('real timers that only look like fakes', () => {
+  it('a test that spies on setTimeout (jest.spyOn, calling through) under real timers still gets every tick, once', async () => {
+    const spy = jest.spyOn(globalThis, 'setTimeout');
+    const moduleRef = await Test.createTestingModule({
+      imports: [BackgroundModule.forRoot({ storage: 'memory' })],
+      providers: [Heartbeat],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    try {
+      await app.init();
+      const heartbeat = app.get(Heartbeat);
+      const deadline = Date.now() + 30_000;
+      while (heartbeat.beats < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heartbeat.beats).toBeGreaterThanOrEqual(3);
+      const [listed] = await app.get(SchedulerService).list();
+      expect(listed).toMatchObject({ name: 'heartbeat', lastOutcome: 'completed' });
+      // one run per tick: every completed tick is a run counted (none twice), and runs settle
+      const before = heartbeat.beats;
+      const completed = (await app.get(JobsService).getStats()).queues.default?.completed ?? 0;
+      expect(completed).toBeGreaterThanOrEqual(before - 2);
+      expect(completed).toBeLessThanOrEqual(heartbeat.beats);
+    } finally {
+      await app.close();
+      spy.mockRestore();
+    }
   });
 });
