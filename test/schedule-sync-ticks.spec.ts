@@ -78,9 +78,20 @@ class Rejecting {
   }
 }
 
-async function start(provider: Function): Promise<INestApplication> {
+@Injectable()
+class Overlapping {
+  started = 0;
+  finishers: (() => void)[] = [];
+  @Cron(CronExpression.EVERY_SECOND, { name: 'overlapping' })
+  run() {
+    this.started++;
+    return new Promise<void>((resolve) => this.finishers.push(resolve));
+  }
+}
+
+async function start(provider: Function, options: object = {}): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [BackgroundModule.forRoot({ storage: 'memory' })],
+    imports: [BackgroundModule.forRoot({ storage: 'memory', ...options })],
     providers: [provider as never],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
@@ -168,6 +179,41 @@ describe('a tick under fake timers on the memory engine, with the synchronous ad
     const hostile = await app.get(JobsService).getJob(`schedule:hostile:${START + 60_000}`);
     expect(hostile).toMatchObject({ state: 'dead', attempts: 1 });
     expect(hostile!.errors.map((error) => error.message)).toEqual(['then cannot be read']);
+  });
+});
+
+describe('a synchronous tick is held back as any job', () => {
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    jest.useRealTimers();
+  });
+
+  it("by the queue's concurrency: ticks beyond it wait, and start as runs end", async () => {
+    app = await start(Overlapping, { queues: { default: { concurrency: 1 } } });
+    const overlapping = app.get(Overlapping);
+    jest.advanceTimersByTime(3000);
+    expect(overlapping.started).toBe(1);
+    overlapping.finishers.shift()!();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(overlapping.started).toBe(2);
+    for (const finish of overlapping.finishers.splice(0)) finish();
+  });
+
+  it('by a paused queue: nothing runs until it is resumed, then the latest tick stored meanwhile (the older one missed)', async () => {
+    app = await start(Overlapping);
+    const jobs = app.get(JobsService);
+    await jobs.pause('default');
+    jest.advanceTimersByTime(2000);
+    expect(app.get(Overlapping).started).toBe(0);
+    expect(await jobs.getJob(`schedule:overlapping:${START + 1000}`)).toMatchObject({ state: 'waiting' });
+    await jobs.resume('default');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(app.get(Overlapping).started).toBe(1);
+    expect(await jobs.getJob(`schedule:overlapping:${START + 1000}`)).toMatchObject({ state: 'completed', result: { skipped: 'missed' } });
+    expect(await jobs.getJob(`schedule:overlapping:${START + 2000}`)).toMatchObject({ state: 'active' });
+    for (const finish of app.get(Overlapping).finishers.splice(0)) finish();
   });
 });
 
