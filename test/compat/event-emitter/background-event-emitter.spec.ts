@@ -166,6 +166,49 @@ describe.each(['memory', 'redis'] as const)('EventEmitter2 from nestjs-backgroun
     expect(await emitter.emitAsync('order.inherited', { id: 'o-10' })).toEqual([undefined]);
   });
 
+  it('inheritRequestContextId: true — a hostile payload (throwing getter or trap, raw of any kind, frozen, an array) neither crashes nor shares instances between emits', async () => {
+    const instances: object[] = [];
+    @Injectable({ scope: Scope.REQUEST })
+    class Hostile {
+      constructor(@Inject(REQUEST) private readonly request: unknown) {}
+
+      @PeerOnEvent('order.hostile')
+      hostile() {
+        instances.push(this);
+        return 'ran';
+      }
+    }
+    app = await open(options(), [EventEmitterModule.forRoot({ inheritRequestContextId: true })], [Hostile]);
+    const emitter = app.get(EventEmitter2);
+    const throwing = () => {
+      throw new Error('hostile read');
+    };
+    const payloads: [string, unknown][] = [
+      ['a Proxy whose every read throws', new Proxy({}, { get: throwing, has: throwing, getOwnPropertyDescriptor: throwing, ownKeys: throwing })],
+      ['a raw getter that throws', Object.defineProperty({}, 'raw', { get: throwing, enumerable: true })],
+      ['raw null', { raw: null }],
+      ['raw a number', { raw: 5 }],
+      ['raw a string', { raw: 'x' }],
+      ['raw an object', { raw: { id: 1 } }],
+      ['frozen', Object.freeze({ id: 'o-11' })],
+      ['an array', ['a', 'b']],
+    ];
+    const outcomes: [string, string][] = [];
+    for (const [what, payload] of payloads) {
+      for (let i = 0; i < 2; i++) {
+        outcomes.push([what, await emitter.emitAsync('order.hostile', payload).then((results) => `resolved ${JSON.stringify(results)}`, (error: Error) => `rejected ${error.message}`)]);
+      }
+    }
+    // a payload that cannot be read fails its own call or listener at most (suppressErrors: a null result); every other one runs, each emit on an instance of its own
+    for (const [what, outcome] of outcomes) {
+      if (what === 'a Proxy whose every read throws' || what === 'a raw getter that throws') expect([what, outcome]).toEqual([what, expect.stringMatching(/^(resolved \["ran"\]|resolved \[null\]|rejected hostile read)$/)]);
+      else expect([what, outcome]).toEqual([what, 'resolved ["ran"]']);
+    }
+    expect(new Set(instances).size).toBe(instances.length);
+    // and the application goes on: a later emit runs
+    expect(await emitter.emitAsync('order.hostile', { id: 'after' })).toEqual(['ran']);
+  });
+
   it("refuses a listener option of the wrong type, naming the method", async () => {
     @Injectable()
     class Typo {
