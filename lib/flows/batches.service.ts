@@ -10,7 +10,7 @@ import { jobName } from '../job.definition.js';
 import type { JobHandler } from '../registry/job-handler.registry.js';
 import { RetryPolicy } from '../retry/retry.policy.js';
 import { StorageGateway } from '../storage.gateway.js';
-import { MAX_FLOW_JOBS, isJobRef, type JobLocator, type JobPreparer } from './flows.service.js';
+import { MAX_FLOW_JOBS, isJobRef, type JobLocator, type PrepareJob } from './flows.service.js';
 import { BATCH_CLOSED, BATCH_EMPTY, BATCH_ITEM_INVALID, BATCH_ITEMS_INVALID, BATCH_TOO_LARGE, FLOW_CROSS_SLOT, FLOW_DUPLICATE_ID } from './flows.messages.js';
 
 /** Items stored per atomic step: what a batch holds in memory at once. */
@@ -42,7 +42,7 @@ export class BatchesService {
     private readonly storage: StorageGateway,
   ) {}
 
-  async batch(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions, prepare: JobPreparer, newId: () => string): Promise<{ id: string }> {
+  async batch(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions, prepare: PrepareJob, newId: () => string): Promise<{ id: string }> {
     if (items === null || typeof items !== 'object' || !(Symbol.iterator in items || Symbol.asyncIterator in items)) {
       throw new InvalidOptionsError(BATCH_ITEMS_INVALID(items));
     }

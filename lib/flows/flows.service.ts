@@ -30,8 +30,8 @@ export const MAX_FLOW_JOBS = 100_000;
 export const MAX_DEPENDS_ON = 1000;
 const POLICIES: readonly ChildFailurePolicy[] = ['fail-parent', 'ignore', 'cancel-rest'];
 
-/** A job validated and routed as `enqueue` would store it (JobsService's own checks). */
-export type JobPreparer = (name: string, data: unknown, options: EnqueueOptions) => NewJob | Promise<NewJob>;
+/** A job validated and routed as `enqueue` would store it (JobPreparer.prepare, as JobsService passes it). */
+export type PrepareJob = (name: string, data: unknown, options: EnqueueOptions) => NewJob | Promise<NewJob>;
 /** The stored job of an id, in whichever queue, or null. */
 export type JobLocator = (id: string) => Promise<StoredJob | null>;
 
@@ -70,7 +70,7 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
     for (const queue of await this.storage.queues()) await this.engine.flows.drain(queue);
   }
 
-  async flow(tree: FlowNode, prepare: JobPreparer): Promise<FlowResult> {
+  async flow(tree: FlowNode, prepare: PrepareJob): Promise<FlowResult> {
     const entries: { node: FlowNode; parent: number; path: string }[] = [{ node: tree, parent: -1, path: 'root' }];
     // breadth first: every parent is stored before its children, and no recursion to overflow
     for (let k = 0; k < entries.length; k++) {
@@ -99,7 +99,7 @@ export class FlowsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Stores a job to run once every job of `options.dependsOn` ended; refuses unknown ids and a job waiting on itself. */
-  async dependOn(name: string, data: unknown, options: EnqueueOptions, prepare: JobPreparer, locate: JobLocator): Promise<{ id: string }> {
+  async dependOn(name: string, data: unknown, options: EnqueueOptions, prepare: PrepareJob, locate: JobLocator): Promise<{ id: string }> {
     const { dependsOn, onDependencyFailure: onFailure, ...rest } = options;
     const where = `enqueue('${name}')`;
     const job = await prepare(name, data, rest);
