@@ -201,6 +201,33 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     expect(await other.jobs.getJob(id)).toMatchObject({ state: 'completed', attempts: 1, stalls: 0 });
   }, 90_000);
 
+  it('a worker whose connection is cut without a RST (its renewal hangs for good): its job runs again elsewhere once the lease lapses, and its app.close() stays bounded', async () => {
+    const prefix = 'holed';
+    CountingJobs.prefix = prefix;
+    const blocker = deferred();
+    CountingJobs.hold = blocker.promise;
+    const proxy = await TcpProxy.start(server.port);
+    try {
+      const cutOff = await open({ connection: proxy.url, prefix, leaseMs: 2_000, shutdownTimeoutMs: 200 });
+      const { id } = await cutOff.jobs.enqueue('count', 'long');
+      await eventually('the job to start', async () => (await runs(prefix)).get(id) === 1);
+      proxy.blackhole();
+      const rescuer = await open({ prefix, leaseMs: 30_000 });
+      await eventually('the job to run again on the other worker', async () => (await runs(prefix)).get(id) === 2, 60_000);
+      blocker.resolve();
+      await rescuer.jobs.waitFor(id, { timeoutMs: 30_000 });
+      expect(await rescuer.jobs.getJob(id)).toMatchObject({ state: 'completed', stalls: 1 });
+      const closing = performance.now();
+      await apps.splice(apps.indexOf(cutOff), 1)[0]!.close();
+      // the wait for running jobs, the last round trip's grace and the QUIT's (as with a hung Redis), with room
+      expect(performance.now() - closing).toBeLessThan(5_000);
+    } finally {
+      blocker.resolve();
+      for (const app of apps.splice(0)) await app.close();
+      await proxy.stop();
+    }
+  }, 120_000);
+
   it('a delayed job starts on time when the worker that waited for it shuts down', async () => {
     const prefix = 'handover';
     CountingJobs.prefix = prefix;

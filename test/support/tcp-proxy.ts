@@ -10,6 +10,7 @@ export class TcpProxy {
   cuts = 0;
   private readonly sockets = new Set<Socket>();
   private armed: { name: string; onCut: () => void } | null = null;
+  private holed = false;
 
   private constructor(
     private readonly server: Server,
@@ -37,6 +38,14 @@ export class TcpProxy {
     return new Promise((resolve) => (this.armed = { name: connectionName, onCut: resolve }));
   }
 
+  /**
+   * From now on nothing passes either way on the connections open now, and none is closed: as a
+   * connection cut without a RST (a peer gone behind a NAT or a firewall), which neither side notices.
+   */
+  blackhole(): void {
+    this.holed = true;
+  }
+
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise((resolve) => this.server.close(resolve));
@@ -47,11 +56,13 @@ export class TcpProxy {
     this.sockets.add(client).add(upstream);
     let sent = '';
     client.on('data', (chunk: Buffer) => {
+      if (this.holed) return;
       // the client's name travels in its first commands (HELLO ... SETNAME / CLIENT SETNAME)
       if (sent.length < 4096) sent += chunk.toString('latin1');
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (this.holed) return;
       const armed = this.armed;
       if (armed && sent.includes(armed.name)) {
         this.armed = null;
