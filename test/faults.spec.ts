@@ -181,25 +181,26 @@ describe('faults: stalls, lost replies, poison jobs, a hung Redis', () => {
     CountingJobs.prefix = prefix;
     const blocker = deferred();
     CountingJobs.hold = blocker.promise;
-    // renewals every 2 s; frozen for 3 s, so a renewal hangs through the freeze while the lease (6 s) holds
-    const worker = await open({ prefix, leaseMs: 6_000 });
+    // renewals every 4 s; frozen for 6 s, so one renewal at least hangs 2 s or more in the freeze, while the
+    // lease (12 s) holds, with room for a slow machine
+    const worker = await open({ prefix, leaseMs: 12_000 });
     const { id } = await worker.jobs.enqueue('count', 'long');
     await eventually('the job to start', async () => (await runs(prefix)).get(id) === 1);
     // a second worker, which would take the job were its lease to lapse
     const other = await open({ prefix, leaseMs: 30_000 });
     server.pause();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
     } finally {
       server.resume();
     }
     // long past the lease after the freeze: only renewals armed again after the hung one keep it
-    await new Promise((resolve) => setTimeout(resolve, 14_000));
+    await new Promise((resolve) => setTimeout(resolve, 26_000));
     blocker.resolve();
     await other.jobs.waitFor(id, { timeoutMs: 30_000 });
     expect((await runs(prefix)).get(id)).toBe(1);
     expect(await other.jobs.getJob(id)).toMatchObject({ state: 'completed', attempts: 1, stalls: 0 });
-  }, 90_000);
+  }, 150_000);
 
   it('a worker whose connection is cut without a RST (its renewal hangs for good): its job runs again elsewhere once the lease lapses, and its app.close() stays bounded', async () => {
     const prefix = 'holed';
