@@ -9,6 +9,7 @@
  *   CALLS_JOBS=5000 CALLS_CONCURRENCY=1 BENCH_ONLY=ours npm run bench:calls
  *   CALLS_CONCURRENCY_ON=handler BENCH_ONLY=ours npm run bench:calls   # @Job('noop', { concurrency })
  *   CALLS_PROFILE=/tmp/calls BENCH_ONLY=ours npm run bench:calls       # a CPU profile of the window per library
+ *   CALLS_ROW=g npm run bench:calls          # the matrix's M(g) worker: @CircuitBreaker, closed; h: rate limit 1,000,000/s
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -17,7 +18,10 @@ import { redisCpuSeconds } from './redis-info.js';
 import { startRedisServer } from './redis-server.js';
 import { fillBacklog } from './scenarios/backlog.js';
 import { countJobs } from './scenarios/job-counter.js';
-import { CONCURRENCY_ON, loadSystem, type ConcurrencyOn } from './systems/system.js';
+import { CONCURRENCY_ON, loadSystem, type ConcurrencyOn, type WorkerSettings } from './systems/system.js';
+
+/** `CALLS_ROW`: the worker of a matrix row with a gate (BullMQ has no breaker and runs plain in g). */
+const ROWS: Record<string, WorkerSettings> = { g: { breaker: true }, h: { ratePerSecond: 1_000_000 } };
 
 interface CommandStat {
   command: string;
@@ -57,9 +61,11 @@ async function main(): Promise<void> {
   const concurrency = positiveInteger('CALLS_CONCURRENCY', 50);
   const concurrencyOn = (process.env.CALLS_CONCURRENCY_ON ?? 'queue') as ConcurrencyOn;
   if (!CONCURRENCY_ON.includes(concurrencyOn)) throw new Error(`CALLS_CONCURRENCY_ON must be one of ${CONCURRENCY_ON.join(', ')}`);
+  const row = process.env.CALLS_ROW ? ROWS[process.env.CALLS_ROW] : {};
+  if (!row) throw new Error(`CALLS_ROW must be one of ${Object.keys(ROWS).join(', ')}`);
   const redis = await startRedisServer();
   try {
-    console.log(`Redis commands per job: ${jobs} no-op jobs from a backlog, one worker at concurrency ${concurrency}\n`);
+    console.log(`Redis commands per job: ${jobs} no-op jobs from a backlog, one worker at concurrency ${concurrency}${process.env.CALLS_ROW ? `, matrix row ${process.env.CALLS_ROW}` : ''}\n`);
     for (const id of config.systems) {
       await redis.reset();
       const system = await loadSystem(id, { redisPort: redis.port, namespace: `calls-${id}`, bullmqJobOptions: config.bullmqJobOptions });
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
       const redisCpuBefore = await redisCpuSeconds(redis.probe);
       const nodeCpuBefore = process.cpuUsage();
       const counter = countJobs(jobs);
-      const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn });
+      const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn, ...row });
       await counter.done;
       await worker.close();
       const nodeCpu = process.cpuUsage(nodeCpuBefore);
