@@ -7,9 +7,10 @@ import { performance } from 'node:perf_hooks';
 import type { BackgroundConfig } from '../background.config.js';
 import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
-import type { CancelWatch, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
+import type { CancelWatch, ClaimedJob, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
+import { GateWatch } from './gate-watch.js';
 import { JobRunner, type RunnerHooks } from './job-runner.js';
 import { lastClaim } from './last-claim.js';
 import { RetryTimer } from './retry-timer.js';
@@ -34,7 +35,8 @@ const LAST_CALL_MS = 500;
  *
  * What the worker holds and whether its lease can be trusted is the ledger's business
  * (`WorkerLedger`); how far ahead to claim and when to look again, the pacer's (`ClaimPacer`);
- * running handlers, the runner's (`JobRunner`).
+ * whether a reserved job behind a breaker or a rate limit may still start, the gate watch's
+ * (`GateWatch`); running handlers, the runner's (`JobRunner`).
  */
 export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -63,8 +65,10 @@ export class QueueWorker {
   });
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lookWanted = false;
+  private handBackDue = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
+  private readonly gateWatch: GateWatch;
   private cancelWatch?: CancelWatch;
 
   constructor(
@@ -81,9 +85,10 @@ export class QueueWorker {
       breakers: registry.guarded(queue),
       rateLimits: [...registry.rateLimited(queue), ...(queueRate ? [{ jobName: null, ...queueRate }] : [])],
     };
+    this.gateWatch = new GateWatch(this.gates);
     this.pacer = new ClaimPacer(concurrency);
     this.retry = new RetryTimer(queue, () => (this.unsure ? void this.heartbeat() : this.schedulePump()), (ms) => engine.connect(ms));
-    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) => this.finished(settlement, ms), hooks);
+    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms, name) => this.finished(settlement, ms, name), hooks);
   }
 
   /** Jobs whose handlers run now. */
@@ -155,6 +160,11 @@ export class QueueWorker {
     this.lookWanted = false;
     const claim: Promise<void> = this.claim(max, reserve, release).then((more) => {
       this.claims.delete(claim);
+      // a hand-back put off while every claim was under way (they may all come back in one tick)
+      if (this.handBackDue && !this.stopping) {
+        this.handBackDue = false;
+        this.startJobs();
+      }
       if (this.claims.size === 0 && this.unsure) {
         void this.heartbeat();
         return;
@@ -228,6 +238,7 @@ export class QueueWorker {
     for (const transition of response.transitions) this.runner.report.transition(transition, this.gates.breakers!);
     for (const id of response.cancelled) this.drop(id, new JobCancelledError(id));
     this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
+    this.gateWatch.claimed(response, response.jobs.slice(max), sentAt);
     if (response.reconcile) this.unsure = true;
     else this.ledger.confirm(sentAt);
     this.startJobs();
@@ -253,27 +264,40 @@ export class QueueWorker {
         this.lookWanted = true;
         return this.pump();
       }
+      const verdict = this.ledger.isReserved(job.id) && this.gateWatch.any ? this.gateWatch.verdict(job) : 'start';
+      if (verdict === 'look') {
+        // a job behind its breaker failed here: the breaker may have opened
+        this.lookWanted = true;
+        return this.pump();
+      }
+      if (verdict === 'back') return this.handBack(null);
       this.ledger.take(job);
       this.runner.start(job);
     }
   }
 
-  /** A job of higher priority waits: hand back the buffered jobs below it and claim again, highest first. */
-  private handBack(top: number): void {
+  /**
+   * A job of higher priority (`top`) waits: hand back the buffered jobs below it and claim again,
+   * highest first. With null: hand back the reserved jobs whose gate shut (`GateWatch`).
+   */
+  private handBack(top: number | null): void {
     if (this.claims.size >= MAX_CLAIMS) {
       // tried again when a claim under way comes back
-      this.pacer.keep(top);
+      if (top !== null) this.pacer.keep(top);
       this.pumpAgain = true;
+      this.handBackDue = true;
       return;
     }
-    const lower = this.ledger.buffered.filter((job) => job.priority < top).map((job) => job.id);
+    const back = (job: ClaimedJob) => (top === null ? this.ledger.isReserved(job.id) && this.gateWatch.verdict(job) === 'back' : job.priority < top);
+    const lower = this.ledger.buffered.filter(back).map((job) => job.id);
     const kept = this.ledger.buffered.length - lower.length;
     const max = Math.max(0, this.concurrency - this.runner.size - kept - this.asked);
     this.launch(max, Math.max(0, lower.length - max), lower);
   }
 
-  private finished(settlement: Settlement, ms: number): void {
+  private finished(settlement: Settlement, ms: number, name: string): void {
     this.pacer.jobRan(ms);
+    if (settlement.outcome === 'failed') this.gateWatch.failed(name);
     this.ledger.settle(settlement);
     this.startJobs();
     // jobs that finish at once run back to back in one turn of the event loop: the claim goes
