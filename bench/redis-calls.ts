@@ -13,6 +13,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { performance } from 'node:perf_hooks';
 import { positiveInteger, readConfig } from './config.js';
 import { redisCpuSeconds } from './redis-info.js';
 import { startRedisServer } from './redis-server.js';
@@ -74,11 +75,13 @@ async function main(): Promise<void> {
       const stopProfile = process.env.CALLS_PROFILE ? await startProfile(process.env.CALLS_PROFILE, id) : null;
       const redisCpuBefore = await redisCpuSeconds(redis.probe);
       const nodeCpuBefore = process.cpuUsage();
+      const startedAt = performance.now();
       const counter = countJobs(jobs);
       const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn, ...row });
       await counter.done;
       await worker.close();
       const nodeCpu = process.cpuUsage(nodeCpuBefore);
+      const windowMs = performance.now() - startedAt;
       const redisCpu = (await redisCpuSeconds(redis.probe)) - redisCpuBefore;
       await stopProfile?.();
       const stats = parseCommandStats(await redis.probe.info('commandstats')).sort((a, b) => b.calls - a.calls);
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
       console.log(`${id}: ${(total / jobs).toFixed(2)} commands/job`);
       // CPU of the whole window (the worker's start and close included): compare runs of the same minutes
       console.log(`  Redis CPU ${((redisCpu * 1e6) / jobs).toFixed(1)} µs/job, worker process CPU ${((nodeCpu.user + nodeCpu.system) / jobs).toFixed(1)} µs/job`);
+      console.log(`  ${Math.round(windowMs)} ms, ${Math.round((jobs * 1000) / windowMs).toLocaleString('en-US')} jobs/s (start to close)`);
       for (const stat of stats.filter((s) => s.calls / jobs >= 0.005)) {
         console.log(`  ${stat.command.padEnd(18)} ${(stat.calls / jobs).toFixed(3).padStart(7)} calls/job ${(stat.usec / jobs).toFixed(2).padStart(7)} µs/job`);
       }
