@@ -247,6 +247,27 @@ export class QueueWorker {
   /** Starts buffered jobs, highest priority first, while slots are free and the lease can be trusted. */
   private startJobs(): void {
     if (this.stopping || this.unsure) return;
+    // reserved jobs behind a gate that may not start now are passed over, not waited on: jobs
+    // claimed to start behind them must start at once (storage counted their start)
+    let held: 'look' | 'back' | null = null;
+    const startable = (candidate: ClaimedJob) => {
+      if (!this.runner.hasRoomFor(candidate)) return false;
+      if (!this.gateWatch.any || !this.ledger.isReserved(candidate.id)) return true;
+      const verdict = this.gateWatch.verdict(candidate);
+      if (verdict !== 'start') held = held === 'back' ? held : verdict;
+      return verdict === 'start';
+    };
+    this.startFrom(startable);
+    // a job behind its breaker failed here (the breaker may have opened): look first
+    if (held === 'look') {
+      this.lookWanted = true;
+      this.pump();
+    } else if (held === 'back') {
+      this.handBack(null);
+    }
+  }
+
+  private startFrom(startable: (job: ClaimedJob) => boolean): void {
     while (this.runner.size < this.concurrency && this.ledger.buffered.length > 0) {
       if (!this.ledger.trusted()) {
         // the lease may have lapsed (a blocked event loop, a slow storage): these jobs may be
@@ -255,7 +276,7 @@ export class QueueWorker {
         if (this.claims.size === 0) void this.heartbeat();
         return;
       }
-      const job = this.ledger.peek((candidate) => this.runner.hasRoomFor(candidate));
+      const job = this.ledger.peek(startable);
       if (!job) return;
       const higher = this.pacer.takeHigherThan(job.priority);
       if (higher !== null) return this.handBack(higher);
@@ -264,13 +285,6 @@ export class QueueWorker {
         this.lookWanted = true;
         return this.pump();
       }
-      const verdict = this.ledger.isReserved(job.id) && this.gateWatch.any ? this.gateWatch.verdict(job) : 'start';
-      if (verdict === 'look') {
-        // a job behind its breaker failed here: the breaker may have opened
-        this.lookWanted = true;
-        return this.pump();
-      }
-      if (verdict === 'back') return this.handBack(null);
       this.ledger.take(job);
       this.runner.start(job);
     }
