@@ -54,6 +54,16 @@ export class GateWatch {
     if (breaker !== undefined) this.failedAt.set(breaker, performance.now());
   }
 
+  /** What `passes` found since it was reset: a reserved job waiting for a look, or one to hand back. */
+  held: 'look' | 'back' | null = null;
+
+  /** Whether a reserved job may start now; one that may not is noted in `held` ('back' first). */
+  passes(job: ClaimedJob): boolean {
+    const verdict = this.verdict(job);
+    if (verdict !== 'start' && this.held !== 'back') this.held = verdict;
+    return verdict === 'start';
+  }
+
   /** Whether a reserved job may start now, must wait for a look at storage, or must go back. */
   verdict(job: ClaimedJob): 'start' | 'look' | 'back' {
     const breaker = this.breakerOf.get(job.name);

@@ -247,17 +247,9 @@ export class QueueWorker {
   /** Starts buffered jobs, highest priority first, while slots are free and the lease can be trusted. */
   private startJobs(): void {
     if (this.stopping || this.unsure) return;
-    // reserved jobs behind a gate that may not start now are passed over, not waited on: jobs
-    // claimed to start behind them must start at once (storage counted their start)
-    let held: 'look' | 'back' | null = null;
-    const startable = (candidate: ClaimedJob) => {
-      if (!this.runner.hasRoomFor(candidate)) return false;
-      if (!this.gateWatch.any || !this.ledger.isReserved(candidate.id)) return true;
-      const verdict = this.gateWatch.verdict(candidate);
-      if (verdict !== 'start') held = held === 'back' ? held : verdict;
-      return verdict === 'start';
-    };
-    this.startFrom(startable);
+    this.gateWatch.held = null;
+    this.startFromBuffer();
+    const held = this.gateWatch.held as 'look' | 'back' | null;
     // a job behind its breaker failed here (the breaker may have opened): look first
     if (held === 'look') {
       this.lookWanted = true;
@@ -267,7 +259,15 @@ export class QueueWorker {
     }
   }
 
-  private startFrom(startable: (job: ClaimedJob) => boolean): void {
+  /**
+   * Whether a buffered job may start now. Reserved jobs behind a gate that may not are passed
+   * over, not waited on: jobs claimed to start behind them must start at once (storage counted it).
+   */
+  private readonly startable = (job: ClaimedJob): boolean =>
+    this.runner.hasRoomFor(job) && (!this.gateWatch.any || !this.ledger.isReserved(job.id) || this.gateWatch.passes(job));
+
+  private startFromBuffer(): void {
+    const startable = this.startable;
     while (this.runner.size < this.concurrency && this.ledger.buffered.length > 0) {
       if (!this.ledger.trusted()) {
         // the lease may have lapsed (a blocked event loop, a slow storage): these jobs may be
