@@ -9,7 +9,8 @@
  *   CALLS_JOBS=5000 CALLS_CONCURRENCY=1 BENCH_ONLY=ours npm run bench:calls
  *   CALLS_CONCURRENCY_ON=handler BENCH_ONLY=ours npm run bench:calls   # @Job('noop', { concurrency })
  *   CALLS_PROFILE=/tmp/calls BENCH_ONLY=ours npm run bench:calls       # a CPU profile of the window per library
- *   CALLS_ROW=g npm run bench:calls          # the matrix's M(g) worker: @CircuitBreaker, closed; h: rate limit 1,000,000/s
+ *   CALLS_ROW=g npm run bench:calls          # the matrix's M(g) worker: @CircuitBreaker, closed; h: rate limit 1,000,000/s;
+ *                                            # d: 1 KB payloads (metrics stay on, as in every bench:calls run)
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -21,8 +22,12 @@ import { fillBacklog } from './scenarios/backlog.js';
 import { countJobs } from './scenarios/job-counter.js';
 import { CONCURRENCY_ON, loadSystem, type ConcurrencyOn, type WorkerSettings } from './systems/system.js';
 
-/** `CALLS_ROW`: the worker of a matrix row with a gate (BullMQ has no breaker and runs plain in g). */
-const ROWS: Record<string, WorkerSettings> = { g: { breaker: true }, h: { ratePerSecond: 1_000_000 } };
+/** `CALLS_ROW`: a matrix row's worker and payload (BullMQ has no breaker and runs plain in g). */
+const ROWS: Record<string, WorkerSettings & { payloadBytes?: number }> = {
+  d: { payloadBytes: 1_024 },
+  g: { breaker: true },
+  h: { ratePerSecond: 1_000_000 },
+};
 
 interface CommandStat {
   command: string;
@@ -70,14 +75,15 @@ async function main(): Promise<void> {
     for (const id of config.systems) {
       await redis.reset();
       const system = await loadSystem(id, { redisPort: redis.port, namespace: `calls-${id}`, bullmqJobOptions: config.bullmqJobOptions });
-      await fillBacklog(system, jobs);
+      const { payloadBytes = 0, ...settings } = row;
+      await fillBacklog(system, jobs, {}, payloadBytes);
       await redis.probe.config('RESETSTAT');
       const stopProfile = process.env.CALLS_PROFILE ? await startProfile(process.env.CALLS_PROFILE, id) : null;
       const redisCpuBefore = await redisCpuSeconds(redis.probe);
       const nodeCpuBefore = process.cpuUsage();
       const startedAt = performance.now();
       const counter = countJobs(jobs);
-      const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn, ...row });
+      const worker = await system.startWorker(concurrency, counter.onJob, { concurrencyOn, ...settings });
       await counter.done;
       await worker.close();
       const nodeCpu = process.cpuUsage(nodeCpuBefore);
