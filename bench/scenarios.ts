@@ -153,7 +153,7 @@ export function scenarioCatalogue(config: BenchConfig): ScenarioSpec[] {
     },
     killRecovery('kill-recovery-5s', 'leaseMs 5 s vs lockDuration = stalledInterval = 5 s', 5_000),
     killRecovery('kill-recovery', 'defaults, leaseMs 30 s vs lockDuration 30 s, stalledInterval 30 s', 0),
-    ...matrix(n(10_000, 1_000)),
+    ...matrix(n(30_000, 3_000)),
   ];
   if (config.scenarioFilter.length === 0) return all;
   const selects = (s: ScenarioSpec, id: string) => s.id === id || s.group === id;

@@ -122,6 +122,16 @@ export interface ClaimResponse {
   topPriority: number | null;
   /** Breakers this claim opened, half-opened or closed: reported (logged) once across the cluster. */
   transitions: BreakerTransition[];
+  /**
+   * The worker's breakers that are not closed after this claim: jobs it reserved behind them must
+   * not start (it hands them back).
+   */
+  shutBreakers: string[];
+  /**
+   * Milliseconds, from storage's now, until the first rate limit window that counted a job this
+   * claim reserved ends: reserved rate-limited jobs not started by then go back. Null if none.
+   */
+  rateReserveMs: number | null;
 }
 
 /** A job the worker said it holds that storage no longer lists as its own. */

@@ -59,7 +59,7 @@ export class JobRunner {
     private readonly registry: JobHandlerRegistry,
     private readonly config: BackgroundConfig,
     /** Called once per job that ran to an outcome, with how long it ran. */
-    private readonly onFinished: (settlement: Settlement, ms: number) => void,
+    private readonly onFinished: (settlement: Settlement, ms: number, name: string) => void,
     private readonly hooks: RunnerHooks,
   ) {
     this.report = new RunReporter(queue, hooks.events, config.logJobs);
@@ -212,7 +212,7 @@ export class JobRunner {
     this.forget(entry);
     const ms = performance.now() - entry.startedAt;
     this.report.finished(entry.job, entry.handler?.target, settlement, ms, outcome, entry.timedOut === true);
-    this.onFinished(settlement, ms);
+    this.onFinished(settlement, ms, entry.job.name);
   }
 
   private forget(entry: RunningJob): void {

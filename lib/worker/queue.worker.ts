@@ -10,6 +10,7 @@ import { JobCancelledError } from '../errors/job-cancelled.error.js';
 import type { CancelWatch, ClaimedJob, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
 import { ClaimPacer } from './claim-pacer.js';
+import { GateWatch } from './gate-watch.js';
 import { JobRunner, type RunnerHooks } from './job-runner.js';
 import { lastClaim } from './last-claim.js';
 import { RepeatingTimer } from './repeating-timer.js';
@@ -35,7 +36,8 @@ const LAST_CALL_MS = 500;
  *
  * What the worker holds and whether its lease can be trusted is the ledger's business
  * (`WorkerLedger`); how far ahead to claim and when to look again, the pacer's (`ClaimPacer`);
- * running handlers, the runner's (`JobRunner`).
+ * whether a reserved job behind a breaker or a rate limit may still start, the gate watch's
+ * (`GateWatch`); running handlers, the runner's (`JobRunner`).
  */
 export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -64,8 +66,10 @@ export class QueueWorker {
   });
   private heartbeatTimer: RepeatingTimer | null = null;
   private lookWanted = false;
+  private handBackDue = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
+  private readonly gateWatch: GateWatch;
   private cancelWatch?: CancelWatch;
 
   constructor(
@@ -82,9 +86,10 @@ export class QueueWorker {
       breakers: registry.guarded(queue),
       rateLimits: [...registry.rateLimited(queue), ...(queueRate ? [{ jobName: null, ...queueRate }] : [])],
     };
+    this.gateWatch = new GateWatch(this.gates);
     this.pacer = new ClaimPacer(concurrency);
     this.retry = new RetryTimer(queue, () => (this.unsure ? void this.heartbeat() : this.schedulePump()), (ms) => engine.connect(ms));
-    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms) => this.finished(settlement, ms), hooks);
+    this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms, name) => this.finished(settlement, ms, name), hooks);
   }
 
   /** Jobs whose handlers run now. */
@@ -170,6 +175,11 @@ export class QueueWorker {
     this.lookWanted = false;
     const claim: Promise<void> = this.claim(max, reserve, release).then((more) => {
       this.claims.delete(claim);
+      // a hand-back put off while every claim was under way (they may all come back in one tick)
+      if (this.handBackDue && !this.stopping) {
+        this.handBackDue = false;
+        this.startJobs();
+      }
       if (this.claims.size === 0 && this.unsure) {
         void this.heartbeat();
         return;
@@ -243,6 +253,7 @@ export class QueueWorker {
     for (const transition of response.transitions) this.runner.report.transition(transition, this.gates.breakers!);
     for (const id of response.cancelled) this.drop(id, new JobCancelledError(id));
     this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
+    this.gateWatch.claimed(response, response.jobs.slice(max), sentAt);
     if (response.reconcile) this.unsure = true;
     else this.ledger.confirm(sentAt);
     this.startJobs();
@@ -251,6 +262,27 @@ export class QueueWorker {
   /** Starts buffered jobs, highest priority first, while slots are free and the lease can be trusted. */
   private startJobs(): void {
     if (this.stopping || this.unsure) return;
+    this.gateWatch.held = null;
+    this.startFromBuffer();
+    const held = this.gateWatch.held as 'look' | 'back' | null;
+    // a job behind its breaker failed here (the breaker may have opened): look first
+    if (held === 'look') {
+      this.lookWanted = true;
+      this.pump();
+    } else if (held === 'back') {
+      this.handBack(null);
+    }
+  }
+
+  /**
+   * Whether a buffered job may start now. Reserved jobs behind a gate that may not are passed
+   * over, not waited on: jobs claimed to start behind them must start at once (storage counted it).
+   */
+  private readonly startable = (job: ClaimedJob): boolean =>
+    this.runner.hasRoomFor(job) && (!this.gateWatch.any || !this.ledger.isReserved(job.id) || this.gateWatch.passes(job));
+
+  private startFromBuffer(): void {
+    const startable = this.startable;
     while (this.runner.size < this.concurrency && this.ledger.buffered.length > 0) {
       if (!this.ledger.trusted()) {
         // the lease may have lapsed (a blocked event loop, a slow storage): these jobs may be
@@ -259,7 +291,7 @@ export class QueueWorker {
         if (this.claims.size === 0) void this.heartbeat();
         return;
       }
-      const job = this.ledger.peek((candidate) => this.runner.hasRoomFor(candidate));
+      const job = this.ledger.peek(startable);
       if (!job) return;
       const higher = this.pacer.takeHigherThan(job.priority);
       if (higher !== null) return this.handBack(higher);
@@ -273,22 +305,28 @@ export class QueueWorker {
     }
   }
 
-  /** A job of higher priority waits: hand back the buffered jobs below it and claim again, highest first. */
-  private handBack(top: number): void {
+  /**
+   * A job of higher priority (`top`) waits: hand back the buffered jobs below it and claim again,
+   * highest first. With null: hand back the reserved jobs whose gate shut (`GateWatch`).
+   */
+  private handBack(top: number | null): void {
     if (this.claims.size >= MAX_CLAIMS) {
       // tried again when a claim under way comes back
-      this.pacer.keep(top);
+      if (top !== null) this.pacer.keep(top);
       this.pumpAgain = true;
+      this.handBackDue = true;
       return;
     }
-    const lower = this.ledger.buffered.filter((job) => job.priority < top).map((job) => job.id);
+    const back = (job: ClaimedJob) => (top === null ? this.ledger.isReserved(job.id) && this.gateWatch.verdict(job) === 'back' : job.priority < top);
+    const lower = this.ledger.buffered.filter(back).map((job) => job.id);
     const kept = this.ledger.buffered.length - lower.length;
     const max = Math.max(0, this.concurrency - this.runner.size - kept - this.asked);
     this.launch(max, Math.max(0, lower.length - max), lower);
   }
 
-  private finished(settlement: Settlement, ms: number): void {
+  private finished(settlement: Settlement, ms: number, name: string): void {
     this.pacer.jobRan(ms);
+    if (settlement.outcome === 'failed') this.gateWatch.failed(name);
     this.ledger.settle(settlement);
     this.startJobs();
     // jobs that finish at once run back to back in one turn of the event loop: the claim goes

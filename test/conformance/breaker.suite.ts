@@ -83,6 +83,22 @@ class HeldJobs {
   }
 }
 
+/** Quick calls to a dependency: the worker reserves these jobs ahead while the breaker is closed. */
+@Injectable()
+class QuickJobs {
+  static starts: number[] = [];
+  static down = false;
+  /** Called at each start with how many started so far (the memory engine runs thousands in one of the test's polls). */
+  static onStart: (count: number) => void = () => {};
+
+  @Job('ping')
+  @CircuitBreaker('quick-dep', { failureThreshold: 5, windowMs: 10_000, resetTimeoutMs: 60_000, halfOpenProbes: 1 })
+  ping() {
+    QuickJobs.onStart(QuickJobs.starts.push(Date.now()));
+    if (QuickJobs.down) throw new Error('dependency down');
+  }
+}
+
 /** Another service's handler on the same queue, without the breaker. */
 @Injectable()
 class ReportJobs {
@@ -293,6 +309,75 @@ export function describeBreakers(harness: EngineHarness): void {
         expect(await probe).toBe('called');
         expect((await held()).state).toBe('closed');
         expect(await app.jobs.waitFor(id, { timeoutMs: 30_000 })).toBe('done');
+      });
+    });
+
+    describe('with quick jobs, which the worker reserves ahead while the breaker is closed', () => {
+      const JOBS = 3_000;
+      const quick = async () => (await breakers.list()).find((breaker) => breaker.name === 'quick-dep')!;
+      /** Resolves when starts stopped coming for 200 ms. */
+      const quiet = () => eventually('the starts to stop', async () => {
+        const before = QuickJobs.starts.length;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return QuickJobs.starts.length === before;
+      });
+      beforeEach(async () => {
+        await app.close();
+        QuickJobs.starts = [];
+        QuickJobs.down = false;
+        app = await createTestApp(options, [QuickJobs]);
+        breakers = app.app.get(CircuitBreakerService);
+      });
+      afterEach(() => (QuickJobs.onStart = () => {}));
+
+      it('are reserved in a claim only while the breaker is closed, and the claim says which breakers are shut', async () => {
+        await app.close();
+        app = await createTestApp(harness.options({ workers: false }), [QuickJobs]);
+        breakers = app.app.get(CircuitBreakerService);
+        const breaker = { name: 'quick-dep', failureThreshold: 5, windowMs: 10_000, resetTimeoutMs: 60_000, halfOpenProbes: 1 };
+        const request = { queue: 'default', workerId: 'w1', inFlight: 0, started: [], settlements: [], breakers: [{ jobName: 'ping', breaker }] };
+        await app.jobs.enqueueMany(Array.from({ length: 6 }, (_, n) => ({ name: 'ping', data: { n } })));
+        const closed = await app.engine.claim({ ...request, held: 0, max: 1, reserve: 2 });
+        expect(closed).toMatchObject({ shutBreakers: [], rateReserveMs: null });
+        expect(closed.jobs).toHaveLength(3);
+        await breakers.open('quick-dep');
+        const open = await app.engine.claim({ ...request, held: 3, max: 1, reserve: 2 });
+        expect(open).toMatchObject({ jobs: [], shutBreakers: ['quick-dep'] });
+        expect((await quick()).parked).toBe(3);
+      });
+
+      it('starts none of them once the breaker is opened elsewhere, and runs each once after it is reset', async () => {
+        let opened = Infinity;
+        QuickJobs.onStart = (count) => {
+          if (count === 300) void breakers.open('quick-dep').then(() => (opened = Date.now()));
+        };
+        const ids = (await app.jobs.enqueueMany(Array.from({ length: JOBS }, (_, n) => ({ name: 'ping', data: { n } })))).map(({ id }) => id);
+        await eventually('the breaker to be opened', () => opened < Infinity);
+        await quiet();
+        // a worker starts a reserved job only soon after a claim said the breaker was closed
+        expect(QuickJobs.starts.filter((at) => at > opened + 50)).toEqual([]);
+        expect(QuickJobs.starts.length).toBeLessThan(JOBS);
+        expect((await quick()).parked).toBeGreaterThan(0);
+        await breakers.reset('quick-dep');
+        await eventually('every job to run', () => QuickJobs.starts.length >= JOBS);
+        await quiet();
+        // once each (completed jobs beyond the retention are gone: counted, not read)
+        expect(QuickJobs.starts).toHaveLength(JOBS);
+        expect((await app.jobs.getStats()).queues.default).toMatchObject({ waiting: 0, active: 0, failed: 0, dead: 0 });
+        expect((await app.jobs.getJob(ids.at(-1)!))!.attempts).toBe(1);
+      });
+
+      it('starts none of them once its own failures opened the breaker', async () => {
+        QuickJobs.onStart = (count) => {
+          if (count === 300) QuickJobs.down = true;
+        };
+        await app.jobs.enqueueMany(Array.from({ length: JOBS }, (_, n) => ({ name: 'ping', data: { n } })));
+        await eventually('the breaker to open', async () => (await quick()).state === 'open');
+        await quiet();
+        const opened = (await quick()).openedAt!.getTime();
+        expect(QuickJobs.starts.filter((at) => at > opened + 50)).toEqual([]);
+        expect(QuickJobs.starts.length).toBeLessThan(JOBS);
+        expect(await quick()).toMatchObject({ state: 'open' });
       });
     });
 

@@ -19,6 +19,11 @@ class LimitedJobs {
     this.record('limited');
   }
 
+  @Job('burst', { rateLimit: { max: 300, perMs: PER_MS } })
+  burst() {
+    this.record('burst');
+  }
+
   @Job('free')
   free() {
     this.record('free');
@@ -77,6 +82,30 @@ export function describeRateLimits(harness: EngineHarness): void {
       expect(new Set(windows).size).toBeGreaterThanOrEqual(4);
       // and they start in the order they were enqueued, window after window
       expect(windows).toEqual([...windows].sort((a, b) => a - b));
+    });
+
+    it('holds a limit on quick jobs, which the worker reserves ahead while the window has room to spare', async () => {
+      const jobs = await app.jobs.enqueueMany(Array.from({ length: 1_000 }, (_, n) => ({ name: 'burst', data: { n } })));
+      for (const { id } of jobs) await app.jobs.waitFor(id);
+      expect(LimitedJobs.starts.burst).toHaveLength(1_000);
+      // a reserved job counted in a window starts in it, and storage records its start in it
+      expect(Math.max(...perWindow(await startedAt(jobs), PER_MS))).toBeLessThanOrEqual(300);
+      expect(new Set((await startedAt(jobs)).map((at) => Math.floor(at / PER_MS))).size).toBeGreaterThanOrEqual(4);
+    });
+
+    it('reserves rate-limited jobs in a claim only while the window keeps half its max, and says when that window ends', async () => {
+      await app.close();
+      app = await createTestApp(harness.options({ workers: false }), [LimitedJobs]);
+      const request = { queue: 'default', workerId: 'w1', inFlight: 0, started: [], settlements: [] };
+      await app.jobs.enqueueMany(Array.from({ length: 20 }, (_, n) => ({ name: 'burst', data: { n } })));
+      const roomy = await app.engine.claim({ ...request, held: 0, max: 1, reserve: 4, rateLimits: [{ jobName: 'burst', max: 300, perMs: 60_000 }] });
+      expect(roomy.jobs).toHaveLength(5);
+      expect(roomy.rateReserveMs).toBeGreaterThan(0);
+      expect(roomy.rateReserveMs).toBeLessThanOrEqual(60_000);
+      // 5 of 12 counted: one more may start, none be reserved
+      const tight = await app.engine.claim({ ...request, held: 5, max: 1, reserve: 4, rateLimits: [{ jobName: 'burst', max: 12, perMs: 60_000 }] });
+      expect(tight).toMatchObject({ rateReserveMs: null });
+      expect(tight.jobs).toHaveLength(1);
     });
 
     it("holds a queue's own rate limit over every job of the queue", async () => {

@@ -4,6 +4,9 @@ import type { GuardedJob, RateLimitRule } from '../storage-engine.interface.js';
 import type { MemoryJob } from './memory-job.interface.js';
 import type { MemoryQueue } from './memory-queue.js';
 
+/** A rate limit window ending within this many ms reserves nothing: its reserve would go back before it could start. */
+const RESERVE_WINDOW_MS = 20;
+
 interface RateGate {
   /** The parked list of the gate: 'rq:<job name>', or 'rq' for the whole queue. */
   list: string;
@@ -37,6 +40,27 @@ export class MemoryClaimGates {
   /** Whether jobs of this name wait at a gate (they are then only claimed to start). */
   guards(job: MemoryJob): boolean {
     return this.specs.has(job.name) || this.ratesOf(job).length > 0;
+  }
+
+  /**
+   * Whether a gated job may be reserved: its breaker closed, and each of its rate limits' windows
+   * left with at least half its max after counting it and not about to end (see claim-pop.lua).
+   */
+  reservable(job: MemoryJob): boolean {
+    const found = this.breakerOf(job.name);
+    if (found && found[0].state !== 'closed') return false;
+    return this.ratesOf(job).every((gate) => this.room(gate) - 1 >= gate.rule.max / 2 && (gate.window + 1) * gate.rule.perMs - this.now >= RESERVE_WINDOW_MS);
+  }
+
+  /** When the first rate limit window that counts `job` ends; undefined if none counts it. */
+  windowEnd(job: MemoryJob): number | undefined {
+    const ends = this.ratesOf(job).map((gate) => (gate.window + 1) * gate.rule.perMs);
+    return ends.length > 0 ? Math.min(...ends) : undefined;
+  }
+
+  /** The breakers of the worker's handlers that are not closed. */
+  shut(): string[] {
+    return [...new Set(this.specs.values())].filter((spec) => this.breakerOf(spec.name, spec)![0].state !== 'closed').map((spec) => spec.name);
   }
 
   /** Counts the outcome of a job the worker settled. */

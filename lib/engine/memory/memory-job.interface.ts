@@ -21,6 +21,8 @@ export interface MemoryJob {
   worker?: string;
   /** Claimed by `worker` but not started yet: shown as waiting, neither an attempt nor a stall so far. */
   reserved?: boolean;
+  /** Reserved and counted by a rate limit: when the window that counted it ends (its start is recorded before). */
+  rateDeadline?: number;
   /** Times a worker died while it held the job reserved: such a job is only claimed to start. */
   suspected?: number;
   /** The parked list it waits in, behind a circuit breaker or a rate limit (shown as waiting). */

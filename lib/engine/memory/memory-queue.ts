@@ -206,7 +206,9 @@ export class MemoryQueue {
     job.reserved = false;
     job.attempts += 1;
     job.state = 'active';
-    job.startedAt = now;
+    // a reserved job a rate limit counted started before its window ended, however late told of
+    job.startedAt = job.rateDeadline === undefined ? now : Math.min(now, job.rateDeadline - 1);
+    job.rateDeadline = undefined;
   }
 
   /** Back to the front of the queue; a started job gives its attempt back. */

@@ -109,6 +109,7 @@ export class MemoryEngine implements StorageEngine {
     let skippedAtLimit = false;
     let stopped = false;
     const limits = new Map(request.limits ?? []);
+    let rateReserveUntil: number | undefined;
     if (request.max + request.reserve > 0 && !queue.paused) {
       let claimed = 0;
       const taken = queue.line.pop(request.max + request.reserve, (job) => {
@@ -118,12 +119,16 @@ export class MemoryEngine implements StorageEngine {
           return 'skip';
         }
         // a job that stalled or that a dead worker held reserved may be what killed it (a death with
-        // it reserved would not count), and one behind a breaker must not wait: only claim to start
-        if (claimed >= request.max && (job.suspected || job.stalls > 0 || gate.guards(job))) {
+        // it reserved would not count), and one behind a gate is reserved only while the gate cannot
+        // shut on it unseen (see claim-pop.lua): otherwise only claim to start
+        if (claimed >= request.max && (job.suspected || job.stalls > 0 || (gate.guards(job) && !gate.reservable(job)))) {
           stopped = true;
           return 'stop';
         }
         if (gate.guards(job) && gate.admit(job) === 'park') return 'park';
+        // a reserved job a rate limit counted starts before its window ends
+        job.rateDeadline = claimed >= request.max ? gate.windowEnd(job) : undefined;
+        if (job.rateDeadline !== undefined) rateReserveUntil = Math.min(rateReserveUntil ?? Infinity, job.rateDeadline);
         if (remaining !== undefined) limits.set(job.name, remaining - 1);
         claimed++;
         return 'take';
@@ -151,7 +156,10 @@ export class MemoryEngine implements StorageEngine {
     if (request.leaving && queue.delayed.size + queue.retry.size > 0) queue.wake();
     const head = queue.paused || skippedAtLimit || stopped ? undefined : queue.line.head();
     const topPriority = head && !((limits.get(head.name) ?? 1) <= 0) ? head.priority : null;
-    return { jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority, transitions: gate.transitions };
+    return {
+      ...{ jobs, wakeInMs, cancelled: queue.takeCancelled(request.workerId), reconcile, topPriority, transitions: gate.transitions },
+      ...{ shutBreakers: gate.shut(), rateReserveMs: rateReserveUntil === undefined ? null : rateReserveUntil - now },
+    };
   }
 
   /**

@@ -4,7 +4,7 @@ import { toClaimedJobs } from './redis-job.mapper.js';
 import { decodeTransition } from './breaker-transition.codec.js';
 
 /** What claim.lua returns (see its header). */
-export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string, number];
+export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string, number, number, string[]];
 
 /** The keys of one worker: the ids it runs, those it reserved, and those cancelled under it. */
 export function workerKeys(base: string, workerId: string): string[] {
@@ -54,7 +54,7 @@ export function claimArgs(
 }
 
 /** claim.lua's reply as a `ClaimResponse`, and whether another worker of the queue holds jobs. */
-export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans, nextSuspect, flowSent]: ClaimReply): {
+export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, othersHold, made, expired, orphans, nextSuspect, flowSent, rateReserve, shut]: ClaimReply): {
   response: ClaimResponse;
   othersHold: boolean;
   /** Workers whose lease expired, for the reap script. */
@@ -79,6 +79,8 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
     reconcile: reconcile === 1,
     topPriority: top === '' ? null : Number(top),
     transitions,
+    shutBreakers: shut,
+    rateReserveMs: rateReserve < 0 ? null : rateReserve,
   };
   return { response, othersHold: othersHold === 1, expired, orphans, nextSuspect: nextSuspect === '' ? null : nextSuspect, flowSent: flowSent === 1 };
 }

@@ -150,11 +150,15 @@ export function defineKeyedScripts(client: RedisClient): KeyedScriptRunner {
  * on a later turn of the event loop): a worker sends its claim while a burst of short jobs holds
  * the event loop, and storage should work on it while the burst runs, not after. A job's
  * progress and log lines go the same way, so that one a handler did not await still reaches
- * storage before the claim that settles the job (which would refuse it). Nor are the scripts of
- * a varying number of keys, whose first argument is no key (see define).
+ * storage before the claim that settles the job (which would refuse it). Nor is an enqueue: the
+ * engine gathers a tick's enqueues into one call already, and each auto-pipeline is an object of
+ * its own that copies every script of the client (~10 KB a call, which a job enqueued alone paid
+ * for, then waited a turn of the event loop). Nor are the scripts of a varying number of keys,
+ * whose first argument is no key (see define).
  */
 export const UNPIPELINED_SCRIPTS: readonly string[] = [
   commandName('annotate'),
+  commandName('enqueue'),
   ...Object.entries(OWN_KEYS)
     .filter(([, own]) => own === null)
     .map(([name]) => commandName(name)),

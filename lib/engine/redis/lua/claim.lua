@@ -47,7 +47,10 @@
 --           workers whose lease expired (for the reap script),
 --           parked lists no worker declared for three leases (for the unpark script),
 --           the other worker whose lease ends first ('' none): a suspect for the next claim,
---           1 if a settled job's parent is in another queue (base:fo to drain; see lib-flow) else 0 }
+--           1 if a settled job's parent is in another queue (base:fo to drain; see lib-flow) else 0,
+--           ms until the first rate limit window that counted a reserved job ends (the worker
+--           hands back those it has not started by then), or -1,
+--           this worker's breakers that are not closed (it hands back the jobs it reserved behind them) }
 --@include lib
 --@include breaker
 local CLAIMED_FIELDS = 9
@@ -167,4 +170,9 @@ if not paused and not skipped_at_limit and not full then
   end
 end
 
-return { jobs, next_wake, take_cancelled(xk), reconcile, top, others, transitions, expired, orphans, next_suspect, flow_sent and 1 or 0 }
+local shut = {}
+for name, b in pairs(breakers) do
+  if state_of(b) ~= 'closed' then shut[#shut + 1] = name end
+end
+return { jobs, next_wake, take_cancelled(xk), reconcile, top, others, transitions, expired, orphans, next_suspect, flow_sent and 1 or 0,
+         reserve_until and reserve_until - now or -1, shut }

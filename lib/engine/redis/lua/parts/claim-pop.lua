@@ -1,22 +1,51 @@
 -- The pop (part of claim): takes up to `max` jobs from the line, highest priority first, FIFO
 -- within a priority; the first `start` start (an attempt begins), the others are reserved. Jobs of
 -- a name at its handler's limit are skipped and go back first in line; a job reserved by a worker
--- that died, or behind a gate (a breaker, a rate limit), is only claimed to start, and a gated one
--- may be parked instead (see claim-park). Looks at no more than MAX_SCAN jobs beyond `max`.
+-- that died is only claimed to start. A gated one (behind a breaker, a rate limit) may be parked
+-- instead (see claim-park), and is reserved only while its gates cannot shut on it unseen: its
+-- breaker closed (the worker starts it only after a recent look said so), each rate limit's
+-- window with at least half its max left after counting it and 20 ms to go (counted now; the
+-- worker starts it before the window ends, see `reserve_until`). Looks at no more than MAX_SCAN
+-- jobs beyond `max`.
 -- KEYS  the worker's ak, rk; K.wait, K.waitp, K.jobs, K.state, K.meta (paused), K.marker; the
 --       gates' keys (see claim-park)
 -- ARGV  none of its own: `start`, `max` and the handlers' `limit` are read by claim.lua
 -- Gives `jobs` (CLAIMED_FIELDS values each), `paused`, `full` (stopped at a job only a free slot
--- may take) and `skipped_at_limit`.
+-- may take), `skipped_at_limit` and `reserve_until` (when the first window that counted a reserved
+-- job ends, Redis ms; nil if none did).
 local MAX_SCAN = 500
 local GATED_STEP = 16
 local gates = guarded or #rates > 0
+local reserve_until = nil
+-- whether a rate limit lets `count` more jobs be counted now for jobs that start later (not
+-- within RESERVE_WINDOW_MS of the window's end: they would go back before they could start)
+local RESERVE_WINDOW_MS = 20
+local function rate_reservable(gate, count)
+  return not gate or (rate_room(gate) - count >= gate.max / 2 and (gate.window + 1) * gate.per - now >= RESERVE_WINDOW_MS)
+end
+local function window_end(gate)
+  return gate and (gate.window + 1) * gate.per or math.huge
+end
+-- whether a gated job past `start` may be reserved (see the header)
+local function gated_reservable(b, own_rate)
+  return (not b or state_of(b) == 'closed') and rate_reservable(own_rate, 1) and rate_reservable(queue_rate, 1)
+end
+-- whether `count` more jobs of any name may be reserved: gated ones need not be taken a few at a time
+local function all_reservable(count)
+  for _, b in pairs(breakers) do
+    if state_of(b) ~= 'closed' then return false end
+  end
+  for _, gate in ipairs(rates) do
+    if not rate_reservable(gate, count) then return false end
+  end
+  return true
+end
 -- the changes of a state record this step makes to many jobs alike (see restate)
 local function claimed_to_start(st)
-  st.s, st.a, st.sa, st.w = 'active', (st.a or 0) + 1, now, wid
+  st.s, st.a, st.sa, st.w, st.rd = 'active', (st.a or 0) + 1, now, wid, nil
 end
 local function claimed_to_reserve(st)
-  st.s, st.w = 'reserved', wid
+  st.s, st.w, st.rd = 'reserved', wid, nil
 end
 local jobs = {}
 local skipped_at_limit = false
@@ -37,7 +66,7 @@ if max > 0 and not paused then
     local take = math.min(max - got, 1000)
     -- a worker with gates stops at the first gated job past `start` (gated jobs only start): it
     -- takes what may start, then a few at a time, not its whole reserve only to put most of it back
-    if gates then take = math.min(take, math.max(start - got, GATED_STEP)) end
+    if gates and not all_reservable(take) then take = math.min(take, math.max(start - got, GATED_STEP)) end
     if p == 0 then
       ids = redis.call('LPOP', K.wait, take)
     else
@@ -74,7 +103,7 @@ if max > 0 and not paused then
           -- death with it reserved would not count), and a job behind a breaker or a rate limit
           -- must not wait in a worker (while the breaker opens, or beyond its window): only claim
           -- them to start
-          if not skip and got >= start and (st.rs or st.st or gated) then
+          if not skip and got >= start and (st.rs or st.st or (gated and not gated_reservable(b, own_rate))) then
             full = true
             skip = true
           elseif gated then
@@ -100,6 +129,11 @@ if max > 0 and not paused then
             writes[#writes + 1] = id
             if gated then
               change(st)
+              -- a reserved job a rate limit counted starts before its window ends (see start_time)
+              if got > start and (own_rate or queue_rate) then
+                st.rd = math.min(window_end(own_rate), window_end(queue_rate))
+                reserve_until = math.min(reserve_until or st.rd, st.rd)
+              end
               writes[#writes + 1] = cmsgpack.pack(st)
             else
               writes[#writes + 1] = restate(states[k], change)

@@ -36,15 +36,21 @@ local function values_of(key, ids)
   return values
 end
 
+-- A reserved job starts now as far as Redis knows; one a rate limit counted (rd: the end of that
+-- window, see claim-pop) started before its window ended, however late the worker tells of it.
+local function start_reserved(st)
+  st.a, st.sa, st.rd = (st.a or 0) + 1, st.rd and math.min(now, st.rd - 1) or now, nil
+end
 -- the changes of a state record this step makes to many jobs alike (see restate)
 local function started_reserved(st)
-  st.a, st.s, st.sa = (st.a or 0) + 1, 'active', now
+  start_reserved(st)
+  st.s = 'active'
 end
 local function completed_as(st, result)
   st.s, st.f, st.r = 'completed', now, result
 end
 local function started_and_completed_as(st, result)
-  st.a, st.sa = (st.a or 0) + 1, now
+  start_reserved(st)
   completed_as(st, result)
 end
 
@@ -100,6 +106,24 @@ do
   in_batches('SREM', ak, from_a)
 end
 local states_r, states_a = values_of(K.state, from_r), values_of(K.state, from_a)
+-- the job names of the settlements, for their breakers: one HMGET a call, not an HGET a job
+local headers = {}
+if guarded then
+  local ids = {}
+  for k = 1, settled do ids[k] = ARGV[first + 4 * k - 3] end
+  headers = values_of(K.jobs, ids)
+end
+local function name_of(k)
+  if not headers[k] then return nil end
+  local _, name = cmsgpack.unpack_limit(headers[k], 1)
+  return name
+end
+-- whether a closed breaker lists no probe: a success then has none to take off (probes are only
+-- added while it is half-open, and all go when it closes or opens)
+local function no_probes(b)
+  if b.no_probes == nil then b.no_probes = redis.call('ZCARD', b.keys.probes) == 0 end
+  return b.no_probes
+end
 local completed = {}
 local writes = {}
 -- a number given to a command is formatted each time (about 0.4 µs): once for the whole call
@@ -111,11 +135,12 @@ for k = 1, settled do
   -- decoded here unless completed (restate)
   local st = packed and (kind == 'c' or cmsgpack.unpack(packed))
   if st then
-    if started_now[k] and kind ~= 'c' then st.a, st.sa = (st.a or 0) + 1, now end
-    local b = guarded and kind ~= 'd' and behind(read_header(id, 1))
+    if started_now[k] and kind ~= 'c' then start_reserved(st) end
+    local b = guarded and kind ~= 'd' and behind(name_of(k))
     if b then
       if kind ~= 'f' then
-        noted(b, breaker_succeeded(b.keys, state_of(b), id))
+        -- no probe to take off a closed breaker with none listed (read once a call)
+        if not (state_of(b) == 'closed' and no_probes(b)) then noted(b, breaker_succeeded(b.keys, state_of(b), id)) end
       else
         noted(b, breaker_failed(b.keys, b.spec, state_of(b), now, id .. ':' .. now))
       end
@@ -144,7 +169,7 @@ for k = 1, settled do
       -- of a flow tells its flow now (which reads and writes the parent's state, never its own)
       if kind == 'c' then
         st = cmsgpack.unpack(packed)
-        if started_now[k] then st.a, st.sa = (st.a or 0) + 1, now end
+        if started_now[k] then start_reserved(st) end
       end
       st.s, st.f = kind == 'c' and 'completed' or 'skipped', now
       if kind == 'c' then st.r = payload else st.sk = payload end
