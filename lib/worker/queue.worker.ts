@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 // real round trips (its timers, setImmediate included, follow fake timers: they drive the worker)
 import { performance } from 'node:perf_hooks';
 import type { BackgroundConfig } from '../background.config.js';
-import { LEASE_LOST, SHUTDOWN_ABORT } from '../background.messages.js';
+import { SHUTDOWN_ABORT } from '../background.messages.js';
 import { JobCancelledError } from '../errors/job-cancelled.error.js';
 import type { CancelWatch, ClaimedJob, ClaimRequest, ClaimResponse, Settlement, StorageEngine } from '../engine/storage-engine.interface.js';
 import type { JobHandlerRegistry } from '../registry/job-handler.registry.js';
@@ -13,7 +13,7 @@ import { ClaimPacer } from './claim-pacer.js';
 import { GateWatch } from './gate-watch.js';
 import { JobRunner, type RunnerHooks } from './job-runner.js';
 import { lastClaim } from './last-claim.js';
-import { RepeatingTimer } from './repeating-timer.js';
+import { LeaseRenewal } from './lease-renewal.js';
 import { RetryTimer } from './retry-timer.js';
 import { WakeAlarm } from './wake-alarm.js';
 import { WorkerLedger } from './worker-ledger.js';
@@ -49,22 +49,19 @@ export class QueueWorker {
   /** When the claim loop last heard from storage, or failed to (epoch ms); health checks call a worker stuck longer down. */
   lastTurnAt = Date.now();
   private stopping = false;
-  /** Storage may list jobs as this worker's that it does not know of, or the reverse: start nothing until a heartbeat said. */
-  private unsure = false;
   /** Round trips under way, and how many jobs they ask for. */
   private readonly claims = new Set<Promise<void>>();
   private asked = 0;
   private pumpAgain = false;
   private pumpScheduled: NodeJS.Immediate | null = null;
   private waiting = false;
-  private beating = false;
   // a timer's callback is a turn of the event loop already: the claim goes out from it, so that a job
   // due at T starts at T under fake timers too (advanceTimersByTimeAsync(T)), not a faked immediate later
   private readonly alarm = new WakeAlarm(() => {
     this.startJobs();
     this.pump();
   });
-  private heartbeatTimer: RepeatingTimer | null = null;
+  private readonly lease: LeaseRenewal;
   private lookWanted = false;
   private handBackDue = false;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
@@ -88,7 +85,23 @@ export class QueueWorker {
     };
     this.gateWatch = new GateWatch(this.gates);
     this.pacer = new ClaimPacer(concurrency);
-    this.retry = new RetryTimer(queue, () => (this.unsure ? void this.heartbeat() : this.schedulePump()), (ms) => engine.connect(ms));
+    this.lease = new LeaseRenewal(
+      {
+        queue,
+        id: this.id,
+        running: () => this.runner.ids(),
+        claimsUnderWay: () => this.claims.size,
+        drop: (id, reason) => this.drop(id, reason),
+        resume: () => this.schedulePump(),
+        retryLater: (error) => this.retryLater(error),
+        turned: () => (this.lastTurnAt = Date.now()),
+      },
+      engine,
+      this.ledger,
+      config.leaseMs,
+      this.logger,
+    );
+    this.retry = new RetryTimer(queue, () => (this.lease.unsure ? void this.lease.renew() : this.schedulePump()), (ms) => engine.connect(ms));
     this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms, name) => this.finished(settlement, ms, name), hooks);
   }
 
@@ -102,7 +115,7 @@ export class QueueWorker {
     this.cancelWatch = this.engine.watchCancels(this.queue, this.id, (id) => this.cancelledNow(id));
     await this.cancelWatch.listening;
     if (this.stopping) return;
-    this.heartbeatTimer = new RepeatingTimer(Math.max(50, Math.floor(this.config.leaseMs / 3)), () => this.heartbeat()).start();
+    this.lease.start();
     this.schedulePump();
   }
 
@@ -114,7 +127,7 @@ export class QueueWorker {
    */
   runNow(name: string, claim: (workerId: string) => ClaimedJob | null): boolean {
     const gated = this.gates.breakers!.some((guarded) => guarded.jobName === name) || this.gates.rateLimits!.some((rule) => rule.jobName === null || rule.jobName === name);
-    if (gated || this.stopping || this.unsure || this.runner.size >= this.concurrency || !this.runner.hasRoomFor({ name } as ClaimedJob)) return false;
+    if (gated || this.stopping || this.lease.unsure || this.runner.size >= this.concurrency || !this.runner.hasRoomFor({ name } as ClaimedJob)) return false;
     const job = claim(this.id);
     if (job) this.runner.start(job, true);
     return job !== null;
@@ -139,7 +152,7 @@ export class QueueWorker {
     unfinished.push(...this.ledger.clearBuffer());
     this.cancelWatch?.stop();
     const report = this.ledger.takeReport();
-    this.heartbeatTimer?.stop();
+    this.lease.stop();
     await lastClaim(this.engine, this.logger, {
       request: { queue: this.queue, workerId: this.id, ...report, release: unfinished, ...this.gates },
       waitMs: Math.max(0, deadline - performance.now()) + LAST_CALL_MS,
@@ -180,8 +193,8 @@ export class QueueWorker {
         this.handBackDue = false;
         this.startJobs();
       }
-      if (this.claims.size === 0 && this.unsure) {
-        void this.heartbeat();
+      if (this.claims.size === 0 && this.lease.unsure) {
+        void this.lease.renew();
         return;
       }
       // a full answer means more may be waiting; otherwise the worker waits to be woken,
@@ -199,7 +212,7 @@ export class QueueWorker {
   private claimSize(): { max: number; reserve: number } | null {
     // a retry pending after a failed round trip sends the next one: claims failing at once (storage
     // gone) relaunched each other in a loop of microtasks that starved the event loop
-    if (this.stopping || this.unsure || this.retry.pending) return null;
+    if (this.stopping || this.lease.unsure || this.retry.pending) return null;
     return this.pacer.claimSize({
       expected: this.ledger.buffered.length + this.asked,
       running: this.runner.size,
@@ -254,14 +267,14 @@ export class QueueWorker {
     for (const id of response.cancelled) this.drop(id, new JobCancelledError(id));
     this.ledger.add(response.jobs, max, (id) => this.runner.isRunning(id));
     this.gateWatch.claimed(response, response.jobs.slice(max), sentAt);
-    if (response.reconcile) this.unsure = true;
+    if (response.reconcile) this.lease.unsure = true;
     else this.ledger.confirm(sentAt);
     this.startJobs();
   }
 
   /** Starts buffered jobs, highest priority first, while slots are free and the lease can be trusted. */
   private startJobs(): void {
-    if (this.stopping || this.unsure) return;
+    if (this.stopping || this.lease.unsure) return;
     this.gateWatch.held = null;
     this.startFromBuffer();
     const held = this.gateWatch.held as 'look' | 'back' | null;
@@ -287,8 +300,7 @@ export class QueueWorker {
       if (!this.ledger.trusted()) {
         // the lease may have lapsed (a blocked event loop, a slow storage): these jobs may be
         // running elsewhere by now, so ask before starting any
-        this.unsure = true;
-        if (this.claims.size === 0) void this.heartbeat();
+        this.lease.doubt();
         return;
       }
       const job = this.ledger.peek(startable);
@@ -363,37 +375,6 @@ export class QueueWorker {
         this.retryLater(error);
       },
     );
-  }
-
-  /**
-   * Renews the lease. While no claim is under way it also sends every id this worker holds, so
-   * that storage hands back what it lists for this worker by mistake (a claim whose reply was
-   * lost) and says which held jobs are no longer this worker's; that settles any doubt.
-   */
-  private async heartbeat(): Promise<void> {
-    if (this.beating) return;
-    const running = this.runner.ids();
-    if (running.length === 0 && this.ledger.heldCount(0) === 0 && !this.unsure) return;
-    const held = this.claims.size === 0 ? this.ledger.heldIds(running) : null;
-    const sentAt = performance.now();
-    this.beating = true;
-    try {
-      const { gone } = await this.engine.heartbeat(this.queue, this.id, held);
-      for (const job of gone) this.drop(job.id, job.cancelled ? new JobCancelledError(job.id) : new Error(LEASE_LOST));
-      if (held) {
-        this.ledger.confirm(sentAt);
-        this.unsure = false;
-        this.schedulePump();
-      }
-    } catch (error) {
-      this.logger.debug(`Lease renewal for queue "${this.queue}" failed: ${(error as Error).message}`);
-      if (this.unsure) this.retryLater(error as Error);
-    } finally {
-      this.beating = false;
-      this.lastTurnAt = Date.now();
-    }
-    // a doubt that arose while a plain renewal was under way
-    if (this.unsure && held === null && this.claims.size === 0) void this.heartbeat();
   }
 
   private retryLater(error: Error): void {
