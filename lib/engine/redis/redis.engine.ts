@@ -21,7 +21,7 @@ import { ConnectionWatch } from './connection.watch.js';
 import { assertRealTimers } from './fake-timers.check.js';
 import type { RedisClient } from './redis.client.js';
 import { RedisConnection } from './redis.connection.js';
-import { EnqueueBatch } from './enqueue.batch.js';
+import { EnqueueBatcher } from './enqueue.batch.js';
 import { RedisBreakerStore } from './redis-breaker.store.js';
 import { RedisScheduleStore } from './redis-schedule.store.js';
 import { RedisDeadLetterStore } from './redis-dead-letter.store.js';
@@ -32,15 +32,6 @@ import { CancelWatcher } from './cancel.watcher.js';
 import { RedisSubscriber } from './redis.subscriber.js';
 import { SettlementWatcher } from './settlement.watcher.js';
 import { RedisFlowStore } from './redis-flow.store.js';
-
-/** Jobs per enqueue script call, of one caller or of many in the same tick; each call is atomic. */
-const MAX_ENQUEUE_BATCH = 1000;
-/**
- * A batch of the current tick that holds this many jobs is sent at once, not at the end of the
- * tick: Redis runs it while this process gathers the next, instead of each waiting for the other
- * (100 callers enqueueing one job after another: 1.8x the jobs per second of one batch a tick).
- */
-const SEND_BATCH_AT = 50;
 
 /**
  * Jobs in Redis. Every change of a job's state is one Lua script (see `lua/`), given every key it
@@ -54,8 +45,7 @@ export class RedisEngine implements StorageEngine {
   private readonly watcher: SettlementWatcher;
   private readonly cancels: CancelWatcher;
   private readonly blocking = new Map<string, RedisClient>();
-  /** Enqueue calls of the current tick, per queue, not yet sent. */
-  private readonly batches = new Map<string, EnqueueBatch>();
+  private readonly batcher = new EnqueueBatcher((queue, jobs) => this.sendEnqueue(queue, jobs));
   private readonly configArgs: (string | number)[];
   private readonly recovery: QueueRecovery;
   private readonly namedKeys: NamedKeys;
@@ -124,55 +114,12 @@ export class RedisEngine implements StorageEngine {
     return this.connection.ready(this.client, timeoutMs);
   }
 
-  /**
-   * Enqueues made in the same tick are written together: one script call per queue and
-   * MAX_ENQUEUE_BATCH jobs, however many callers (sent as soon as it holds SEND_BATCH_AT, else
-   * at the end of the tick). Each caller's promise resolves once all its
-   * batches are stored; a batch that fails rejects it, and the others may be stored.
-   */
+  /** Enqueues of the same tick are written together, one script call per queue (see EnqueueBatcher). */
   async enqueue(jobs: NewJob[]): Promise<{ id: string; created: boolean }[]> {
     if (this.client.status !== 'ready') await this.connect();
     for (const job of jobs) if (!this.listedQueues.has(job.queue)) await this.listQueue(job.queue);
-    if (jobs.length === 1) {
-      const [flag] = await this.addToBatch(jobs[0]!.queue, jobs);
-      return [{ id: jobs[0]!.id, created: flag === 1 }];
-    }
-    const byQueue = new Map<string, NewJob[]>();
-    for (const job of jobs) {
-      const list = byQueue.get(job.queue);
-      if (list) list.push(job);
-      else byQueue.set(job.queue, [job]);
-    }
-    const created = new Map<NewJob, boolean>();
-    const writes: Promise<void>[] = [];
-    // a script call blocks Redis while it runs: 10,000 jobs go as several calls, not one long one
-    for (const [queue, list] of byQueue) {
-      for (let from = 0; from < list.length; from += MAX_ENQUEUE_BATCH) {
-        const part = list.slice(from, from + MAX_ENQUEUE_BATCH);
-        const write = this.addToBatch(queue, part);
-        writes.push(write.then((flags) => part.forEach((job, index) => created.set(job, flags[index] === 1))));
-      }
-    }
-    await Promise.all(writes);
-    return jobs.map((job) => ({ id: job.id, created: created.get(job)! }));
-  }
-
-  /** Adds `jobs` to the queue's batch of this tick; it is sent at the end of the tick, or now once it holds SEND_BATCH_AT. */
-  private addToBatch(queue: string, jobs: NewJob[]): Promise<number[]> {
-    const open = this.batches.get(queue);
-    const batch = open && open.size + jobs.length <= MAX_ENQUEUE_BATCH ? open : new EnqueueBatch();
-    if (batch !== open) {
-      this.batches.set(queue, batch);
-      process.nextTick(() => this.sendBatch(queue, batch));
-    }
-    const added = batch.add(jobs);
-    if (batch.size >= SEND_BATCH_AT) this.sendBatch(queue, batch);
-    return added;
-  }
-
-  private sendBatch(queue: string, batch: EnqueueBatch): void {
-    if (this.batches.get(queue) === batch) this.batches.delete(queue);
-    batch.write((args) => this.sendEnqueue(queue, args));
+    const created = await this.batcher.add(jobs);
+    return jobs.map((job, index) => ({ id: job.id, created: created[index]! }));
   }
 
   /**
@@ -194,7 +141,7 @@ export class RedisEngine implements StorageEngine {
     const connection = this.watch.connectionOf(base, request.workerId);
     const suspects = this.suspects.get(base) ?? [];
     const { keys, args } = claimArgs(base, request, this.configArgs, typeof connection === 'string' ? connection : await connection, suspects);
-    const reply = parseClaimReply((await this.run('claim', base, args, keys)) as ClaimReply);
+    const reply = parseClaimReply((await this.run('claim', base, args, keys, 'buffers')) as ClaimReply);
     this.suspects.set(base, reply.nextSuspect === null ? [] : [reply.nextSuspect]);
     if (reply.othersHold) this.watch.othersHoldJobs(request.queue, base);
     if (reply.flowSent) await this.flows.drain(request.queue);
