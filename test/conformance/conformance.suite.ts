@@ -172,6 +172,17 @@ export function describeConformance(harness: EngineHarness): void {
       );
     });
 
+    it('claims payloads of every size class whole: 0 to 300,000 bytes, each side of a string-length boundary', async () => {
+      await open({ workers: false });
+      // data of n bytes: a JSON string of n - 2 bytes, every other one ending in a 2-byte character
+      const sizes = [2, 31, 32, 33, 255, 256, 257, 65_535, 65_536, 65_537, 300_000];
+      const base = { name: 'task', queue: 'default', priority: 0, maxAttempts: 1, timeoutMs: 0, delayMs: 0 };
+      const jobs = sizes.map((size, index) => ({ ...base, id: `size-${size}`, data: JSON.stringify(index % 2 ? 'x'.repeat(size - 4) + 'é' : 'x'.repeat(size - 2)) }));
+      await app.engine.enqueue(jobs);
+      const { jobs: claimed } = await claimAs('w-sizes', { max: sizes.length, reserve: 0, started: [], settlements: [] });
+      expect(claimed.map(({ id, data }) => ({ id, data }))).toEqual(jobs.map(({ id, data }) => ({ id, data })));
+    });
+
     it('hands a job its stored trace context at claim, and reports the oldest runnable job in a snapshot', async () => {
       await open({ workers: false });
       const carrier = JSON.stringify({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });

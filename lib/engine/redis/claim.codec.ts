@@ -1,10 +1,10 @@
 import type { BreakerTransition } from '../ports/breaker-store.interface.js';
 import type { ClaimRequest, ClaimResponse } from '../storage-engine.interface.js';
-import { toClaimedJobs } from './redis-job.mapper.js';
+import { decodeClaimedJobs } from './claimed-jobs.codec.js';
 import { decodeTransition } from './breaker-transition.codec.js';
 
-/** What claim.lua returns (see its header). */
-export type ClaimReply = [(string | number)[], number, string[], number, string, number, string[], string[], string[], string, number, number, string[]];
+/** What claim.lua returns (see its header), read with every string as a Buffer (its jobs are MessagePack). */
+export type ClaimReply = [Buffer[], number, Buffer[], number, Buffer | number, number, Buffer[], Buffer[], Buffer[], Buffer, number, number, Buffer[]];
 
 /** The keys of one worker: the ids it runs, those it reserved, and those cancelled under it. */
 export function workerKeys(base: string, workerId: string): string[] {
@@ -66,21 +66,22 @@ export function parseClaimReply([flat, wakeIn, cancelled, reconcile, top, others
   /** A settled job's parent is in another queue: the queue's flow outbox is to be drained. */
   flowSent: boolean;
 } {
-  const jobs = toClaimedJobs(flat);
+  const jobs = decodeClaimedJobs(flat);
   const transitions: BreakerTransition[] = [];
   for (let i = 0; i < made.length; i += 2) {
-    const transition = decodeTransition(made[i]!, made[i + 1]!);
+    const transition = decodeTransition(String(made[i]), String(made[i + 1]));
     if (transition) transitions.push(transition);
   }
   const response = {
     jobs,
     wakeInMs: wakeIn < 0 ? null : wakeIn,
-    cancelled,
+    cancelled: cancelled.map(String),
     reconcile: reconcile === 1,
-    topPriority: top === '' ? null : Number(top),
+    topPriority: typeof top === 'number' ? top : top.length === 0 ? null : Number(String(top)),
     transitions,
-    shutBreakers: shut,
+    shutBreakers: shut.map(String),
     rateReserveMs: rateReserve < 0 ? null : rateReserve,
   };
-  return { response, othersHold: othersHold === 1, expired, orphans, nextSuspect: nextSuspect === '' ? null : nextSuspect, flowSent: flowSent === 1 };
+  const suspect = String(nextSuspect);
+  return { response, othersHold: othersHold === 1, expired: expired.map(String), orphans: orphans.map(String), nextSuspect: suspect === '' ? null : suspect, flowSent: flowSent === 1 };
 }

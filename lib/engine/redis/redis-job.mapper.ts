@@ -1,9 +1,5 @@
 import type { DeadReason, JobErrorRecord, JobState } from '../../interfaces/job-info.interface.js';
-import type { ClaimedJob } from '../storage-engine.interface.js';
 import type { StoredJob, StoredRedrive } from '../stored-job.interface.js';
-
-/** Values per job in claim.lua's answer (its CLAIMED_FIELDS). */
-const CLAIMED_FIELDS = 9;
 
 /** A job hash as Redis keeps it (see lua/parts/lib.lua), in the engine-neutral form. */
 export function toStoredJob(queue: string, id: string, hash: Record<string, string>, logs: string[]): StoredJob {
@@ -46,23 +42,4 @@ export function pairs(flat: string[]): Record<string, string> {
   const hash: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
   return hash;
-}
-
-/** The jobs of claim.lua's answer, CLAIMED_FIELDS values each. */
-export function toClaimedJobs(flat: (string | number)[]): ClaimedJob[] {
-  const jobs: ClaimedJob[] = [];
-  for (let i = 0; i < flat.length; i += CLAIMED_FIELDS) {
-    jobs.push({
-      id: String(flat[i]),
-      name: String(flat[i + 1]),
-      data: String(flat[i + 2]),
-      attempt: Number(flat[i + 3]),
-      maxAttempts: Number(flat[i + 4]),
-      timeoutMs: Number(flat[i + 5]),
-      enqueuedAt: Number(flat[i + 6]),
-      priority: Number(flat[i + 7]),
-      ...(flat[i + 8] ? { trace: String(flat[i + 8]) } : {}),
-    });
-  }
-  return jobs;
 }

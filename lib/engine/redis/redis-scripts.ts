@@ -64,8 +64,11 @@ const OWN_KEYS = {
 export type ScriptName = keyof typeof OWN_KEYS;
 
 type Reply = unknown;
-/** Runs a queue script: `base` is "{prefix:queue}", `keys` the script's own after the queue's. */
-export type ScriptRunner = (name: ScriptName, base: string, args: (string | number | Buffer)[], keys?: string[]) => Promise<Reply>;
+/**
+ * Runs a queue script: `base` is "{prefix:queue}", `keys` the script's own after the queue's;
+ * `reply` 'buffers' reads every string of the reply as a Buffer (binary values: the claim's jobs).
+ */
+export type ScriptRunner = (name: ScriptName, base: string, args: (string | number | Buffer)[], keys?: string[], reply?: 'text' | 'buffers') => Promise<Reply>;
 
 /** A script's source, its parts (lua/parts) pasted in by scripts/embed-lua.mjs. */
 function source(name: string): string {
@@ -96,33 +99,37 @@ export function load(name: string): string {
 }
 
 type Command = (...args: (string | number | Buffer)[]) => Promise<Reply>;
+type Call = (keys: string[], args: (string | number | Buffer)[]) => Promise<Reply>;
 
 /**
  * Defines a script on `client` (EVALSHA, with EVAL on a server that lost it). A script of a fixed
  * number of keys is told it, so that its first argument is a key: ioredis' auto-pipelining on a
  * Cluster groups commands by the slot of their first argument. One of a varying number is given
- * the count first, and is never auto-pipelined (see UNPIPELINED_SCRIPTS).
+ * the count first, and is never auto-pipelined (see UNPIPELINED_SCRIPTS). `buffers`: the call
+ * that reads every string of the reply as a Buffer.
  */
-function define(client: RedisClient, name: string, keyCount: number | null): (keys: string[], args: (string | number | Buffer)[]) => Promise<Reply> {
+function define(client: RedisClient, name: string, keyCount: number | null): { text: Call; buffers: Call } {
   client.defineCommand(commandName(name), keyCount === null ? { lua: load(name) } : { numberOfKeys: keyCount, lua: load(name) });
-  const command = (client as unknown as Record<string, Command>)[commandName(name)]!.bind(client);
-  return keyCount === null ? (keys, args) => command(keys.length, ...keys, ...args) : (keys, args) => command(...keys, ...args);
+  const call = (command: Command): Call =>
+    keyCount === null ? (keys, args) => command(keys.length, ...keys, ...args) : (keys, args) => command(...keys, ...args);
+  const commands = client as unknown as Record<string, Command>;
+  return { text: call(commands[commandName(name)]!.bind(client)), buffers: call(commands[`${commandName(name)}Buffer`]!.bind(client)) };
 }
 
 /** Registers every queue script on `client` and returns a runner. */
 export function defineScripts(client: RedisClient): ScriptRunner {
-  const scripts = new Map<ScriptName, (keys: string[], args: (string | number | Buffer)[]) => Promise<Reply>>();
+  const scripts = new Map<ScriptName, { text: Call; buffers: Call }>();
   for (const [name, own] of Object.entries(OWN_KEYS) as [ScriptName, number | null][]) {
     scripts.set(name, define(client, name, own === null ? null : QUEUE_KEYS.length + own));
   }
   const fixed = new Map<string, string[]>();
-  return (name, base, args, keys = []) => {
+  return (name, base, args, keys = [], reply = 'text') => {
     let queueKeys = fixed.get(base);
     if (!queueKeys) {
       queueKeys = QUEUE_KEYS.map((key) => `${base}:${key}`);
       fixed.set(base, queueKeys);
     }
-    return scripts.get(name)!([...queueKeys, ...keys], args);
+    return scripts.get(name)![reply]([...queueKeys, ...keys], args);
   };
 }
 
@@ -140,8 +147,8 @@ export type KeyedScriptName = keyof typeof KEYED_SCRIPTS;
 export type KeyedScriptRunner = (name: KeyedScriptName, keys: string[], args: (string | number)[]) => Promise<Reply>;
 
 export function defineKeyedScripts(client: RedisClient): KeyedScriptRunner {
-  const scripts = new Map<KeyedScriptName, (keys: string[], args: (string | number)[]) => Promise<Reply>>();
-  for (const [name, count] of Object.entries(KEYED_SCRIPTS) as [KeyedScriptName, number][]) scripts.set(name, define(client, name, count));
+  const scripts = new Map<KeyedScriptName, Call>();
+  for (const [name, count] of Object.entries(KEYED_SCRIPTS) as [KeyedScriptName, number][]) scripts.set(name, define(client, name, count).text);
   return (name, keys, args) => scripts.get(name)!(keys, args);
 }
 

@@ -37,8 +37,9 @@
 -- then '1' when the worker stops for good (all it still holds goes back, and another worker is
 -- woken for delayed jobs) else '0',
 -- then the worker's connection (see record_connection)
--- Returns { flat claimed jobs (id, name, data, attempt, max attempts, timeout, enqueued at,
---           priority, trace context) x N, ms until the next wake-up or -1, cancelled ids,
+-- Returns { the claimed jobs, two strings each: the msgpack of id, attempt and priority, then its
+--           header as stored in base:jobs (name, priority when enqueued, max attempts, timeout,
+--           enqueued at, trace context, data; see lib.lua), ms until the next wake-up or -1, cancelled ids,
 --           reconcile (0 or 1),
 --           highest priority still waiting ('' when none, the queue is paused, or jobs were
 --           skipped for the worker's handler limits),
@@ -53,7 +54,7 @@
 --           this worker's breakers that are not closed (it hands back the jobs it reserved behind them) }
 --@include lib
 --@include breaker
-local CLAIMED_FIELDS = 9
+local CLAIMED_FIELDS = 2
 local now = now_ms()
 local wid = ARGV[1]
 local start = tonumber(ARGV[2])

@@ -10,7 +10,8 @@
 -- KEYS  the worker's ak, rk; K.wait, K.waitp, K.jobs, K.state, K.meta (paused), K.marker; the
 --       gates' keys (see claim-park)
 -- ARGV  none of its own: `start`, `max` and the handlers' `limit` are read by claim.lua
--- Gives `jobs` (CLAIMED_FIELDS values each), `paused`, `full` (stopped at a job only a free slot
+-- Gives `jobs` (CLAIMED_FIELDS strings each: the msgpack of id, attempt and priority, then the job's
+-- header as stored), `paused`, `full` (stopped at a job only a free slot
 -- may take), `skipped_at_limit` and `reserve_until` (when the first window that counted a reserved
 -- job ends, Redis ms; nil if none did).
 local MAX_SCAN = 500
@@ -88,7 +89,8 @@ if max > 0 and not paused then
       for k, id in ipairs(ids) do
         -- a job deleted under its id (a purge racing a redrive) is dropped from the line
         if headers[k] and states[k] then
-          local name, _, max_attempts, timeout, enqueued, trace, data = cmsgpack.unpack(headers[k])
+          -- the header goes to the worker as stored: its data is not decoded here
+          local _, name = cmsgpack.unpack_limit(headers[k], 1)
           -- shared with the jobs that have the same record: the gates edit a copy of their own
           local st = peek_state(states[k])
           local remaining = limit[name]
@@ -139,15 +141,8 @@ if max > 0 and not paused then
               writes[#writes + 1] = restate(states[k], change)
             end
             local n = #jobs
-            jobs[n + 1] = id
-            jobs[n + 2] = name
-            jobs[n + 3] = data
-            jobs[n + 4] = attempt
-            jobs[n + 5] = max_attempts
-            jobs[n + 6] = timeout
-            jobs[n + 7] = enqueued
-            jobs[n + 8] = p
-            jobs[n + 9] = trace
+            jobs[n + 1] = cmsgpack.pack(id, attempt, p)
+            jobs[n + 2] = headers[k]
           end
         end
       end
