@@ -212,6 +212,12 @@ describe('the dashboard in a browser (Chromium, a real app on a real Redis)', ()
     await page.getByRole('button', { name: 'Show all' }).click();
     await page.getByRole('button', { name: 'Show all' }).waitFor({ state: 'detached', ...SEEN });
     expect(await data.textContent()).toContain(note);
+    // the page is live: a change in the queue re-renders it, and the whole value stays shown
+    const shown = await data.elementHandle();
+    await jobs().enqueue('mail.send', { to: 'other@example.com' }, { delayMs: 3_600_000 });
+    await page.waitForFunction((element) => !element!.isConnected, shown, SEEN);
+    expect(await data.textContent()).toContain(note);
+    expect(await page.getByRole('button', { name: 'Show all' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.locator('.facts .badge-completed').waitFor(SEEN);
     expect((await jobs().getJob(id))?.state).toBe('completed');

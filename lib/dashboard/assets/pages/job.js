@@ -21,17 +21,26 @@ export async function mount(main, id) {
     return (job.truncatedFields ?? []).includes(field);
   }
 
-  /** A value in a <pre>, with "Show all" when the server cut it. */
+  // the whole of each value a user asked for, by field: a live refresh re-renders the page, and
+  // must not cut it again (nor bring back its "Show all")
+  const shown = new Map();
+
+  /** A value in a <pre>, with "Show all" when the server cut it (and it was not shown whole yet). */
   function block(label, value, field) {
-    const pre = h('pre', { class: 'value', tabindex: '0', 'aria-label': label }, text(value));
-    const whole = isTruncated(field)
-      ? button('Show all', async (self) => {
-          const full = await get(`jobs/${segment(id)}/full`, { field });
-          pre.textContent = text(full?.value !== undefined ? full.value : full);
-          self.remove();
-        })
-      : null;
-    return h('section', { class: 'panel' }, h('h2', {}, label), pre, whole);
+    const pre = h('pre', { class: 'value', tabindex: '0', 'aria-label': label }, text(shown.has(field) ? shown.get(field) : value));
+    return h('section', { class: 'panel' }, h('h2', {}, label), pre, showAll(pre, field));
+  }
+
+  /** "Show all" for a value the server cut, which puts the whole in `pre`; null when there is none to show. */
+  function showAll(pre, field) {
+    if (!isTruncated(field) || shown.has(field)) return null;
+    return button('Show all', async (self) => {
+      const full = await get(`jobs/${segment(id)}/full`, { field });
+      shown.set(field, full?.value !== undefined ? full.value : full);
+      if (!pre.isConnected) return render(); // a refresh came first: show it in what is on the page now
+      pre.textContent = text(shown.get(field));
+      self.remove();
+    });
   }
 
   async function action(verb, destructive) {
@@ -83,20 +92,14 @@ export async function mount(main, id) {
   }
 
   function attempt(error, i) {
-    const stack = h('pre', { class: 'value stack', tabindex: '0' }, error.stack ?? '');
     const field = `errors[${i}].stack`;
+    const stack = h('pre', { class: 'value stack', tabindex: '0' }, shown.has(field) ? text(shown.get(field)) : (error.stack ?? ''));
     return h(
       'details',
       { class: 'attempt', open: i === (job.errors?.length ?? 0) - 1 },
       h('summary', {}, `Attempt ${error.attempt}: `, h('span', { class: 'error-message' }, error.message), h('span', { class: 'muted' }, ' — ', time(error.at), error.worker ? ` on ${error.worker}` : '')),
       error.stack ? stack : null,
-      error.stack && isTruncated(field)
-        ? button('Show all', async (self) => {
-            const full = await get(`jobs/${segment(id)}/full`, { field });
-            stack.textContent = text(full?.value !== undefined ? full.value : full);
-            self.remove();
-          })
-        : null,
+      error.stack ? showAll(stack, field) : null,
     );
   }
 
