@@ -35,14 +35,17 @@ export class RunReporter {
     if (this.perJob()) {
       this.logger.debug(`${jobLabel(job)} started, attempt ${job.attempt}/${job.maxAttempts}${waitMs === undefined ? '' : ` after ${waitMs} ms waiting`}`);
     }
-    this.events.emit({ type: 'started', ...this.of(job), waitMs });
+    const { id, name, attempt, maxAttempts } = job;
+    // one object a job and event, not a spread of another: two of these a job are most of its events' garbage
+    this.events.emit({ type: 'started', id, name, queue: this.queue, attempt, maxAttempts, at: Date.now(), waitMs });
   }
 
   /** `outcome`: what the handler returned, or (a failure) what it threw, as `readThrown` read it. */
   finished(job: ClaimedJob, target: string | undefined, settlement: Settlement, durationMs: number, outcome: unknown, timedOut: boolean): void {
     if (settlement.outcome === 'completed') {
       if (this.perJob()) this.logger.debug(`${jobLabel(job)} completed in ${Math.round(durationMs)} ms`);
-      this.events.emit({ type: 'completed', ...this.of(job), durationMs, result: outcome });
+      const { id, name, attempt, maxAttempts } = job;
+      this.events.emit({ type: 'completed', id, name, queue: this.queue, attempt, maxAttempts, at: Date.now(), durationMs, result: outcome });
       return;
     }
     if (settlement.outcome === 'deferred') return;
