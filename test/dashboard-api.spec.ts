@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Injectable, Module, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -13,6 +14,8 @@ import {
 import { BackgroundDashboardModule, type BackgroundDashboardOptions } from '../lib/dashboard/index.js';
 import { ActivityRecorder } from '../lib/activity/activity.recorder.js';
 import { DashboardPoller } from '../lib/dashboard/live/dashboard.poller.js';
+import { DashboardClusterReader } from '../lib/dashboard/data/dashboard-cluster.reader.js';
+import { STORAGE_ENGINE, type StorageEngine } from '../lib/engine/storage-engine.interface.js';
 import { RedisServer } from './support/redis-server.js';
 import { eventually } from './support/test-app.js';
 
@@ -297,6 +300,22 @@ describe.each([
     });
     expect(history.body).toMatchObject({ queue: 'default', stepMs: 60_000 });
     expect(history.body.points).toHaveLength(60);
+  });
+
+  it('keeps the history in whole minutes when the clock turns a minute while it is read', async () => {
+    const minute = Date.now() - (Date.now() % 60_000);
+    const engine = started.app.get<StorageEngine>(STORAGE_ENGINE);
+    await engine.dashboard.addActivity(new Map([['default', new Map([[minute - 60_000, { completed: 2, failed: 0 }]])]]));
+    // the last millisecond of a minute, then the first of the next: the range is read from one of them
+    const clock = jest.spyOn(Date, 'now').mockReturnValueOnce(minute - 1).mockReturnValueOnce(minute);
+    let history: Awaited<ReturnType<DashboardClusterReader['history']>>;
+    try {
+      history = await started.app.get(DashboardClusterReader).history('default', '1h');
+    } finally {
+      clock.mockRestore();
+    }
+    expect(history.points.filter((point) => point.t % 60_000 !== 0)).toEqual([]);
+    expect(history.points.reduce((sum, point) => sum + point.completed, 0)).toBe(2);
   });
 
   it('lists the processes and their workers, and schedules, breakers and event subscribers', async () => {

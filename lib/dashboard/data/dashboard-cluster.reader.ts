@@ -63,7 +63,9 @@ export class DashboardClusterReader {
 
   /** Every minute of the range, oldest first, zeros where nothing settled. */
   async history(queue: string, range: keyof typeof HISTORY_RANGES): Promise<{ queue: string; stepMs: number; points: ActivityPoint[] }> {
-    const to = Date.now() - (Date.now() % MINUTE_MS);
+    // one reading of the clock: two could straddle a minute and give a range of no whole minute
+    const now = Date.now();
+    const to = now - (now % MINUTE_MS);
     const from = to - HISTORY_RANGES[range] + MINUTE_MS;
     const stored = await this.storage.call(this.engine.dashboard.activity(queue, from, to));
     const byMinute = new Map(stored.map((point) => [point.t, point]));
