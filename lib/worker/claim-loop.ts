@@ -54,6 +54,8 @@ export class ClaimLoop {
   private lookWanted = false;
   private handBackDue = false;
   private readonly queue: string;
+  private readonly workerId: string;
+  private readonly leaseMs: number;
   private readonly concurrency: number;
   private readonly engine: StorageEngine;
   private readonly ledger: WorkerLedger;
@@ -63,8 +65,9 @@ export class ClaimLoop {
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
   private readonly gateWatch: GateWatch;
 
-  constructor(private readonly parts: ClaimLoopParts) {
-    ({ queue: this.queue, concurrency: this.concurrency, engine: this.engine, ledger: this.ledger, runner: this.runner } = parts);
+  constructor(parts: ClaimLoopParts) {
+    ({ queue: this.queue, workerId: this.workerId, leaseMs: this.leaseMs, concurrency: this.concurrency } = parts);
+    ({ engine: this.engine, ledger: this.ledger, runner: this.runner } = parts);
     ({ pacer: this.pacer, lease: this.lease, gates: this.gates, gateWatch: this.gateWatch } = parts);
     this.retry = new RetryTimer(this.queue, () => (this.lease.unsure ? void this.lease.renew() : this.schedulePump()), (ms) => this.engine.connect(ms));
   }
@@ -156,7 +159,7 @@ export class ClaimLoop {
     let response: ClaimResponse;
     try {
       response = await this.engine.claim({
-        ...{ queue: this.queue, workerId: this.parts.workerId, max, reserve, ...report },
+        ...{ queue: this.queue, workerId: this.workerId, max, reserve, ...report },
         ...{ release, held, inFlight, limits, ...this.gates },
       });
     } catch (error) {
@@ -275,7 +278,7 @@ export class ClaimLoop {
     if (this.waiting || this.stopping) return;
     this.waiting = true;
     // the lease bounds the wait so that an idle worker still notices crashed workers' jobs
-    this.engine.waitForWork(this.queue, Date.now() + this.parts.leaseMs).then(
+    this.engine.waitForWork(this.queue, Date.now() + this.leaseMs).then(
       () => {
         this.waiting = false;
         this.lastTurnAt = Date.now();

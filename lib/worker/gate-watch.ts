@@ -37,6 +37,11 @@ export class GateWatch {
     return this.breakerOf.size > 0 || this.rateLimited.size > 0 || this.queueLimited;
   }
 
+  /** Whether jobs of `name` run behind a breaker or a rate limit (the queue's included). */
+  guards(name: string): boolean {
+    return this.queueLimited || this.breakerOf.has(name) || this.rateLimited.has(name);
+  }
+
   /** Takes in the answer to a claim sent at `sentAt` (`performance.now()`), which reserved `reserved`. */
   claimed(response: ClaimResponse, reserved: readonly ClaimedJob[], sentAt: number): void {
     this.shut = new Set(response.shutBreakers);

@@ -46,6 +46,7 @@ export class QueueWorker {
   private readonly loop: ClaimLoop;
   /** Job names of this queue behind a circuit breaker or a rate limit: storage parks jobs that may not start. */
   private readonly gates: Pick<ClaimRequest, 'breakers' | 'rateLimits'>;
+  private readonly gateWatch: GateWatch;
   private cancelWatch?: CancelWatch;
 
   constructor(
@@ -62,6 +63,7 @@ export class QueueWorker {
       breakers: registry.guarded(queue),
       rateLimits: [...registry.rateLimited(queue), ...(queueRate ? [{ jobName: null, ...queueRate }] : [])],
     };
+    this.gateWatch = new GateWatch(this.gates);
     this.lease = new LeaseRenewal(
       {
         queue,
@@ -81,7 +83,7 @@ export class QueueWorker {
     this.runner = new JobRunner(queue, this.id, engine, registry, config, (settlement, ms, name) => this.loop.finished(settlement, ms, name), hooks);
     this.loop = new ClaimLoop({
       ...{ queue, workerId: this.id, concurrency, leaseMs: config.leaseMs, engine, ledger: this.ledger, runner: this.runner },
-      ...{ pacer: new ClaimPacer(concurrency), lease: this.lease, gates: this.gates, gateWatch: new GateWatch(this.gates) },
+      ...{ pacer: new ClaimPacer(concurrency), lease: this.lease, gates: this.gates, gateWatch: this.gateWatch },
     });
   }
 
@@ -111,8 +113,7 @@ export class QueueWorker {
    * false, and the job waits for the claim loop, otherwise.
    */
   runNow(name: string, claim: (workerId: string) => ClaimedJob | null): boolean {
-    const gated = this.gates.breakers!.some((guarded) => guarded.jobName === name) || this.gates.rateLimits!.some((rule) => rule.jobName === null || rule.jobName === name);
-    if (gated || this.loop.stopping || this.lease.unsure || this.runner.size >= this.concurrency || !this.runner.hasRoomFor({ name } as ClaimedJob)) return false;
+    if (this.gateWatch.guards(name) || this.loop.stopping || this.lease.unsure || this.runner.size >= this.concurrency || !this.runner.hasRoomFor({ name } as ClaimedJob)) return false;
     const job = claim(this.id);
     if (job) this.runner.start(job, true);
     return job !== null;
